@@ -1,0 +1,109 @@
+"""The one engine, the schema, and the data version that keys every cache."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, event, exc, select, update
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel, create_engine
+
+from data_access import models
+from data_access.errors import DatabaseUnavailable
+from data_access.settings import Settings, get_settings
+
+
+def _unavailable(settings: Settings, error: Exception) -> DatabaseUnavailable:
+    reason = str(getattr(error, "orig", error) or error).strip().splitlines()[0][:200]
+    if settings.is_sqlite and ("file is not a database" in reason or "malformed" in reason):
+        detail = "le fichier existe mais n'est pas une base SQLite"
+    elif settings.is_sqlite:
+        detail = "le fichier ne peut pas être ouvert ni créé"
+    else:
+        detail = "le serveur ne répond pas ou refuse la connexion"
+    return DatabaseUnavailable(
+        f"Base de données inaccessible : {settings.safe_url} — {detail}. "
+        "Vérifiez la variable PILOTAGE_DATABASE_URL (adresse, utilisateur, mot de passe) "
+        "ou que le serveur est démarré."
+    )
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # noqa: ANN001
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@functools.cache
+def _engine_for(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    return engine
+
+
+def get_engine(settings: Settings | None = None) -> Engine:
+    """The engine of the configured database, schema created if missing.
+
+    Raises DatabaseUnavailable (French message, password hidden) when the database
+    cannot be reached or is not a database.
+    """
+    settings = settings or get_settings()
+    engine = _engine_for(settings.database_url)
+    ensure_schema(engine, settings)
+    return engine
+
+
+_schemas_ready: set[str] = set()
+
+
+def ensure_schema(engine: Engine, settings: Settings | None = None) -> None:
+    """Create every table that is missing (once per process and URL)."""
+    key = str(engine.url)
+    if key in _schemas_ready:
+        return
+    settings = settings or Settings(database_url=engine.url.render_as_string(hide_password=False))
+    try:
+        SQLModel.metadata.create_all(engine)
+        with engine.begin() as connection:
+            if connection.execute(select(models.DataVersion.version)).first() is None:
+                connection.execute(models.DataVersion.__table__.insert().values(id=1, version=0))
+    except (exc.OperationalError, exc.DatabaseError, exc.InterfaceError) as error:
+        raise _unavailable(settings, error) from None
+    _schemas_ready.add(key)
+
+
+def drop_schema(engine: Engine) -> None:
+    """Drop every table (used by `pilotage seed --reset` and tests)."""
+    SQLModel.metadata.drop_all(engine)
+    _schemas_ready.discard(str(engine.url))
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that bumps the data version when it commits: use it for every write."""
+    with engine.begin() as connection:
+        yield connection
+        bump_data_version(connection)
+
+
+def bump_data_version(connection: Connection) -> None:
+    table = models.DataVersion.__table__
+    connection.execute(update(table).where(table.c.id == 1).values(version=table.c.version + 1))
+
+
+def data_version(engine: Engine) -> int:
+    """The current data version: changes after every write, from any process."""
+    with engine.connect() as connection:
+        value = connection.execute(select(models.DataVersion.version)).scalar_one_or_none()
+    return int(value or 0)

@@ -1,0 +1,126 @@
+"""Canonical Polars frames: one typed frame per entity, read in one fast query each.
+
+The schema of each frame is derived from the SQLModel table, so the database, the loaders
+and the file import (which builds the same frames from an uploaded spreadsheet) agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy import Engine
+from sqlmodel import AutoString, SQLModel
+
+from data_access import models
+
+_POLARS_TYPES: list[tuple[type, pl.DataType]] = [
+    (sa.Boolean, pl.Boolean()),
+    (sa.Integer, pl.Int64()),
+    (sa.Float, pl.Float64()),
+    (sa.Numeric, pl.Float64()),
+    (sa.DateTime, pl.Datetime("us")),
+    (sa.Date, pl.Date()),
+    (sa.String, pl.String()),
+    (AutoString, pl.String()),
+]
+
+
+def _polars_type(column: sa.Column) -> pl.DataType:
+    for sql_type, polars_type in _POLARS_TYPES:
+        if isinstance(column.type, sql_type):
+            return polars_type
+    raise TypeError(f"type SQL non pris en charge : {column.type!r} ({column.name})")
+
+
+def schema_of(table: type[SQLModel]) -> pl.Schema:
+    """The canonical Polars schema of a table: its columns, in order, with their types."""
+    return pl.Schema({c.name: _polars_type(c) for c in table.__table__.columns})
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Every entity as a typed frame. Ids are the database ids (or synthetic ids for a file)."""
+
+    sites: pl.DataFrame
+    staff: pl.DataFrame
+    groups: pl.DataFrame
+    learners: pl.DataFrame
+    enrolments: pl.DataFrame
+    interviews: pl.DataFrame
+    tutoring_requests: pl.DataFrame
+    copies: pl.DataFrame
+    need_groups: pl.DataFrame
+    need_group_members: pl.DataFrame
+    support_sessions: pl.DataFrame
+    attendance: pl.DataFrame
+    diagnostics: pl.DataFrame
+
+    @classmethod
+    def empty(cls, **given: pl.DataFrame) -> Frames:
+        """Empty frames of the canonical schemas, with the given ones conformed and put in."""
+        return cls(
+            **{
+                name: conform(table, given.get(name, pl.DataFrame()))
+                for name, table in FRAME_TABLES.items()
+            }
+        )
+
+    def total_rows(self) -> int:
+        return sum(getattr(self, f.name).height for f in fields(self))
+
+
+FRAME_TABLES: dict[str, type[SQLModel]] = {
+    "sites": models.Site,
+    "staff": models.Staff,
+    "groups": models.StudyGroup,
+    "learners": models.Learner,
+    "enrolments": models.Enrolment,
+    "interviews": models.Interview,
+    "tutoring_requests": models.TutoringRequest,
+    "copies": models.Copy,
+    "need_groups": models.NeedGroup,
+    "need_group_members": models.NeedGroupMember,
+    "support_sessions": models.SupportSession,
+    "attendance": models.Attendance,
+    "diagnostics": models.Diagnostic,
+}
+
+
+def conform(table: type[SQLModel], frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with exactly the table's columns, in order and typed (missing ones null)."""
+    schema = schema_of(table)
+    return frame.select(
+        [
+            pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
+            for name, dtype in schema.items()
+        ]
+    )
+
+
+def _connectorx_uri(engine: Engine) -> str | None:
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite://{url.database}" if url.database not in (None, "", ":memory:") else None
+    if url.get_backend_name() == "postgresql":
+        return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return None
+
+
+def read_table(engine: Engine, table: type[SQLModel]) -> pl.DataFrame:
+    """One table as its canonical frame, through connectorx (typed, fast)."""
+    columns = ", ".join(f'"{c.name}"' for c in table.__table__.columns)
+    query = f'SELECT {columns} FROM "{table.__tablename__}"'  # noqa: S608 (names from the model)
+    uri = _connectorx_uri(engine)
+    if uri is None:  # in-memory SQLite: connectorx cannot see it
+        with engine.connect() as connection:
+            frame = pl.read_database(query, connection, infer_schema_length=None)
+    else:
+        frame = pl.read_database_uri(query, uri, engine="connectorx")
+    return conform(table, frame)
+
+
+def load_frames(engine: Engine) -> Frames:
+    """Every entity table as a typed frame."""
+    return Frames(**{name: read_table(engine, table) for name, table in FRAME_TABLES.items()})

@@ -1,0 +1,322 @@
+"""SQLModel tables: one per entity of DOMAIN.md, with the checks that keep impossible rows out.
+
+Date-times are naive local wall-clock times (Europe/Paris), as in the users' exports.
+Labels of enumerations are stored as the domain's French words (``abandon``, ``suivi``,
+``aide individualisée``): they are what users read and what their exports contain.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import NaiveDatetime
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+EXIT_REASONS = ("fin de parcours", "abandon", "réorientation", "exclusion", "autre")
+DROPOUT_REASON = "abandon"
+INTERVIEW_TYPES = (
+    "initial",
+    "diagnostic",
+    "co-élaboration",
+    "contractualisation",
+    "suivi",
+    "bilan",
+)
+INTERVIEW_PHASES = {
+    "initial": "accueil",
+    "diagnostic": "accueil",
+    "co-élaboration": "construction",
+    "contractualisation": "construction",
+    "suivi": "accompagnement",
+    "bilan": "accompagnement",
+}
+INTERVIEW_CHANNELS = ("présentiel", "téléphone", "visio")
+PUBLICS = ("jeunes", "alternants", "salariés", "demandeurs d'emploi")
+MODALITIES = ("présentiel", "distance", "hybride")
+TUTORING_CHANNELS = ("électronique", "téléphone", "forum")
+SESSION_KINDS = ("AP", "aide individualisée", "tutorat", "soutien")
+DIAGNOSTIC_LEVELS = ("non acquis", "en cours", "acquis")
+STAFF_ROLES = ("enseignant", "formateur", "tuteur", "conseiller", "CPE")
+
+
+def _one_of(column: str, values: tuple[str, ...], nullable: bool = False) -> str:
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    check = f"{column} IN ({quoted})"
+    return f"({column} IS NULL OR {check})" if nullable else check
+
+
+class Site(SQLModel, table=True):
+    __tablename__ = "site"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, min_length=1)
+
+
+class Staff(SQLModel, table=True):
+    """An intervenant: teacher, trainer, tutor, counsellor."""
+
+    __tablename__ = "staff"
+    __table_args__ = (
+        CheckConstraint(_one_of("role", STAFF_ROLES, nullable=True), name="ck_staff_role"),
+        CheckConstraint(
+            "weekly_hours_available IS NULL OR weekly_hours_available >= 0",
+            name="ck_staff_hours",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    role: str | None = None
+    site_id: int | None = Field(default=None, foreign_key="site.id", index=True)
+    weekly_hours_available: float | None = None
+
+
+class StudyGroup(SQLModel, table=True):
+    """A groupe / classe / promotion for one school year."""
+
+    __tablename__ = "study_group"
+    __table_args__ = (
+        UniqueConstraint("site_id", "name", "school_year", name="uq_group_site_name_year"),
+        CheckConstraint(_one_of("public", PUBLICS, nullable=True), name="ck_group_public"),
+        CheckConstraint(_one_of("modality", MODALITIES, nullable=True), name="ck_group_modality"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    name: str
+    level: str | None = None
+    public: str | None = None
+    modality: str | None = None
+    school_year: str = Field(description="ex. 2025-2026")
+
+
+class Learner(SQLModel, table=True):
+    __tablename__ = "learner"
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(unique=True, description="identifiant des exports")
+    last_name: str | None = None
+    first_name: str | None = None
+    referent_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+
+
+class Enrolment(SQLModel, table=True):
+    """An inscription / parcours of a learner in a group."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "group_id", name="uq_enrolment_learner_group"),
+        CheckConstraint("exit_date IS NULL OR exit_date >= entry_date", name="ck_exit_after_entry"),
+        CheckConstraint(
+            "(exit_date IS NULL AND exit_reason IS NULL) OR "
+            "(exit_date IS NOT NULL AND exit_reason IS NOT NULL)",
+            name="ck_exit_date_and_reason_together",
+        ),
+        CheckConstraint(_one_of("exit_reason", EXIT_REASONS, nullable=True), name="ck_exit_reason"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    group_id: int = Field(foreign_key="study_group.id", index=True)
+    entry_date: date
+    exit_date: date | None = None
+    exit_reason: str | None = None
+
+
+class Interview(SQLModel, table=True):
+    """An entretien. ``objectives_set`` / ``objectives_met`` count objectives."""
+
+    __tablename__ = "interview"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "held_on", "interview_type", name="uq_interview"),
+        CheckConstraint(_one_of("interview_type", INTERVIEW_TYPES), name="ck_interview_type"),
+        CheckConstraint(
+            _one_of("channel", INTERVIEW_CHANNELS, nullable=True), name="ck_interview_channel"
+        ),
+        CheckConstraint(
+            "duration_minutes IS NULL OR duration_minutes >= 0", name="ck_interview_duration"
+        ),
+        CheckConstraint(
+            "objectives_set IS NULL OR objectives_set >= 0", name="ck_interview_objectives_set"
+        ),
+        CheckConstraint(
+            "objectives_met IS NULL OR (objectives_met >= 0 AND "
+            "(objectives_set IS NULL OR objectives_met <= objectives_set))",
+            name="ck_interview_objectives_met",
+        ),
+        CheckConstraint(
+            "autonomy_level IS NULL OR autonomy_level BETWEEN 1 AND 4", name="ck_autonomy_level"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    held_on: date
+    interview_type: str
+    duration_minutes: int | None = None
+    channel: str | None = None
+    objectives_set: int | None = None
+    objectives_met: int | None = None
+    autonomy_level: int | None = Field(default=None, description="1 (faible) à 4 (autonome)")
+    notes: str | None = None
+
+
+class TutoringRequest(SQLModel, table=True):
+    """A sollicitation de tutorat; ``answered_at`` is empty while unanswered."""
+
+    __tablename__ = "tutoring_request"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "discipline", "received_at", name="uq_tutoring_request"),
+        CheckConstraint(_one_of("channel", TUTORING_CHANNELS), name="ck_tutoring_channel"),
+        CheckConstraint(
+            "answered_at IS NULL OR answered_at >= received_at", name="ck_answer_after_request"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    discipline: str
+    channel: str
+    received_at: NaiveDatetime
+    answered_at: NaiveDatetime | None = None
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class Copy(SQLModel, table=True):
+    """A copie (devoir corrigé); ``corrected_on`` is empty while waiting."""
+
+    __tablename__ = "copy"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "discipline", "assignment", "submitted_on", name="uq_copy"),
+        CheckConstraint(
+            "corrected_on IS NULL OR corrected_on >= submitted_on",
+            name="ck_correction_after_submission",
+        ),
+        CheckConstraint("grade IS NULL OR (grade >= 0 AND grade <= 20)", name="ck_grade_range"),
+        Index("ix_copy_submitted_on", "submitted_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    discipline: str
+    assignment: str = Field(default="", description="intitulé du devoir")
+    submitted_on: date
+    corrected_on: date | None = None
+    corrector_id: int | None = Field(default=None, foreign_key="staff.id")
+    grade: float | None = None
+
+
+class NeedGroup(SQLModel, table=True):
+    """A groupe de besoins of personalised support, for a period."""
+
+    __tablename__ = "need_group"
+    __table_args__ = (
+        UniqueConstraint("name", "period_start", name="uq_need_group"),
+        CheckConstraint("period_end >= period_start", name="ck_need_group_period"),
+        CheckConstraint(_one_of("kind", SESSION_KINDS), name="ck_need_group_kind"),
+        CheckConstraint("planned_hours_per_week >= 0", name="ck_need_group_hours"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    need: str
+    kind: str = "AP"
+    site_id: int | None = Field(default=None, foreign_key="site.id")
+    period_start: date
+    period_end: date
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    planned_hours_per_week: float = 2.5
+    slot: str | None = Field(default=None, description="ex. lundi 14:00")
+
+
+class NeedGroupMember(SQLModel, table=True):
+    __tablename__ = "need_group_member"
+    need_group_id: int = Field(foreign_key="need_group.id", primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", primary_key=True)
+
+
+class SupportSession(SQLModel, table=True):
+    """A séance d'accompagnement held for a group or a need group."""
+
+    __tablename__ = "support_session"
+    __table_args__ = (
+        UniqueConstraint("kind", "group_id", "need_group_id", "held_on", name="uq_support_session"),
+        CheckConstraint(_one_of("kind", SESSION_KINDS), name="ck_session_kind"),
+        CheckConstraint("duration_hours > 0 AND duration_hours <= 12", name="ck_session_duration"),
+        CheckConstraint(
+            "group_id IS NOT NULL OR need_group_id IS NOT NULL", name="ck_session_has_group"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    group_id: int | None = Field(default=None, foreign_key="study_group.id", index=True)
+    need_group_id: int | None = Field(default=None, foreign_key="need_group.id", index=True)
+    held_on: date
+    duration_hours: float
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    discipline: str | None = None
+
+
+class Attendance(SQLModel, table=True):
+    __tablename__ = "attendance"
+    session_id: int = Field(foreign_key="support_session.id", primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", primary_key=True, index=True)
+    present: bool
+
+
+class Diagnostic(SQLModel, table=True):
+    """A diagnostic / positionnement of a learner on a need or competence."""
+
+    __tablename__ = "diagnostic"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "need", "assessed_on", name="uq_diagnostic"),
+        CheckConstraint(_one_of("level", DIAGNOSTIC_LEVELS), name="ck_diagnostic_level"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    need: str
+    level: str
+    assessed_on: date
+
+
+class ImportRecord(SQLModel, table=True):
+    """One line of the import history."""
+
+    __tablename__ = "import_record"
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str
+    sha256: str = Field(index=True)
+    kind: str
+    rows_added: int = 0
+    rows_updated: int = 0
+    rows_rejected: int = 0
+    status: str = Field(description="importé, importé partiellement, refusé, essai")
+    imported_at: NaiveDatetime
+
+
+class ColumnMapping(SQLModel, table=True):
+    """A mapping confirmed once for a file layout (its headers), remembered for the next file."""
+
+    __tablename__ = "column_mapping"
+    headers_signature: str = Field(primary_key=True)
+    kind: str
+    mapping_json: str
+
+
+class DataVersion(SQLModel, table=True):
+    """A single row whose number every write bumps: the key of the app's caches."""
+
+    __tablename__ = "data_version"
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+
+
+# Tables whose content is analysed, in dependency order (parents first).
+ENTITY_TABLES: tuple[type[SQLModel], ...] = (
+    Site,
+    Staff,
+    StudyGroup,
+    Learner,
+    Enrolment,
+    Interview,
+    TutoringRequest,
+    Copy,
+    NeedGroup,
+    NeedGroupMember,
+    SupportSession,
+    Attendance,
+    Diagnostic,
+)

@@ -1,0 +1,56 @@
+"""Bulk writes: Core inserts in large batches (COPY on PostgreSQL), never row by row."""
+
+from __future__ import annotations
+
+import polars as pl
+from sqlalchemy import Connection, text
+from sqlmodel import SQLModel
+
+from data_access.frames import conform
+
+BATCH_ROWS = 50_000
+
+
+def bulk_insert(connection: Connection, table: type[SQLModel], frame: pl.DataFrame) -> int:
+    """Insert every row of the frame (columns named as the table's) and return the count.
+
+    Columns absent from the frame are left to the database (ids, defaults). Run it inside
+    ``db.write_transaction`` so that the data version is bumped with the write.
+    """
+    if frame.is_empty():
+        return 0
+    sql_table = table.__table__
+    columns = [c for c in conform(table, frame).columns if c in frame.columns]
+    frame = conform(table, frame).select(columns)
+    if connection.dialect.name == "postgresql":
+        _copy_into_postgres(connection, sql_table.name, frame)
+    else:
+        statement = sql_table.insert()
+        for batch in frame.iter_slices(BATCH_ROWS):
+            connection.execute(statement, batch.to_dicts())
+    return frame.height
+
+
+def _copy_into_postgres(connection: Connection, table_name: str, frame: pl.DataFrame) -> None:
+    column_list = ", ".join(f'"{c}"' for c in frame.columns)
+    raw = connection.connection.driver_connection  # psycopg connection of this transaction
+    with raw.cursor() as cursor:
+        with cursor.copy(f'COPY "{table_name}" ({column_list}) FROM STDIN') as copy:
+            for row in frame.iter_rows():
+                copy.write_row(row)
+
+
+def reset_sequences(connection: Connection, tables: list[type[SQLModel]]) -> None:
+    """After inserting explicit ids on PostgreSQL, move each id sequence past the largest id."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in tables:
+        sql_table = table.__table__
+        if "id" not in sql_table.c or not sql_table.c.id.autoincrement:
+            continue
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('\"{sql_table.name}\"', 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{sql_table.name}"), 0) + 1, false)'
+            )
+        )

@@ -1,0 +1,253 @@
+"""What every indicator shares: the period, the filters, and the attribution of events
+(copies, requests, interviews, sessions) to the enrolment in force on their date.
+
+Attribution rule: an event of a learner belongs to the enrolment whose entry date is the
+latest on or before the event date (the learner's group then); an event before any entry
+belongs to the learner's first enrolment. So a learner enrolled in two groups over time has
+each event counted once, in one group, and totals split by group add up to the whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+import polars as pl
+
+from data_access.frames import Frames
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed interval of days [start, end]."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(
+                f"Période invalide : la fin ({self.end:%d/%m/%Y}) précède le début "
+                f"({self.start:%d/%m/%Y})."
+            )
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        end = self.start - timedelta(days=1)
+        return Period(end - timedelta(days=self.days - 1), end)
+
+    def contains(self, column: str | pl.Expr) -> pl.Expr:
+        """An expression true when the date (or date-time) column falls in the period."""
+        expr = pl.col(column) if isinstance(column, str) else column
+        return expr.cast(pl.Date).is_between(self.start, self.end, closed="both")
+
+    @classmethod
+    def school_year(cls, first_year: int) -> Period:
+        """The school year from 1 September of first_year to 31 August of the next."""
+        return cls(date(first_year, 9, 1), date(first_year + 1, 8, 31))
+
+    @classmethod
+    def school_year_of(cls, day: date) -> Period:
+        return cls.school_year(day.year if day.month >= 9 else day.year - 1)
+
+
+def school_year_label(day: date) -> str:
+    first = day.year if day.month >= 9 else day.year - 1
+    return f"{first}-{first + 1}"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Selections from the sidebar; an empty tuple means 'all'. Values are names/labels."""
+
+    sites: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    disciplines: tuple[str, ...] = ()
+    publics: tuple[str, ...] = ()
+    modalities: tuple[str, ...] = ()
+
+    def without_disciplines(self) -> Filters:
+        return replace(self, disciplines=())
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.sites or self.groups or self.disciplines or self.publics or self.modalities
+        )
+
+
+@dataclass(frozen=True)
+class IndicatorSettings:
+    """Every target and threshold, in one place; pages show the ones they use."""
+
+    correction_target_days: int = 3
+    tutoring_target_hours: int = 48
+    surge_ratio: float = 2.0
+    surge_min_volume: int = 30
+    surge_baseline_weeks: int = 8
+    risk_inactivity_weeks: int = 4
+    risk_interview_gap_weeks: int = 8
+    risk_suivi_due_days: int = 30
+    risk_absences: int = 3
+    risk_grade_drop: float = 3.0
+    pathway_first_interviews_due_days: int = 30
+    ap_hours_per_year: float = 70.0
+    ap_hours_per_week: float = 2.5
+    aide_hours_per_year: float = 30.0
+    aide_hours_per_week: float = 1.0
+    aide_max_group_size: int = 8
+    school_weeks_per_year: int = 36
+    labels: dict[str, str] = field(
+        default_factory=lambda: {
+            "correction_target_days": "Objectif de délai de correction (jours)",
+            "tutoring_target_hours": "Délai de réponse cible du tutorat (heures)",
+            "surge_ratio": "Seuil d'un pic (volume / médiane des 8 semaines précédentes)",
+            "surge_min_volume": "Volume minimal d'une semaine pour parler de pic",
+            "surge_baseline_weeks": "Semaines de référence d'un pic",
+            "risk_inactivity_weeks": "Semaines sans copie avant alerte",
+            "risk_interview_gap_weeks": "Semaines sans entretien avant alerte",
+            "risk_suivi_due_days": "Jours maximum entre contractualisation et suivi",
+            "risk_absences": "Absences aux séances avant alerte",
+            "risk_grade_drop": "Baisse de moyenne (points sur 20) avant alerte",
+            "pathway_first_interviews_due_days": "Jours après l'entrée pour l'entretien initial et le diagnostic",
+            "ap_hours_per_year": "AP : heures par an",
+            "ap_hours_per_week": "AP : heures par semaine en moyenne",
+            "aide_hours_per_year": "Aide individualisée : heures par an",
+            "aide_hours_per_week": "Aide individualisée : heures par semaine",
+            "aide_max_group_size": "Aide individualisée : élèves au plus par groupe",
+            "school_weeks_per_year": "Semaines de cours par an",
+        },
+        compare=False,
+        hash=False,
+        repr=False,
+    )
+
+
+DEFAULT_SETTINGS = IndicatorSettings()
+
+
+def enrolment_context(frames: Frames) -> pl.DataFrame:
+    """Each enrolment with its group, site, public, modality and the learner's referent.
+
+    Columns: enrolment_id, learner_id, group_id, group, level, public, modality, school_year,
+    site_id, site, entry_date, exit_date, exit_reason, external_id, learner_name, referent.
+    """
+    groups = frames.groups.join(
+        frames.sites.select(pl.col("id").alias("site_id"), pl.col("name").alias("site")),
+        on="site_id",
+        how="left",
+    ).select(
+        pl.col("id").alias("group_id"),
+        pl.col("name").alias("group"),
+        "level",
+        "public",
+        "modality",
+        "school_year",
+        "site_id",
+        "site",
+    )
+    learners = frames.learners.join(
+        frames.staff.select(pl.col("id").alias("referent_id"), pl.col("name").alias("referent")),
+        on="referent_id",
+        how="left",
+    ).select(
+        pl.col("id").alias("learner_id"),
+        "external_id",
+        pl.concat_str(
+            [pl.col("last_name").fill_null(""), pl.col("first_name").fill_null("")], separator=" "
+        )
+        .str.strip_chars()
+        .alias("learner_name"),
+        "referent",
+    )
+    return (
+        frames.enrolments.rename({"id": "enrolment_id"})
+        .join(groups, on="group_id", how="left")
+        .join(learners, on="learner_id", how="left")
+        .select(
+            "enrolment_id",
+            "learner_id",
+            "group_id",
+            "group",
+            "level",
+            "public",
+            "modality",
+            "school_year",
+            "site_id",
+            "site",
+            "entry_date",
+            "exit_date",
+            "exit_reason",
+            "external_id",
+            "learner_name",
+            "referent",
+        )
+    )
+
+
+CONTEXT_COLUMNS = ["enrolment_id", "group_id", "group", "site", "public", "modality"]
+
+
+def attribute_to_enrolment(
+    events: pl.DataFrame, date_column: str, context: pl.DataFrame
+) -> pl.DataFrame:
+    """The events with the columns of CONTEXT_COLUMNS from the enrolment in force on their date.
+
+    ``events`` must have ``learner_id`` and ``date_column`` (a date or date-time).
+    Events of learners with no enrolment keep null context columns.
+    """
+    keys = context.select(["learner_id", "entry_date", *CONTEXT_COLUMNS]).sort("entry_date")
+    first = keys.group_by("learner_id").first().drop("entry_date")
+    tagged = (
+        events.with_columns(pl.col(date_column).cast(pl.Date).alias("_event_day"))
+        .with_row_index("_row")
+        .sort("_event_day")
+    )
+    backward = tagged.join_asof(
+        keys,
+        left_on="_event_day",
+        right_on="entry_date",
+        by="learner_id",
+        strategy="backward",
+        check_sortedness=False,
+    ).drop("entry_date")
+    fallback = first.rename({c: f"_first_{c}" for c in CONTEXT_COLUMNS})
+    return (
+        backward.join(fallback, on="learner_id", how="left")
+        .with_columns(
+            [pl.coalesce(pl.col(c), pl.col(f"_first_{c}")).alias(c) for c in CONTEXT_COLUMNS]
+        )
+        .sort("_row")
+        .drop(["_row", "_event_day", *[f"_first_{c}" for c in CONTEXT_COLUMNS]])
+    )
+
+
+def apply_filters(frame: pl.DataFrame, filters: Filters) -> pl.DataFrame:
+    """Keep the rows matching the filters, for each filter column the frame has."""
+    conditions = []
+    for column, values in (
+        ("site", filters.sites),
+        ("group", filters.groups),
+        ("discipline", filters.disciplines),
+        ("public", filters.publics),
+        ("modality", filters.modalities),
+    ):
+        if values and column in frame.columns:
+            conditions.append(pl.col(column).is_in(list(values)))
+    return frame.filter(*conditions) if conditions else frame
+
+
+def active_in(period: Period) -> pl.Expr:
+    """Enrolments active at some time in the period: entry <= end and (no exit or exit >= start)."""
+    return (pl.col("entry_date") <= period.end) & (
+        pl.col("exit_date").is_null() | (pl.col("exit_date") >= period.start)
+    )
+
+
+def safe_ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """numerator / denominator, null (never NaN or 0) when the denominator is 0."""
+    return pl.when(denominator > 0).then(numerator / denominator).otherwise(None)

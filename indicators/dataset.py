@@ -1,0 +1,112 @@
+"""The prepared dataset every indicator reads: the canonical frames plus, once, the joins
+that every filter needs (site, group, public, modality of each event; staff names).
+
+Built once per data version and cached by the app; everything after it is in-memory Polars.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from data_access.frames import Frames
+from indicators.common import attribute_to_enrolment, enrolment_context
+
+
+@dataclass(frozen=True)
+class Dataset:
+    frames: Frames
+    enrolments: pl.DataFrame
+    """enrolment_context(): one row per enrolment with group, site, public, learner, referent."""
+    copies: pl.DataFrame
+    """copies + enrolment_id, group_id, group, site, public, modality, corrector (name)."""
+    tutoring_requests: pl.DataFrame
+    """requests + context columns + tutor (name) + response_hours (null while unanswered)."""
+    interviews: pl.DataFrame
+    """interviews + context columns + staff (name)."""
+    support_sessions: pl.DataFrame
+    """sessions + group (class or need group name), site, public, modality, staff (name)."""
+    attendance: pl.DataFrame
+    """attendance + the session's kind, held_on, duration_hours, group, site, public, modality."""
+
+    @property
+    def disciplines(self) -> list[str]:
+        names = pl.concat(
+            [self.copies.get_column("discipline"), self.tutoring_requests.get_column("discipline")]
+        )
+        return sorted(names.drop_nulls().unique().to_list())
+
+
+def _staff_names(frames: Frames, alias: str) -> pl.DataFrame:
+    return frames.staff.select(pl.col("id").alias(f"{alias}_id"), pl.col("name").alias(alias))
+
+
+def prepare(frames: Frames) -> Dataset:
+    """Join once what every indicator needs; see the attribute docs of Dataset."""
+    context = enrolment_context(frames)
+    copies = attribute_to_enrolment(frames.copies, "submitted_on", context).join(
+        _staff_names(frames, "corrector"), on="corrector_id", how="left"
+    )
+    tutoring = (
+        attribute_to_enrolment(frames.tutoring_requests, "received_at", context)
+        .join(_staff_names(frames, "tutor"), left_on="staff_id", right_on="tutor_id", how="left")
+        .with_columns(
+            ((pl.col("answered_at") - pl.col("received_at")).dt.total_seconds() / 3600.0).alias(
+                "response_hours"
+            )
+        )
+    )
+    interviews = attribute_to_enrolment(frames.interviews, "held_on", context).join(
+        _staff_names(frames, "staff"), on="staff_id", how="left"
+    )
+    sessions = _sessions_with_groups(frames)
+    attendance = frames.attendance.join(
+        sessions.select(
+            pl.col("id").alias("session_id"),
+            "kind",
+            "held_on",
+            "duration_hours",
+            "group",
+            "site",
+            "public",
+            "modality",
+        ),
+        on="session_id",
+        how="left",
+    )
+    return Dataset(
+        frames=frames,
+        enrolments=context,
+        copies=copies,
+        tutoring_requests=tutoring,
+        interviews=interviews,
+        support_sessions=sessions,
+        attendance=attendance,
+    )
+
+
+def _sessions_with_groups(frames: Frames) -> pl.DataFrame:
+    sites = frames.sites.select(pl.col("id").alias("site_id"), pl.col("name").alias("site"))
+    class_groups = frames.groups.join(sites, on="site_id", how="left").select(
+        pl.col("id").alias("group_id"),
+        pl.col("name").alias("class_group"),
+        pl.col("site").alias("class_site"),
+        "public",
+        "modality",
+    )
+    need_groups = frames.need_groups.join(sites, on="site_id", how="left").select(
+        pl.col("id").alias("need_group_id"),
+        pl.col("name").alias("need_group"),
+        pl.col("site").alias("need_site"),
+    )
+    return (
+        frames.support_sessions.join(class_groups, on="group_id", how="left")
+        .join(need_groups, on="need_group_id", how="left")
+        .join(_staff_names(frames, "staff"), on="staff_id", how="left")
+        .with_columns(
+            pl.coalesce("class_group", "need_group").alias("group"),
+            pl.coalesce("class_site", "need_site").alias("site"),
+        )
+        .drop("class_group", "need_group", "class_site", "need_site")
+    )

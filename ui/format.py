@@ -1,0 +1,64 @@
+"""French formatting of numbers, shares, durations and dates (1 401 126, 81 %, 2,5 h, 22/11/2026)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+NARROW_NBSP = "\u202f"
+NBSP = "\u00a0"
+MISSING = "—"
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """1401126 -> '1 401 126'; 2.5 with decimals=1 -> '2,5'."""
+    if _is_missing(value):
+        return MISSING
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", NARROW_NBSP).replace(".", ",")
+
+
+def share(value: float | None, decimals: int = 0) -> str:
+    """0.81 -> '81 %'."""
+    if _is_missing(value):
+        return MISSING
+    return f"{number(value * 100, decimals)}{NBSP}%"
+
+
+def hours(value: float | None, decimals: int = 1) -> str:
+    """2.5 -> '2,5 h'."""
+    if _is_missing(value):
+        return MISSING
+    return f"{number(value, decimals)}{NBSP}h"
+
+
+def days(value: float | None, decimals: int = 1) -> str:
+    """3.2 -> '3,2 j'."""
+    if _is_missing(value):
+        return MISSING
+    return f"{number(value, decimals)}{NBSP}j"
+
+
+def day(value: date | datetime | None) -> str:
+    """date(2026, 11, 22) -> '22/11/2026'."""
+    if value is None:
+        return MISSING
+    return value.strftime("%d/%m/%Y")
+
+
+def change(current: float | None, previous: float | None, kind: str = "number") -> str | None:
+    """The change against the previous period, for st.metric's delta; None when unknown."""
+    if _is_missing(current) or _is_missing(previous):
+        return None
+    difference = current - previous
+    if kind == "share":
+        return f"{number(difference * 100, 1)} pt"
+    if kind == "days":
+        return f"{number(difference, 1)} j"
+    if kind == "hours":
+        return f"{number(difference, 1)} h"
+    return number(difference)

@@ -1,0 +1,184 @@
+"""The shared sidebar: data source, period, filters and settings, kept across pages.
+
+app.py renders it once per run (before the page), so its widgets and their session-state
+keys persist when the user moves between pages. Pages read the result with ``selection()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period
+from indicators.dataset import Dataset
+from ui import cache
+from ui import format as fmt
+
+QUICK_ANALYSIS_KEY = "quick_analysis"
+"""session_state key of a (file name, Dataset) analysed without saving (page Importer)."""
+
+_SELECTION_KEY = "_pilotage_selection"
+SOURCE_DATABASE = "Base de données"
+
+
+@dataclass(frozen=True)
+class Selection:
+    dataset: Dataset
+    period: Period
+    filters: Filters
+    settings: IndicatorSettings
+    source: str
+
+
+def _school_years(dataset: Dataset) -> list[int]:
+    """First years of the school years that hold data, most recent first."""
+    days = pl.concat(
+        [
+            dataset.enrolments.select(pl.col("entry_date").alias("d")),
+            dataset.copies.select(pl.col("submitted_on").alias("d")),
+        ]
+    ).drop_nulls()
+    if days.is_empty():
+        today = date.today()
+        return [today.year if today.month >= 9 else today.year - 1]
+    years = days.select(
+        pl.when(pl.col("d").dt.month() >= 9)
+        .then(pl.col("d").dt.year())
+        .otherwise(pl.col("d").dt.year() - 1)
+        .unique()
+        .sort(descending=True)
+    ).to_series()
+    return years.to_list()
+
+
+def _choose_source() -> tuple[Dataset, str]:
+    analysed = st.session_state.get(QUICK_ANALYSIS_KEY)
+    if analysed is None:
+        return cache.current_dataset(), SOURCE_DATABASE
+    file_name, dataset = analysed
+    label = f"Fichier « {file_name} » (analyse rapide, non enregistré)"
+    choice = st.sidebar.radio("Source des données", [label, SOURCE_DATABASE], key="source")
+    if choice == SOURCE_DATABASE:
+        return cache.current_dataset(), SOURCE_DATABASE
+    return dataset, label
+
+
+def _choose_period(dataset: Dataset) -> Period:
+    years = _school_years(dataset)
+    year = st.sidebar.selectbox(
+        "Année scolaire",
+        years,
+        format_func=lambda y: f"{y}-{y + 1}",
+        key="school_year",
+    )
+    school_year = Period.school_year(year)
+    if st.session_state.get("_period_year") != year:  # a new year resets the dates
+        st.session_state["_period_year"] = year
+        st.session_state["period"] = (school_year.start, school_year.end)
+    chosen = st.sidebar.date_input(
+        "Période",
+        key="period",
+        format="DD/MM/YYYY",
+        help="Toutes les dates des indicateurs se rapportent à cette période.",
+    )
+    if isinstance(chosen, tuple | list) and len(chosen) == 2:
+        return Period(chosen[0], chosen[1])
+    st.sidebar.caption("Choisissez la date de fin de la période.")
+    start = chosen[0] if isinstance(chosen, tuple | list) and chosen else school_year.start
+    return Period(start, max(start, school_year.end))
+
+
+def _options(frame: pl.DataFrame, column: str) -> list[str]:
+    return sorted(frame.get_column(column).drop_nulls().unique().to_list())
+
+
+def _choose_filters(dataset: Dataset, period: Period) -> Filters:
+    enrolments = dataset.enrolments
+    sites = st.sidebar.multiselect(
+        "Site", _options(enrolments, "site"), key="filter_sites", placeholder="Tous"
+    )
+    in_scope = enrolments.filter(
+        (pl.col("entry_date") <= period.end)
+        & (pl.col("exit_date").is_null() | (pl.col("exit_date") >= period.start))
+    )
+    if sites:
+        in_scope = in_scope.filter(pl.col("site").is_in(sites))
+    groups = st.sidebar.multiselect(
+        "Groupe / classe", _options(in_scope, "group"), key="filter_groups", placeholder="Tous"
+    )
+    disciplines = st.sidebar.multiselect(
+        "Discipline", dataset.disciplines, key="filter_disciplines", placeholder="Toutes"
+    )
+    publics = st.sidebar.multiselect(
+        "Public", _options(enrolments, "public"), key="filter_publics", placeholder="Tous"
+    )
+    return Filters(
+        sites=tuple(sites),
+        groups=tuple(groups),
+        disciplines=tuple(disciplines),
+        publics=tuple(publics),
+    )
+
+
+def _choose_settings() -> IndicatorSettings:
+    labels = DEFAULT_SETTINGS.labels
+    with st.sidebar.expander("Seuils et objectifs"):
+        correction = st.number_input(
+            labels["correction_target_days"],
+            1,
+            60,
+            DEFAULT_SETTINGS.correction_target_days,
+            key="set_correction_target_days",
+        )
+        ratio = st.number_input(
+            labels["surge_ratio"],
+            1.1,
+            20.0,
+            DEFAULT_SETTINGS.surge_ratio,
+            step=0.5,
+            key="set_surge_ratio",
+        )
+        minimum = st.number_input(
+            labels["surge_min_volume"],
+            1,
+            100_000,
+            DEFAULT_SETTINGS.surge_min_volume,
+            key="set_surge_min_volume",
+        )
+        inactivity = st.number_input(
+            labels["risk_inactivity_weeks"],
+            1,
+            52,
+            DEFAULT_SETTINGS.risk_inactivity_weeks,
+            key="set_risk_inactivity_weeks",
+        )
+    return replace(
+        DEFAULT_SETTINGS,
+        correction_target_days=int(correction),
+        surge_ratio=float(ratio),
+        surge_min_volume=int(minimum),
+        risk_inactivity_weeks=int(inactivity),
+    )
+
+
+def render() -> Selection:
+    """Draw the sidebar and remember the selection for the page of this run."""
+    dataset, source = _choose_source()
+    period = _choose_period(dataset)
+    filters = _choose_filters(dataset, period)
+    settings = _choose_settings()
+    st.sidebar.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}")
+    current = Selection(dataset, period, filters, settings, source)
+    st.session_state[_SELECTION_KEY] = current
+    return current
+
+
+def selection() -> Selection:
+    """The sidebar's selection for this run (rendered by app.py before the page)."""
+    current = st.session_state.get(_SELECTION_KEY)
+    if current is None:  # a page run on its own (tests): draw the sidebar now
+        current = render()
+    return current
