@@ -48,9 +48,7 @@ def reset_sequences(connection: Connection, tables: list[type[SQLModel]]) -> Non
         sql_table = table.__table__
         if "id" not in sql_table.c or not sql_table.c.id.autoincrement:
             continue
-        connection.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('\"{sql_table.name}\"', 'id'), "
-                f'COALESCE((SELECT MAX(id) FROM "{sql_table.name}"), 0) + 1, false)'
-            )
-        )
+        name = sql_table.name
+        sequence = f"pg_get_serial_sequence('\"{name}\"', 'id')"
+        largest = f'COALESCE((SELECT MAX(id) FROM "{name}"), 0) + 1'  # noqa: S608
+        connection.execute(text(f"SELECT setval({sequence}, {largest}, false)"))
