@@ -1,0 +1,61 @@
+"""Frames written as files users open: formatted Excel workbooks and French-flavoured CSV.
+
+Text cells that start with = + - @ (or tab/CR) are escaped with a leading apostrophe, so no
+spreadsheet ever evaluates a formula that came from a user's file.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import polars as pl
+import xlsxwriter
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells starting with = + - @ (or tab/CR) get a leading apostrophe."""
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not text_columns:
+        return frame
+    pattern = "^[" + re.escape("".join(_FORMULA_START)) + "]"
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(pattern)).then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in text_columns
+    )
+
+
+def with_labels(frame: pl.DataFrame, labels: dict[str, str] | None) -> pl.DataFrame:
+    """Rename the columns to their French labels (those given)."""
+    if not labels:
+        return frame
+    return frame.rename({k: v for k, v in labels.items() if k in frame.columns})
+
+
+def to_excel_bytes(sheets: dict[str, pl.DataFrame]) -> bytes:
+    """A workbook with one formatted sheet per frame (header, filters, frozen first row)."""
+    buffer = io.BytesIO()
+    with xlsxwriter.Workbook(buffer, {"remove_timezone": True}) as workbook:
+        for sheet_name, frame in sheets.items():
+            safe_name = re.sub(r"[\[\]:*?/\\]", " ", sheet_name)[:31] or "Feuille"
+            escape_formulas(frame).write_excel(
+                workbook,
+                worksheet=safe_name,
+                autofit=True,
+                autofilter=True,
+                freeze_panes=(1, 0),
+                dtype_formats={pl.Date: "dd/mm/yyyy", pl.Datetime: "dd/mm/yyyy hh:mm"},
+                float_precision=2,
+                header_format={"bold": True, "bg_color": "#E8EEF7"},
+            )
+    return buffer.getvalue()
+
+
+def to_csv_bytes(frame: pl.DataFrame) -> bytes:
+    """CSV separated by ; with a BOM and dates dd/mm/yyyy, as French Excel opens it."""
+    text = escape_formulas(frame).write_csv(
+        separator=";", date_format="%d/%m/%Y", datetime_format="%d/%m/%Y %H:%M"
+    )
+    return ("\ufeff" + text).encode("utf-8")
