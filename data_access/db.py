@@ -83,6 +83,15 @@ def ensure_schema(engine: Engine, settings: Settings | None = None) -> None:
     _schemas_ready.add(key)
 
 
+def forget_engine(url: str) -> None:
+    """Close and forget the engine of a URL (tests that drop their database)."""
+    for cached_url in list(_schemas_ready):
+        if cached_url == str(make_url(url)):
+            _schemas_ready.discard(cached_url)
+    _engine_for(url).dispose()
+    _engine_for.cache_clear()
+
+
 def drop_schema(engine: Engine) -> None:
     """Drop every table (used by `pilotage seed --reset` and tests)."""
     SQLModel.metadata.drop_all(engine)

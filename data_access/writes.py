@@ -14,12 +14,21 @@ BATCH_ROWS = 50_000
 def bulk_insert(connection: Connection, table: type[SQLModel], frame: pl.DataFrame) -> int:
     """Insert every row of the frame (columns named as the table's) and return the count.
 
-    Columns absent from the frame are left to the database (ids, defaults). Run it inside
+    Columns absent from the frame take the model's default, or are left to the database
+    (ids). Run it inside
     ``db.write_transaction`` so that the data version is bumped with the write.
     """
     if frame.is_empty():
         return 0
     sql_table = table.__table__
+    defaults = {
+        column.name: column.default.arg
+        for column in sql_table.columns
+        if column.name not in frame.columns
+        and column.default is not None
+        and column.default.is_scalar
+    }
+    frame = frame.with_columns(pl.lit(value).alias(name) for name, value in defaults.items())
     columns = [c for c in conform(table, frame).columns if c in frame.columns]
     frame = conform(table, frame).select(columns)
     if connection.dialect.name == "postgresql":

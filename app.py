@@ -1,0 +1,59 @@
+"""Pilotage : point d'entrée de l'application web.
+
+It only routes (st.navigation) and holds the shared sidebar; every screen is a file in pages/.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+import streamlit as st
+
+from data_access.errors import PilotageError
+from ui import sidebar
+
+logger = logging.getLogger("pilotage")
+
+st.set_page_config(page_title="Pilotage", page_icon="📊", layout="wide")
+
+PAGES = {
+    "Suivi de l'activité": [
+        st.Page("pages/overview.py", title="Vue d'ensemble", icon="🏠", default=True),
+        st.Page("pages/activity.py", title="Activité et pics", icon="📈"),
+        st.Page("pages/delays.py", title="Délais de correction", icon="⏱️"),
+        st.Page("pages/tutoring.py", title="Tutorat", icon="💬"),
+    ],
+    "Suivi des apprenants": [
+        st.Page("pages/dropout.py", title="Décrochage", icon="🚩"),
+        st.Page("pages/support.py", title="Accompagnement personnalisé", icon="🤝"),
+        st.Page("pages/interviews.py", title="Entretiens", icon="🗂️"),
+    ],
+    "Données et organisation": [
+        st.Page("pages/import_data.py", title="Importer des données", icon="📥"),
+        st.Page("pages/plan_ap.py", title="Planifier l'AP", icon="🗓️"),
+    ],
+}
+
+page = st.navigation(PAGES)
+st.sidebar.title("Pilotage")
+
+try:
+    sidebar.render()
+    page.run()
+except PilotageError as error:
+    st.error(str(error))
+except Exception as error:  # no traceback ever reaches a user
+    # Only the error's type and place are logged: its message could hold personal data.
+    where = traceback.extract_tb(error.__traceback__)[-1]
+    logger.error(
+        "Erreur inattendue sur la page %s : %s (%s:%s)",
+        page.title,
+        type(error).__name__,
+        where.filename,
+        where.lineno,
+    )
+    st.error(
+        "Une erreur inattendue empêche d'afficher cette page. Les données n'ont pas été "
+        "modifiées. Réessayez ; si le problème persiste, signalez-le avec la date et l'heure."
+    )

@@ -1,0 +1,54 @@
+"""French explanations of the database constraints, for rows the database refuses."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import exc
+
+from data_access.errors import PilotageError
+
+CONSTRAINT_MESSAGES = {
+    "ck_exit_after_entry": "la date de sortie précède la date d'entrée",
+    "ck_exit_date_and_reason_together": (
+        "un motif de sortie demande une date de sortie, et une date de sortie un motif"
+    ),
+    "ck_exit_reason": "motif de sortie inconnu",
+    "ck_correction_after_submission": "la correction est datée d'avant le dépôt de la copie",
+    "ck_grade_range": "la note doit être comprise entre 0 et 20",
+    "ck_answer_after_request": "la réponse est datée d'avant la sollicitation",
+    "ck_interview_duration": "la durée d'un entretien ne peut pas être négative",
+    "ck_session_duration": "la durée d'une séance doit être comprise entre 0 et 12 heures",
+    "ck_session_has_group": "une séance doit avoir un groupe ou un groupe de besoins",
+    "ck_interview_objectives_met": "plus d'objectifs atteints que d'objectifs fixés",
+    "ck_need_group_period": "la fin de la période précède son début",
+    "ck_staff_hours": "les heures disponibles ne peuvent pas être négatives",
+}
+UNIQUE_MESSAGES = {
+    "uq_copy": "cette copie existe déjà (même apprenant, discipline, devoir et date de dépôt)",
+    "uq_enrolment_learner_group": "cet apprenant est déjà inscrit dans ce groupe",
+    "uq_tutoring_request": "cette sollicitation existe déjà",
+    "uq_interview": "cet entretien existe déjà (même apprenant, date et type)",
+    "uq_diagnostic": "ce diagnostic existe déjà",
+}
+
+
+class RowRefused(PilotageError):
+    """The database refused a row: the message says which rule it breaks, in French."""
+
+
+def explain(error: exc.IntegrityError) -> RowRefused:
+    """Turn a database integrity error into one French sentence."""
+    text = str(error.orig)
+    for name, message in {**CONSTRAINT_MESSAGES, **UNIQUE_MESSAGES}.items():
+        if re.search(rf"\b{name}\b", text):
+            return RowRefused(f"Ligne refusée : {message}.")
+    if "FOREIGN KEY" in text.upper():
+        return RowRefused("Ligne refusée : elle renvoie à un élément qui n'existe pas.")
+    if "UNIQUE" in text.upper() or "duplicate key" in text:
+        return RowRefused("Ligne refusée : elle existe déjà.")
+    if "NOT NULL" in text.upper() or "null value" in text:
+        return RowRefused("Ligne refusée : une valeur obligatoire manque.")
+    if "CHECK" in text.upper():
+        return RowRefused("Ligne refusée : une valeur est hors des valeurs permises.")
+    return RowRefused("Ligne refusée par la base de données.")

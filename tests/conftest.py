@@ -1,0 +1,89 @@
+"""Shared fixtures: fresh databases (SQLite always, PostgreSQL when configured) and a seeded
+demo database for the app tests."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from data_access import db
+from data_access.settings import Settings
+
+POSTGRES_URL = os.environ.get("PILOTAGE_TEST_POSTGRES_URL", "").strip()
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _fresh_postgres_database() -> tuple[str, str]:
+    """Create an empty database on the test server; return (its URL, its name)."""
+    name = f"pilotage_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    return url, name
+
+
+def _drop_postgres_database(url: str, name: str) -> None:
+    db.forget_engine(url)
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, empty database: SQLite, and PostgreSQL when configured."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'pilotage.db'}"
+        yield url
+        db.forget_engine(url)
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PILOTAGE_TEST_POSTGRES_URL n'est pas défini")
+    url, name = _fresh_postgres_database()
+    try:
+        yield url
+    finally:
+        _drop_postgres_database(url, name)
+
+
+@pytest.fixture
+def engine(database_url: str) -> sa.Engine:
+    """An engine on a fresh database with the schema created."""
+    return db.get_engine(Settings(database_url=database_url))
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite file seeded once with the demo data (seed 42), for app and CLI tests."""
+    from seed.generate import seed_database
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    url = f"sqlite:///{path}"
+    seed_database(
+        scale="demo",
+        seed=42,
+        reset=True,
+        if_empty=False,
+        engine=db.get_engine(Settings(database_url=url)),
+    )
+    return url
+
+
+@pytest.fixture
+def demo_env(demo_database: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The demo database as the app's database, with Streamlit caches cleared."""
+    import streamlit as st
+
+    monkeypatch.setenv("PILOTAGE_DATABASE_URL", demo_database)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return demo_database
