@@ -101,6 +101,7 @@ class IndicatorSettings:
     aide_hours_per_week: float = 1.0
     aide_max_group_size: int = 8
     school_weeks_per_year: int = 36
+    support_min_share: float = 0.8
     labels: dict[str, str] = field(
         default_factory=lambda: {
             "correction_target_days": "Objectif de délai de correction (jours)",
@@ -120,6 +121,7 @@ class IndicatorSettings:
             "aide_hours_per_week": "Aide individualisée : heures par semaine",
             "aide_max_group_size": "Aide individualisée : élèves au plus par groupe",
             "school_weeks_per_year": "Semaines de cours par an",
+            "support_min_share": "Part minimale des heures attendues reçues par un apprenant",
         },
         compare=False,
         hash=False,
