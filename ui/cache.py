@@ -23,11 +23,13 @@ def _dataset_for(database_url: str, version: int) -> Dataset:
     return prepare(load_frames(db.get_engine(Settings(database_url=database_url))))
 
 
-def current_dataset() -> Dataset:
-    """The dataset of the configured database at its current data version."""
+def current_dataset() -> tuple[Dataset, str]:
+    """The dataset of the configured database at its current data version, and its cache key
+    (URL and version: it changes after every write)."""
     settings = get_settings()
     engine = db.get_engine(settings)
-    return _dataset_for(settings.database_url, db.data_version(engine))
+    version = db.data_version(engine)
+    return _dataset_for(settings.database_url, version), f"{settings.database_url}#{version}"
 
 
 def clear_after_write() -> None:

@@ -31,6 +31,8 @@ class Selection:
     filters: Filters
     settings: IndicatorSettings
     source: str
+    data_key: str
+    """Identifies the data (database URL and data version, or the analysed file): cache key."""
 
 
 def _school_years(dataset: Dataset) -> list[int]:
@@ -54,16 +56,17 @@ def _school_years(dataset: Dataset) -> list[int]:
     return years.to_list()
 
 
-def _choose_source() -> tuple[Dataset, str]:
+def _choose_source() -> tuple[Dataset, str, str]:
+    """The dataset to analyse, its label and its cache key."""
     analysed = st.session_state.get(QUICK_ANALYSIS_KEY)
-    if analysed is None:
-        return cache.current_dataset(), SOURCE_DATABASE
-    file_name, dataset = analysed
-    label = f"Fichier « {file_name} » (analyse rapide, non enregistré)"
-    choice = st.sidebar.radio("Source des données", [label, SOURCE_DATABASE], key="source")
-    if choice == SOURCE_DATABASE:
-        return cache.current_dataset(), SOURCE_DATABASE
-    return dataset, label
+    if analysed is not None:
+        file_name, dataset = analysed
+        label = f"Fichier « {file_name} » (analyse rapide, non enregistré)"
+        choice = st.sidebar.radio("Source des données", [label, SOURCE_DATABASE], key="source")
+        if choice != SOURCE_DATABASE:
+            return dataset, label, f"file:{file_name}:{id(dataset)}"
+    dataset, data_key = cache.current_dataset()
+    return dataset, SOURCE_DATABASE, data_key
 
 
 def _choose_period(dataset: Dataset) -> Period:
@@ -166,12 +169,12 @@ def _choose_settings() -> IndicatorSettings:
 
 def render() -> Selection:
     """Draw the sidebar and remember the selection for the page of this run."""
-    dataset, source = _choose_source()
+    dataset, source, data_key = _choose_source()
     period = _choose_period(dataset)
     filters = _choose_filters(dataset, period)
     settings = _choose_settings()
     st.sidebar.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}")
-    current = Selection(dataset, period, filters, settings, source)
+    current = Selection(dataset, period, filters, settings, source, data_key)
     st.session_state[_SELECTION_KEY] = current
     return current
 
