@@ -12,8 +12,45 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
 
 from data_access.errors import PilotageError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+_FRENCH_ERRORS = (
+    ("the following arguments are required", "options obligatoires manquantes"),
+    ("unrecognized arguments", "arguments non reconnus"),
+    ("invalid choice", "choix invalide"),
+    ("choose from", "choix possibles :"),
+    ("expected one argument", "une valeur est attendue"),
+    ("argument ", "option "),
+)
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    """argparse with its own words in French (help flag, usage line, common errors)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "Utilisation :", 1)
+
+    def format_help(self) -> str:
+        text = super().format_help().replace("usage:", "Utilisation :", 1)
+        return text.replace("\noptions:\n", "\noptions :\n")
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        for english, french in _FRENCH_ERRORS:
+            message = message.replace(english, french)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Erreur : {message}\n")
+
 
 Subparsers = argparse._SubParsersAction
 Command = tuple[
@@ -58,11 +95,113 @@ def _run_seed(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Command] = [(_add_seed, _run_seed)]
+# --- indicators -------------------------------------------------------------------------
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"date invalide : « {text} » (format attendu AAAA-MM-JJ, ex. 2026-03-31)"
+        ) from None
+
+
+def _add_indicators(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "indicators",
+        help="calculer les indicateurs d'une période",
+        description=(
+            "Calcule les chiffres clés de la période (flux, délais, tutorat, abandons, heures "
+            "d'accompagnement). Sans --from ni --to : toute la période couverte par les données."
+        ),
+    )
+    parser.add_argument(
+        "--from", dest="start", type=_day, metavar="AAAA-MM-JJ", help="début de période"
+    )
+    parser.add_argument("--to", dest="end", type=_day, metavar="AAAA-MM-JJ", help="fin de période")
+    parser.add_argument(
+        "--site", action="append", default=[], metavar="NOM", help="site (répétable)"
+    )
+    parser.add_argument(
+        "--group", action="append", default=[], metavar="NOM", help="groupe (répétable)"
+    )
+    parser.add_argument(
+        "--discipline", action="append", default=[], metavar="NOM", help="discipline (répétable)"
+    )
+    parser.add_argument("--public", action="append", default=[], help="public (répétable)")
+    parser.add_argument(
+        "--by", choices=["site", "group", "discipline", "public"], help="une ligne par valeur"
+    )
+    parser.add_argument("--json", action="store_true", help="sortie JSON")
+    return parser
+
+
+def _run_indicators(args: argparse.Namespace) -> int:
+    import json
+
+    from data_access.db import get_engine
+    from data_access.frames import load_frames
+    from indicators import summary
+    from indicators.common import Filters, Period
+    from indicators.dataset import prepare
+
+    dataset = prepare(load_frames(get_engine()))
+    covered = summary.data_period(dataset)
+    start = args.start or (covered.start if covered else args.end)
+    end = args.end or (covered.end if covered else args.start)
+    if start is None or end is None:
+        print("La base ne contient aucune donnée : précisez --from et --to.", file=sys.stderr)
+        return 1
+    if end < start:
+        print(f"Période invalide : --to ({end}) précède --from ({start}).", file=sys.stderr)
+        return 2
+    filters = Filters(
+        sites=tuple(args.site),
+        groups=tuple(args.group),
+        disciplines=tuple(args.discipline),
+        publics=tuple(args.public),
+    )
+    table = summary.headline(dataset, Period(start, end), filters, by=args.by)
+    if args.json:
+        rows = table.to_dicts()
+        print(json.dumps(rows if args.by else rows[0], ensure_ascii=False, indent=2))
+    else:
+        print(f"Indicateurs du {start:%d/%m/%Y} au {end:%d/%m/%Y}")
+        print(_as_text(table))
+    return 0
+
+
+def _as_text(table: pl.DataFrame) -> str:
+    """The headline table as readable French text: one block per row, labels and values."""
+    from indicators.summary import BY_CHOICES, LABELS
+    from ui import format as fmt  # French formatting only (no Streamlit call)
+
+    kinds = {
+        "correction_delay_days_mean": fmt.days,
+        "correction_delay_days_median": fmt.days,
+        "correction_delay_days_p90": fmt.days,
+        "correction_within_target_share": fmt.share,
+        "tutoring_answered_within_48h_share": fmt.share,
+        "dropout_rate": lambda v: fmt.share(v, 1),
+        "support_hours_delivered": lambda v: fmt.hours(v, 0),
+    }
+    width = max(len(label) for label in LABELS.values())
+    blocks = []
+    for row in table.iter_rows(named=True):
+        lines = []
+        for column, value in row.items():
+            shown = value if column in BY_CHOICES else kinds.get(column, fmt.number)(value)
+            lines.append(f"  {LABELS[column]:<{width}}  {shown}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+COMMANDS: list[Command] = [(_add_seed, _run_seed), (_add_indicators, _run_indicators)]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = FrenchArgumentParser(
         prog="pilotage",
         description="Pilotage de l'accompagnement pédagogique : données, indicateurs, imports.",
     )

@@ -1,0 +1,124 @@
+"""The headline figures of a period: every family's `headline`, side by side.
+
+One row (by=None) or one row per value of `by`. Counts are 0 when there is nothing to count;
+means, medians, percentiles, shares and rates are null when their denominator is empty.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from indicators import delays, dropout, flows, support_hours, tutoring
+from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period
+from indicators.dataset import Dataset
+
+BY_CHOICES = ("site", "group", "discipline", "public")
+FAMILIES = (flows, delays, tutoring, dropout, support_hours)
+
+COUNT_COLUMNS = (
+    "copies_received",
+    "copies_corrected",
+    "tutoring_requests",
+    "tutoring_answered",
+    "interviews",
+    "learners_enrolled",
+    "dropouts",
+)
+HEADLINE_COLUMNS = (
+    "copies_received",
+    "copies_corrected",
+    "correction_delay_days_mean",
+    "correction_delay_days_median",
+    "correction_delay_days_p90",
+    "correction_within_target_share",
+    "tutoring_requests",
+    "tutoring_answered",
+    "tutoring_answered_within_48h_share",
+    "interviews",
+    "learners_enrolled",
+    "dropouts",
+    "dropout_rate",
+    "support_hours_delivered",
+)
+NOT_APPLICABLE_BY_DISCIPLINE = ("learners_enrolled", "dropouts")
+
+LABELS = {
+    "site": "Site",
+    "group": "Groupe",
+    "discipline": "Discipline",
+    "public": "Public",
+    "copies_received": "Copies reçues",
+    "copies_corrected": "Copies corrigées",
+    "correction_delay_days_mean": "Délai moyen de correction (j)",
+    "correction_delay_days_median": "Délai médian (j)",
+    "correction_delay_days_p90": "Délai 90e centile (j)",
+    "correction_within_target_share": "Part corrigée dans l'objectif",
+    "tutoring_requests": "Sollicitations de tutorat",
+    "tutoring_answered": "Sollicitations répondues",
+    "tutoring_answered_within_48h_share": "Part répondue sous 48 h",
+    "interviews": "Entretiens",
+    "learners_enrolled": "Inscriptions actives",
+    "dropouts": "Abandons",
+    "dropout_rate": "Taux d'abandon",
+    "support_hours_delivered": "Heures d'accompagnement assurées",
+}
+
+
+def headline(
+    dataset: Dataset,
+    period: Period,
+    filters: Filters,
+    settings: IndicatorSettings = DEFAULT_SETTINGS,
+    by: str | None = None,
+) -> pl.DataFrame:
+    """Every headline figure of the period, one row or one row per value of ``by``."""
+    if by is not None and by not in BY_CHOICES:
+        raise ValueError(f"Regroupement inconnu : {by} (choix : {', '.join(BY_CHOICES)}).")
+    parts = [family.headline(dataset, period, filters, settings, by=by) for family in FAMILIES]
+    if by is None:
+        combined = pl.concat(parts, how="horizontal")
+    else:
+        keys = pl.concat([part.select(by) for part in parts]).unique().drop_nulls()
+        combined = keys
+        for part in parts:
+            combined = combined.join(part, on=by, how="left")
+        combined = combined.sort(by)
+    counts = [
+        c for c in COUNT_COLUMNS if not (by == "discipline" and c in NOT_APPLICABLE_BY_DISCIPLINE)
+    ]
+    combined = combined.with_columns(
+        pl.col(c).fill_null(0).cast(pl.Int64) for c in counts
+    ).with_columns(pl.col("support_hours_delivered").fill_null(0.0))
+    leading = [by] if by else []
+    return combined.select(*leading, *HEADLINE_COLUMNS)
+
+
+def _event_days(dataset: Dataset) -> pl.Series:
+    frames = dataset.frames
+    return pl.concat(
+        [
+            frames.copies.get_column("submitted_on"),
+            frames.copies.get_column("corrected_on"),
+            frames.tutoring_requests.get_column("received_at").cast(pl.Date),
+            frames.tutoring_requests.get_column("answered_at").cast(pl.Date),
+            frames.interviews.get_column("held_on"),
+            frames.support_sessions.get_column("held_on"),
+            frames.enrolments.get_column("entry_date"),
+            frames.enrolments.get_column("exit_date"),
+        ]
+    ).drop_nulls()
+
+
+def data_period(dataset: Dataset) -> Period | None:
+    """From the first to the last day any record of the data falls on (None when empty)."""
+    days = _event_days(dataset)
+    return None if days.is_empty() else Period(days.min(), days.max())
+
+
+def as_of(dataset: Dataset, period: Period) -> date:
+    """The day the 'still enrolled / waiting' views are computed on: the period's end, or the
+    last day the data hold if that is earlier."""
+    days = _event_days(dataset)
+    return period.end if days.is_empty() else min(period.end, days.max())

@@ -1,0 +1,119 @@
+"""Vue d'ensemble : les chiffres clés de la période, les pics en cours, les apprenants à risque."""
+
+import streamlit as st
+
+from indicators import risk, summary, surges
+from ui import cached, sidebar
+from ui import format as fmt
+
+sel = sidebar.selection()
+period, filters, settings = sel.period, sel.filters, sel.settings
+
+st.title("Vue d'ensemble")
+st.caption(
+    f"Du {fmt.day(period.start)} au {fmt.day(period.end)}, comparé aux {period.days} jours "
+    f"précédents (du {fmt.day(period.previous().start)} au {fmt.day(period.previous().end)}). "
+    f"Source : {sel.source}."
+)
+
+now = cached.compute(summary.headline, sel, period=period, filters=filters, settings=settings)
+before = cached.compute(
+    summary.headline, sel, period=period.previous(), filters=filters, settings=settings
+)
+current, previous = now.row(0, named=True), before.row(0, named=True)
+
+
+def tile(column, label: str, key: str, value: str, kind="number", inverse=False, help=None):
+    """A figure of the period with its change against the previous period."""
+    column.metric(
+        label,
+        value,
+        delta=fmt.change(current[key], previous[key], kind),
+        delta_color="inverse" if inverse else "normal",
+        help=help,
+        border=True,
+    )
+
+
+first, second, third = st.columns(3)
+tile(first, "Copies reçues", "copies_received", fmt.number(current["copies_received"]))
+tile(second, "Copies corrigées", "copies_corrected", fmt.number(current["copies_corrected"]))
+tile(
+    third,
+    "Délai moyen de correction",
+    "correction_delay_days_mean",
+    fmt.days(current["correction_delay_days_mean"]),
+    kind="days",
+    inverse=True,
+    help=(
+        f"Médiane {fmt.days(current['correction_delay_days_median'])}, 90e centile "
+        f"{fmt.days(current['correction_delay_days_p90'])} ; "
+        f"{fmt.share(current['correction_within_target_share'])} corrigées en "
+        f"{settings.correction_target_days} jours ou moins (objectif)."
+    ),
+)
+fourth, fifth, sixth = st.columns(3)
+tile(
+    fourth,
+    "Tutorat : réponse sous 48 h",
+    "tutoring_answered_within_48h_share",
+    fmt.share(current["tutoring_answered_within_48h_share"]),
+    kind="share",
+    help=(
+        f"Sur les {fmt.number(current['tutoring_requests'])} sollicitations reçues dans la "
+        "période, répondues ou non."
+    ),
+)
+tile(
+    fifth,
+    "Taux d'abandon",
+    "dropout_rate",
+    fmt.share(current["dropout_rate"], 1),
+    kind="share",
+    inverse=True,
+    help=(
+        f"{fmt.number(current['dropouts'])} abandons parmi "
+        f"{fmt.number(current['learners_enrolled'])} inscriptions actives dans la période."
+    ),
+)
+tile(
+    sixth,
+    "Heures d'accompagnement assurées",
+    "support_hours_delivered",
+    fmt.hours(current["support_hours_delivered"], 0),
+    kind="hours",
+    help="Durée des séances tenues dans la période, chaque séance comptée une fois.",
+)
+st.caption(f"{fmt.number(current['interviews'])} entretiens tenus dans la période.")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Pics d'activité en cours")
+    found = cached.compute(surges.surges, sel, period=period, filters=filters, settings=settings)
+    ongoing = found.filter(found["ongoing"])
+    if ongoing.is_empty():
+        st.success("Aucun pic d'activité la dernière semaine de la période.")
+    else:
+        for row in ongoing.sort("ratio", descending=True).iter_rows(named=True):
+            st.warning(
+                f"{row['discipline']} à {row['site']} : {fmt.number(row['volume'])} copies la "
+                f"semaine du {fmt.day(row['week_start'])}, ×{fmt.number(row['ratio'], 1)} la "
+                "médiane des 8 semaines précédentes.",
+                icon="📈",
+            )
+    st.caption(
+        f"Un pic : au moins ×{fmt.number(settings.surge_ratio, 1)} la médiane des "
+        f"{settings.surge_baseline_weeks} semaines précédentes, sur au moins "
+        f"{fmt.number(settings.surge_min_volume)} copies dans la semaine."
+    )
+    st.page_link("pages/activity.py", label="Voir l'activité et tous les pics", icon="📈")
+with right:
+    st.subheader("Apprenants à risque de décrochage")
+    day = summary.as_of(sel.dataset, period)
+    at_risk = cached.compute(risk.at_risk, sel, as_of=day, filters=filters, settings=settings)
+    st.metric(
+        f"Apprenants encore inscrits présentant au moins un signal au {fmt.day(day)}",
+        fmt.number(at_risk.height),
+        border=True,
+    )
+    st.page_link("pages/dropout.py", label="Voir la liste et qui appeler", icon="🚩")
