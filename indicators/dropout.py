@@ -1,0 +1,194 @@
+"""Dropout (décrochage): dropout rate, exits per month by reason, retention by weeks since entry.
+
+Dropout rate (DOMAIN.md): among enrolments active at some time in the period (entry <= end
+and (no exit or exit >= start)), the share whose exit reason is ``abandon`` with an exit date
+in the period. Enrolments, not learners, are counted: a learner reoriented from one group to
+another during the period holds two enrolments, each counted once in its own group.
+
+Filters: site, group, public and modality apply to the enrolment's group; the discipline
+filter does not apply to enrolments.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from data_access.models import DROPOUT_REASON
+from indicators.common import (
+    DEFAULT_SETTINGS,
+    Filters,
+    IndicatorSettings,
+    Period,
+    active_in,
+    apply_filters,
+    safe_ratio,
+)
+from indicators.dataset import Dataset
+
+BY_VALUES = ("site", "group", "discipline", "public")
+ENROLMENT_BY = ("site", "group", "public")
+
+COLUMN_LABELS = {
+    "site": "Site",
+    "group": "Groupe",
+    "public": "Public",
+    "learners_enrolled": "Inscriptions actives",
+    "dropouts": "Abandons",
+    "dropout_rate": "Taux d'abandon",
+    "month": "Mois",
+    "exit_reason": "Motif de sortie",
+    "exits": "Sorties",
+    "weeks": "Semaines depuis l'entrée",
+    "enrolments": "Inscriptions observables",
+    "still_enrolled": "Toujours inscrits",
+    "retention": "Taux de maintien",
+}
+
+
+def check_by(by: str | None) -> None:
+    if by is not None and by not in BY_VALUES:
+        raise ValueError(f"Regroupement inconnu : {by!r} (attendu : {', '.join(BY_VALUES)}).")
+
+
+def active_enrolments(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
+    """The filtered enrolments active in the period, with a boolean ``dropout`` column."""
+    return (
+        apply_filters(dataset.enrolments, filters.without_disciplines())
+        .filter(active_in(period))
+        .with_columns(
+            ((pl.col("exit_reason") == DROPOUT_REASON) & period.contains("exit_date"))
+            .fill_null(False)
+            .alias("dropout")
+        )
+    )
+
+
+def _rate_columns() -> list[pl.Expr]:
+    return [
+        pl.len().cast(pl.Int64).alias("learners_enrolled"),
+        pl.col("dropout").sum().cast(pl.Int64).alias("dropouts"),
+    ]
+
+
+def headline(
+    dataset: Dataset,
+    period: Period,
+    filters: Filters,
+    settings: IndicatorSettings = DEFAULT_SETTINGS,
+    by: str | None = None,
+) -> pl.DataFrame:
+    """learners_enrolled, dropouts, dropout_rate (see the module docstring).
+
+    By "discipline" is not applicable to enrolments: a frame with the ``discipline`` column and
+    no rows.
+    """
+    del settings  # no setting is used; kept for the shared signature
+    check_by(by)
+    enrolments = active_enrolments(dataset, period, filters)
+    schema = {"learners_enrolled": pl.Int64, "dropouts": pl.Int64, "dropout_rate": pl.Float64}
+    if by == "discipline":
+        return pl.DataFrame(schema={"discipline": pl.String, **schema})
+    if by is None:
+        counts = enrolments.select(_rate_columns())
+    else:
+        counts = enrolments.group_by(by).agg(_rate_columns()).sort(by, nulls_last=True)
+    return counts.with_columns(
+        safe_ratio(pl.col("dropouts"), pl.col("learners_enrolled"))
+        .cast(pl.Float64)
+        .alias("dropout_rate")
+    )
+
+
+def dropout_by(dataset: Dataset, period: Period, filters: Filters, by: str) -> pl.DataFrame:
+    """The dropout rate per value of ``by`` (site, group or public), highest rate first.
+
+    Per group, the group's site and public are added (a group name may exist on two sites).
+    """
+    if by not in ENROLMENT_BY:
+        raise ValueError(f"Regroupement inconnu : {by!r} (attendu : {', '.join(ENROLMENT_BY)}).")
+    keys = ["site", "group", "public"] if by == "group" else [by]
+    return (
+        active_enrolments(dataset, period, filters)
+        .group_by(keys)
+        .agg(_rate_columns())
+        .with_columns(
+            safe_ratio(pl.col("dropouts"), pl.col("learners_enrolled"))
+            .cast(pl.Float64)
+            .alias("dropout_rate")
+        )
+        .sort(
+            ["dropout_rate", "learners_enrolled", *keys],
+            descending=[True, True] + [False] * len(keys),
+            nulls_last=True,
+        )
+    )
+
+
+def exits_by_month(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
+    """Exits with their date in the period, per month (first day of the month) and reason."""
+    return (
+        apply_filters(dataset.enrolments, filters.without_disciplines())
+        .filter(period.contains("exit_date"))
+        .group_by(pl.col("exit_date").dt.truncate("1mo").alias("month"), "exit_reason")
+        .agg(pl.len().cast(pl.Int64).alias("exits"))
+        .sort("month", "exit_reason")
+    )
+
+
+def retention(
+    dataset: Dataset,
+    period: Period,
+    filters: Filters,
+    as_of: date,
+    by: str = "public",
+    max_weeks: int = 52,
+) -> pl.DataFrame:
+    """Share of enrolments still enrolled k weeks after their entry, for k = 0..max_weeks.
+
+    Among the enrolments active in the period, for each k those whose entry is at least k
+    weeks before ``as_of`` (the denominator, ``enrolments``) and, of them, those with no exit
+    or an exit later than entry + k weeks (``still_enrolled``). One curve per value of ``by``
+    (site or public). Weeks with no observable enrolment are left out.
+    """
+    if by not in ("site", "public"):
+        raise ValueError(f"Regroupement inconnu : {by!r} (attendu : site, public).")
+    per_enrolment = (
+        active_enrolments(dataset, period, filters)
+        .filter(pl.col("entry_date") <= as_of)
+        .select(
+            by,
+            ((pl.lit(as_of) - pl.col("entry_date")).dt.total_days() // 7)
+            .clip(upper_bound=max_weeks)
+            .alias("observable"),
+            # last k with entry + 7k < exit; an exit on the entry day gives -1; no exit: max_weeks
+            ((pl.col("exit_date") - pl.col("entry_date")).dt.total_days() - 1)
+            .floordiv(7)
+            .fill_null(max_weeks)
+            .clip(upper_bound=max_weeks)
+            .alias("last_enrolled"),
+        )
+        .group_by(by, "observable", "last_enrolled")
+        .agg(pl.len().alias("n"))
+    )
+    weeks = pl.DataFrame({"weeks": pl.int_range(0, max_weeks + 1, eager=True).cast(pl.Int64)})
+    return (
+        per_enrolment.join(weeks, how="cross")
+        .filter(pl.col("observable") >= pl.col("weeks"))
+        .group_by(by, "weeks")
+        .agg(
+            pl.col("n").sum().cast(pl.Int64).alias("enrolments"),
+            pl.col("n")
+            .filter(pl.col("last_enrolled") >= pl.col("weeks"))
+            .sum()
+            .cast(pl.Int64)
+            .alias("still_enrolled"),
+        )
+        .with_columns(
+            safe_ratio(pl.col("still_enrolled"), pl.col("enrolments"))
+            .cast(pl.Float64)
+            .alias("retention")
+        )
+        .sort(by, "weeks", nulls_last=True)
+    )
