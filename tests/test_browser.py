@@ -1,0 +1,107 @@
+"""End to end in a real browser: `streamlit run` on a free port, Debian's Chromium driven by
+Playwright, the overview shows its figures and no page shows an error."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGE_TITLES = [
+    "Activité et pics",
+    "Délais de correction",
+    "Tutorat",
+    "Décrochage",
+    "Accompagnement personnalisé",
+    "Entretiens",
+    "Importer des données",
+    "Planifier l'AP",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit s'est arrêté (code {process.returncode})")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError("streamlit n'a pas répondu à temps")
+
+
+@pytest.fixture
+def served_app(demo_database: str, tmp_path: Path):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium manque : .ci/run doit l'installer (apt-get install chromium)")
+        pytest.skip("Chromium n'est pas installé (apt-get install chromium)")
+    port = _free_port()
+    env = {**os.environ, "PILOTAGE_DATABASE_URL": demo_database}
+    log = (tmp_path / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def test_overview_and_every_page_in_chromium(served_app: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(served_app)
+        page.get_by_text("Copies reçues").first.wait_for(timeout=90_000)
+        metrics = page.locator('[data-testid="stMetricValue"]')
+        metrics.first.wait_for(timeout=60_000)
+        values = metrics.all_inner_texts()
+        assert len(values) >= 6
+        assert values[0].strip() not in ("", "0", "—")
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+        for title in PAGE_TITLES:
+            page.get_by_role("link", name=title).first.click()
+            page.get_by_role("heading", name=title).first.wait_for(timeout=90_000)
+            page.wait_for_load_state("networkidle")
+            assert page.locator('[data-testid="stException"]').count() == 0, title
+            assert page.get_by_text("erreur inattendue").count() == 0, title
+        browser.close()
