@@ -105,6 +105,7 @@ def dropout_by(dataset: Dataset, period: Period, filters: Filters, by: str) -> p
     """The dropout rate per value of ``by`` (site, group or public), highest rate first.
 
     Per group, the group's site and public are added (a group name may exist on two sites).
+    ``label`` names the row for a chart: "group (site)" per group, else the value.
     """
     if by not in ENROLMENT_BY:
         raise ValueError(f"Regroupement inconnu : {by!r} (attendu : {', '.join(ENROLMENT_BY)}).")
@@ -116,7 +117,12 @@ def dropout_by(dataset: Dataset, period: Period, filters: Filters, by: str) -> p
         .with_columns(
             safe_ratio(pl.col("dropouts"), pl.col("learners_enrolled"))
             .cast(pl.Float64)
-            .alias("dropout_rate")
+            .alias("dropout_rate"),
+            (
+                pl.format("{} ({})", pl.col("group").fill_null("?"), pl.col("site").fill_null("?"))
+                if by == "group"
+                else pl.col(by).fill_null("non renseigné")
+            ).alias("label"),
         )
         .sort(
             ["dropout_rate", "learners_enrolled", *keys],

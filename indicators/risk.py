@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period, apply_filters
+from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, apply_filters
 from indicators.dataset import Dataset
 from indicators.interviews import overdue_suivi_of
 
@@ -58,25 +58,6 @@ COLUMN_LABELS = {
     "signals": "Signaux",
     **SIGNALS,
 }
-
-
-def as_of_for(dataset: Dataset, period: Period) -> date:
-    """min(period end, the last date in the data); the period end when the data are empty."""
-    days = [
-        dataset.copies.get_column("submitted_on").max(),
-        dataset.copies.get_column("corrected_on").max(),
-        dataset.interviews.get_column("held_on").max(),
-        dataset.support_sessions.get_column("held_on").max(),
-        dataset.enrolments.get_column("entry_date").max(),
-        dataset.enrolments.get_column("exit_date").max(),
-    ]
-    for moment in (
-        dataset.tutoring_requests.get_column("received_at").max(),
-        dataset.tutoring_requests.get_column("answered_at").max(),
-    ):
-        days.append(moment.date() if moment is not None else None)
-    known = [d for d in days if d is not None]
-    return min(period.end, max(known)) if known else period.end
 
 
 def _date_text(column: str) -> pl.Expr:

@@ -137,7 +137,7 @@ def delivered_by_group(
     hours expected to date and the share delivered (null without a reference or weeks).
 
     Columns: site, group, group_type ("classe" or "groupe de besoins"), kind, sessions,
-    hours_delivered, weeks, hours_expected, delivered_share.
+    hours_delivered, weeks, hours_expected, delivered_share, label ("group – kind (site)").
     """
     window = expected_window(period, as_of)
     weeks = school_weeks(dataset, window)
@@ -188,6 +188,14 @@ def delivered_by_group(
             .cast(pl.Float64)
             .alias("delivered_share")
         )
+        .with_columns(
+            pl.format(
+                "{} – {} ({})",
+                pl.col("group").fill_null("?"),
+                pl.col("kind"),
+                pl.col("site").fill_null("?"),
+            ).alias("label")
+        )
         .select(
             "site",
             "group",
@@ -198,8 +206,32 @@ def delivered_by_group(
             "weeks",
             "hours_expected",
             "delivered_share",
+            "label",
         )
         .sort("site", "group", "kind", nulls_last=True)
+    )
+
+
+def totals_by_kind(per_group: pl.DataFrame) -> pl.DataFrame:
+    """Totals of delivered_by_group() per kind: kind, sessions, hours_delivered,
+    hours_expected (null for a kind without reference), delivered_share."""
+    return (
+        per_group.group_by("kind")
+        .agg(
+            pl.col("sessions").sum().cast(pl.Int64),
+            pl.col("hours_delivered").sum().cast(pl.Float64),
+            pl.when(pl.col("hours_expected").is_not_null().any())
+            .then(pl.col("hours_expected").sum())
+            .otherwise(None)
+            .cast(pl.Float64)
+            .alias("hours_expected"),
+        )
+        .with_columns(
+            safe_ratio(pl.col("hours_delivered"), pl.col("hours_expected"))
+            .cast(pl.Float64)
+            .alias("delivered_share")
+        )
+        .sort("kind")
     )
 
 
