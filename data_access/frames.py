@@ -91,6 +91,8 @@ FRAME_TABLES: dict[str, type[SQLModel]] = {
 def conform(table: type[SQLModel], frame: pl.DataFrame) -> pl.DataFrame:
     """The frame with exactly the table's columns, in order and typed (missing ones null)."""
     schema = schema_of(table)
+    if frame.width == 0:  # selecting literals from no column would make one row
+        return pl.DataFrame(schema=schema)
     return frame.select(
         [
             pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)

@@ -97,3 +97,8 @@ def test_frames_empty_conforms_what_it_is_given() -> None:
     frames = Frames.empty(sites=pl.DataFrame({"id": [1], "name": ["Sud"], "unknown": [0]}))
     assert frames.sites.columns == ["id", "name"]
     assert frames.copies.schema == schema_of(models.Copy)
+
+
+def test_frames_empty_has_no_rows_for_missing_tables() -> None:
+    frames = Frames.empty()
+    assert frames.total_rows() == 0
