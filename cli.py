@@ -197,7 +197,180 @@ def _as_text(table: pl.DataFrame) -> str:
     return "\n\n".join(blocks)
 
 
-COMMANDS: list[Command] = [(_add_seed, _run_seed), (_add_indicators, _run_indicators)]
+# --- plan-groups ------------------------------------------------------------------------
+
+_PLAN_KINDS = {"ap": "AP", "aide-individualisee": "aide individualisée"}
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"nombre entier positif attendu : « {text} »")
+    return value
+
+
+def _add_plan_groups(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "plan-groups",
+        help="proposer des groupes de besoins (AP, aide individualisée) pour une période",
+        description=(
+            "Propose des groupes de besoins à partir des diagnostics (les plus récents de chaque "
+            "élève et besoin ; un besoin « acquis » ne demande pas de groupe), des intervenants "
+            "et de leurs heures disponibles par semaine. Chaque groupe réunit un même besoin et "
+            "un niveau proche, reçoit un intervenant et un créneau hebdomadaire sans conflit ; "
+            "ce qui n'a pas pu être placé est expliqué. Le plan n'est enregistré qu'avec --save."
+        ),
+    )
+    parser.add_argument("--start", type=_day, required=True, help="début de période (AAAA-MM-JJ)")
+    parser.add_argument("--end", type=_day, required=True, help="fin de période (AAAA-MM-JJ)")
+    parser.add_argument(
+        "--site",
+        help="site : ses élèves, ses intervenants (et ceux sans site) ; le plan lui est rattaché",
+    )
+    parser.add_argument(
+        "--group", action="append", default=[], help="classe / groupe d'élèves (répétable)"
+    )
+    parser.add_argument(
+        "--kind",
+        choices=sorted(_PLAN_KINDS),
+        default="ap",
+        help="ap : 2,5 h par semaine, pas de quota (groupes de 15 au plus par défaut) ; "
+        "aide-individualisee : 1 h par semaine, 8 élèves au plus par groupe",
+    )
+    parser.add_argument(
+        "--max-size",
+        type=_positive_int,
+        help="élèves au plus par groupe (défaut : 15 en AP, 8 en aide)",
+    )
+    parser.add_argument(
+        "--diagnostics",
+        metavar="FICHIER",
+        help="lire les diagnostics dans ce fichier Excel ou CSV (colonnes identifiant, besoin, "
+        "niveau, date ; classe et nom facultatifs) au lieu de la base ; --group filtre alors "
+        "sur la colonne classe du fichier",
+    )
+    parser.add_argument("--out", metavar="plan.xlsx", help="écrire le plan dans ce classeur Excel")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='sortie JSON : {"groups": [{"name", "need", "staff", "slot", "hours_per_week", '
+        '"members"}], "unplaced": [{"learner", "need", "reason"}], "problems": [...]}',
+    )
+    parser.add_argument(
+        "--save",
+        action="store_true",
+        help="enregistrer le plan dans la base comme plan de la période (remplace le plan "
+        "précédent de même type, période et site)",
+    )
+    return parser
+
+
+def _run_plan_groups(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    import polars as pl
+
+    from data_access.db import get_engine
+    from data_access.frames import FRAME_TABLES, Frames, read_table
+    from data_access.plans import (
+        PlanRejected,
+        plan_workbook_bytes,
+        read_diagnostics_file,
+        save_plan,
+    )
+    from indicators import planning
+    from indicators.common import Period
+
+    if args.end < args.start:
+        print(
+            f"Période invalide : --end ({args.end}) précède --start ({args.start}).",
+            file=sys.stderr,
+        )
+        return 2
+    period = Period(args.start, args.end)
+    kind = _PLAN_KINDS[args.kind]
+    engine = get_engine()
+    needed = ("sites", "staff", "groups", "learners", "enrolments", "diagnostics")
+    frames = Frames.empty(**{name: read_table(engine, FRAME_TABLES[name]) for name in needed})
+    sites = (args.site,) if args.site else ()
+    if args.site and args.site not in frames.sites.get_column("name").to_list():
+        print(f"Site inconnu : « {args.site} ».", file=sys.stderr)
+        return 1
+    diagnostics, learners, staff = planning.planning_inputs(
+        frames, period, sites=sites, groups=tuple(args.group)
+    )
+    source = "la base"
+    if args.diagnostics:
+        try:
+            from_file = read_diagnostics_file(Path(args.diagnostics))
+        except OSError:
+            print(f"Fichier illisible ou introuvable : « {args.diagnostics} ».", file=sys.stderr)
+            return 1
+        except PlanRejected as error:
+            print(f"Erreur : {error}", file=sys.stderr)
+            return 1
+        learners = planning.file_learners(from_file, learners)
+        if args.group:
+            learners = learners.filter(pl.col("class_group").is_in(args.group))
+        diagnostics = from_file.filter(
+            pl.col("learner").is_in(learners.get_column("learner").implode())
+        )
+        source = f"le fichier « {Path(args.diagnostics).name} »"
+    if diagnostics.is_empty():
+        print(
+            f"Aucun diagnostic dans {source} pour ces élèves et cette période : importez-les "
+            "(pilotage import --kind diagnostics) ou donnez --diagnostics FICHIER.",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        plan = planning.propose_plan(
+            diagnostics, learners, staff, period, kind=kind, max_size=args.max_size
+        )
+    except ValueError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return 2
+    if args.out:
+        try:
+            Path(args.out).write_bytes(plan_workbook_bytes(**planning.workbook_content(plan)))
+        except OSError:
+            print(f"Impossible d'écrire « {args.out} ».", file=sys.stderr)
+            return 1
+    saved = None
+    if args.save:
+        try:
+            saved = save_plan(
+                engine,
+                kind=kind,
+                period_start=period.start,
+                period_end=period.end,
+                site=args.site,
+                groups=plan.groups,
+                members=plan.members.select("learner", "group_id"),
+            )
+        except PlanRejected as error:
+            print(f"Erreur : {error}", file=sys.stderr)
+            return 1
+    if args.json:
+        print(json.dumps(planning.plan_json(plan), ensure_ascii=False, indent=2))
+    else:
+        print(planning.plan_text(plan))
+        if args.out:
+            print(f"Classeur écrit : {args.out}")
+        if saved is not None:
+            print(saved)
+    return 0
+
+
+COMMANDS: list[Command] = [
+    (_add_seed, _run_seed),
+    (_add_indicators, _run_indicators),
+    (_add_plan_groups, _run_plan_groups),
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

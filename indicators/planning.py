@@ -105,6 +105,15 @@ LABELS = {
     "hours_planned": "Heures planifiées par semaine",
 }
 
+UNPLACED_LABELS = {
+    "learner": "Identifiant",
+    "name": "Nom",
+    "class_group": "Classe",
+    "need": "Besoin",
+    "level": "Niveau",
+    "reason": "Raison",
+}
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -135,6 +144,8 @@ class Plan:
 
 def _typed(rows: list[dict] | pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame:
     frame = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(rows, schema=columns)
+    if not frame.columns:
+        return pl.DataFrame(schema=columns)
     return frame.select(
         [
             pl.col(c).cast(t).alias(c) if c in frame.columns else pl.lit(None, t).alias(c)
@@ -283,6 +294,26 @@ def planning_inputs(
         staff = staff.filter(pl.col("site").is_null() | pl.col("site").is_in(list(sites)))
     staff = staff.select(pl.col("name").alias("staff"), "weekly_hours_available").sort("staff")
     return diagnostics, learners, staff
+
+
+def file_learners(diagnostics: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
+    """The learners of a diagnostics file (learner, name, class_group), their name and class
+    taken from the file, else from the known learners (planning_inputs) when they are there."""
+    columns = {"learner": pl.String, "name": pl.String, "class_group": pl.String}
+    from_file = (
+        _typed(diagnostics, columns)
+        .group_by("learner", maintain_order=True)
+        .agg(pl.col("name").drop_nulls().first(), pl.col("class_group").drop_nulls().first())
+    )
+    return (
+        from_file.join(_typed(known, columns), on="learner", how="left", suffix="_known")
+        .select(
+            "learner",
+            pl.coalesce("name", "name_known").alias("name"),
+            pl.coalesce("class_group", "class_group_known").alias("class_group"),
+        )
+        .sort("learner")
+    )
 
 
 # --- the proposal -----------------------------------------------------------------------
@@ -920,11 +951,46 @@ def plan_json(plan: Plan) -> dict:
     }
 
 
-def plan_workbook_parts(
-    plan: Plan,
-) -> tuple[pl.DataFrame, list[tuple[str, list[str], pl.DataFrame]]]:
-    """(summary frame, [(group name, header lines, members frame)]) with French column labels,
-    for a printable workbook: a summary sheet and one sheet per group."""
+def plan_text(plan: Plan, limit: int = 30) -> str:
+    """A French summary of the plan for the command line."""
+    placed = plan.members.get_column("learner").n_unique()
+    waiting = plan.unplaced.filter(pl.col("need").is_not_null()).height
+    out = [
+        f"{plan_title(plan)} : {plan.groups.height} groupe(s), {placed} élève(s) placé(s), "
+        f"{waiting} besoin(s) sans groupe (groupes de {plan.max_size} élèves au plus, "
+        f"{hours_text(plan.learner_budget)} par semaine et par élève).",
+        "",
+        "Groupes :",
+    ]
+    for row in group_summary(plan).iter_rows(named=True):
+        out.append(
+            f"- {row['name']} ({row['size']} élèves) : {row['staff'] or 'sans intervenant'}, "
+            f"{row['slot'] or 'sans créneau'}, {hours_text(row['hours_per_week'])} par semaine"
+        )
+    if plan.unplaced.height:
+        out += ["", "Non placés :"]
+        for row in unplaced_view(plan).head(limit).iter_rows(named=True):
+            need = f" — {row['need']}" if row["need"] else ""
+            out.append(f"- {row['learner']}{need} : {row['reason']}")
+        if plan.unplaced.height > limit:
+            out.append(f"… et {plan.unplaced.height - limit} autre(s) (voir --out ou --json).")
+    if plan.problems:
+        out += ["", "Points à revoir :", *[f"- {p}" for p in plan.problems[:limit]]]
+        if len(plan.problems) > limit:
+            out.append(f"… et {len(plan.problems) - limit} autre(s).")
+    else:
+        out += ["", "Toutes les contraintes sont respectées."]
+    return "\n".join(out)
+
+
+def plan_title(plan: Plan) -> str:
+    return f"Plan {plan.kind} du {plan.period.start:%d/%m/%Y} au {plan.period.end:%d/%m/%Y}"
+
+
+def workbook_content(plan: Plan) -> dict:
+    """The keyword arguments of data_access.plans.plan_workbook_bytes for the plan: title,
+    summary (one row per group, French labels), groups [(name, header lines, members)],
+    unplaced (with reasons) and problems."""
     summary = (
         group_summary(plan)
         .drop("group_id")
@@ -956,10 +1022,18 @@ def plan_workbook_parts(
             )
         )
         sheets.append((row["name"], lines, people))
-    return summary, sheets
+    unplaced = unplaced_view(plan).rename(UNPLACED_LABELS)
+    return {
+        "title": plan_title(plan),
+        "summary": summary,
+        "groups": sheets,
+        "unplaced": unplaced,
+        "problems": list(plan.problems),
+    }
 
 
 def unplaced_view(plan: Plan) -> pl.DataFrame:
+    """The needs without a group and the learners without a need, with their reason."""
     return plan.unplaced.sort("learner", "need", nulls_last=True)
 
 
@@ -969,21 +1043,13 @@ def unplaced_view(plan: Plan) -> pl.DataFrame:
 def saved_plans(frames: Frames) -> pl.DataFrame:
     """The saved plans: kind, site, period_start, period_end, groups, learners (one row each)."""
     sites = frames.sites.select(pl.col("id").alias("site_id"), pl.col("name").alias("site"))
-    sizes = frames.need_group_members.group_by("need_group_id").agg(
-        pl.col("learner_id").alias("learner_ids")
-    )
     return (
         frames.need_groups.join(sites, on="site_id", how="left")
-        .join(sizes, left_on="id", right_on="need_group_id", how="left")
+        .join(frames.need_group_members, left_on="id", right_on="need_group_id", how="left")
         .group_by("kind", "site", "period_start", "period_end")
         .agg(
-            pl.len().cast(pl.Int64).alias("groups"),
-            pl.col("learner_ids")
-            .flatten()
-            .drop_nulls()
-            .n_unique()
-            .cast(pl.Int64)
-            .alias("learners"),
+            pl.col("id").n_unique().cast(pl.Int64).alias("groups"),
+            pl.col("learner_id").drop_nulls().n_unique().cast(pl.Int64).alias("learners"),
         )
         .sort("period_start", "kind", "site", descending=[True, False, False], nulls_last=True)
     )
