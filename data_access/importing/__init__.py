@@ -1,0 +1,35 @@
+"""Importing users' Excel and CSV exports: forgiving reading, row-by-row validation, and an
+all-or-nothing write (see pipeline.py for the steps and the public functions)."""
+
+from data_access.importing.errors import ImportRejected
+from data_access.importing.mapping import KIND_LABELS, KINDS
+from data_access.importing.pipeline import (
+    ImportReport,
+    apply_overrides,
+    check,
+    import_file,
+    import_history,
+    open_sheet,
+    quick_analysis,
+    sha256_of,
+    suggest,
+    write,
+)
+from data_access.importing.reading import sheet_names
+
+__all__ = [
+    "KINDS",
+    "KIND_LABELS",
+    "ImportRejected",
+    "ImportReport",
+    "apply_overrides",
+    "check",
+    "import_file",
+    "import_history",
+    "open_sheet",
+    "quick_analysis",
+    "sha256_of",
+    "sheet_names",
+    "suggest",
+    "write",
+]

@@ -1,0 +1,407 @@
+"""The import, end to end: read, map, validate every row, then write all or nothing.
+
+``import_file`` is what the command line calls. The page calls the steps itself:
+``open_sheet`` -> ``suggest`` (kind and mapping, remembered ones first) -> ``check`` (the
+report, nothing written) -> ``write`` (or ``quick_analysis``, nothing written either).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import Engine, delete, select
+
+from data_access import db, models
+from data_access.exports import to_excel_bytes, with_labels
+from data_access.frames import Frames
+from data_access.importing.errors import ImportRejected
+from data_access.importing.mapping import (
+    KIND_LABELS,
+    KINDS,
+    field_from_user,
+    guess_kind,
+    guess_mapping,
+    headers_signature,
+    mapping_from_json,
+    mapping_to_json,
+    normalise,
+)
+from data_access.importing.reading import RawSheet, read_sheet
+from data_access.importing.validation import (
+    PROBLEM_LABELS,
+    ParsedRows,
+    check_duplicates,
+    check_rows,
+    merge_problems,
+    parse_rows,
+)
+from data_access.importing.writing import (
+    Plan,
+    State,
+    apply_plan,
+    check_references,
+    empty_state,
+    load_state,
+    resolve,
+)
+
+Progress = Callable[[float, str], None]
+
+STATUS_IMPORTED = "importé"
+STATUS_PARTIAL = "importé partiellement"
+STATUS_REJECTED = "refusé"
+STATUS_TRIAL = "essai"
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or would do): counts, and every problem found."""
+
+    file_name: str
+    sha256: str
+    kind: str
+    sheet: str
+    status: str
+    rows: int
+    added: int = 0
+    updated: int = 0
+    rejected: int = 0
+    problems: pl.DataFrame = field(default_factory=pl.DataFrame)
+    created: dict[str, int] = field(default_factory=dict)
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def written(self) -> bool:
+        return self.status in (STATUS_IMPORTED, STATUS_PARTIAL)
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file_name,
+            "sha256": self.sha256,
+            "kind": self.kind,
+            "sheet": self.sheet,
+            "status": self.status,
+            "rows": self.rows,
+            "added": self.added,
+            "updated": self.updated,
+            "rejected": self.rejected,
+            "created": self.created,
+            "mapping": self.mapping,
+            "problems": self.problems.to_dicts(),
+        }
+
+    def summary(self) -> str:
+        """One French sentence: what happened."""
+        counts = (
+            f"{self.added} ajoutée(s), {self.updated} mise(s) à jour, {self.rejected} rejetée(s)"
+        )
+        made = ", ".join(f"{n} {_CREATED_LABELS.get(k, k)}" for k, n in self.created.items())
+        extra = f" ; créés au passage : {made}" if made else ""
+        if self.status == STATUS_REJECTED:
+            return (
+                f"Fichier refusé : {len(self.problems)} problème(s) sur {self.rejected} ligne(s) "
+                f"sur {self.rows}. Rien n'a été enregistré."
+            )
+        if self.status == STATUS_TRIAL:
+            verdict = "serait refusé" if not self.problems.is_empty() else "peut être importé"
+            return (
+                f"Essai (rien n'est enregistré) : le fichier {verdict}. Lignes : {counts}{extra}."
+            )
+        return f"Import {self.status} : {counts}{extra}."
+
+    def problems_excel(self) -> bytes:
+        """The problems as an Excel workbook, French headers, formulas escaped."""
+        return to_excel_bytes({"Problèmes": with_labels(self.problems, PROBLEM_LABELS)})
+
+
+_CREATED_LABELS = {
+    "sites": "site(s)",
+    "groups": "groupe(s)",
+    "staff": "intervenant(s)",
+    "learners": "apprenant(s)",
+}
+
+
+def sha256_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def open_sheet(file_name: str, content: bytes, sheet: str | None = None) -> RawSheet:
+    """Read one sheet (ImportRejected with a French message when it cannot be read)."""
+    raw = read_sheet(file_name, content, sheet)
+    if raw.rows.is_empty():
+        raise ImportRejected(
+            f"La feuille « {raw.sheet} » de « {file_name} » a une ligne d'en-tête "
+            f"(ligne {raw.header_row}) mais aucune ligne de données."
+        )
+    return raw
+
+
+def remembered(engine: Engine | None, headers: list[str]) -> tuple[str, dict[str, str]] | None:
+    """The kind and mapping confirmed earlier for files with these headers, if any."""
+    if engine is None:
+        return None
+    table = models.ColumnMapping.__table__
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(table.c.kind, table.c.mapping_json).where(
+                table.c.headers_signature == headers_signature(headers)
+            )
+        ).first()
+    if row is None or row.kind not in KINDS:
+        return None
+    mapping = {h: f for h, f in mapping_from_json(row.mapping_json).items() if h in headers}
+    return row.kind, mapping
+
+
+def suggest(
+    engine: Engine | None, raw: RawSheet, kind: str | None = None
+) -> tuple[str | None, dict[str, str], bool]:
+    """(kind, mapping header -> field, whether it was remembered) for this sheet."""
+    known = remembered(engine, raw.headers)
+    if known is not None and (kind is None or kind == known[0]):
+        return known[0], known[1], True
+    kind = kind or guess_kind(raw.headers)
+    if kind is None:
+        return None, {}, False
+    return kind, guess_mapping(raw.headers, kind), False
+
+
+def apply_overrides(
+    raw: RawSheet, kind: str, mapping: dict[str, str], overrides: list[str]
+) -> dict[str, str]:
+    """Apply 'Header in file=field' corrections; ValueError (French) when one cannot apply."""
+    result = dict(mapping)
+    by_key = {normalise(h): h for h in raw.headers}
+    for item in overrides:
+        if "=" not in item:
+            raise ValueError(f"--map « {item} » : attendu « Titre dans le fichier=champ ».")
+        header_text, field_text = (part.strip() for part in item.rsplit("=", 1))
+        header = header_text if header_text in raw.headers else by_key.get(normalise(header_text))
+        if header is None:
+            raise ValueError(
+                f"--map : la colonne « {header_text} » n'est pas dans le fichier "
+                f"(colonnes : {', '.join(raw.headers)})."
+            )
+        if field_text in ("", "-", "ignorer"):
+            result.pop(header, None)
+            continue
+        name = field_from_user(kind, field_text)
+        if name is None:
+            names = ", ".join(f"{s.name} ({s.label})" for s in KINDS[kind])
+            raise ValueError(
+                f"--map : champ « {field_text} » inconnu pour ce type. Champs : {names}."
+            )
+        result = {h: f for h, f in result.items() if f != name}
+        result[header] = name
+    return result
+
+
+@dataclass
+class _Outcome:
+    parsed: ParsedRows
+    problems: pl.DataFrame
+    rejected: int
+    valid: pl.DataFrame
+    plan: Plan
+
+
+def _evaluate(
+    raw: RawSheet, kind: str, mapping: dict[str, str], state: State, implied_group: str | None
+) -> _Outcome:
+    parsed = parse_rows(raw, kind, mapping)
+    row_problems = check_rows(parsed)
+    frame, duplicates = check_duplicates(parsed)
+    references = check_references(parsed, frame, state, implied_group)
+    problems = merge_problems(row_problems, duplicates, references)
+    if (
+        problems.get_column("row") == raw.header_row
+    ).any():  # a column is missing: no row can go in
+        valid = frame.clear()
+        rejected = raw.rows.height
+    else:
+        bad = problems.get_column("row").unique()
+        valid = frame.filter(~pl.col("_row").is_in(bad.implode()))
+        rejected = bad.len()
+    plan = resolve(parsed, valid, state, implied_group) if not valid.is_empty() else Plan()
+    return _Outcome(parsed, problems, rejected, valid, plan)
+
+
+def _report(
+    raw: RawSheet, sha: str, kind: str, mapping: dict[str, str], outcome: _Outcome, status: str
+) -> ImportReport:
+    written = status != STATUS_REJECTED
+    return ImportReport(
+        file_name=raw.file_name,
+        sha256=sha,
+        kind=kind,
+        sheet=raw.sheet,
+        status=status,
+        rows=raw.rows.height,
+        added=outcome.plan.added if written else 0,
+        updated=outcome.plan.updated if written else 0,
+        rejected=outcome.rejected,
+        problems=outcome.problems,
+        created=dict(outcome.plan.created) if written else {},
+        mapping=mapping,
+    )
+
+
+def check(
+    engine: Engine, raw: RawSheet, kind: str, mapping: dict[str, str], sha: str = ""
+) -> ImportReport:
+    """Validate against the database and count what would be added or updated; write nothing."""
+    with engine.connect() as connection:
+        state = load_state(connection, kind, parse_rows(raw, kind, mapping).frame)
+    outcome = _evaluate(raw, kind, mapping, state, None)
+    return _report(raw, sha, kind, mapping, outcome, STATUS_TRIAL)
+
+
+class _Abort(Exception):
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+
+
+def write(
+    engine: Engine,
+    raw: RawSheet,
+    kind: str,
+    mapping: dict[str, str],
+    *,
+    sha: str,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the rows: all of them or nothing (or only the valid ones with skip_invalid).
+
+    A rejected file writes nothing but its line in the import history.
+    """
+    step = progress or (lambda _f, _t: None)
+    try:
+        with db.write_transaction(engine) as connection:
+            db.bump_data_version(connection)  # takes the write lock before reading the state
+            step(0.2, "Lecture des données existantes…")
+            state = load_state(connection, kind, parse_rows(raw, kind, mapping).frame)
+            step(0.4, "Vérification de chaque ligne…")
+            outcome = _evaluate(raw, kind, mapping, state, None)
+            has_problems = not outcome.problems.is_empty()
+            if outcome.valid.is_empty() or (has_problems and not skip_invalid):
+                raise _Abort(_report(raw, sha, kind, mapping, outcome, STATUS_REJECTED))
+            step(0.6, "Enregistrement…")
+            apply_plan(connection, outcome.plan)
+            status = STATUS_PARTIAL if has_problems else STATUS_IMPORTED
+            report = _report(raw, sha, kind, mapping, outcome, status)
+            _record(connection, report)
+            _remember(connection, raw.headers, kind, mapping)
+    except _Abort as abort:
+        with db.write_transaction(engine) as connection:
+            _record(connection, abort.report)
+        step(1.0, "Fichier refusé.")
+        return abort.report
+    step(1.0, "Import terminé.")
+    return report
+
+
+def _record(connection, report: ImportReport) -> None:  # noqa: ANN001
+    connection.execute(
+        models.ImportRecord.__table__.insert().values(
+            file_name=report.file_name[:255],
+            sha256=report.sha256,
+            kind=report.kind,
+            rows_added=report.added,
+            rows_updated=report.updated,
+            rows_rejected=report.rejected,
+            status=report.status,
+            imported_at=datetime.now().replace(microsecond=0),
+        )
+    )
+
+
+def _remember(connection, headers: list[str], kind: str, mapping: dict[str, str]) -> None:  # noqa: ANN001
+    table = models.ColumnMapping.__table__
+    signature = headers_signature(headers)
+    connection.execute(delete(table).where(table.c.headers_signature == signature))
+    connection.execute(
+        table.insert().values(
+            headers_signature=signature, kind=kind, mapping_json=mapping_to_json(mapping)
+        )
+    )
+
+
+def import_file(
+    engine: Engine,
+    file_name: str,
+    content: bytes,
+    *,
+    kind: str | None = None,
+    sheet: str | None = None,
+    overrides: list[str] | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+) -> ImportReport:
+    """The whole import of one file (what `pilotage import` does).
+
+    Raises ImportRejected when the file cannot be read at all, ValueError for a bad --map.
+    """
+    raw = open_sheet(file_name, content, sheet)
+    chosen, mapping, _ = suggest(engine, raw, kind)
+    if chosen is None:
+        raise ImportRejected(
+            f"Impossible de reconnaître le type de « {file_name} » d'après ses titres de colonnes "
+            f"({', '.join(raw.headers)}). Précisez-le avec --kind."
+        )
+    mapping = apply_overrides(raw, chosen, mapping, overrides or [])
+    sha = sha256_of(content)
+    if dry_run:
+        return check(engine, raw, chosen, mapping, sha)
+    return write(engine, raw, chosen, mapping, sha=sha, skip_invalid=skip_invalid)
+
+
+def quick_analysis(
+    raw: RawSheet, kind: str, mapping: dict[str, str], sha: str = ""
+) -> tuple[Frames, ImportReport]:
+    """The file's rows as in-memory frames (synthetic ids), nothing written.
+
+    Learners only named by their identifier are put in one group named after the file.
+    Invalid rows are left out and listed in the report.
+    """
+    implied = Path(raw.file_name).stem or "Fichier"
+    outcome = _evaluate(raw, kind, mapping, empty_state(), implied)
+    frames = Frames.empty(**outcome.plan.inserts)
+    return frames, _report(raw, sha, kind, mapping, outcome, STATUS_TRIAL)
+
+
+def import_history(engine: Engine, limit: int = 200) -> pl.DataFrame:
+    """The latest imports, most recent first, with French column names."""
+    table = models.ImportRecord.__table__
+    with engine.connect() as connection:
+        rows = connection.execute(select(table).order_by(table.c.id.desc()).limit(limit)).all()
+    frame = pl.DataFrame(
+        [dict(r._mapping) for r in rows],
+        schema={
+            "id": pl.Int64,
+            "file_name": pl.String,
+            "sha256": pl.String,
+            "kind": pl.String,
+            "rows_added": pl.Int64,
+            "rows_updated": pl.Int64,
+            "rows_rejected": pl.Int64,
+            "status": pl.String,
+            "imported_at": pl.Datetime("us"),
+        },
+    )
+    return frame.select(
+        pl.col("imported_at").alias("Date"),
+        pl.col("file_name").alias("Fichier"),
+        pl.col("kind").replace_strict(KIND_LABELS, default=pl.col("kind")).alias("Type"),
+        pl.col("status").alias("Résultat"),
+        pl.col("rows_added").alias("Ajoutées"),
+        pl.col("rows_updated").alias("Mises à jour"),
+        pl.col("rows_rejected").alias("Rejetées"),
+        pl.col("sha256").str.slice(0, 12).alias("SHA-256 (début)"),
+    )

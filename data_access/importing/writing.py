@@ -1,0 +1,613 @@
+"""From validated rows to table rows: references resolved, natural keys matched, one write.
+
+``load_state`` reads what the rows refer to (sites, groups, staff, learners, enrolments, need
+groups, and the existing rows of the kind's table in the file's date range). ``resolve``
+turns the rows into a Plan: new rows with their ids (groups, sites, staff and, when allowed,
+learners created when missing) and updates of the rows matched on their natural keys.
+``apply_plan`` writes a Plan inside the caller's write transaction, in bulk. The same Plan
+built against an empty state gives the in-memory frames of the quick analysis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+from sqlalchemy import Connection, and_, bindparam, func, select, update
+from sqlmodel import SQLModel
+
+from data_access.frames import FRAME_TABLES, conform
+from data_access.importing.mapping import normalise
+from data_access.importing.validation import EVENT_DATE, PROBLEM_SCHEMA, ParsedRows
+from data_access.writes import bulk_insert, reset_sequences
+
+DEFAULT_SITE = "Site non précisé"
+
+TARGET_FRAME = {
+    "copies": "copies",
+    "tutoring": "tutoring_requests",
+    "interviews": "interviews",
+    "diagnostics": "diagnostics",
+    "sessions": "support_sessions",
+    "staff": "staff",
+    "learners": "enrolments",
+}
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "copies": ("learner_id", "discipline", "assignment", "submitted_on"),
+    "tutoring_requests": ("learner_id", "discipline", "received_at"),
+    "interviews": ("learner_id", "held_on", "interview_type"),
+    "diagnostics": ("learner_id", "need", "assessed_on"),
+    "support_sessions": ("kind", "group_id", "need_group_id", "held_on"),
+    "attendance": ("session_id", "learner_id"),
+    "enrolments": ("learner_id", "group_id"),
+    "staff": ("name",),
+}
+# field of the file -> column of the table, where they differ
+_COLUMN_OF = {
+    "corrector": "corrector_id",
+    "staff": "staff_id",
+    "referent": "referent_id",
+    "session_kind": "kind",
+}
+_REFERENCE_TABLES = ("sites", "staff", "groups", "learners", "enrolments", "need_groups")
+
+
+@dataclass
+class State:
+    """What the database holds that the rows can refer to or match (canonical frames)."""
+
+    frames: dict[str, pl.DataFrame]
+    next_ids: dict[str, int]
+
+    def get(self, name: str) -> pl.DataFrame:
+        return self.frames.get(name, conform(FRAME_TABLES[name], pl.DataFrame()))
+
+
+def empty_state() -> State:
+    return State({}, {name: 1 for name in FRAME_TABLES})
+
+
+def _read(connection: Connection, name: str, where=None) -> pl.DataFrame:  # noqa: ANN001
+    table = FRAME_TABLES[name].__table__
+    query = select(*table.columns)
+    if where is not None:
+        query = query.where(where)
+    result = connection.execute(query)
+    rows = result.all()
+    columns = list(result.keys())
+    frame = pl.DataFrame(
+        {c: [r[i] for r in rows] for i, c in enumerate(columns)},
+        schema_overrides={c: dtype for c, dtype in _schema(name).items()},
+        strict=False,
+    )
+    return conform(FRAME_TABLES[name], frame)
+
+
+def _schema(name: str) -> dict[str, pl.DataType]:
+    from data_access.frames import schema_of
+
+    return dict(schema_of(FRAME_TABLES[name]))
+
+
+def load_state(connection: Connection, kind: str, rows: pl.DataFrame) -> State:
+    """The reference tables, and the rows of the kind's table in the file's date range."""
+    frames = {name: _read(connection, name) for name in _REFERENCE_TABLES}
+    target = TARGET_FRAME[kind]
+    if target not in frames:
+        frames[target] = _read_in_range(connection, kind, target, rows)
+    if kind == "sessions":
+        sessions = frames[target]
+        ids = sessions.get_column("id").to_list()
+        table = FRAME_TABLES["attendance"].__table__
+        frames["attendance"] = (
+            pl.concat(
+                [
+                    _read(connection, "attendance", table.c.session_id.in_(ids[i : i + 5000]))
+                    for i in range(0, len(ids), 5000)
+                ]
+            )
+            if ids
+            else conform(FRAME_TABLES["attendance"], pl.DataFrame())
+        )
+    next_ids = {}
+    for name, model in FRAME_TABLES.items():
+        if "id" not in model.__table__.c:
+            continue
+        largest = connection.execute(select(func.max(model.__table__.c.id))).scalar()
+        next_ids[name] = int(largest or 0) + 1
+    return State(frames, next_ids)
+
+
+def _read_in_range(
+    connection: Connection, kind: str, target: str, rows: pl.DataFrame
+) -> pl.DataFrame:
+    column_name = {"support_sessions": "held_on"}.get(target, EVENT_DATE.get(kind))
+    table = FRAME_TABLES[target].__table__
+    event = EVENT_DATE.get(kind)
+    if event is None or event not in rows.columns or rows.is_empty():
+        return _read(connection, target)
+    low, high = rows.get_column(event).min(), rows.get_column(event).max()
+    if low is None:
+        return conform(FRAME_TABLES[target], pl.DataFrame())
+    column = table.c[column_name]
+    return _read(connection, target, and_(column >= low, column <= high))
+
+
+# --- the plan -------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    inserts: dict[str, pl.DataFrame] = field(default_factory=dict)
+    updates: dict[str, pl.DataFrame] = field(default_factory=dict)
+    added: int = 0
+    updated: int = 0
+    created: dict[str, int] = field(default_factory=dict)
+    """entities created on the way: sites, groups, staff, learners"""
+
+
+class _Builder:
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.plan = Plan()
+        self.next_ids = dict(state.next_ids)
+        self.site_ids: dict[str, int] = {
+            normalise(n): i for i, n in state.get("sites").select("id", "name").iter_rows()
+        }
+        self.staff_ids: dict[str, int] = {
+            normalise(n): i for i, n in state.get("staff").select("id", "name").iter_rows()
+        }
+        groups = state.get("groups").select("id", "site_id", "name", "school_year")
+        self.group_ids: dict[tuple[int, str, str], int] = {}
+        self.group_by_name: dict[tuple[str, str], int] = {}
+        for gid, site_id, name, year in groups.sort("id").iter_rows():
+            self.group_ids[(site_id, normalise(name), year)] = gid
+            self.group_by_name.setdefault((normalise(name), year), gid)
+
+    def ids(self, name: str, count: int) -> pl.Series:
+        start = self.next_ids[name]
+        self.next_ids[name] = start + count
+        return pl.Series("id", range(start, start + count), dtype=pl.Int64)
+
+    def add(self, name: str, frame: pl.DataFrame) -> None:
+        if frame.is_empty():
+            return
+        frame = conform(FRAME_TABLES[name], frame)
+        previous = self.plan.inserts.get(name)
+        self.plan.inserts[name] = frame if previous is None else pl.concat([previous, frame])
+
+    def created(self, what: str, count: int) -> None:
+        if count:
+            self.plan.created[what] = self.plan.created.get(what, 0) + count
+
+    # sites, staff, groups: few distinct names, resolved in Python dictionaries
+
+    def site(self, name: str | None) -> int:
+        name = name if name else DEFAULT_SITE
+        key = normalise(name)
+        if key not in self.site_ids:
+            new_id = self.ids("sites", 1).item()
+            self.site_ids[key] = new_id
+            self.add("sites", pl.DataFrame({"id": [new_id], "name": [name]}))
+            self.created("sites", 1)
+        return self.site_ids[key]
+
+    def staff(self, name: str | None) -> int | None:
+        if not name:
+            return None
+        key = normalise(name)
+        if key not in self.staff_ids:
+            new_id = self.ids("staff", 1).item()
+            self.staff_ids[key] = new_id
+            self.add("staff", pl.DataFrame({"id": [new_id], "name": [name]}))
+            self.created("staff", 1)
+        return self.staff_ids[key]
+
+    def group(
+        self, name: str, site: str | None, school_year: str, extra: dict | None = None
+    ) -> int:
+        key = normalise(name)
+        if site is None and (key, school_year) in self.group_by_name:
+            return self.group_by_name[(key, school_year)]
+        site_id = self.site(site)
+        full_key = (site_id, key, school_year)
+        if full_key not in self.group_ids:
+            new_id = self.ids("groups", 1).item()
+            self.group_ids[full_key] = new_id
+            self.group_by_name.setdefault((key, school_year), new_id)
+            row = {"id": new_id, "site_id": site_id, "name": name, "school_year": school_year}
+            row.update({k: v for k, v in (extra or {}).items() if v is not None})
+            self.add("groups", pl.DataFrame([row]))
+            self.created("groups", 1)
+        return self.group_ids[full_key]
+
+    def map_staff(self, frame: pl.DataFrame, field: str, column: str) -> pl.DataFrame:
+        if field not in frame.columns:
+            return frame
+        names = frame.get_column(field).drop_nulls().unique(maintain_order=True).to_list()
+        ids = {n: self.staff(n) for n in names}
+        return frame.with_columns(
+            pl.col(field).replace_strict(ids, default=None, return_dtype=pl.Int64).alias(column)
+        )
+
+
+def school_year_expr(day: pl.Expr) -> pl.Expr:
+    first = pl.when(day.dt.month() >= 9).then(day.dt.year()).otherwise(day.dt.year() - 1)
+    return pl.format("{}-{}", first, first + 1)
+
+
+def _school_year(day: date) -> str:
+    first = day.year if day.month >= 9 else day.year - 1
+    return f"{first}-{first + 1}"
+
+
+def known_learners(state: State) -> pl.DataFrame:
+    return state.get("learners").select(pl.col("external_id"), pl.col("id").alias("learner_db_id"))
+
+
+def check_references(
+    parsed: ParsedRows, frame: pl.DataFrame, state: State, implied_group: str | None
+) -> pl.DataFrame:
+    """Rows whose learner is neither in the database nor described by the file."""
+    if parsed.kind in ("learners", "staff") or "learner_id" not in frame.columns:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    joined = frame.join(
+        known_learners(state), left_on="learner_id", right_on="external_id", how="left"
+    )
+    unknown = pl.col("learner_db_id").is_null() & pl.col("learner_id").is_not_null()
+    if implied_group is None:
+        if parsed.kind == "sessions" or "group" not in frame.columns:
+            described = pl.lit(False)
+        else:  # the file gives the learner's group on some row: the learner is created
+            described = pl.col("group").is_not_null().any().over("learner_id")
+        unknown = unknown & ~described
+    return joined.filter(unknown).select(
+        pl.col("_row").alias("row"),
+        pl.lit(parsed.headers["learner_id"]).alias("column"),
+        pl.col("learner_id__raw").alias("value"),
+        pl.lit(
+            "apprenant inconnu : ni dans la base ni dans ce fichier "
+            "(importez d'abord le fichier des apprenants, ou ajoutez une colonne Groupe)"
+        ).alias("reason"),
+    )
+
+
+def resolve(
+    parsed: ParsedRows, rows: pl.DataFrame, state: State, implied_group: str | None
+) -> Plan:
+    """The Plan for the valid rows: new rows with ids, updates of matched rows, counts."""
+    builder = _Builder(state)
+    kind = parsed.kind
+    if kind == "staff":
+        _resolve_staff(builder, parsed, rows)
+        return builder.plan
+    if kind == "learners":
+        _resolve_learners(builder, parsed, rows)
+        return builder.plan
+    rows = _with_learner_ids(builder, parsed, rows, implied_group)
+    if kind == "sessions":
+        _resolve_sessions(builder, parsed, rows)
+    else:
+        _resolve_events(builder, parsed, rows)
+    return builder.plan
+
+
+def _with_learner_ids(
+    builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame, implied_group: str | None
+) -> pl.DataFrame:
+    rows = rows.rename({"learner_id": "external_id"}).join(
+        known_learners(builder.state), on="external_id", how="left"
+    )
+    unknown = rows.filter(pl.col("learner_db_id").is_null())
+    if not unknown.is_empty():
+        event = EVENT_DATE[parsed.kind]
+        group_column = "group" if "group" in unknown.columns and parsed.kind != "sessions" else None
+        aggregations = [
+            pl.col(event).min().cast(pl.Date).alias("entry_date"),
+            *[
+                pl.col(c).drop_nulls().first().alias(c)
+                for c in ("last_name", "first_name", "site")
+                if c in unknown.columns
+            ],
+        ]
+        if group_column:
+            aggregations.append(pl.col("group").drop_nulls().first().alias("group_name"))
+        elif parsed.kind == "sessions":
+            aggregations.append(pl.col("group").drop_nulls().first().alias("group_name"))
+        new = unknown.group_by("external_id", maintain_order=True).agg(aggregations)
+        if "group_name" not in new.columns:
+            new = new.with_columns(pl.lit(None, pl.String).alias("group_name"))
+        new = new.with_columns(pl.col("group_name").fill_null(implied_group))
+        new = new.filter(pl.col("group_name").is_not_null())
+        new = new.with_columns(builder.ids("learners", new.height).alias("learner_db_id"))
+        sites = new.get_column("site").to_list() if "site" in new.columns else [None] * new.height
+        group_ids = [
+            builder.group(name, site, _school_year(day))
+            for name, site, day in zip(
+                new.get_column("group_name").to_list(),
+                sites,
+                new.get_column("entry_date").to_list(),
+                strict=True,
+            )
+        ]
+        builder.add(
+            "learners",
+            new.select(
+                pl.col("learner_db_id").alias("id"),
+                "external_id",
+                *[c for c in ("last_name", "first_name") if c in new.columns],
+            ),
+        )
+        builder.add(
+            "enrolments",
+            new.select(
+                builder.ids("enrolments", new.height),
+                pl.col("learner_db_id").alias("learner_id"),
+                pl.Series("group_id", group_ids, dtype=pl.Int64),
+                "entry_date",
+            ),
+        )
+        builder.created("learners", new.height)
+        rows = rows.drop("learner_db_id").join(
+            pl.concat([known_learners(builder.state), new.select("external_id", "learner_db_id")]),
+            on="external_id",
+            how="left",
+        )
+    return rows.with_columns(pl.col("learner_db_id").alias("learner_id"))
+
+
+def _table_columns(name: str) -> list[str]:
+    return list(FRAME_TABLES[name].__table__.columns.keys())
+
+
+def _match(
+    builder: _Builder,
+    name: str,
+    rows: pl.DataFrame,
+    update_columns: list[str],
+    count: bool = True,
+) -> pl.DataFrame:
+    """Split rows (table columns, no id) into inserts and updates on the table's natural key.
+
+    Returns rows with their id (new or existing).
+    """
+    key = list(TABLE_KEYS[name])
+    existing = builder.state.get(name)
+    has_id = "id" in existing.columns
+    existing_ids = existing.select(*key, *(["id"] if has_id else []), *update_columns).rename(
+        {c: f"{c}__old" for c in update_columns}
+    )
+    if has_id:
+        existing_ids = existing_ids.rename({"id": "_existing_id"})
+    else:
+        existing_ids = existing_ids.with_columns(pl.lit(True).alias("_existing_id"))
+    joined = rows.join(existing_ids, on=key, how="left", nulls_equal=True)
+    matched = pl.col("_existing_id").is_not_null()
+    new = joined.filter(~matched)
+    old = joined.filter(matched)
+    if has_id:
+        new = new.with_columns(builder.ids(name, new.height).alias("id"))
+        old = old.with_columns(pl.col("_existing_id").alias("id"))
+    builder.add(name, new.select([c for c in _table_columns(name) if c in new.columns]))
+    if update_columns and not old.is_empty():
+        changed = pl.any_horizontal(
+            pl.col(c).ne_missing(pl.col(f"{c}__old").cast(old.schema[c])) for c in update_columns
+        )
+        ids = ["id"] if has_id else key
+        builder.plan.updates[name] = old.filter(changed).select(*ids, *update_columns)
+    if count:
+        builder.plan.added += new.height
+        builder.plan.updated += old.height
+    out = pl.concat([new, old], how="diagonal_relaxed")
+    return out.drop([c for c in out.columns if c.endswith("__old") or c == "_existing_id"])
+
+
+def _update_columns(parsed: ParsedRows, name: str) -> list[str]:
+    key = set(TABLE_KEYS[name])
+    columns = set(_table_columns(name))
+    mapped = {_COLUMN_OF.get(f, f) for f in parsed.headers}
+    return [
+        c
+        for c in _table_columns(name)
+        if c in mapped and c in columns and c not in key and c != "id"
+    ]
+
+
+def _resolve_events(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -> None:
+    name = TARGET_FRAME[parsed.kind]
+    rows = builder.map_staff(rows, "corrector", "corrector_id")
+    rows = builder.map_staff(rows, "staff", "staff_id")
+    columns = [c for c in _table_columns(name) if c in rows.columns and c != "id"]
+    _match(builder, name, rows.select(columns), _update_columns(parsed, name))
+
+
+def _resolve_sessions(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -> None:
+    rows = builder.map_staff(rows, "staff", "staff_id").rename({"session_kind": "kind"})
+    need_groups = builder.state.get("need_groups")
+    combos = rows.select("group", "held_on", *(["site"] if "site" in rows.columns else [])).unique()
+    group_ids, need_ids = [], []
+    for row in combos.iter_rows(named=True):
+        name, day = row["group"], row["held_on"]
+        need = (
+            need_groups.filter(
+                (pl.col("name").map_elements(normalise, return_dtype=pl.String) == normalise(name))
+                & (pl.col("period_start") <= day)
+                & (pl.col("period_end") >= day)
+            )
+            if not need_groups.is_empty()
+            else need_groups
+        )
+        if not need.is_empty():
+            group_ids.append(None)
+            need_ids.append(need.item(0, "id"))
+        else:
+            group_ids.append(builder.group(name, row.get("site"), _school_year(day)))
+            need_ids.append(None)
+    combos = combos.with_columns(
+        pl.Series("group_id", group_ids, dtype=pl.Int64),
+        pl.Series("need_group_id", need_ids, dtype=pl.Int64),
+    )
+    rows = rows.join(combos, on=combos.columns[:-2], how="left", nulls_equal=True)
+    session_columns = [
+        c for c in _table_columns("support_sessions") if c in rows.columns and c != "id"
+    ]
+    key = list(TABLE_KEYS["support_sessions"])
+    sessions = rows.select(session_columns).unique(subset=key, keep="first", maintain_order=True)
+    sessions = _match(
+        builder,
+        "support_sessions",
+        sessions,
+        _update_columns(parsed, "support_sessions"),
+        count=False,
+    )
+    rows = rows.join(sessions.select("id", *key), on=key, how="left", nulls_equal=True)
+    attendance = rows.select(pl.col("id").alias("session_id"), "learner_id", "present")
+    _match(builder, "attendance", attendance, ["present"])
+
+
+def _resolve_learners(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -> None:
+    rows = rows.rename({"learner_id": "external_id"})
+    if "school_year" not in rows.columns:
+        rows = rows.with_columns(pl.lit(None, pl.String).alias("school_year"))
+    rows = rows.with_columns(
+        pl.col("school_year").fill_null(school_year_expr(pl.col("entry_date")))
+    )
+    rows = builder.map_staff(rows, "referent", "referent_id")
+    group_fields = [c for c in ("site", "public", "modality", "level") if c in rows.columns]
+    combos = rows.group_by(
+        "group", *(["site"] if "site" in rows.columns else []), "school_year", maintain_order=True
+    ).agg(*[pl.col(c).drop_nulls().first() for c in group_fields if c != "site"])
+    ids = []
+    for row in combos.iter_rows(named=True):
+        extra = {c: row.get(c) for c in ("public", "modality", "level")}
+        ids.append(builder.group(row["group"], row.get("site"), row["school_year"], extra))
+    combos = combos.with_columns(pl.Series("group_id", ids, dtype=pl.Int64))
+    _update_groups(builder, combos)
+    rows = rows.join(
+        combos.select(
+            "group", *(["site"] if "site" in rows.columns else []), "school_year", "group_id"
+        ),
+        on=["group", *(["site"] if "site" in rows.columns else []), "school_year"],
+        how="left",
+        nulls_equal=True,
+    )
+    # learners: one per identifier, attributes from their first row
+    learner_columns = [c for c in ("last_name", "first_name", "referent_id") if c in rows.columns]
+    learners = rows.group_by("external_id", maintain_order=True).agg(
+        pl.col(c).drop_nulls().first() for c in learner_columns
+    )
+    learners = learners.join(known_learners(builder.state), on="external_id", how="left")
+    new = learners.filter(pl.col("learner_db_id").is_null())
+    new = new.with_columns(builder.ids("learners", new.height).alias("learner_db_id"))
+    builder.add(
+        "learners", new.select(pl.col("learner_db_id").alias("id"), "external_id", *learner_columns)
+    )
+    builder.created("learners", new.height)
+    old = learners.filter(pl.col("learner_db_id").is_not_null())
+    if learner_columns and not old.is_empty():
+        current = builder.state.get("learners").select(
+            "id", *[pl.col(c).alias(f"{c}__old") for c in learner_columns]
+        )
+        old = old.join(current, left_on="learner_db_id", right_on="id", how="left")
+        old = old.with_columns(pl.col(c).fill_null(pl.col(f"{c}__old")) for c in learner_columns)
+        changed = pl.any_horizontal(
+            pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in learner_columns
+        )
+        builder.plan.updates["learners"] = old.filter(changed).select(
+            pl.col("learner_db_id").alias("id"), *learner_columns
+        )
+    ids_of = pl.concat(
+        [old.select("external_id", "learner_db_id"), new.select("external_id", "learner_db_id")]
+    )
+    rows = rows.join(ids_of, on="external_id", how="left").with_columns(
+        pl.col("learner_db_id").alias("learner_id")
+    )
+    enrolments = rows.select(
+        "learner_id",
+        "group_id",
+        "entry_date",
+        *[c for c in ("exit_date", "exit_reason") if c in rows.columns],
+    ).unique(subset=["learner_id", "group_id"], keep="first", maintain_order=True)
+    _match(builder, "enrolments", enrolments, _update_columns(parsed, "enrolments"))
+
+
+def _update_groups(builder: _Builder, combos: pl.DataFrame) -> None:
+    fields = [c for c in ("public", "modality", "level") if c in combos.columns]
+    if not fields:
+        return
+    current = builder.state.get("groups").select(
+        "id", *[pl.col(c).alias(f"{c}__old") for c in fields]
+    )
+    old = combos.join(current, left_on="group_id", right_on="id", how="inner")
+    if old.is_empty():
+        return
+    old = old.with_columns(pl.col(c).fill_null(pl.col(f"{c}__old")) for c in fields)
+    changed = pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in fields)
+    updates = old.filter(changed).select(pl.col("group_id").alias("id"), *fields).unique("id")
+    if not updates.is_empty():
+        builder.plan.updates["groups"] = updates
+
+
+def _resolve_staff(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -> None:
+    if "site" in rows.columns:
+        names = rows.get_column("site").drop_nulls().unique(maintain_order=True).to_list()
+        site_ids = {n: builder.site(n) for n in names}
+        rows = rows.with_columns(
+            pl.col("site")
+            .replace_strict(site_ids, default=None, return_dtype=pl.Int64)
+            .alias("site_id")
+        )
+    rows = rows.with_columns(
+        pl.col("name").map_elements(normalise, return_dtype=pl.String).alias("_key")
+    )
+    existing = builder.state.get("staff").with_columns(
+        pl.col("name").map_elements(normalise, return_dtype=pl.String).alias("_key")
+    )
+    # match on the normalised name, keep the name as stored
+    rows = rows.join(
+        existing.select("_key", pl.col("name").alias("_stored")), on="_key", how="left"
+    ).with_columns(pl.coalesce("_stored", "name").alias("name"))
+    columns = [c for c in _table_columns("staff") if c in rows.columns and c != "id"]
+    update_columns = [c for c in columns if c != "name"]
+    _match(
+        builder,
+        "staff",
+        rows.select(columns).unique("name", keep="first", maintain_order=True),
+        update_columns,
+    )
+
+
+# --- writing --------------------------------------------------------------------------------
+
+_WRITE_ORDER = list(FRAME_TABLES)
+
+
+def apply_plan(connection: Connection, plan: Plan) -> None:
+    """Write the plan: bulk inserts (parents first), then batched updates."""
+    written: list[type[SQLModel]] = []
+    for name in _WRITE_ORDER:
+        frame = plan.inserts.get(name)
+        if frame is not None and not frame.is_empty():
+            bulk_insert(connection, FRAME_TABLES[name], frame)
+            written.append(FRAME_TABLES[name])
+    for name in _WRITE_ORDER:
+        frame = plan.updates.get(name)
+        if frame is not None and not frame.is_empty():
+            _update_rows(connection, FRAME_TABLES[name], frame)
+    reset_sequences(connection, written)
+
+
+def _update_rows(connection: Connection, model: type[SQLModel], frame: pl.DataFrame) -> None:
+    table = model.__table__
+    keys = ["id"] if "id" in frame.columns else [c for c in ("session_id", "learner_id")]
+    values = [c for c in frame.columns if c not in keys]
+    condition = and_(*[table.c[k] == bindparam(f"_k_{k}") for k in keys])
+    statement = update(table).where(condition).values({c: bindparam(f"_v_{c}") for c in values})
+    renamed = (
+        conform(model, frame)
+        .select(*keys, *values)
+        .rename({**{k: f"_k_{k}" for k in keys}, **{c: f"_v_{c}" for c in values}})
+    )
+    for batch in renamed.iter_slices(20_000):
+        connection.execute(statement, batch.to_dicts())
