@@ -366,10 +366,100 @@ def _run_plan_groups(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- import ---------------------------------------------------------------------------
+
+
+def _add_import(subparsers: Subparsers) -> argparse.ArgumentParser:
+    from data_access.importing import KINDS
+
+    parser = subparsers.add_parser(
+        "import",
+        help="importer un export Excel ou CSV (tout ou rien, rapport des problèmes)",
+        description=(
+            "Importe un fichier .xlsx, .xlsm, .xls ou .csv. Chaque ligne est vérifiée avant "
+            "l'écriture : un fichier avec un problème n'écrit rien (sauf --skip-invalid). "
+            "Codes de sortie : 0 importé, 1 fichier refusé (rien d'écrit), 2 erreur d'utilisation."
+        ),
+    )
+    parser.add_argument("file", metavar="FICHIER", help="le fichier à importer")
+    parser.add_argument(
+        "--kind",
+        choices=list(KINDS),
+        help="type de données (deviné d'après les titres de colonnes sinon)",
+    )
+    parser.add_argument("--sheet", metavar="FEUILLE", help="nom de la feuille (la première sinon)")
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="'Titre=champ'",
+        help="corriger l'association d'une colonne, ex. --map 'Déposé le=submitted_on' "
+        "(champ vide pour ignorer la colonne) ; répétable",
+    )
+    parser.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="importer seulement les lignes valides (les autres sont dans le rapport)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="vérifier sans rien écrire dans la base"
+    )
+    parser.add_argument("--json", action="store_true", help="afficher le rapport en JSON")
+    return parser
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from data_access import db
+    from data_access.importing import ImportRejected, import_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"Erreur : le fichier « {args.file} » n'existe pas.", file=sys.stderr)
+        return 2
+    engine = db.get_engine()
+    try:
+        report = import_file(
+            engine,
+            path.name,
+            path.read_bytes(),
+            kind=args.kind,
+            sheet=args.sheet,
+            overrides=args.map,
+            skip_invalid=args.skip_invalid,
+            dry_run=args.dry_run,
+        )
+    except ValueError as error:  # a --map that cannot apply
+        print(f"Erreur : {error}", file=sys.stderr)
+        return 2
+    except ImportRejected as error:
+        if args.json:
+            print(json.dumps({"status": "refusé", "error": str(error)}, ensure_ascii=False))
+        print(f"Fichier refusé : {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        print(report.summary())
+        for problem in report.problems.head(200).iter_rows(named=True):
+            column = f", colonne « {problem['column']} »" if problem["column"] else ""
+            value = f", valeur « {problem['value']} »" if problem["value"] else ""
+            print(f"  ligne {problem['row']}{column}{value} : {problem['reason']}")
+        if report.problems.height > 200:
+            print(f"  … et {report.problems.height - 200} autres problèmes (voir --json).")
+    if args.dry_run:
+        usable = args.skip_invalid and report.rows > report.rejected
+        return 0 if report.problems.is_empty() or usable else 1
+    return 0 if report.written else 1
+
+
 COMMANDS: list[Command] = [
     (_add_seed, _run_seed),
     (_add_indicators, _run_indicators),
     (_add_plan_groups, _run_plan_groups),
+    (_add_import, _run_import),
 ]
 
 
