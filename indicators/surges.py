@@ -1,0 +1,148 @@
+"""Activity surges (*pics d'activité*, DOMAIN.md).
+
+For a weekly series (copies received at a site in a discipline, say), a week's baseline is
+the median of the ``surge_baseline_weeks`` (8) weeks before it, weeks without any volume
+counting as zeros. The week is a surge when volume / baseline >= ``surge_ratio`` and its
+volume >= ``surge_min_volume``. A baseline needs that many preceding weeks within the data
+(from the week of the first event of the source, whatever the filters), so the series are
+computed on the data before the period start too. A baseline of 0 gives no ratio (a series
+that starts is not a surge). ``volume_year_before`` is the volume of the same ISO week one
+ISO year earlier, null when that week is before the data start.
+
+Weeks run Monday to Sunday. The weeks listed are those from the week holding the period
+start to the week holding ``as_of`` (min(period end, last date in the data)); the last one
+may be partial (counted up to ``as_of``). ``ongoing`` marks the last full week of the period
+and, when ``as_of`` falls mid-week, the week under way.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period, apply_filters
+from indicators.dataset import Dataset
+from indicators.flows import as_of, monday
+
+SOURCES = {
+    "copies": ("copies", "submitted_on"),
+    "tutoring": ("tutoring_requests", "received_at"),
+}
+SURGE_BY = ("site", "group", "discipline", "public")
+_SERIES = "_series"
+
+
+def _schema(by: tuple[str, ...], full: bool) -> dict[str, pl.DataType]:
+    schema: dict[str, pl.DataType] = {"week_start": pl.Date()}
+    schema |= {key: pl.String() for key in by}
+    schema |= {"volume": pl.Int64(), "baseline_median": pl.Float64(), "ratio": pl.Float64()}
+    if full:
+        schema["is_surge"] = pl.Boolean()
+    schema |= {"volume_year_before": pl.Int64(), "ongoing": pl.Boolean()}
+    return schema
+
+
+def weekly_series(
+    dataset: Dataset,
+    period: Period,
+    filters: Filters,
+    settings: IndicatorSettings = DEFAULT_SETTINGS,
+    by: tuple[str, ...] = ("site", "discipline"),
+    source: str = "copies",
+) -> pl.DataFrame:
+    """Every week of the period for each series met in the data, with baseline and verdict.
+
+    Columns: week_start, *by, volume, baseline_median, ratio, is_surge, volume_year_before,
+    ongoing. Sorted by series then week.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"Source inconnue : « {source} » (possibles : {', '.join(SOURCES)}).")
+    unknown = [key for key in by if key not in SURGE_BY]
+    if unknown:
+        raise ValueError(f"Ventilation inconnue : {', '.join(unknown)}.")
+    attribute, column = SOURCES[source]
+    frame = getattr(dataset, attribute)
+    first_day = frame.get_column(column).min()
+    if first_day is None:
+        return pl.DataFrame(schema=_schema(by, full=True))
+    first_week = monday(first_day.date() if hasattr(first_day, "date") else first_day)
+    end = as_of(dataset, period)
+    last_week = monday(end)
+    shown_from = monday(period.start)
+    if last_week < first_week or last_week < shown_from:
+        return pl.DataFrame(schema=_schema(by, full=True))
+    last_full_week = last_week if end.weekday() == 6 else last_week - timedelta(days=7)
+
+    keys = [*by] if by else [_SERIES]
+    day = pl.col(column).cast(pl.Date)
+    counts = (
+        apply_filters(frame, filters)
+        .filter(day <= end)
+        .with_columns(pl.lit(0).alias(_SERIES))
+        .group_by(*keys, day.dt.truncate("1w").alias("week_start"))
+        .agg(pl.len().cast(pl.Int64).alias("volume"))
+    )
+    weeks = pl.DataFrame(pl.date_range(first_week, last_week, "1w", eager=True).alias("week_start"))
+    grid = (
+        counts.select(keys)
+        .unique()
+        .join(weeks, how="cross")
+        .join(counts, on=[*keys, "week_start"], how="left", nulls_equal=True)
+        .with_columns(
+            pl.col("volume").fill_null(0),
+            pl.col("week_start").dt.iso_year().alias("_iso_year"),
+            pl.col("week_start").dt.week().alias("_iso_week"),
+        )
+        .sort([*keys, "week_start"], nulls_last=True)
+        .with_columns(
+            pl.col("volume")
+            .cast(pl.Float64)
+            .shift(1)
+            .rolling_median(settings.surge_baseline_weeks)
+            .over(keys)
+            .alias("baseline_median")
+        )
+    )
+    year_before = grid.select(
+        *keys,
+        (pl.col("_iso_year") + 1).alias("_iso_year"),
+        "_iso_week",
+        pl.col("volume").alias("volume_year_before"),
+    )
+    baseline = pl.col("baseline_median")
+    ratio = pl.when(baseline > 0).then(pl.col("volume") / baseline).otherwise(None)
+    result = (
+        grid.filter(pl.col("week_start") >= shown_from)
+        .join(year_before, on=[*keys, "_iso_year", "_iso_week"], how="left", nulls_equal=True)
+        .with_columns(ratio.alias("ratio"))
+        .with_columns(
+            (
+                (pl.col("ratio") >= settings.surge_ratio)
+                & (pl.col("volume") >= settings.surge_min_volume)
+            )
+            .fill_null(False)
+            .alias("is_surge"),
+            (pl.col("week_start") >= last_full_week).alias("ongoing"),
+        )
+        .sort([*keys, "week_start"], nulls_last=True)
+    )
+    return result.select(_schema(by, full=True).keys())
+
+
+def surges(
+    dataset: Dataset,
+    period: Period,
+    filters: Filters,
+    settings: IndicatorSettings = DEFAULT_SETTINGS,
+    by: tuple[str, ...] = ("site", "discipline"),
+    source: str = "copies",
+) -> pl.DataFrame:
+    """Each week flagged as a surge: week_start, *by, volume, baseline_median, ratio,
+    volume_year_before, ongoing. Most recent first, then highest ratio."""
+    series = weekly_series(dataset, period, filters, settings, by=by, source=source)
+    return (
+        series.filter(pl.col("is_surge"))
+        .drop("is_surge")
+        .sort(["week_start", "ratio"], descending=[True, True], nulls_last=True)
+    )

@@ -1,0 +1,235 @@
+"""Tutoring (DOMAIN.md, "Tutoring response time" and "Tutor load").
+
+Response time = answered_at - received_at in hours (Dataset.tutoring_requests carries it
+as ``response_hours``, null while unanswered). The headline share is the requests answered
+within ``settings.tutoring_target_hours`` hours (<=) over EVERY request received in the
+period, answered or not, whenever the answer came.
+
+"Unanswered" is judged at the end of the day ``flows.as_of`` (midnight after it): a request
+received by then and not answered by then, whose age at that instant exceeds the target.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import polars as pl
+
+from indicators.common import (
+    DEFAULT_SETTINGS,
+    Filters,
+    IndicatorSettings,
+    Period,
+    active_in,
+    apply_filters,
+    safe_ratio,
+)
+from indicators.dataset import Dataset
+from indicators.flows import as_of, check_by
+
+BREAKDOWNS = ("site", "group", "discipline", "public", "tutor", "channel")
+HOURS = pl.col("response_hours")
+DISTRIBUTION_BREAKS = (4, 8, 12, 24, 36, 48, 72, 96, 120, 168)
+
+
+def received_in(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
+    """The requests received in the period (filters applied)."""
+    return apply_filters(dataset.tutoring_requests, filters).filter(period.contains("received_at"))
+
+
+def _within(settings: IndicatorSettings) -> pl.Expr:
+    return (HOURS <= settings.tutoring_target_hours).fill_null(False)
+
+
+def headline(
+    dataset: Dataset,
+    period: Period,
+    filters: Filters,
+    settings: IndicatorSettings = DEFAULT_SETTINGS,
+    by: str | None = None,
+) -> pl.DataFrame:
+    """tutoring_answered_within_48h_share: answered within the target over every request
+    received in the period (null when none was received)."""
+    keys = check_by(by)
+    share = safe_ratio(_within(settings).sum(), pl.len()).alias(
+        "tutoring_answered_within_48h_share"
+    )
+    received = received_in(dataset, period, filters)
+    if not keys:
+        return received.select(share)
+    return received.group_by(keys).agg(share).sort(keys, nulls_last=True)
+
+
+def response_summary(
+    dataset: Dataset,
+    period: Period,
+    filters: Filters,
+    settings: IndicatorSettings = DEFAULT_SETTINGS,
+    by: str | None = None,
+) -> pl.DataFrame:
+    """Over the requests received in the period, per ``by`` (site, group, discipline,
+    public, tutor, channel) or in all: requests_received, requests_answered,
+    answered_within_target, answered_within_target_share, response_hours_median,
+    response_hours_mean, response_hours_p90 (over the answered ones)."""
+    keys = check_by(by, BREAKDOWNS)
+    aggregates = [
+        pl.len().cast(pl.Int64).alias("requests_received"),
+        HOURS.is_not_null().sum().cast(pl.Int64).alias("requests_answered"),
+        _within(settings).sum().cast(pl.Int64).alias("answered_within_target"),
+        safe_ratio(_within(settings).sum(), pl.len()).alias("answered_within_target_share"),
+        HOURS.median().alias("response_hours_median"),
+        HOURS.mean().alias("response_hours_mean"),
+        HOURS.quantile(0.9, interpolation="linear").alias("response_hours_p90"),
+    ]
+    received = received_in(dataset, period, filters)
+    if not keys:
+        return received.select(aggregates)
+    return (
+        received.group_by(keys)
+        .agg(aggregates)
+        .sort(["requests_received", by], descending=[True, False], nulls_last=True)
+    )
+
+
+def distribution(
+    dataset: Dataset,
+    period: Period,
+    filters: Filters,
+    settings: IndicatorSettings = DEFAULT_SETTINGS,
+) -> pl.DataFrame:
+    """Response times of the requests received in the period and answered, in bins:
+    bin (0, 1, ...), lower_hours (exclusive, null for the first), upper_hours (inclusive,
+    null for the last), requests, within_target (the whole bin is <= the target).
+    The breaks include the target, so no bin straddles it. Every bin is present."""
+    breaks = sorted({*DISTRIBUTION_BREAKS, settings.tutoring_target_hours})
+    answered = received_in(dataset, period, filters).filter(HOURS.is_not_null())
+    index = pl.sum_horizontal([(HOURS > b).cast(pl.Int64) for b in breaks]).alias("bin")
+    counts = answered.group_by(index).agg(pl.len().cast(pl.Int64).alias("requests"))
+    bins = pl.DataFrame(
+        {
+            "bin": list(range(len(breaks) + 1)),
+            "lower_hours": [None, *breaks],
+            "upper_hours": [*breaks, None],
+        },
+        schema={"bin": pl.Int64, "lower_hours": pl.Float64, "upper_hours": pl.Float64},
+    )
+    return (
+        bins.join(counts, on="bin", how="left")
+        .with_columns(
+            pl.col("requests").fill_null(0),
+            (pl.col("upper_hours") <= settings.tutoring_target_hours)
+            .fill_null(False)
+            .alias("within_target"),
+        )
+        .sort("bin")
+    )
+
+
+def _end_of(dataset: Dataset, period: Period) -> datetime:
+    """Midnight after the day as_of: the instant 'unanswered' is judged at."""
+    return datetime.combine(as_of(dataset, period) + timedelta(days=1), time())
+
+
+def _unanswered(
+    dataset: Dataset, period: Period, filters: Filters, settings: IndicatorSettings
+) -> pl.DataFrame:
+    instant = _end_of(dataset, period)
+    age = (pl.lit(instant) - pl.col("received_at")).dt.total_seconds() / 3600.0
+    return (
+        apply_filters(dataset.tutoring_requests, filters)
+        .filter(
+            (pl.col("received_at") < instant)
+            & (pl.col("answered_at").is_null() | (pl.col("answered_at") >= instant))
+        )
+        .with_columns(age.alias("age_hours"))
+        .filter(pl.col("age_hours") > settings.tutoring_target_hours)
+    )
+
+
+def unanswered_summary(
+    dataset: Dataset,
+    period: Period,
+    filters: Filters,
+    settings: IndicatorSettings = DEFAULT_SETTINGS,
+) -> pl.DataFrame:
+    """One row: as_of, requests_unanswered_over_target, oldest_age_hours."""
+    overdue = _unanswered(dataset, period, filters, settings)
+    return overdue.select(
+        pl.lit(as_of(dataset, period)).alias("as_of"),
+        pl.len().cast(pl.Int64).alias("requests_unanswered_over_target"),
+        pl.col("age_hours").max().alias("oldest_age_hours"),
+    )
+
+
+def unanswered_overdue(
+    dataset: Dataset,
+    period: Period,
+    filters: Filters,
+    settings: IndicatorSettings = DEFAULT_SETTINGS,
+    limit: int | None = 200,
+) -> pl.DataFrame:
+    """Requests without an answer at the end of ``as_of`` and older than the target,
+    oldest first: external_id, group, site, discipline, channel, tutor, received_at,
+    age_hours. Requests received before the period are included (they still wait)."""
+    overdue = _unanswered(dataset, period, filters, settings).sort(
+        ["age_hours", "discipline"], descending=[True, False]
+    )
+    if limit is not None:
+        overdue = overdue.head(limit)
+    learners = dataset.frames.learners.select(pl.col("id").alias("learner_id"), "external_id")
+    return overdue.join(learners, on="learner_id", how="left", maintain_order="left").select(
+        "external_id",
+        "group",
+        "site",
+        "discipline",
+        "channel",
+        "tutor",
+        "received_at",
+        "age_hours",
+    )
+
+
+def tutor_load(
+    dataset: Dataset,
+    period: Period,
+    filters: Filters,
+    settings: IndicatorSettings = DEFAULT_SETTINGS,
+) -> pl.DataFrame:
+    """Per tutor: tutor, learners (distinct learners whose referent the tutor is, with an
+    enrolment active in the period and matching the filters), requests (received in the
+    period and handled by the tutor), requests_answered, answered_within_target_share,
+    response_hours_median. A null tutor gathers learners without referent and requests
+    without tutor. Most learners first."""
+    enrolments = apply_filters(dataset.enrolments, filters.without_disciplines()).filter(
+        active_in(period)
+    )
+    learners = enrolments.group_by(pl.col("referent").alias("tutor")).agg(
+        pl.col("learner_id").n_unique().cast(pl.Int64).alias("learners")
+    )
+    requests = (
+        received_in(dataset, period, filters)
+        .group_by("tutor")
+        .agg(
+            pl.len().cast(pl.Int64).alias("requests"),
+            HOURS.is_not_null().sum().cast(pl.Int64).alias("requests_answered"),
+            safe_ratio(_within(settings).sum(), pl.len()).alias("answered_within_target_share"),
+            HOURS.median().alias("response_hours_median"),
+        )
+    )
+    return (
+        learners.join(requests, on="tutor", how="full", coalesce=True, nulls_equal=True)
+        .with_columns(
+            pl.col("learners").fill_null(0),
+            pl.col("requests").fill_null(0),
+            pl.col("requests_answered").fill_null(0),
+        )
+        .select(
+            "tutor",
+            "learners",
+            "requests",
+            "requests_answered",
+            "answered_within_target_share",
+            "response_hours_median",
+        )
+        .sort(["learners", "requests", "tutor"], descending=[True, True, False], nulls_last=True)
+    )

@@ -1,0 +1,182 @@
+"""Activity surges worked by hand: weekly copies per site and discipline, the baseline being
+the median of the 8 preceding weeks (zeros included)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+
+from data_access.frames import Frames
+from indicators import surges
+from indicators.common import Filters, IndicatorSettings, Period
+from indicators.dataset import Dataset, prepare
+
+ALL = Filters()
+FIRST_MONDAY = date(2025, 9, 1)
+WEEK_8 = date(2025, 10, 27)  # the ninth week: 8 weeks of history before it
+AUTUMN = Period(date(2025, 9, 1), date(2025, 11, 2))  # ends on the Sunday of WEEK_8
+
+# (site, discipline) -> volume of each week from FIRST_MONDAY
+SERIES = {
+    ("Lyon", "Maths"): [10] * 8 + [50],  # x5 and 50 >= 30: a surge
+    ("Lyon", "Français"): [2] * 8 + [10],  # x5 but 10 < 30: no surge
+    ("Rennes", "Maths"): [1] * 8 + [3],  # 3 after 1: no surge
+    ("Rennes", "Français"): [0] * 4 + [20] * 4 + [30],  # median of 0,0,0,0,20,20,20,20 = 10
+}
+
+
+def build(series: dict[tuple[str, str], list[int]], first_monday: date = FIRST_MONDAY) -> Dataset:
+    sites = sorted({site for site, _ in series})
+    site_ids = {site: index + 1 for index, site in enumerate(sites)}
+    copies = []
+    for (site, discipline), volumes in series.items():
+        for week, volume in enumerate(volumes):
+            monday = first_monday + timedelta(weeks=week)
+            for number in range(volume):
+                copies.append(
+                    {
+                        "learner_id": site_ids[site],
+                        "discipline": discipline,
+                        "assignment": f"{week}-{number}",
+                        "submitted_on": monday + timedelta(days=number % 5),
+                    }
+                )
+    frames = Frames.empty(
+        sites=pl.DataFrame({"id": list(site_ids.values()), "name": list(site_ids)}),
+        groups=pl.DataFrame(
+            {
+                "id": list(site_ids.values()),
+                "site_id": list(site_ids.values()),
+                "name": [f"Groupe {s}" for s in site_ids],
+                "school_year": ["2025-2026"] * len(site_ids),
+            }
+        ),
+        learners=pl.DataFrame(
+            {"id": list(site_ids.values()), "external_id": [f"L{i}" for i in site_ids.values()]}
+        ),
+        enrolments=pl.DataFrame(
+            {
+                "id": list(site_ids.values()),
+                "learner_id": list(site_ids.values()),
+                "group_id": list(site_ids.values()),
+                "entry_date": [date(2024, 9, 1)] * len(site_ids),
+            }
+        ),
+        copies=pl.DataFrame(copies).with_row_index("id", offset=1),
+    )
+    return prepare(frames)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return build(SERIES)
+
+
+def test_the_surges_of_the_worked_example(data):
+    result = surges.surges(data, AUTUMN, ALL, IndicatorSettings())
+    assert result.columns == [
+        "week_start",
+        "site",
+        "discipline",
+        "volume",
+        "baseline_median",
+        "ratio",
+        "volume_year_before",
+        "ongoing",
+    ]
+    assert result.rows() == [
+        (WEEK_8, "Lyon", "Maths", 50, 10.0, 5.0, None, True),
+        # zeros count: the baseline is 10, not 20 (which would give 1.5, no surge)
+        (WEEK_8, "Rennes", "Français", 30, 10.0, 3.0, None, True),
+    ]
+
+
+def test_below_the_minimum_volume_is_no_surge(data):
+    series = surges.weekly_series(data, AUTUMN, ALL)
+    week = series.filter(pl.col("week_start") == WEEK_8)
+    verdicts = {(r["site"], r["discipline"]): r for r in week.iter_rows(named=True)}
+    assert verdicts[("Lyon", "Français")]["ratio"] == 5.0
+    assert verdicts[("Lyon", "Français")]["is_surge"] is False
+    assert verdicts[("Rennes", "Maths")]["ratio"] == 3.0
+    assert verdicts[("Rennes", "Maths")]["is_surge"] is False
+    # with a minimum of 3 copies, both become surges: the minimum was the reason
+    low = IndicatorSettings(surge_min_volume=3)
+    flagged = surges.surges(data, AUTUMN, ALL, low)
+    assert flagged.height == 4
+
+
+def test_a_baseline_needs_eight_weeks_of_history(data):
+    series = surges.weekly_series(data, AUTUMN, ALL)
+    lyon_maths = series.filter((pl.col("site") == "Lyon") & (pl.col("discipline") == "Maths"))
+    assert lyon_maths.height == 9
+    assert lyon_maths.get_column("baseline_median").null_count() == 8
+    assert lyon_maths.get_column("is_surge").to_list() == [False] * 8 + [True]
+
+
+def test_an_early_burst_without_history_is_no_surge():
+    data = build({("Lyon", "Maths"): [5, 5, 5, 5, 100]})
+    period = Period(FIRST_MONDAY, date(2025, 10, 5))
+    series = surges.weekly_series(data, period, ALL)
+    assert series.get_column("volume").to_list() == [5, 5, 5, 5, 100]
+    assert series.get_column("baseline_median").null_count() == 5
+    assert surges.surges(data, period, ALL).is_empty()
+
+
+def test_only_the_weeks_of_the_period_are_listed(data):
+    last_weeks = Period(date(2025, 10, 20), date(2025, 11, 2))
+    series = surges.weekly_series(data, last_weeks, ALL)
+    assert series.get_column("week_start").unique().sort().to_list() == [
+        date(2025, 10, 20),
+        WEEK_8,
+    ]
+    # the baseline still uses the 8 weeks before, outside the period
+    assert surges.surges(data, last_weeks, ALL).height == 2
+    assert surges.surges(data, Period(date(2025, 9, 1), date(2025, 10, 26)), ALL).is_empty()
+
+
+def test_filters_and_other_breakdowns(data):
+    rennes = surges.surges(data, AUTUMN, Filters(sites=("Rennes",)))
+    assert rennes.select("site", "discipline").rows() == [("Rennes", "Français")]
+    per_site = surges.surges(data, AUTUMN, ALL, by=("site",))
+    # Lyon: 12 a week then 60 (x5); Rennes: 1,1,1,1,21,21,21,21 (median 11) then 33 (x3)
+    assert per_site.select("site", "volume", "baseline_median").rows() == [
+        ("Lyon", 60, 12.0),
+        ("Rennes", 33, 11.0),
+    ]
+    overall = surges.weekly_series(data, AUTUMN, ALL, by=())
+    assert overall.columns[:2] == ["week_start", "volume"]
+    assert overall.get_column("volume").to_list()[-1] == 93
+    assert surges.surges(data, AUTUMN, ALL, source="tutoring").is_empty()
+
+
+def test_ongoing_marks_the_last_full_week_and_the_week_under_way(data):
+    # the period ends on Wednesday 29/10: WEEK_8 is under way (counted up to Wednesday:
+    # 10 + 10 + 10 of Lyon Maths), the week before is the last full one
+    midweek = Period(FIRST_MONDAY, date(2025, 10, 29))
+    series = surges.weekly_series(data, midweek, ALL).filter(
+        (pl.col("site") == "Lyon") & (pl.col("discipline") == "Maths")
+    )
+    assert series.get_column("volume").to_list()[-1] == 30
+    assert series.get_column("ongoing").to_list() == [False] * 7 + [True, True]
+
+
+def test_the_same_week_a_year_earlier():
+    two_years = [10] * 60 + [50]
+    two_years[8] = 40  # week of 28/10/2024, ISO week 44, as the week of 27/10/2025
+    data = build({("Lyon", "Maths"): two_years}, first_monday=date(2024, 9, 2))
+    this_year = surges.surges(data, AUTUMN, ALL)
+    assert this_year.rows() == [(WEEK_8, "Lyon", "Maths", 50, 10.0, 5.0, 40, True)]
+    last_year = surges.surges(data, Period(date(2024, 9, 2), date(2025, 8, 31)), ALL)
+    assert last_year.rows() == [(date(2024, 10, 28), "Lyon", "Maths", 40, 10.0, 4.0, None, False)]
+    series = surges.weekly_series(data, AUTUMN, ALL)
+    # the data hold every week a year earlier: a number (10), not null
+    assert series.get_column("volume_year_before").null_count() == 0
+
+
+def test_no_copy_at_all():
+    empty = prepare(Frames.empty())
+    result = surges.surges(empty, AUTUMN, ALL)
+    assert result.is_empty()
+    assert "volume_year_before" in result.columns
