@@ -25,7 +25,7 @@ from data_access import models
 from data_access.db import write_transaction
 from data_access.errors import PilotageError
 from data_access.exports import escape_formulas
-from data_access.frames import read_table
+from data_access.frames import conform
 from data_access.writes import bulk_insert
 
 PLAN_GROUP_COLUMNS = ("name", "need", "staff", "hours_per_week", "slot")
@@ -215,10 +215,22 @@ def save_plan(
     return SavedPlan(groups=groups.height, members=placed.height, groups_replaced=len(previous))
 
 
+def _read(engine: Engine, table: type) -> pl.DataFrame:
+    """A (small) table through SQLAlchemy: plans are read right after being written, and
+    connectorx does not always see a SQLite write made by this process's open connections."""
+    sql = table.__table__
+    with engine.connect() as connection:
+        result = connection.execute(select(sql))
+        rows = [tuple(row) for row in result]
+    names = [c.name for c in sql.columns]
+    frame = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+    return conform(table, frame)
+
+
 def list_plans(engine: Engine) -> pl.DataFrame:
     """The saved plans: kind, site, period_start, period_end, groups (count), newest first."""
-    groups = read_table(engine, models.NeedGroup)
-    sites = read_table(engine, models.Site).select(
+    groups = _read(engine, models.NeedGroup)
+    sites = _read(engine, models.Site).select(
         pl.col("id").alias("site_id"), pl.col("name").alias("site")
     )
     return (
@@ -237,11 +249,11 @@ def load_plan(
     groups: group_id (database id), name, need, staff, hours_per_week, slot.
     members: learner (external identifier), name, group_id. Both empty when no such plan.
     """
-    need_groups = read_table(engine, models.NeedGroup)
-    sites = read_table(engine, models.Site).select(
+    need_groups = _read(engine, models.NeedGroup)
+    sites = _read(engine, models.Site).select(
         pl.col("id").alias("site_id"), pl.col("name").alias("site")
     )
-    staff = read_table(engine, models.Staff).select(
+    staff = _read(engine, models.Staff).select(
         pl.col("id").alias("staff_id"), pl.col("name").alias("staff")
     )
     chosen = need_groups.join(sites, on="site_id", how="left").filter(
@@ -262,7 +274,7 @@ def load_plan(
         )
         .sort("name")
     )
-    learners = read_table(engine, models.Learner).select(
+    learners = _read(engine, models.Learner).select(
         pl.col("id").alias("learner_id"),
         pl.col("external_id").alias("learner"),
         pl.concat_str(
@@ -272,7 +284,7 @@ def load_plan(
         .alias("name"),
     )
     members = (
-        read_table(engine, models.NeedGroupMember)
+        _read(engine, models.NeedGroupMember)
         .filter(pl.col("need_group_id").is_in(groups.get_column("group_id").implode()))
         .join(learners, on="learner_id", how="left")
         .select("learner", "name", pl.col("need_group_id").alias("group_id"))
@@ -288,6 +300,11 @@ _SYNONYMS = {
         "identifiant",
         "id",
         "identifiant eleve",
+        "n eleve",
+        "no eleve",
+        "num eleve",
+        "n apprenant",
+        "n stagiaire",
         "identifiant apprenant",
         "identifiant stagiaire",
         "eleve",

@@ -1,0 +1,428 @@
+"""Plans in the database (save, replace, reload), the diagnostics file, the printable workbook
+and the `pilotage plan-groups` command. SQLite always, PostgreSQL when configured."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+from cli import main
+from data_access import db, models
+from data_access.exports import to_excel_bytes
+from data_access.frames import load_frames
+from data_access.plans import (
+    PlanRejected,
+    list_plans,
+    load_plan,
+    plan_workbook_bytes,
+    read_diagnostics_file,
+    save_plan,
+)
+from data_access.writes import bulk_insert, reset_sequences
+from indicators import planning
+from indicators.common import Period
+
+PERIOD = Period(date(2025, 11, 3), date(2025, 12, 14))
+LEARNERS = [f"L{i:02d}" for i in range(1, 9)]
+
+
+def fill(engine: sa.Engine) -> None:
+    """One site, two teachers, one class of 8 learners: 4 non acquis in maths, 4 en cours in
+    oral (and L01 also en cours in oral, assessed acquis later)."""
+    rows = {
+        models.Site: pl.DataFrame({"id": [1, 2], "name": ["Nord", "Sud"]}),
+        models.Staff: pl.DataFrame(
+            {
+                "id": [1, 2, 3],
+                "name": ["Mme Prof", "M. Aide", "Mme Sud"],
+                "role": ["enseignant"] * 3,
+                "site_id": [1, 1, 2],
+                "weekly_hours_available": [5.0, 2.5, 5.0],
+            }
+        ),
+        models.StudyGroup: pl.DataFrame(
+            {"id": [1], "site_id": [1], "name": ["2BP1"], "school_year": ["2025-2026"]}
+        ),
+        models.Learner: pl.DataFrame(
+            {
+                "id": list(range(1, 9)),
+                "external_id": LEARNERS,
+                "last_name": [f"Nom{i}" for i in range(1, 9)],
+            }
+        ),
+        models.Enrolment: pl.DataFrame(
+            {
+                "id": list(range(1, 9)),
+                "learner_id": list(range(1, 9)),
+                "group_id": [1] * 8,
+                "entry_date": [date(2025, 9, 1)] * 8,
+            }
+        ),
+        models.Diagnostic: pl.DataFrame(
+            {
+                "id": list(range(1, 11)),
+                "learner_id": [1, 2, 3, 4, 5, 6, 7, 8, 1, 1],
+                "need": ["maths"] * 4 + ["oral"] * 4 + ["oral", "oral"],
+                "level": ["non acquis"] * 4 + ["en cours"] * 5 + ["acquis"],
+                "assessed_on": [date(2025, 9, 20)] * 9 + [date(2025, 10, 15)],
+            }
+        ),
+    }
+    with db.write_transaction(engine) as connection:
+        for table, frame in rows.items():
+            bulk_insert(connection, table, frame)
+        reset_sequences(connection, list(rows))
+
+
+def proposal(engine: sa.Engine) -> planning.Plan:
+    frames = load_frames(engine)
+    diagnostics, learners, staff = planning.planning_inputs(frames, PERIOD, sites=["Nord"])
+    return planning.propose_plan(diagnostics, learners, staff, PERIOD)
+
+
+def save(engine: sa.Engine, plan: planning.Plan, site: str | None = "Nord"):
+    return save_plan(
+        engine,
+        kind=plan.kind,
+        period_start=plan.period.start,
+        period_end=plan.period.end,
+        site=site,
+        groups=plan.groups,
+        members=plan.members.select("learner", "group_id"),
+    )
+
+
+def test_a_plan_is_saved_and_reloaded(engine: sa.Engine) -> None:
+    fill(engine)
+    plan = proposal(engine)
+    assert plan.problems == ()
+    version = db.data_version(engine)
+    report = save(engine, plan)
+    assert (report.groups, report.members, report.groups_replaced) == (2, 8, 0)
+    assert db.data_version(engine) == version + 1
+    groups, members = load_plan(
+        engine, kind="AP", period_start=PERIOD.start, period_end=PERIOD.end, site="Nord"
+    )
+    assert groups.drop("group_id").rows() == [
+        ("maths – non acquis", "maths", "Mme Prof", 2.5, "lundi 08:00"),
+        ("oral – en cours", "oral", "M. Aide", 2.5, "lundi 10:30"),
+    ]
+    names = dict(groups.select("group_id", "name").rows())
+    reloaded = {
+        names[g]: sorted(m) for g, m in members.group_by("group_id").agg("learner").iter_rows()
+    }
+    assert reloaded == {
+        "maths – non acquis": ["L01", "L02", "L03", "L04"],
+        "oral – en cours": ["L05", "L06", "L07", "L08"],
+    }
+    plans = list_plans(engine)
+    assert plans.rows() == [("AP", "Nord", PERIOD.start, PERIOD.end, 2)]
+
+
+def test_saving_again_replaces_the_plan_and_keeps_the_ids_of_kept_groups(engine: sa.Engine) -> None:
+    fill(engine)
+    plan = proposal(engine)
+    save(engine, plan)
+    first, _ = load_plan(
+        engine, kind="AP", period_start=PERIOD.start, period_end=PERIOD.end, site="Nord"
+    )
+    maths_id = first.filter(pl.col("need") == "maths").item(0, "group_id")
+    oral = plan.groups.filter(pl.col("need") == "oral").item(0, "group_id")
+    edited = planning.edit_group(plan, oral, name="Oral en petits groupes", slot="mardi 14:00")
+    edited = planning.move_member(edited, "L04", "maths", planning.NO_GROUP)
+    report = save(engine, edited)
+    assert report.groups_replaced == 2
+    groups, members = load_plan(
+        engine, kind="AP", period_start=PERIOD.start, period_end=PERIOD.end, site="Nord"
+    )
+    assert groups.select("name", "slot").rows() == [
+        ("Oral en petits groupes", "mardi 14:00"),
+        ("maths – non acquis", "lundi 08:00"),
+    ]
+    assert groups.filter(pl.col("need") == "maths").item(0, "group_id") == maths_id
+    assert members.height == 7 and "L04" not in members.get_column("learner").to_list()
+    with engine.connect() as connection:
+        count = connection.execute(
+            sa.select(sa.func.count()).select_from(models.NeedGroup)
+        ).scalar()
+    assert count == 2  # the old "oral – en cours" is gone
+
+
+def test_a_group_with_sessions_cannot_disappear(engine: sa.Engine) -> None:
+    fill(engine)
+    plan = proposal(engine)
+    save(engine, plan)
+    groups, _ = load_plan(
+        engine, kind="AP", period_start=PERIOD.start, period_end=PERIOD.end, site="Nord"
+    )
+    oral_id = groups.filter(pl.col("need") == "oral").item(0, "group_id")
+    with db.write_transaction(engine) as connection:
+        bulk_insert(
+            connection,
+            models.SupportSession,
+            pl.DataFrame(
+                {
+                    "kind": ["AP"],
+                    "need_group_id": [oral_id],
+                    "held_on": [date(2025, 11, 4)],
+                    "duration_hours": [2.5],
+                }
+            ),
+        )
+    oral = plan.groups.filter(pl.col("need") == "oral").item(0, "group_id")
+    renamed = planning.edit_group(plan, oral, name="Oral B")
+    with pytest.raises(
+        PlanRejected, match="Des séances sont déjà enregistrées pour « oral – en cours »"
+    ):
+        save(engine, renamed)
+    _, members = load_plan(
+        engine, kind="AP", period_start=PERIOD.start, period_end=PERIOD.end, site="Nord"
+    )
+    assert members.height == 8  # nothing changed
+
+
+def test_unknown_learners_staff_sites_and_name_clashes_are_rejected(engine: sa.Engine) -> None:
+    fill(engine)
+    plan = proposal(engine)
+    stranger = plan.members.select("learner", "group_id").with_columns(
+        pl.when(pl.col("learner") == "L01")
+        .then(pl.lit("X99"))
+        .otherwise("learner")
+        .alias("learner")
+    )
+    with pytest.raises(
+        PlanRejected, match="1 élève\\(s\\) du plan sont inconnus de la base \\(« X99 »\\)"
+    ):
+        save_plan(
+            engine,
+            kind="AP",
+            period_start=PERIOD.start,
+            period_end=PERIOD.end,
+            site="Nord",
+            groups=plan.groups,
+            members=stranger,
+        )
+    ghost = plan.groups.with_columns(pl.lit("Personne").alias("staff"))
+    with pytest.raises(
+        PlanRejected, match="Intervenant\\(s\\) inconnu\\(s\\) de la base : « Personne »"
+    ):
+        save_plan(
+            engine,
+            kind="AP",
+            period_start=PERIOD.start,
+            period_end=PERIOD.end,
+            site="Nord",
+            groups=ghost,
+            members=plan.members,
+        )
+    with pytest.raises(PlanRejected, match="Site inconnu"):
+        save(engine, plan, site="Atlantide")
+    save(engine, plan, site="Nord")
+    with pytest.raises(PlanRejected, match="Un autre plan commençant le 03/11/2025"):
+        save(engine, plan, site="Sud")
+    with engine.connect() as connection:
+        assert (
+            connection.execute(sa.select(sa.func.count()).select_from(models.NeedGroup)).scalar()
+            == 2
+        )
+
+
+# --- diagnostics file ---------------------------------------------------------------------
+
+
+def test_diagnostics_are_read_from_excel_with_french_headers() -> None:
+    content = to_excel_bytes(
+        {
+            "Diagnostics": pl.DataFrame(
+                {
+                    "N° élève": ["L01", "L02", "L03"],
+                    "Compétence": ["Calcul", "Calcul", "Oral"],
+                    "Positionnement": ["Non acquis", "ECA", "acquis"],
+                    "Date du diagnostic": [date(2025, 9, 20), date(2025, 9, 21), date(2025, 9, 22)],
+                    "Classe": ["2BP1", "2BP1", "2BP2"],
+                }
+            )
+        }
+    )
+    frame = read_diagnostics_file(content, "diagnostics.xlsx")
+    assert frame.select("learner", "need", "level", "assessed_on", "class_group").rows() == [
+        ("L01", "Calcul", "non acquis", date(2025, 9, 20), "2BP1"),
+        ("L02", "Calcul", "en cours", date(2025, 9, 21), "2BP1"),
+        ("L03", "Oral", "acquis", date(2025, 9, 22), "2BP2"),
+    ]
+
+
+def test_diagnostics_csv_errors_say_what_and_where() -> None:
+    good = "Identifiant;Besoin;Niveau;Date\nL01;Calcul;non acquis;20/09/2025\n".encode("cp1252")
+    assert read_diagnostics_file(good, "d.csv").row(0)[:4] == (
+        "L01",
+        "Calcul",
+        "non acquis",
+        date(2025, 9, 20),
+    )
+    bad = "Identifiant;Besoin;Niveau;Date\nL01;Calcul;moyen;20/09/2025\n;Oral;acquis;31/02/2025\n"
+    with pytest.raises(PlanRejected) as error:
+        read_diagnostics_file(bad.encode(), "d.csv")
+    assert str(error.value) == (
+        "Le fichier « d.csv » contient des erreurs : ligne 2 : niveau « moyen » inconnu (attendu "
+        ": non acquis, en cours ou acquis); ligne 3 : identifiant de l'élève manquant; ligne 3 : "
+        "date « 31/02/2025 » illisible (attendu jj/mm/aaaa)."
+    )
+    with pytest.raises(PlanRejected, match="n'a pas de colonne pour : besoin, niveau"):
+        read_diagnostics_file(b"Identifiant;Nom\nL01;Durand\n", "d.csv")
+    with pytest.raises(PlanRejected, match="ni un classeur Excel"):
+        read_diagnostics_file(b"x", "d.pdf")
+    with pytest.raises(PlanRejected, match="ne peut pas être lu"):
+        read_diagnostics_file(b"not a zip", "d.xlsx")
+
+
+def test_the_workbook_has_a_summary_and_one_sheet_per_group(tmp_path: Path) -> None:
+    import openpyxl
+
+    rows = [(f"m{i}", "=maths", "non acquis") for i in range(3)] + [("z", "oral", "en cours")]
+    diagnostics = pl.DataFrame(
+        [
+            {"learner": r[0], "need": r[1], "level": r[2], "assessed_on": date(2025, 9, 1)}
+            for r in rows
+        ]
+    )
+    staff = pl.DataFrame({"staff": ["P"], "weekly_hours_available": [5.0]})
+    plan = planning.propose_plan(diagnostics, None, staff, PERIOD)
+    book = openpyxl.load_workbook(
+        io.BytesIO(plan_workbook_bytes(**planning.workbook_content(plan)))
+    )
+    assert book.sheetnames == ["Synthèse", "Non placés", "=maths – non acquis"]
+    summary = book["Synthèse"]
+    assert summary["A1"].value == "Plan AP du 03/11/2025 au 14/12/2025"
+    assert [c.value for c in summary[3]] == [
+        "Groupe",
+        "Besoin",
+        "Niveau",
+        "Intervenant",
+        "Heures par semaine",
+        "Créneau",
+        "Élèves",
+    ]
+    assert summary["A4"].value == "'=maths – non acquis"  # never a formula
+    group = book["=maths – non acquis"]
+    assert group["A3"].value == "Intervenant : P"
+    assert [group.cell(row=r, column=1).value for r in range(8, 11)] == ["m0", "m1", "m2"]
+    assert group.page_setup.orientation == "landscape"
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> sa.Engine:
+    monkeypatch.setenv("PILOTAGE_DATABASE_URL", database_url)
+    engine = db.get_engine()
+    fill(engine)
+    return engine
+
+
+ARGS = ["plan-groups", "--start", "2025-11-03", "--end", "2025-12-14"]
+
+
+def test_cli_prints_the_plan_as_json(cli_db: sa.Engine, capsys: pytest.CaptureFixture) -> None:
+    assert main([*ARGS, "--site", "Nord", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["groups"] == [
+        {
+            "name": "maths – non acquis",
+            "need": "maths",
+            "staff": "Mme Prof",
+            "slot": "lundi 08:00",
+            "hours_per_week": 2.5,
+            "members": ["L01", "L02", "L03", "L04"],
+        },
+        {
+            "name": "oral – en cours",
+            "need": "oral",
+            "staff": "M. Aide",
+            "slot": "lundi 10:30",
+            "hours_per_week": 2.5,
+            "members": ["L05", "L06", "L07", "L08"],
+        },
+    ]
+    assert data["unplaced"] == [] and data["problems"] == []
+    with cli_db.connect() as connection:  # not saved without --save
+        assert (
+            connection.execute(sa.select(sa.func.count()).select_from(models.NeedGroup)).scalar()
+            == 0
+        )
+
+
+def test_cli_saves_and_writes_the_workbook(
+    cli_db: sa.Engine, capsys: pytest.CaptureFixture, tmp_path: Path
+) -> None:
+    out = tmp_path / "plan.xlsx"
+    assert (
+        main(
+            [
+                *ARGS,
+                "--site",
+                "Nord",
+                "--kind",
+                "aide-individualisee",
+                "--max-size",
+                "3",
+                "--out",
+                str(out),
+                "--save",
+            ]
+        )
+        == 0
+    )
+    text = capsys.readouterr().out
+    assert text.startswith("Plan aide individualisée du 03/11/2025 au 14/12/2025 : 4 groupe(s)")
+    assert "Plan enregistré : 4 groupe(s), 8 placement(s)." in text
+    assert out.read_bytes()[:2] == b"PK"
+    groups, members = load_plan(
+        cli_db,
+        kind="aide individualisée",
+        period_start=PERIOD.start,
+        period_end=PERIOD.end,
+        site="Nord",
+    )
+    assert groups.height == 4 and members.height == 8
+
+
+def test_cli_reads_a_diagnostics_file(
+    cli_db: sa.Engine, capsys: pytest.CaptureFixture, tmp_path: Path
+) -> None:
+    path = tmp_path / "diag.csv"
+    path.write_text(
+        "Élève;Besoin;Niveau;Date;Classe\n"
+        + "".join(f"N{i};Lecture;non acquis;01/10/2025;2BP9\n" for i in range(4)),
+        encoding="utf-8",
+    )
+    assert main([*ARGS, "--diagnostics", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["groups"][0]["members"] == ["N0", "N1", "N2", "N3"]
+    assert data["groups"][0]["staff"] in {"Mme Prof", "M. Aide", "Mme Sud"}
+    # saving learners unknown to the database is refused with exit code 1
+    assert main([*ARGS, "--diagnostics", str(path), "--save"]) == 1
+    assert "inconnus de la base" in capsys.readouterr().err
+
+
+def test_cli_exit_codes(cli_db: sa.Engine, capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    assert main([*ARGS, "--group", "classe inconnue"]) == 1
+    assert "Aucun diagnostic" in capsys.readouterr().err
+    assert main([*ARGS, "--site", "Atlantide"]) == 1
+    assert main([*ARGS, "--diagnostics", str(tmp_path / "absent.csv")]) == 1
+    assert main([*ARGS, "--kind", "aide-individualisee", "--max-size", "12"]) == 2
+    assert "au plus 8 élèves" in capsys.readouterr().err
+    assert main(["plan-groups", "--start", "2025-12-14", "--end", "2025-11-03"]) == 2
+    with pytest.raises(SystemExit) as usage:
+        main(["plan-groups", "--start", "14/12/2025", "--end", "2025-12-20"])
+    assert usage.value.code == 2
+    with pytest.raises(SystemExit) as usage:
+        main([*ARGS, "--max-size", "0"])
+    assert usage.value.code == 2
