@@ -250,7 +250,7 @@ def check_references(
     parsed: ParsedRows, frame: pl.DataFrame, state: State, implied_group: str | None
 ) -> pl.DataFrame:
     """Rows whose learner is neither in the database nor described by the file."""
-    if parsed.kind in ("learners", "staff") or "learner_id" not in frame.columns:
+    if parsed.kind in ("learners", "staff") or "learner_id" not in frame.columns or implied_group:
         return pl.DataFrame(schema=PROBLEM_SCHEMA)
     joined = frame.join(
         known_learners(state), left_on="learner_id", right_on="external_id", how="left"
@@ -318,7 +318,8 @@ def _with_learner_ids(
         new = unknown.group_by("external_id", maintain_order=True).agg(aggregations)
         if "group_name" not in new.columns:
             new = new.with_columns(pl.lit(None, pl.String).alias("group_name"))
-        new = new.with_columns(pl.col("group_name").fill_null(implied_group))
+        if implied_group is not None:
+            new = new.with_columns(pl.col("group_name").fill_null(implied_group))
         new = new.filter(pl.col("group_name").is_not_null())
         new = new.with_columns(builder.ids("learners", new.height).alias("learner_db_id"))
         sites = new.get_column("site").to_list() if "site" in new.columns else [None] * new.height
