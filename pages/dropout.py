@@ -1,0 +1,185 @@
+"""Décrochage : taux d'abandon par groupe, site et public ; sorties par mois et par motif ;
+maintien selon les semaines depuis l'entrée ; la liste des apprenants à risque, à appeler."""
+
+import streamlit as st
+
+from data_access.exports import with_labels
+from indicators import dropout, risk, summary
+from ui import cached, charts, charts_learners, sidebar
+from ui import format as fmt
+from ui.downloads import download_buttons
+from ui.settings_view import show_settings
+
+MAX_ROWS_SHOWN = 2_000
+BY_TITLES = {"group": "Par groupe", "site": "Par site", "public": "Par public"}
+
+sel = sidebar.selection()
+period, filters, settings = sel.period, sel.filters, sel.settings
+as_of = summary.as_of(sel.dataset, period)
+
+st.title("Décrochage")
+st.caption(
+    f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Taux d'abandon : parmi les "
+    "inscriptions actives à un moment de la période (entrée avant la fin, sortie après le "
+    "début ou pas de sortie), la part sorties pour « abandon » pendant la période. Un apprenant "
+    "réorienté compte une inscription dans chaque groupe. Source : " + sel.source + "."
+)
+
+total = cached.compute(dropout.headline, sel, period=period, filters=filters, settings=settings)
+figures = total.row(0, named=True)
+if figures["learners_enrolled"] == 0:
+    st.info(
+        "Aucune inscription active dans la période et les filtres choisis : élargissez la "
+        "période ou retirez des filtres dans le panneau de gauche."
+    )
+    st.stop()
+
+at_risk = cached.compute(risk.at_risk, sel, as_of=as_of, filters=filters, settings=settings)
+first, second, third, fourth = st.columns(4)
+first.metric("Inscriptions actives", fmt.number(figures["learners_enrolled"]), border=True)
+second.metric("Abandons", fmt.number(figures["dropouts"]), border=True)
+third.metric("Taux d'abandon", fmt.share(figures["dropout_rate"], 1), border=True)
+fourth.metric(
+    "Apprenants à risque",
+    fmt.number(at_risk.height),
+    help=f"Apprenants encore inscrits au {fmt.day(as_of)} présentant au moins un signal.",
+    border=True,
+)
+
+st.header("Taux d'abandon par groupe, site et public")
+for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
+    with tab:
+        rates = cached.compute(dropout.dropout_by, sel, period=period, filters=filters, by=by)
+        st.altair_chart(
+            charts.bars(
+                rates,
+                category="label",
+                value="dropout_rate",
+                category_title=dropout.COLUMN_LABELS[by],
+                value_title="Taux d'abandon",
+                kind="share",
+                extra_tooltips=[
+                    ("dropouts", "Abandons", "count"),
+                    ("learners_enrolled", "Inscriptions actives", "count"),
+                ],
+                max_categories=30,
+            ),
+            width="stretch",
+        )
+        if by == "group" and rates.height > 30:
+            st.caption("Le graphique montre les 30 groupes aux taux les plus élevés.")
+        table = rates.drop("label")
+        st.dataframe(with_labels(table, dropout.COLUMN_LABELS), hide_index=True, width="stretch")
+        download_buttons(table, f"taux_abandon_{by}", dropout.COLUMN_LABELS)
+
+st.header("Sorties par mois et par motif")
+exits = cached.compute(dropout.exits_by_month, sel, period=period, filters=filters)
+if exits.is_empty():
+    st.info("Aucune sortie dans la période et les filtres choisis.")
+else:
+    st.altair_chart(
+        charts.time_series(
+            exits,
+            x="month",
+            y="exits",
+            y_title="Sorties",
+            color="exit_reason",
+            color_title="Motif de sortie",
+            grain="month",
+            mark="bar",
+        ),
+        width="stretch",
+    )
+    st.dataframe(with_labels(exits, dropout.COLUMN_LABELS), hide_index=True, width="stretch")
+    download_buttons(exits, "sorties_par_mois", dropout.COLUMN_LABELS)
+
+st.header("Maintien selon les semaines depuis l'entrée")
+curve_by = st.radio(
+    "Une courbe par",
+    ["public", "site"],
+    format_func=str.capitalize,
+    horizontal=True,
+    key="retention_by",
+)
+kept = cached.compute(
+    dropout.retention, sel, period=period, filters=filters, as_of=as_of, by=curve_by
+)
+st.caption(
+    "Pour chaque nombre de semaines k : parmi les inscriptions de la période entrées au moins k "
+    f"semaines avant le {fmt.day(as_of)}, la part encore inscrite k semaines après l'entrée."
+)
+if kept.is_empty():
+    st.info("Aucune inscription observable pour ce calcul.")
+else:
+    st.altair_chart(
+        charts_learners.curves(
+            kept,
+            x="weeks",
+            y="retention",
+            x_title="Semaines depuis l'entrée",
+            y_title="Part encore inscrite",
+            color=curve_by,
+            color_title=dropout.COLUMN_LABELS[curve_by],
+            extra_tooltips=[("enrolments", "Inscriptions observables", "count")],
+        ),
+        width="stretch",
+    )
+    download_buttons(kept, f"maintien_par_{curve_by}", dropout.COLUMN_LABELS)
+
+st.header(f"Apprenants à risque au {fmt.day(as_of)}")
+show_settings(
+    settings,
+    [
+        "risk_inactivity_weeks",
+        "risk_interview_gap_weeks",
+        "risk_suivi_due_days",
+        "tutoring_target_hours",
+        "risk_grade_drop",
+        "risk_absences",
+    ],
+)
+st.caption(
+    "Apprenants encore inscrits présentant au moins un signal, chacun expliqué. Absences : sur "
+    f"les {risk.ABSENCE_WINDOW_WEEKS} dernières semaines ; notes : moyenne des "
+    f"{risk.GRADES_COMPARED} dernières contre les {risk.GRADES_COMPARED} précédentes."
+)
+if at_risk.is_empty():
+    st.success("Aucun apprenant encore inscrit ne présente de signal de décrochage.")
+else:
+    st.altair_chart(
+        charts.bars(
+            risk.signal_counts(at_risk),
+            category="signal",
+            value="learners",
+            category_title="Signal",
+            value_title="Apprenants",
+        ),
+        width="stretch",
+    )
+    left, right = st.columns(2)
+    chosen_signals = left.multiselect(
+        "Signaux",
+        list(risk.SIGNALS),
+        format_func=risk.SIGNALS.get,
+        key="risk_signals",
+        placeholder="Tous",
+    )
+    chosen_referents = right.multiselect(
+        "Référent", risk.referents(at_risk), key="risk_referents", placeholder="Tous"
+    )
+    shown = risk.filter_at_risk(at_risk, chosen_signals, chosen_referents).drop("learner_id")
+    st.caption(
+        f"{fmt.number(shown.height)} apprenants dans la liste. Cliquez sur un en-tête de colonne "
+        "pour trier."
+    )
+    if shown.height > MAX_ROWS_SHOWN:
+        st.caption(
+            f"Seuls les {fmt.number(MAX_ROWS_SHOWN)} premiers sont affichés ; le téléchargement "
+            "contient toute la liste."
+        )
+    st.dataframe(
+        with_labels(shown.head(MAX_ROWS_SHOWN), risk.COLUMN_LABELS),
+        hide_index=True,
+        width="stretch",
+    )
+    download_buttons(shown, "apprenants_a_risque", risk.COLUMN_LABELS)

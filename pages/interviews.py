@@ -1,0 +1,140 @@
+"""Entretiens : le parcours de chaque apprenant (initial, diagnostic, co-élaboration,
+contractualisation, suivi, bilan) ; les entretiens manquants ou en retard ; les entretiens
+enregistrés sans objectifs."""
+
+import streamlit as st
+
+from data_access.exports import with_labels
+from data_access.models import INTERVIEW_TYPES
+from indicators import interviews, summary
+from ui import cached, charts_learners, sidebar
+from ui import format as fmt
+from ui.downloads import download_buttons
+from ui.settings_view import show_settings
+
+MAX_ROWS_SHOWN = 2_000
+LABELS = {
+    **interviews.COLUMN_LABELS,
+    "interviews": "Entretiens tenus",
+    "without_objectives": "Sans objectifs",
+}
+
+sel = sidebar.selection()
+period, filters, settings = sel.period, sel.filters, sel.settings
+as_of = summary.as_of(sel.dataset, period)
+
+st.title("Entretiens")
+st.caption(
+    f"Du {fmt.day(period.start)} au {fmt.day(period.end)}, situation au {fmt.day(as_of)}. "
+    "Parcours : accueil (initial, diagnostic), construction (co-élaboration, "
+    "contractualisation), accompagnement (suivi, bilan). Un parcours par inscription active "
+    "dans la période : un apprenant réorienté commence un nouveau parcours. Source : "
+    + sel.source
+    + "."
+)
+show_settings(settings, ["pathway_first_interviews_due_days", "risk_suivi_due_days"])
+
+pathway = cached.compute(interviews.pathway, sel, period=period, filters=filters, as_of=as_of)
+if pathway.is_empty():
+    st.info(
+        "Aucune inscription active dans la période et les filtres choisis : élargissez la "
+        "période ou retirez des filtres dans le panneau de gauche."
+    )
+    st.stop()
+
+by_type = cached.compute(interviews.interviews_by_type, sel, period=period, filters=filters)
+missing = cached.compute(
+    interviews.missing_first_interviews,
+    sel,
+    period=period,
+    filters=filters,
+    as_of=as_of,
+    settings=settings,
+)
+overdue = cached.compute(
+    interviews.overdue_suivi, sel, period=period, filters=filters, as_of=as_of, settings=settings
+)
+undocumented = cached.compute(interviews.without_objectives, sel, period=period, filters=filters)
+held = int(by_type["interviews"].sum())
+
+first, second, third, fourth = st.columns(4)
+first.metric("Entretiens tenus", fmt.number(held), border=True)
+second.metric(
+    "Entretiens d'accueil manquants",
+    fmt.number(missing.height),
+    help=(
+        "Inscriptions sans entretien initial ou diagnostic "
+        f"{settings.pathway_first_interviews_due_days} jours après l'entrée."
+    ),
+    border=True,
+)
+third.metric(
+    "Suivis en retard",
+    fmt.number(overdue.height),
+    help=(
+        f"Aucun suivi plus de {settings.risk_suivi_due_days} jours après la dernière "
+        "contractualisation."
+    ),
+    border=True,
+)
+fourth.metric(
+    "Entretiens sans objectifs",
+    fmt.number(undocumented.height),
+    help="Entretiens de la période enregistrés sans objectif fixé (chaque entretien doit en avoir).",
+    border=True,
+)
+
+st.altair_chart(
+    charts_learners.ordered_bars(
+        by_type,
+        category="interview_type",
+        value="interviews",
+        category_title="Type d'entretien",
+        value_title="Entretiens tenus",
+        order=list(INTERVIEW_TYPES),
+        extra_tooltips=[("without_objectives", "Sans objectifs", "count")],
+        title="Entretiens tenus dans la période, par type (ordre du parcours)",
+    ),
+    width="stretch",
+)
+
+st.header("Parcours de chaque apprenant")
+st.caption(
+    "Date du premier entretien de chaque type (vide : pas encore eu lieu), nombre de suivis."
+)
+shown = pathway.drop("enrolment_id", "learner_id")
+if shown.height > MAX_ROWS_SHOWN:
+    st.caption(
+        f"{fmt.number(shown.height)} parcours : seuls les {fmt.number(MAX_ROWS_SHOWN)} premiers "
+        "sont affichés ; le téléchargement contient toute la liste."
+    )
+st.dataframe(with_labels(shown.head(MAX_ROWS_SHOWN), LABELS), hide_index=True, width="stretch")
+download_buttons(shown, "parcours_entretiens", LABELS)
+
+st.header("Entretiens manquants ou en retard")
+st.subheader(
+    f"Sans entretien initial ou diagnostic {settings.pathway_first_interviews_due_days} jours "
+    "après l'entrée"
+)
+if missing.is_empty():
+    st.success("Chaque inscription a eu ses entretiens d'accueil dans le délai.")
+else:
+    table = missing.drop("enrolment_id", "learner_id", "missing_initial", "missing_diagnostic")
+    st.dataframe(with_labels(table.head(MAX_ROWS_SHOWN), LABELS), hide_index=True, width="stretch")
+    download_buttons(table, "entretiens_accueil_manquants", LABELS)
+st.subheader("Suivis en retard après une contractualisation")
+if overdue.is_empty():
+    st.success("Aucun suivi en retard.")
+else:
+    table = overdue.drop("enrolment_id", "learner_id")
+    st.dataframe(with_labels(table.head(MAX_ROWS_SHOWN), LABELS), hide_index=True, width="stretch")
+    download_buttons(table, "suivis_en_retard", LABELS)
+
+st.header("Entretiens enregistrés sans objectifs")
+if undocumented.is_empty():
+    st.success("Tous les entretiens de la période ont des objectifs fixés.")
+else:
+    st.dataframe(
+        with_labels(undocumented.head(MAX_ROWS_SHOWN), LABELS), hide_index=True, width="stretch"
+    )
+    download_buttons(undocumented, "entretiens_sans_objectifs", LABELS)

@@ -1,0 +1,179 @@
+"""Accompagnement personnalisé : heures assurées par groupe, site et type de séance, face aux
+heures attendues à date ; heures reçues par apprenant et ceux qui en ont trop peu ; groupes
+d'aide individualisée au-delà de leur plafond."""
+
+import streamlit as st
+
+from data_access.exports import with_labels
+from indicators import summary, support_hours
+from ui import cached, charts, charts_learners, sidebar
+from ui import format as fmt
+from ui.downloads import download_buttons
+from ui.settings_view import show_settings
+
+MAX_ROWS_SHOWN = 2_000
+LABELS = support_hours.COLUMN_LABELS
+
+sel = sidebar.selection()
+period, filters, settings = sel.period, sel.filters, sel.settings
+as_of = summary.as_of(sel.dataset, period)
+window = support_hours.expected_window(period, as_of)
+
+st.title("Accompagnement personnalisé")
+st.caption(
+    f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Heures assurées : durée des séances "
+    "tenues dans la période, chaque séance comptée une fois quelle que soit la présence. Heures "
+    "reçues : durée des séances auxquelles l'apprenant était présent. Source : " + sel.source + "."
+)
+st.caption(
+    "Heures attendues à date = heures hebdomadaires de référence × semaines de cours écoulées "
+    + (
+        f"du {fmt.day(window.start)} au {fmt.day(window.end)}"
+        if window
+        else "(aucune dans la période)"
+    )
+    + ". Une semaine de cours est une semaine où au moins une séance a lieu quelque part dans "
+    "les données : les semaines sans aucune séance sont comptées comme vacances. Pour un groupe "
+    "de besoins, seules les semaines de sa période comptent ; pour un apprenant, celles qui "
+    "suivent son entrée. Tutorat et soutien n'ont pas de référence."
+)
+show_settings(
+    settings,
+    [
+        "ap_hours_per_year",
+        "ap_hours_per_week",
+        "aide_hours_per_year",
+        "aide_hours_per_week",
+        "aide_max_group_size",
+        "support_min_share",
+    ],
+)
+
+per_group = cached.compute(
+    support_hours.delivered_by_group,
+    sel,
+    period=period,
+    filters=filters,
+    as_of=as_of,
+    settings=settings,
+)
+if per_group.is_empty():
+    st.info(
+        "Aucune séance d'accompagnement dans la période et les filtres choisis : élargissez la "
+        "période ou retirez des filtres dans le panneau de gauche."
+    )
+    st.stop()
+
+by_kind = support_hours.totals_by_kind(per_group)
+received = cached.compute(
+    support_hours.received_by_learner,
+    sel,
+    period=period,
+    filters=filters,
+    as_of=as_of,
+    settings=settings,
+)
+too_few = support_hours.too_few_hours(received)
+over = cached.compute(
+    support_hours.over_cap, sel, period=period, filters=filters, settings=settings
+)
+delivered = cached.compute(
+    support_hours.headline, sel, period=period, filters=filters, settings=settings
+).item(0, "support_hours_delivered")
+weeks = support_hours.school_weeks(sel.dataset, window)
+
+first, second, third, fourth = st.columns(4)
+first.metric("Heures assurées", fmt.hours(delivered), border=True)
+second.metric(
+    "Semaines de cours écoulées",
+    fmt.number(len(weeks)),
+    help="Semaines de la période, jusqu'à la dernière date des données, où une séance a eu lieu.",
+    border=True,
+)
+third.metric(
+    "Apprenants avec trop peu d'heures d'AP",
+    fmt.number(too_few.height),
+    help=(
+        f"Heures d'AP reçues inférieures à {fmt.share(settings.support_min_share)} des heures "
+        "attendues à date."
+    ),
+    border=True,
+)
+fourth.metric(
+    "Groupes au-delà du plafond",
+    fmt.number(over.height),
+    help=f"Aide individualisée : plus de {settings.aide_max_group_size} élèves inscrits à une séance.",
+    border=True,
+)
+
+st.header("Heures assurées face aux heures attendues")
+columns = st.columns(max(1, by_kind.height))
+for column, row in zip(columns, by_kind.iter_rows(named=True), strict=False):
+    column.metric(
+        f"{row['kind']} : heures assurées",
+        fmt.hours(row["hours_delivered"]),
+        help=f"{fmt.number(row['sessions'])} séances.",
+        border=True,
+    )
+    column.caption(
+        f"Attendues à date : {fmt.hours(row['hours_expected'])} "
+        f"({fmt.share(row['delivered_share'])} assurées)"
+        if row["hours_expected"] is not None
+        else "Pas de référence horaire pour ce type de séance."
+    )
+st.altair_chart(
+    charts.bars(
+        cached.compute(support_hours.delivered_by_site_kind, sel, period=period, filters=filters),
+        category="site",
+        value="hours_delivered",
+        category_title="Site",
+        value_title="Heures assurées",
+        kind="hours",
+        color="kind",
+        color_title="Type de séance",
+        title="Heures assurées par site et type de séance",
+    ),
+    width="stretch",
+)
+st.altair_chart(
+    charts_learners.delivered_against_expected(
+        per_group.filter(per_group["hours_expected"].is_not_null()),
+        category="label",
+        delivered="hours_delivered",
+        expected="hours_expected",
+        category_title="Groupe",
+        title="Par groupe : heures assurées (barres) et attendues à date (trait rouge)",
+    ),
+    width="stretch",
+)
+group_table = per_group.drop("label")
+st.dataframe(with_labels(group_table, LABELS), hide_index=True, width="stretch")
+download_buttons(group_table, "heures_par_groupe", LABELS)
+
+st.header("Heures reçues par apprenant")
+st.subheader("Apprenants avec trop peu d'heures d'AP")
+if too_few.is_empty():
+    st.success("Aucun apprenant n'a reçu moins que la part minimale des heures d'AP attendues.")
+else:
+    shown = too_few.drop("learner_id", "too_few")
+    st.dataframe(with_labels(shown.head(MAX_ROWS_SHOWN), LABELS), hide_index=True, width="stretch")
+    download_buttons(shown, "apprenants_heures_insuffisantes", LABELS)
+st.subheader("Tous les apprenants inscrits à une séance")
+everyone = received.drop("learner_id")
+if everyone.height > MAX_ROWS_SHOWN:
+    st.caption(
+        f"{fmt.number(everyone.height)} apprenants : seuls les {fmt.number(MAX_ROWS_SHOWN)} "
+        "premiers sont affichés ; le téléchargement contient toute la liste."
+    )
+st.dataframe(with_labels(everyone.head(MAX_ROWS_SHOWN), LABELS), hide_index=True, width="stretch")
+download_buttons(everyone, "heures_par_apprenant", LABELS)
+
+st.header("Groupes d'aide individualisée au-delà du plafond")
+if over.is_empty():
+    st.success(
+        f"Aucune séance d'aide individualisée n'a plus de {settings.aide_max_group_size} élèves "
+        "inscrits."
+    )
+else:
+    st.dataframe(with_labels(over, LABELS), hide_index=True, width="stretch")
+    download_buttons(over, "groupes_au_dela_du_plafond", LABELS)

@@ -1,0 +1,241 @@
+"""AppTest of the learner pages (Décrochage, Accompagnement personnalisé, Entretiens) on a
+small SQLite database written by the test, with filters changed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from data_access import db
+from data_access.frames import FRAME_TABLES
+from data_access.settings import Settings
+from data_access.writes import bulk_insert
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/dropout.py", "pages/support.py", "pages/interviews.py"]
+TITLES = {
+    "pages/dropout.py": "Décrochage",
+    "pages/support.py": "Accompagnement personnalisé",
+    "pages/interviews.py": "Entretiens",
+}
+
+
+def _small_world() -> dict[str, pl.DataFrame]:
+    """Two sites, three groups, eight learners over the school year 2025-2026."""
+    start = date(2025, 9, 1)
+    learners = 8
+    group_of = [1, 1, 1, 2, 2, 2, 3, 1]
+    copies, interviews, requests, attendance = [], [], [], []
+    for learner in range(1, learners + 1):
+        weeks = 6 if learner == 2 else 20  # learner 2 stops sending copies
+        for week in range(weeks):
+            copies.append(
+                {
+                    "learner_id": learner,
+                    "discipline": "Mathématiques" if week % 2 else "Français",
+                    "assignment": f"Devoir {week}",
+                    "submitted_on": start + timedelta(weeks=week, days=learner % 5),
+                    "corrected_on": start + timedelta(weeks=week, days=learner % 5 + 3),
+                    "corrector_id": 1,
+                    "grade": float(8 + (learner + week) % 10),
+                }
+            )
+        if learner != 5:
+            interviews.append(
+                {
+                    "learner_id": learner,
+                    "staff_id": 2,
+                    "held_on": start + timedelta(days=7),
+                    "interview_type": "initial",
+                    "objectives_set": 0 if learner == 3 else 2,
+                }
+            )
+        interviews.append(
+            {
+                "learner_id": learner,
+                "staff_id": 2,
+                "held_on": start + timedelta(days=20),
+                "interview_type": "contractualisation",
+                "objectives_set": 1,
+            }
+        )
+        requests.append(
+            {
+                "learner_id": learner,
+                "discipline": "Français",
+                "channel": "forum",
+                "received_at": datetime(2025, 10, 1 + learner, 9),
+                "answered_at": None if learner == 4 else datetime(2025, 10, 2 + learner, 9),
+                "staff_id": 2,
+            }
+        )
+    sessions = []
+    for week in range(18):
+        for group in (1, 2):
+            sessions.append(
+                {
+                    "kind": "AP",
+                    "group_id": group,
+                    "held_on": start + timedelta(weeks=week, days=1),
+                    "duration_hours": 2.5,
+                    "staff_id": 1,
+                }
+            )
+        sessions.append(
+            {
+                "kind": "aide individualisée",
+                "group_id": 1,
+                "held_on": start + timedelta(weeks=week, days=2),
+                "duration_hours": 1.0,
+                "staff_id": 1,
+            }
+        )
+    sessions_frame = pl.DataFrame(sessions).with_row_index("id", offset=1)
+    for row in sessions_frame.iter_rows(named=True):
+        members = [lid for lid, gid in enumerate(group_of, start=1) if gid == row["group_id"]]
+        for learner in members:
+            attendance.append(
+                {
+                    "session_id": row["id"],
+                    "learner_id": learner,
+                    "present": not (learner == 1 and row["id"] % 2 == 0),
+                }
+            )
+    return {
+        "sites": pl.DataFrame({"id": [1, 2], "name": ["Lyon", "Rennes"]}),
+        "staff": pl.DataFrame(
+            {"id": [1, 2], "name": ["M. Correcteur", "Mme Référente"], "site_id": [1, 1]}
+        ),
+        "groups": pl.DataFrame(
+            {
+                "id": [1, 2, 3],
+                "site_id": [1, 2, 2],
+                "name": ["2nde Bac pro", "CAP 1", "Solo"],
+                "public": ["jeunes", "alternants", "jeunes"],
+                "school_year": ["2025-2026"] * 3,
+            }
+        ),
+        "learners": pl.DataFrame(
+            {
+                "id": list(range(1, learners + 1)),
+                "external_id": [f"E{i:03d}" for i in range(1, learners + 1)],
+                "last_name": [f"Nom{i}" for i in range(1, learners + 1)],
+                "first_name": [f"Prénom{i}" for i in range(1, learners + 1)],
+                "referent_id": [2] * (learners - 1) + [None],
+            }
+        ),
+        "enrolments": pl.DataFrame(
+            {
+                "id": list(range(1, learners + 1)),
+                "learner_id": list(range(1, learners + 1)),
+                "group_id": group_of,
+                "entry_date": [start] * learners,
+                "exit_date": [None, None, None, None, None, date(2025, 12, 1), None, None],
+                "exit_reason": [None, None, None, None, None, "abandon", None, None],
+            }
+        ),
+        "copies": pl.DataFrame(copies),
+        "interviews": pl.DataFrame(interviews),
+        "tutoring_requests": pl.DataFrame(requests),
+        "support_sessions": sessions_frame,
+        "attendance": pl.DataFrame(attendance),
+    }
+
+
+@pytest.fixture
+def learners_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'learners.db'}"
+    engine = db.get_engine(Settings(database_url=url))
+    world = _small_world()
+    with db.write_transaction(engine) as connection:
+        for name, table in FRAME_TABLES.items():
+            if name in world:
+                bulk_insert(connection, table, world[name])
+    monkeypatch.setenv("PILOTAGE_DATABASE_URL", url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    db.forget_engine(url)
+
+
+HARNESS = """
+import runpy
+from ui import sidebar
+
+sidebar.render()
+runpy.run_path({page!r}, run_name="__main__")
+"""
+
+
+def _open(page: str) -> AppTest:
+    """The page run as app.py runs it: the shared sidebar drawn first, then the page.
+
+    (With a pages/ folder beside app.py, AppTest runs a switched-to page without app.py, so
+    the sidebar would not be drawn and its filters could not be changed: this harness does
+    what app.py does, minus the navigation.)
+    """
+    app = AppTest.from_string(HARNESS.format(page=str(ROOT / page)), default_timeout=60)
+    app.run()
+    return app
+
+
+def _problems(app: AppTest) -> list[str]:
+    return [str(e.value) for e in app.exception] + [e.value for e in app.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_and_follows_a_site_filter(learners_database: str, page: str) -> None:
+    app = _open(page)
+    assert not _problems(app), _problems(app)
+    assert [t.value for t in app.title] == [TITLES[page]]
+    assert app.metric, "the page shows its figures as metric tiles"
+    assert app.dataframe, "the page shows tables"
+    app.sidebar.multiselect(key="filter_sites").set_value(["Rennes"]).run()
+    assert not _problems(app), _problems(app)
+    assert not app.info, "Rennes has data"
+    app.sidebar.multiselect(key="filter_publics").set_value(["alternants"]).run()
+    assert not _problems(app), _problems(app)
+
+
+def test_dropout_page_figures_and_risk_filters(learners_database: str) -> None:
+    app = _open("pages/dropout.py")
+    tiles = {m.label: m.value for m in app.metric}
+    assert tiles["Inscriptions actives"] == "8"
+    assert tiles["Abandons"] == "1"
+    assert tiles["Taux d'abandon"] == "12,5\u00a0%"
+    # learner 2 stopped sending copies after 6 weeks while their group kept submitting
+    at_risk_before = int(tiles["Apprenants à risque"])
+    assert at_risk_before >= 1
+    app.multiselect(key="risk_signals").set_value(["no_recent_copy"]).run()
+    assert not _problems(app)
+    table = app.dataframe[-1].value
+    assert list(table["Identifiant"]) == ["E002"]
+    assert "Aucune copie depuis" in table["Signaux"].iloc[0]
+    assert table["Référent"].iloc[0] == "Mme Référente"
+    app.multiselect(key="risk_referents").set_value(["Sans référent"]).run()
+    assert not _problems(app)
+    assert app.dataframe[-1].value.empty
+
+
+def test_a_site_filter_changes_the_dropout_figures(learners_database: str) -> None:
+    app = _open("pages/dropout.py")
+    app.sidebar.multiselect(key="filter_sites").set_value(["Lyon"]).run()
+    tiles = {m.label: m.value for m in app.metric}
+    assert tiles["Inscriptions actives"] == "4"
+    assert tiles["Abandons"] == "0"
+    assert tiles["Taux d'abandon"] == "0,0\u00a0%"
+
+
+def test_pages_say_so_when_the_period_has_no_data(learners_database: str) -> None:
+    for page in PAGES:
+        app = _open(page)
+        app.sidebar.date_input(key="period").set_value((date(2024, 1, 1), date(2024, 1, 31))).run()
+        assert not _problems(app), (page, _problems(app))
+        assert app.info, page
