@@ -218,7 +218,15 @@ def _evaluate(
     row_problems = check_rows(parsed)
     frame, duplicates = check_duplicates(parsed)
     references = check_references(parsed, frame, state, implied_group)
-    problems = merge_problems(row_problems, duplicates, references)
+    order = {header: index for index, header in enumerate(raw.headers)}
+    problems = (
+        merge_problems(row_problems, duplicates, references)
+        .with_columns(
+            pl.col("column").replace_strict(order, default=-1, return_dtype=pl.Int64).alias("_o")
+        )
+        .sort("row", "_o", maintain_order=True)
+        .drop("_o")
+    )
     if (
         problems.get_column("row") == raw.header_row
     ).any():  # a column is missing: no row can go in
