@@ -951,10 +951,29 @@ def plan_json(plan: Plan) -> dict:
     }
 
 
+def plan_figures(plan: Plan) -> dict[str, int]:
+    """groups, placed (learners in a group), waiting (needs without a group), problems."""
+    return {
+        "groups": plan.groups.height,
+        "placed": plan.members.get_column("learner").n_unique(),
+        "waiting": plan.unplaced.filter(pl.col("need").is_not_null()).height,
+        "problems": len(plan.problems),
+    }
+
+
+def plan_needs(plan: Plan) -> list[str]:
+    """The needs of the plan's learners (placed or not), sorted."""
+    return sorted(set(member_view(plan).get_column("need").to_list()))
+
+
+def group_ids_by_name(plan: Plan) -> dict[str, int]:
+    return dict(plan.groups.select("name", "group_id").iter_rows())
+
+
 def plan_text(plan: Plan, limit: int = 30) -> str:
     """A French summary of the plan for the command line."""
-    placed = plan.members.get_column("learner").n_unique()
-    waiting = plan.unplaced.filter(pl.col("need").is_not_null()).height
+    figures = plan_figures(plan)
+    placed, waiting = figures["placed"], figures["waiting"]
     out = [
         f"{plan_title(plan)} : {plan.groups.height} groupe(s), {placed} élève(s) placé(s), "
         f"{waiting} besoin(s) sans groupe (groupes de {plan.max_size} élèves au plus, "

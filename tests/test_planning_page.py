@@ -1,0 +1,167 @@
+"""The page "Planifier l'AP" on a small SQLite database made here.
+
+The page is run on its own (it draws the shared sidebar itself through ui.sidebar.selection()),
+so that it is tested whatever the state of the other pages app.py routes to; test_app.py
+covers the routing from app.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from test_planning_data import fill
+
+from data_access import db, models
+from data_access.plans import load_plan
+from data_access.settings import Settings
+from data_access.writes import bulk_insert
+from indicators import planning
+
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "plan_ap.py"
+
+
+@pytest.fixture
+def plan_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    fill(db.get_engine(Settings(database_url=url)))
+    db.forget_engine(url)  # the app opens its own connections
+    monkeypatch.setenv("PILOTAGE_DATABASE_URL", url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    db.forget_engine(url)
+
+
+def _open() -> AppTest:
+    app = AppTest.from_file(str(PAGE), default_timeout=60)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def test_the_page_proposes_groups_and_saves_the_plan(plan_database: str) -> None:
+    app = _open()
+    assert app.title[0].value == "Planifier l'AP"
+    assert not app.metric  # nothing proposed yet
+    assert [i.value for i in app.info] == ["Aucun plan enregistré pour l'instant."]
+
+    app.button(key="plan_ap_propose").click().run()
+    assert not app.exception, app.exception
+    assert _metrics(app) == {
+        "Groupes": "2",
+        "Élèves placés": "8",
+        "Besoins sans groupe": "0",
+        "Points à revoir": "0",
+    }
+    assert [s.value for s in app.success] == ["Toutes les contraintes sont respectées."]
+    plan = app.session_state["plan_ap_plan"]
+    assert planning.group_summary(plan).select("name", "staff", "size").rows() == [
+        ("maths – non acquis", "Mme Prof", 4),
+        ("oral – en cours", "Mme Sud", 4),  # no site chosen: every teacher is available
+    ]
+
+    # an edit (as the groups editor makes it) is re-checked and shown at once
+    oral = plan.groups.filter(pl.col("need") == "oral").item(0, "group_id")
+    app.session_state["plan_ap_plan"] = planning.edit_group(
+        plan, oral, staff="Mme Prof", slot="lundi 09:00"
+    )
+    app.run()
+    assert _metrics(app)["Points à revoir"] == "1"
+    assert "Mme Prof est attendu à la même heure" in app.warning[0].value
+    app.session_state["plan_ap_plan"] = plan
+    app.run()
+
+    app.button(key="plan_ap_save").click().run()
+    assert not app.exception, app.exception
+    assert any("Plan enregistré : 2 groupe(s), 8 placement(s)." in s.value for s in app.success)
+    engine = db.get_engine(Settings(database_url=plan_database))
+    period = plan.period
+    groups, members = load_plan(
+        engine, kind="AP", period_start=period.start, period_end=period.end, site=None
+    )
+    assert groups.get_column("name").to_list() == ["maths – non acquis", "oral – en cours"]
+    assert members.height == 8
+
+
+def test_the_follow_up_shows_hours_and_group_changes(plan_database: str) -> None:
+    engine = db.get_engine(Settings(database_url=plan_database))
+    first = (date(2025, 11, 3), date(2025, 11, 16))
+    second = (date(2025, 11, 17), date(2025, 11, 30))
+    with db.write_transaction(engine) as connection:
+        bulk_insert(
+            connection,
+            models.NeedGroup,
+            pl.DataFrame(
+                {
+                    "id": [1, 2],
+                    "name": ["Calcul A", "Calcul B"],
+                    "need": ["maths", "maths"],
+                    "kind": ["AP", "AP"],
+                    "site_id": [None, None],
+                    "period_start": [first[0], second[0]],
+                    "period_end": [first[1], second[1]],
+                    "staff_id": [1, 2],
+                    "planned_hours_per_week": [2.0, 2.0],
+                }
+            ),
+        )
+        bulk_insert(
+            connection,
+            models.NeedGroupMember,
+            pl.DataFrame({"need_group_id": [1, 1, 2], "learner_id": [1, 2, 1]}),
+        )
+        bulk_insert(
+            connection,
+            models.SupportSession,
+            pl.DataFrame(
+                {
+                    "id": [1],
+                    "kind": ["AP"],
+                    "need_group_id": [1],
+                    "held_on": [date(2025, 11, 4)],
+                    "duration_hours": [2.0],
+                }
+            ),
+        )
+        bulk_insert(
+            connection,
+            models.Attendance,
+            pl.DataFrame({"session_id": [1, 1], "learner_id": [1, 2], "present": [True, False]}),
+        )
+    db.forget_engine(plan_database)
+    app = _open()
+    followed = app.selectbox(key="plan_ap_followed")
+    assert followed.value["period_start"] == second[0]  # newest first
+    followed.select_index(next(i for i, o in enumerate(followed.options) if "03/11/2025" in o))
+    app.run()
+    assert not app.exception, app.exception
+    followed = app.selectbox(key="plan_ap_followed")
+    assert followed.value["period_start"] == first[0]
+    per_group = app.dataframe[0].value
+    assert per_group["group"].tolist() == ["Calcul A"]
+    assert per_group["planned"].tolist() == [4.0]  # two weeks elapsed (the period is over)
+    assert per_group["delivered"].tolist() == [2.0]
+    per_learner = app.dataframe[1].value
+    assert per_learner[["learner", "received", "absent_hours"]].values.tolist() == [
+        ["L01", 2.0, 0.0],
+        ["L02", 0.0, 2.0],
+    ]
+    changes = app.dataframe[2].value
+    assert changes[["learner", "group_before", "group_after", "change"]].fillna(
+        ""
+    ).values.tolist() == [
+        ["L01", "Calcul A", "Calcul B", "changement de groupe"],
+        ["L02", "Calcul A", "", "sortie"],
+    ]
