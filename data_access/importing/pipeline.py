@@ -114,6 +114,10 @@ class ImportReport:
             )
         return f"Import {self.status} : {counts}{extra}."
 
+    def problems_labelled(self) -> pl.DataFrame:
+        """The problems with French column names (Ligne, Colonne, Valeur, Problème)."""
+        return with_labels(self.problems, PROBLEM_LABELS)
+
     def problems_excel(self) -> bytes:
         """The problems as an Excel workbook, French headers, formulas escaped."""
         return to_excel_bytes({"Problèmes": with_labels(self.problems, PROBLEM_LABELS)})
@@ -382,6 +386,12 @@ def quick_analysis(
     outcome = _evaluate(raw, kind, mapping, empty_state(), implied)
     frames = Frames.empty(**outcome.plan.inserts)
     return frames, _report(raw, sha, kind, mapping, outcome, STATUS_TRIAL)
+
+
+def preview(raw: RawSheet, rows: int = 20) -> pl.DataFrame:
+    """The first rows of the sheet under their headers as written, plus the row number."""
+    names = {"_row": "Ligne", **{f"c{i}": h for i, h in enumerate(raw.headers)}}
+    return raw.rows.head(rows).rename(names)
 
 
 def import_history(engine: Engine, limit: int = 200) -> pl.DataFrame:

@@ -1,0 +1,170 @@
+"""Importer des données : a file in, its columns mapped, every row checked, then all or nothing
+(or only the valid rows), or a quick analysis of the file without saving it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data_access import db
+from data_access.importing import (
+    KIND_LABELS,
+    KINDS,
+    ImportRejected,
+    check,
+    import_history,
+    open_sheet,
+    quick_analysis,
+    sha256_of,
+    sheet_names,
+    suggest,
+    write,
+)
+from data_access.importing.pipeline import preview
+from data_access.importing.templates import template_bytes
+from indicators.dataset import prepare
+from ui import cache
+from ui.sidebar import QUICK_ANALYSIS_KEY
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IGNORE = "— ignorer cette colonne —"
+
+st.title("Importer des données")
+st.caption(
+    "Déposez un export (PRONOTE, ENT, Moodle, tableur d'un collègue…). Chaque ligne est "
+    "vérifiée avant l'enregistrement : si une ligne pose problème, rien n'est enregistré, "
+    "sauf si vous choisissez d'importer seulement les lignes valides."
+)
+
+engine = db.get_engine()
+limit_mb = int(st.get_option("server.maxUploadSize"))
+uploaded = st.file_uploader(
+    "Fichier à importer (.xlsx, .xlsm, .xls, .csv)",
+    type=["xlsx", "xlsm", "xls", "csv", "txt"],
+    key="import_file",
+    help=f"Taille maximale : {limit_mb} Mo.",
+)
+st.caption(
+    f"Taille maximale d'un fichier : {limit_mb} Mo. Au-delà, découpez l'export "
+    "(par année ou par site) et importez les morceaux l'un après l'autre."
+)
+
+
+def _show_report(report) -> None:  # noqa: ANN001
+    if report.problems.is_empty():
+        st.success(report.summary())
+        return
+    (st.warning if report.written else st.error)(report.summary())
+    st.dataframe(report.problems_labelled(), hide_index=True, width="stretch")
+    st.download_button(
+        "Télécharger la liste des problèmes (Excel)",
+        data=report.problems_excel(),
+        file_name=f"problemes-{report.file_name.rsplit('.', 1)[0]}.xlsx",
+        mime=XLSX,
+        on_click="ignore",
+        key=f"problems_{report.sha256}_{report.status}",
+    )
+
+
+if uploaded is not None:
+    content = uploaded.getvalue()
+    sha = sha256_of(content)
+    try:
+        sheets = sheet_names(uploaded.name, content)
+        sheet = st.selectbox("Feuille", sheets, key=f"sheet_{sha}") if len(sheets) > 1 else None
+        raw = open_sheet(uploaded.name, content, sheet)
+    except ImportRejected as error:
+        st.error(str(error))
+        raw = None
+    if raw is not None:
+        st.caption(
+            f"Feuille « {raw.sheet} » : en-tête trouvé ligne {raw.header_row}, "
+            f"{raw.rows.height} ligne(s) de données."
+        )
+        suggested_kind, suggested_mapping, was_remembered = suggest(engine, raw)
+        kinds = list(KINDS)
+        kind = st.selectbox(
+            "Type de données",
+            kinds,
+            index=kinds.index(suggested_kind) if suggested_kind else 0,
+            format_func=KIND_LABELS.get,
+            key=f"kind_{sha}",
+            help="Deviné d'après les titres de colonnes ; corrigez-le si besoin.",
+        )
+        if was_remembered and kind == suggested_kind:
+            st.info("Association des colonnes reprise d'un import précédent de même présentation.")
+        _, mapping, _ = suggest(engine, raw, kind)
+
+        st.subheader("Colonnes du fichier")
+        fields = {spec.label + (" *" if spec.required else ""): spec.name for spec in KINDS[kind]}
+        labels = [IGNORE, *fields]
+        by_name = {name: label for label, name in fields.items()}
+        chosen: dict[str, str] = {}
+        grid = st.columns(3)
+        for index, header in enumerate(raw.headers):
+            current = by_name.get(mapping.get(header, ""), IGNORE)
+            label = grid[index % 3].selectbox(
+                header, labels, index=labels.index(current), key=f"map_{sha}_{kind}_{index}"
+            )
+            if label != IGNORE:
+                chosen[header] = fields[label]
+        st.caption("* champ obligatoire")
+
+        with st.expander("Aperçu des premières lignes"):
+            st.dataframe(preview(raw), hide_index=True, width="stretch")
+
+        st.subheader("Vérification")
+        report = check(engine, raw, kind, chosen, sha)
+        _show_report(report)
+
+        left, middle, right = st.columns(3)
+        do_import = left.button(
+            "Importer", type="primary", disabled=not report.problems.is_empty(), width="stretch"
+        )
+        do_partial = middle.button(
+            "Importer seulement les lignes valides",
+            disabled=report.problems.is_empty() or report.rejected >= report.rows,
+            width="stretch",
+        )
+        do_analyse = right.button("Analyser sans enregistrer", width="stretch")
+
+        if do_import or do_partial:
+            bar = st.progress(0.0, text="Import en cours…")
+            result = write(
+                engine,
+                raw,
+                kind,
+                chosen,
+                sha=sha,
+                skip_invalid=do_partial,
+                progress=lambda fraction, text: bar.progress(fraction, text=text),
+            )
+            cache.clear_after_write()
+            _show_report(result)
+        if do_analyse:
+            frames, analysed = quick_analysis(raw, kind, chosen, sha)
+            st.session_state[QUICK_ANALYSIS_KEY] = (uploaded.name, prepare(frames))
+            st.success(
+                f"Analyse rapide prête : {analysed.added} ligne(s) lues, {analysed.rejected} "
+                "écartée(s). Choisissez ce fichier comme « Source des données » dans la barre "
+                "latérale, puis ouvrez les autres pages. Rien n'est enregistré."
+            )
+
+st.subheader("Modèles à télécharger")
+template_kind = st.selectbox(
+    "Type de fichier", list(KINDS), format_func=KIND_LABELS.get, key="template_kind"
+)
+st.download_button(
+    "Télécharger le modèle Excel",
+    data=lambda: template_bytes(template_kind),
+    file_name=f"modele-{template_kind}.xlsx",
+    mime=XLSX,
+    on_click="ignore",
+    key="template_download",
+)
+
+st.subheader("Historique des imports")
+history = import_history(engine)
+if history.is_empty():
+    st.caption("Aucun import pour l'instant.")
+else:
+    st.dataframe(history, hide_index=True, width="stretch")

@@ -1,0 +1,101 @@
+"""AppTest of the page "Importer des données": upload, mapping, report, import, quick analysis."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from data_access import db
+from data_access.settings import Settings
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+LEARNERS = (
+    "Export ENT\n\nIdentifiant;Nom;Classe;Date d'entrée\n"
+    "A1;<script>alert(1)</script>;2nde A;01/09/2025\nA2;Durand;2nde A;01/09/2025\n"
+)
+BAD_COPIES = "N° apprenant;Matière;Déposé le;Note\nA1;Maths;02/10/2025;12\nA1;Maths;03/10/2025;25\n"
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    url = f"sqlite:///{tmp_path / 'page.db'}"
+    monkeypatch.setenv("PILOTAGE_DATABASE_URL", url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.switch_page("pages/import_data.py")
+    at.run()
+    yield at
+    db.forget_engine(url)
+
+
+def count(table: str) -> int:
+    engine = db.get_engine(Settings(database_url=os.environ["PILOTAGE_DATABASE_URL"]))
+    with engine.connect() as connection:
+        return connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def button(at: AppTest, label: str):  # noqa: ANN201
+    return next(b for b in at.button if b.label == label)
+
+
+def test_upload_check_and_import(app: AppTest) -> None:
+    assert not app.exception
+    assert app.title[0].value == "Importer des données"
+    app.file_uploader(key="import_file").upload("apprenants.csv", LEARNERS.encode("cp1252")).run()
+    assert not app.exception and not app.error
+    assert app.selectbox[0].value == "learners"
+    assert any("en-tête trouvé ligne 3" in c.value for c in app.caption)
+    assert any("peut être importé" in s.value for s in app.success)
+    button(app, "Importer").click().run()
+    assert not app.exception
+    assert any("Import importé : 2 ajoutée(s)" in s.value for s in app.success)
+    assert count("learner") == 2
+    assert not any("<script>" in m.value for m in app.markdown)  # names only in dataframes
+
+
+def test_bad_file_is_reported_and_nothing_written(app: AppTest) -> None:
+    app.file_uploader(key="import_file").upload("apprenants.csv", LEARNERS.encode()).run()
+    button(app, "Importer").click().run()
+    app.file_uploader(key="import_file").set_value(
+        ("copies.csv", BAD_COPIES.encode(), "text/csv")
+    ).run()
+    assert not app.exception
+    assert any("Fichier refusé" in e.value or "serait refusé" in e.value for e in app.error)
+    problems = next(
+        d.value
+        for d in app.dataframe
+        if list(d.value.columns) == ["Ligne", "Colonne", "Valeur", "Problème"]
+    )
+    assert problems.to_dict("records")[0] == {
+        "Ligne": 3,
+        "Colonne": "Note",
+        "Valeur": "25",
+        "Problème": "note hors de l'échelle 0 à 20",
+    }
+    assert button(app, "Importer").disabled
+    button(app, "Importer seulement les lignes valides").click().run()
+    assert any("importé partiellement" in w.value for w in app.warning)
+    assert count("copy") == 1
+
+
+def test_unreadable_file_gives_a_french_message(app: AppTest) -> None:
+    app.file_uploader(key="import_file").upload("copies.xlsx", b"%PDF-1.4 faux").run()
+    assert not app.exception
+    assert "PDF" in app.error[0].value
+
+
+def test_quick_analysis_writes_nothing(app: AppTest) -> None:
+    app.file_uploader(key="import_file").upload("Maths.csv", BAD_COPIES.encode()).run()
+    button(app, "Analyser sans enregistrer").click().run()
+    assert not app.exception
+    assert any("Analyse rapide prête" in s.value for s in app.success)
+    name, dataset = app.session_state["quick_analysis"]
+    assert name == "Maths.csv" and dataset.copies.height == 1
+    assert count("copy") == 0 and count("learner") == 0
