@@ -1,0 +1,275 @@
+"""Dropout rate, exits per month and retention against a world worked out by hand.
+
+Period P: 01/09/2025 to 31/12/2025. Sites Lyon (G-A, jeunes) and Rennes (G-B, alternants;
+Solo, jeunes: a group of one learner). Enrolments:
+1. L1 G-A 01/09/2025, no exit                                -> active
+2. L2 G-A 01/09/2025, abandon 15/10/2025                     -> active, dropout
+3. L3 G-A 01/09/2025, réorientation 02/11/2025               -> active
+4. L3 G-B 03/11/2025, abandon 10/12/2025 (two groups)        -> active, dropout
+5. L4 G-B 10/01/2026 (entered after the period)              -> not active
+6. L5 Solo 01/09/2025, abandon 01/02/2026 (after the period) -> active, no dropout in P
+7. L6 G-B 01/09/2024, abandon 30/06/2025 (before the period) -> not active
+8. L7 G-B 01/09/2025, fin de parcours 01/09/2025             -> active (exit on the start day)
+9. L8 G-A 01/09/2025, no exit                                -> active
+Whole: 7 enrolments, 2 dropouts. Lyon (G-A): 4, 1. Rennes: 3, 1. G-B: 2, 1. Solo: 1, 0.
+jeunes: 5, 1. alternants: 2, 1.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from data_access import db, models
+from data_access.frames import Frames
+from data_access.writes import bulk_insert
+from indicators import dropout
+from indicators.common import Filters, Period
+from indicators.dataset import prepare
+
+P = Period(date(2025, 9, 1), date(2025, 12, 31))
+D = date
+
+SITES = pl.DataFrame({"id": [1, 2], "name": ["Lyon", "Rennes"]})
+GROUPS = pl.DataFrame(
+    {
+        "id": [1, 2, 3],
+        "site_id": [1, 2, 2],
+        "name": ["G-A", "G-B", "Solo"],
+        "public": ["jeunes", "alternants", "jeunes"],
+        "school_year": ["2025-2026"] * 3,
+    }
+)
+
+
+def world():
+    enrolments = pl.DataFrame(
+        {
+            "id": list(range(1, 10)),
+            "learner_id": [1, 2, 3, 3, 4, 5, 6, 7, 8],
+            "group_id": [1, 1, 1, 2, 2, 3, 2, 2, 1],
+            "entry_date": [
+                D(2025, 9, 1),
+                D(2025, 9, 1),
+                D(2025, 9, 1),
+                D(2025, 11, 3),
+                D(2026, 1, 10),
+                D(2025, 9, 1),
+                D(2024, 9, 1),
+                D(2025, 9, 1),
+                D(2025, 9, 1),
+            ],
+            "exit_date": [
+                None,
+                D(2025, 10, 15),
+                D(2025, 11, 2),
+                D(2025, 12, 10),
+                None,
+                D(2026, 2, 1),
+                D(2025, 6, 30),
+                D(2025, 9, 1),
+                None,
+            ],
+            "exit_reason": [
+                None,
+                "abandon",
+                "réorientation",
+                "abandon",
+                None,
+                "abandon",
+                "abandon",
+                "fin de parcours",
+                None,
+            ],
+        }
+    )
+    learners = pl.DataFrame(
+        {"id": list(range(1, 9)), "external_id": [f"L{i}" for i in range(1, 9)]}
+    )
+    return prepare(
+        Frames.empty(sites=SITES, groups=GROUPS, learners=learners, enrolments=enrolments)
+    )
+
+
+def test_headline_whole():
+    result = dropout.headline(world(), P, Filters())
+    expected = pl.DataFrame(
+        {"learners_enrolled": [7], "dropouts": [2], "dropout_rate": [2 / 7]},
+        schema={"learners_enrolled": pl.Int64, "dropouts": pl.Int64, "dropout_rate": pl.Float64},
+    )
+    assert_frame_equal(result, expected)
+
+
+@pytest.mark.parametrize(
+    ("by", "rows"),
+    [
+        ("site", [("Lyon", 4, 1, 0.25), ("Rennes", 3, 1, 1 / 3)]),
+        ("group", [("G-A", 4, 1, 0.25), ("G-B", 2, 1, 0.5), ("Solo", 1, 0, 0.0)]),
+        ("public", [("alternants", 2, 1, 0.5), ("jeunes", 5, 1, 0.2)]),
+    ],
+)
+def test_headline_split(by, rows):
+    result = dropout.headline(world(), P, Filters(), by=by)
+    assert result.columns == [by, "learners_enrolled", "dropouts", "dropout_rate"]
+    assert [row[:3] for row in result.rows()] == [row[:3] for row in rows]
+    assert result.get_column("dropout_rate").to_list() == pytest.approx([row[3] for row in rows])
+
+
+def test_by_discipline_is_not_applicable():
+    result = dropout.headline(world(), P, Filters(), by="discipline")
+    assert result.columns == ["discipline", "learners_enrolled", "dropouts", "dropout_rate"]
+    assert result.is_empty()
+
+
+def test_unknown_by_is_refused():
+    with pytest.raises(ValueError, match="Regroupement inconnu"):
+        dropout.headline(world(), P, Filters(), by="corrector")
+
+
+def test_empty_period_gives_zero_counts_and_a_null_rate():
+    result = dropout.headline(world(), Period(D(2023, 1, 1), D(2023, 1, 31)), Filters())
+    assert result.row(0) == (0, 0, None)
+    assert result.get_column("dropout_rate").null_count() == 1  # null, not NaN
+
+
+def test_filters_apply_to_the_group_of_each_enrolment():
+    assert dropout.headline(world(), P, Filters(sites=("Rennes",))).row(0) == (
+        3,
+        1,
+        pytest.approx(1 / 3),
+    )
+    assert dropout.headline(world(), P, Filters(groups=("Solo",))).row(0) == (1, 0, 0.0)
+    # the discipline filter does not apply to enrolments
+    assert dropout.headline(world(), P, Filters(disciplines=("Maths",))).row(0)[:2] == (7, 2)
+
+
+def test_dropout_by_group_carries_site_public_and_label():
+    result = dropout.dropout_by(world(), P, Filters(), "group")
+    assert result.select("label", "public", "learners_enrolled", "dropouts").rows() == [
+        ("G-B (Rennes)", "alternants", 2, 1),
+        ("G-A (Lyon)", "jeunes", 4, 1),
+        ("Solo (Rennes)", "jeunes", 1, 0),
+    ]
+
+
+def test_exits_by_month_counts_every_reason_in_the_period():
+    result = dropout.exits_by_month(world(), P, Filters())
+    assert result.rows() == [
+        (D(2025, 9, 1), "fin de parcours", 1),
+        (D(2025, 10, 1), "abandon", 1),
+        (D(2025, 11, 1), "réorientation", 1),
+        (D(2025, 12, 1), "abandon", 1),
+    ]
+
+
+def test_retention_by_weeks_since_entry():
+    """jeunes: A no exit, B exit 14 days after entry, C exit on the entry day (all entered
+    01/09/2025), E entered 15/09/2025 no exit; as of 22/09/2025: A, B, C observable 3 weeks,
+    E one week. k=0: 4 observable, 3 enrolled (C left on day 0); k=1: 4, 3 (B leaves at 14
+    days, still there at 7); k=2: 3, 1 (B's exit day is not 'later than'); k=3: 3, 1."""
+    enrolments = pl.DataFrame(
+        {
+            "id": [1, 2, 3, 4],
+            "learner_id": [1, 2, 3, 4],
+            "group_id": [3, 3, 3, 3],
+            "entry_date": [D(2025, 9, 1), D(2025, 9, 1), D(2025, 9, 1), D(2025, 9, 15)],
+            "exit_date": [None, D(2025, 9, 15), D(2025, 9, 1), None],
+            "exit_reason": [None, "abandon", "autre", None],
+        }
+    )
+    learners = pl.DataFrame({"id": [1, 2, 3, 4], "external_id": ["A", "B", "C", "E"]})
+    dataset = prepare(
+        Frames.empty(sites=SITES, groups=GROUPS, learners=learners, enrolments=enrolments)
+    )
+    result = dropout.retention(dataset, P, Filters(), D(2025, 9, 22), by="public", max_weeks=10)
+    assert result.rows() == [
+        ("jeunes", 0, 4, 3, 0.75),
+        ("jeunes", 1, 4, 3, 0.75),
+        ("jeunes", 2, 3, 1, pytest.approx(1 / 3)),
+        ("jeunes", 3, 3, 1, pytest.approx(1 / 3)),
+    ]
+
+
+def test_an_exit_reason_needs_an_exit_date(engine: sa.Engine):
+    """By construction (database check): no exit reason without a date, nor the reverse."""
+    with db.write_transaction(engine) as connection:
+        bulk_insert(connection, models.Site, SITES)
+        bulk_insert(connection, models.StudyGroup, GROUPS)
+        bulk_insert(connection, models.Learner, pl.DataFrame({"id": [1], "external_id": ["A"]}))
+    for exit_date, reason in ((None, "abandon"), (D(2025, 10, 1), None)):
+        row = pl.DataFrame(
+            {
+                "learner_id": [1],
+                "group_id": [1],
+                "entry_date": [D(2025, 9, 1)],
+                "exit_date": [exit_date],
+                "exit_reason": [reason],
+            },
+            schema={
+                "learner_id": pl.Int64,
+                "group_id": pl.Int64,
+                "entry_date": pl.Date,
+                "exit_date": pl.Date,
+                "exit_reason": pl.String,
+            },
+        )
+        with pytest.raises(sa.exc.IntegrityError):
+            with db.write_transaction(engine) as connection:
+                bulk_insert(connection, models.Enrolment, row)
+
+
+enrolment_rows = st.lists(
+    st.tuples(
+        st.integers(0, 2),  # group
+        st.integers(0, 300),  # entry, days after 01/06/2025
+        st.one_of(st.none(), st.integers(0, 200)),  # stay length
+        st.sampled_from(["abandon", "réorientation", "fin de parcours"]),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=enrolment_rows)
+def test_totals_split_by_site_group_or_public_add_up(rows):
+    base = D(2025, 6, 1)
+    enrolments = pl.DataFrame(
+        {
+            "id": list(range(1, len(rows) + 1)),
+            "learner_id": list(range(1, len(rows) + 1)),
+            "group_id": [g + 1 for g, _, _, _ in rows],
+            "entry_date": [base + timedelta(days=e) for _, e, _, _ in rows],
+            "exit_date": [
+                None if s is None else base + timedelta(days=e + s) for _, e, s, _ in rows
+            ],
+            "exit_reason": [None if s is None else r for _, _, s, r in rows],
+        },
+        schema={
+            "id": pl.Int64,
+            "learner_id": pl.Int64,
+            "group_id": pl.Int64,
+            "entry_date": pl.Date,
+            "exit_date": pl.Date,
+            "exit_reason": pl.String,
+        },
+    )
+    learners = pl.DataFrame(
+        {"id": list(range(1, len(rows) + 1)), "external_id": [f"X{i}" for i in range(len(rows))]},
+        schema={"id": pl.Int64, "external_id": pl.String},
+    )
+    dataset = prepare(
+        Frames.empty(sites=SITES, groups=GROUPS, learners=learners, enrolments=enrolments)
+    )
+    whole = dropout.headline(dataset, P, Filters()).row(0, named=True)
+    for by in ("site", "group", "public"):
+        split = dropout.headline(dataset, P, Filters(), by=by)
+        assert split.get_column("learners_enrolled").sum() == whole["learners_enrolled"]
+        assert split.get_column("dropouts").sum() == whole["dropouts"]
+    if whole["learners_enrolled"] == 0:
+        assert whole["dropout_rate"] is None
