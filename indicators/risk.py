@@ -124,7 +124,7 @@ def _no_recent_copy(
             pl.when(pl.col("last_copy").is_null())
             .then(
                 pl.format(
-                    "Aucune copie depuis l'entrée le {} ({} semaines ; le groupe en a rendu {} en {} semaines)",
+                    "Aucune copie depuis l'entrée le {} ({} semaines, le groupe en a rendu {} en {} semaines)",
                     _date_text("entry_date"),
                     weeks_since,
                     pl.col("group_copies"),
@@ -133,7 +133,7 @@ def _no_recent_copy(
             )
             .otherwise(
                 pl.format(
-                    "Aucune copie depuis {} semaines (dernière le {} ; le groupe en a rendu {} en {} semaines)",
+                    "Aucune copie depuis {} semaines (dernière le {}, le groupe en a rendu {} en {} semaines)",
                     weeks_since,
                     _date_text("last_copy"),
                     pl.col("group_copies"),

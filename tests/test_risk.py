@@ -1,0 +1,279 @@
+"""At-risk learners: each signal triggered and not triggered by a hand-made learner.
+
+As of Tuesday 31/03/2026, default settings (4 weeks without a copy, 8 weeks without an
+interview, suivi within 30 days, 48 h, a drop of 3 points, 3 absences in 8 weeks).
+Group G (Lyon) holds every learner but R2, alone in H (Rennes). All entered 01/09/2025 unless
+said. Background: a copy on 25/03 (no grade) for R4-R10, R14, R15; an initial interview on
+16/03 for everyone but R3 and R4.
+
+- R1 last copy 01/02 -> no_recent_copy (8 weeks; the group sent 15 copies in the 4 weeks:
+  9 background + 2 each for R11, R12, R13).
+- R2 (alone in H) last copy 10/01, H silent -> no signal.
+- R3 entered 20/03, nothing -> no signal (enrolled for less than 4 / 8 weeks).
+- R4 last interview suivi 15/01 -> no_recent_interview (10 weeks).
+- R5 contractualisation 10/02, no suivi -> suivi_overdue (49 days).
+- R6 contractualisation 10/03 (21 days) -> no; R7 contractualisation 05/01, suivi 01/03 -> no.
+- R8 request 29/03 08:00 unanswered (64 h at the end of 31/03) -> unanswered_requests;
+  its 30/03 10:00 request (38 h) does not count.
+- R9 request 20/03 answered 02/04 (after as_of) -> unanswered_requests.
+- R10 request 29/03 09:00 answered 31/03; request 30/03 01:00 unanswered (47 h) -> no.
+- R11 grades 15 14 16 | 10 11 12 -> falling_grades (15 -> 11); R12 15 14 16 | 13 12 13
+  (drop 2.3) -> no; R13 only 5 grades -> no.
+- R14 3 absences in March -> absences; R15 2 in March + 1 on 20/01 (outside) -> no.
+- R16 left on 15/03 (abandon) -> not listed; R17 no referent, no copy ever -> no_recent_copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+import polars as pl
+import pytest
+
+from data_access.frames import Frames
+from indicators import risk
+from indicators.common import DEFAULT_SETTINGS, Filters
+from indicators.dataset import prepare
+
+AS_OF = date(2026, 3, 31)
+D = date
+T = datetime
+ALL = [f"R{i}" for i in range(1, 18)]
+
+
+def world():
+    ids = {name: i for i, name in enumerate(ALL, start=1)}
+    enrolments = pl.DataFrame(
+        {
+            "id": list(ids.values()),
+            "learner_id": list(ids.values()),
+            "group_id": [2 if n == "R2" else 1 for n in ALL],
+            "entry_date": [D(2026, 3, 20) if n == "R3" else D(2025, 9, 1) for n in ALL],
+            "exit_date": [D(2026, 3, 15) if n == "R16" else None for n in ALL],
+            "exit_reason": ["abandon" if n == "R16" else None for n in ALL],
+        }
+    )
+    learners = pl.DataFrame(
+        {
+            "id": list(ids.values()),
+            "external_id": ALL,
+            "last_name": [f"Nom {n}" for n in ALL],
+            "referent_id": [None if n == "R17" else 1 for n in ALL],
+        }
+    )
+    copies = []
+
+    def copy(name, day, grade=None):
+        copies.append({"learner_id": ids[name], "discipline": "Maths", "submitted_on": day,
+                       "assignment": f"{name}-{day}", "grade": grade})  # fmt: skip
+
+    for name in ("R4", "R5", "R6", "R7", "R8", "R9", "R10", "R14", "R15"):
+        copy(name, D(2026, 3, 25))
+    copy("R1", D(2026, 2, 1))
+    copy("R2", D(2026, 1, 10))
+    days6 = [D(2026, 2, 4), D(2026, 2, 11), D(2026, 2, 18), D(2026, 2, 25), D(2026, 3, 4),
+             D(2026, 3, 25)]  # fmt: skip
+    for day, grade in zip(days6, [15, 14, 16, 10, 11, 12], strict=True):
+        copy("R11", day, float(grade))
+    for day, grade in zip(days6, [15, 14, 16, 13, 12, 13], strict=True):
+        copy("R12", day, float(grade))
+    for day, grade in zip(days6[1:], [18, 18, 5, 5, 5], strict=True):
+        copy("R13", day, float(grade))
+
+    interviews = [
+        {"learner_id": ids[n], "held_on": D(2026, 3, 16), "interview_type": "initial"}
+        for n in ALL
+        if n not in ("R3", "R4")
+    ]
+    for name, day, kind in (
+        ("R4", D(2026, 1, 15), "suivi"),
+        ("R5", D(2026, 2, 10), "contractualisation"),
+        ("R6", D(2026, 3, 10), "contractualisation"),
+        ("R7", D(2026, 1, 5), "contractualisation"),
+        ("R7", D(2026, 3, 1), "suivi"),
+    ):
+        interviews.append({"learner_id": ids[name], "held_on": day, "interview_type": kind})
+
+    requests = pl.DataFrame(
+        {
+            "learner_id": [ids[n] for n in ("R8", "R8", "R9", "R9", "R10", "R10")],
+            "discipline": ["Maths"] * 6,
+            "channel": ["forum"] * 6,
+            "received_at": [
+                T(2026, 3, 29, 8),
+                T(2026, 3, 30, 10),
+                T(2026, 3, 20, 9),
+                T(2026, 3, 1, 9),
+                T(2026, 3, 29, 9),
+                T(2026, 3, 30, 1),
+            ],
+            "answered_at": [
+                None,
+                None,
+                T(2026, 4, 2, 9),
+                T(2026, 3, 2, 9),
+                T(2026, 3, 31, 9),
+                None,
+            ],
+        }
+    )
+    session_days = [D(2026, 1, 20), D(2026, 3, 5), D(2026, 3, 12), D(2026, 3, 19)]
+    sessions = pl.DataFrame(
+        {
+            "id": [1, 2, 3, 4],
+            "kind": ["AP"] * 4,
+            "group_id": [1] * 4,
+            "held_on": session_days,
+            "duration_hours": [2.0] * 4,
+        }
+    )
+    attendance = pl.DataFrame(
+        {
+            "session_id": [2, 3, 4, 1, 2, 3, 4],
+            "learner_id": [ids["R14"]] * 3 + [ids["R15"]] * 4,
+            "present": [False, False, False, False, False, False, True],
+        }
+    )
+    return prepare(
+        Frames.empty(
+            sites=pl.DataFrame({"id": [1, 2], "name": ["Lyon", "Rennes"]}),
+            staff=pl.DataFrame({"id": [1], "name": ["Mme Référente"]}),
+            groups=pl.DataFrame(
+                {
+                    "id": [1, 2],
+                    "site_id": [1, 2],
+                    "name": ["G", "H"],
+                    "public": ["jeunes", "jeunes"],
+                    "school_year": ["2025-2026"] * 2,
+                }
+            ),
+            learners=learners,
+            enrolments=enrolments,
+            copies=pl.DataFrame(copies),
+            interviews=pl.DataFrame(interviews),
+            tutoring_requests=requests,
+            support_sessions=sessions,
+            attendance=attendance,
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def listed():
+    return risk.at_risk(world(), AS_OF, Filters())
+
+
+def _flagged(frame: pl.DataFrame, signal: str) -> set[str]:
+    return set(frame.filter(pl.col(signal)).get_column("external_id").to_list())
+
+
+@pytest.mark.parametrize(
+    ("signal", "learners"),
+    [
+        ("no_recent_copy", {"R1", "R17"}),
+        ("no_recent_interview", {"R4"}),
+        ("suivi_overdue", {"R5"}),
+        ("unanswered_requests", {"R8", "R9"}),
+        ("falling_grades", {"R11"}),
+        ("absences", {"R14"}),
+    ],
+)
+def test_each_signal_is_triggered_only_by_its_learners(listed, signal, learners):
+    assert _flagged(listed, signal) == learners
+
+
+def test_the_list_holds_exactly_the_learners_with_signals(listed):
+    assert set(listed.get_column("external_id")) == {
+        "R1", "R4", "R5", "R8", "R9", "R11", "R14", "R17"
+    }  # fmt: skip
+    assert listed.get_column("signal_count").to_list() == [1] * 8
+    assert listed.columns[:10] == [
+        "learner_id",
+        "external_id",
+        "learner_name",
+        "group",
+        "site",
+        "public",
+        "referent",
+        "entry_date",
+        "signal_count",
+        "signals",
+    ]
+
+
+def test_each_signal_is_spelled_out(listed):
+    text = dict(zip(listed["external_id"], listed["signals"], strict=True))
+    assert text["R1"] == (
+        "Aucune copie depuis 8 semaines (dernière le 01/02/2026, le groupe en a rendu 15 en "
+        "4 semaines)"
+    )
+    assert text["R17"] == (
+        "Aucune copie depuis l'entrée le 01/09/2025 (30 semaines, le groupe en a rendu 15 en "
+        "4 semaines)"
+    )
+    assert text["R4"] == "Aucun entretien depuis 10 semaines (dernier : suivi du 15/01/2026)"
+    assert text["R5"] == (
+        "Suivi en retard : contractualisation du 10/02/2026 sans suivi depuis 49 jours "
+        "(attendu sous 30 jours)"
+    )
+    assert text["R8"] == (
+        "1 demande de tutorat sans réponse depuis plus de 48 h (reçue le 29/03/2026)"
+    )
+    assert text["R11"] == (
+        "Notes en baisse : moyenne des 3 dernières 11,0/20 contre 15,0/20 pour les 3 précédentes"
+    )
+    assert text["R14"] == "3 absences aux séances d'accompagnement sur les 8 dernières semaines"
+
+
+def test_referent_is_given_so_someone_can_call(listed):
+    referents = dict(zip(listed["external_id"], listed["referent"], strict=True))
+    assert referents["R1"] == "Mme Référente"
+    assert referents["R17"] is None
+    assert risk.referents(listed) == ["Mme Référente", risk.NO_REFERENT]
+
+
+def test_several_signals_add_up_and_come_first():
+    settings = replace(DEFAULT_SETTINGS, risk_interview_gap_weeks=1)  # last interviews 16/03
+    listed = risk.at_risk(world(), AS_OF, Filters(), settings)
+    first = listed.row(0, named=True)
+    assert first["signal_count"] == 2
+    assert first["signals"].count(" ; ") == 1
+
+
+def test_settings_move_the_thresholds():
+    settings = replace(
+        DEFAULT_SETTINGS,
+        risk_inactivity_weeks=9,
+        risk_suivi_due_days=60,
+        risk_grade_drop=5.0,
+        risk_absences=2,
+    )
+    listed = risk.at_risk(world(), AS_OF, Filters(), settings)
+    assert _flagged(listed, "no_recent_copy") == {"R17"}  # R1: 8 weeks < 9
+    assert _flagged(listed, "suivi_overdue") == set()
+    assert _flagged(listed, "falling_grades") == set()
+    assert _flagged(listed, "absences") == {"R14", "R15"}
+
+
+def test_page_filters_on_signals_and_referents(listed):
+    by_signal = risk.filter_at_risk(listed, ["falling_grades", "absences"], [])
+    assert set(by_signal["external_id"]) == {"R11", "R14"}
+    no_referent = risk.filter_at_risk(listed, [], [risk.NO_REFERENT])
+    assert no_referent["external_id"].to_list() == ["R17"]
+    assert risk.filter_at_risk(listed, [], []).height == listed.height
+    counts = dict(risk.signal_counts(listed).iter_rows())
+    assert counts["Pas de copie récente"] == 2
+    assert counts["Tutorat sans réponse"] == 2
+
+
+def test_site_filter_applies_to_the_current_group():
+    assert risk.at_risk(world(), AS_OF, Filters(sites=("Rennes",))).is_empty()
+    assert risk.at_risk(world(), AS_OF, Filters(sites=("Lyon",))).height == 8
+
+
+def test_empty_data_gives_an_empty_list_with_every_column():
+    listed = risk.at_risk(prepare(Frames.empty()), AS_OF, Filters())
+    assert listed.is_empty()
+    assert set(risk.SIGNALS) <= set(listed.columns)
+    assert listed.schema["signal_count"] == pl.Int64
