@@ -34,8 +34,16 @@ def _store(plan: planning.Plan) -> None:
     st.session_state[VERSION_KEY] = st.session_state.get(VERSION_KEY, 0) + 1
 
 
-def _apply_group_edits(key: str) -> None:
-    plan, edits = _plan(), st.session_state[key]["edited_rows"]
+def _edits(key: str) -> dict:
+    state = st.session_state.get(key) or {}
+    return state.get("edited_rows") or {}
+
+
+def _apply_group_edits(key: str) -> bool:
+    """Apply the cell edits of the groups editor to the plan; True when there were some."""
+    plan, edits = _plan(), _edits(key)
+    if not edits:
+        return False
     view = planning.group_summary(plan)
     try:
         for row, changes in edits.items():
@@ -46,10 +54,14 @@ def _apply_group_edits(key: str) -> None:
     except ValueError as error:
         st.session_state[MESSAGE_KEY] = str(error)
     _store(plan)
+    return True
 
 
-def _apply_member_edits(key: str) -> None:
-    plan, edits = _plan(), st.session_state[key]["edited_rows"]
+def _apply_member_edits(key: str) -> bool:
+    """Apply the group changes of the members editor to the plan; True when there were some."""
+    plan, edits = _plan(), _edits(key)
+    if not edits:
+        return False
     view = planning.member_view(plan)
     try:
         for row, changes in edits.items():
@@ -59,6 +71,7 @@ def _apply_member_edits(key: str) -> None:
     except ValueError as error:
         st.session_state[MESSAGE_KEY] = str(error)
     _store(plan)
+    return True
 
 
 sel = sidebar.selection()
@@ -200,8 +213,6 @@ if plan is not None:
     st.data_editor(
         planning.group_summary(plan),
         key=groups_key,
-        on_change=_apply_group_edits,
-        args=(groups_key,),
         hide_index=True,
         width="stretch",
         disabled=["group_id", "need", "level", "size"],
@@ -219,6 +230,9 @@ if plan is not None:
         },
     )
 
+    if _apply_group_edits(groups_key):  # each edit re-checks the plan and redraws the editors
+        st.rerun()
+
     st.subheader("Élèves et groupes")
     st.caption(
         f"Changez le groupe d'un élève pour le déplacer ; « {planning.NO_GROUP} » le retire des "
@@ -228,8 +242,6 @@ if plan is not None:
     st.data_editor(
         planning.member_view(plan),
         key=members_key,
-        on_change=_apply_member_edits,
-        args=(members_key,),
         hide_index=True,
         width="stretch",
         disabled=["learner", "name", "class_group", "need", "level"],
@@ -246,6 +258,9 @@ if plan is not None:
             ),
         },
     )
+
+    if _apply_member_edits(members_key):
+        st.rerun()
 
     with st.expander("Ajouter ou supprimer un groupe"):
         with st.form("plan_ap_add_group", clear_on_submit=True):

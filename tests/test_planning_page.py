@@ -165,3 +165,39 @@ def test_the_follow_up_shows_hours_and_group_changes(plan_database: str) -> None
         ["L01", "Calcul A", "Calcul B", "changement de groupe"],
         ["L02", "Calcul A", "", "sortie"],
     ]
+
+
+def _edit(app: AppTest, editor: str, edited_rows: dict) -> None:
+    """A cell edit as the browser sends it (AppTest seeds a keyed editor's edit state)."""
+    key = f"plan_ap_{editor}_{app.session_state['plan_ap_version']}"
+    app.session_state[key] = {"edited_rows": edited_rows, "added_rows": [], "deleted_rows": []}
+    app.run()
+    assert not app.exception, app.exception
+
+
+def test_edits_in_the_tables_are_rechecked_at_once(plan_database: str) -> None:
+    app = _open()
+    app.button(key="plan_ap_propose").click().run()
+    members = app.data_editor(key="plan_ap_members_1").value
+    assert members["learner"].tolist()[:2] == ["L01", "L02"]
+    assert members["group"].tolist()[0] == "maths – non acquis"
+
+    _edit(app, "members", {0: {"group": "oral – en cours"}})  # L01 into the oral group
+    assert _metrics(app)["Points à revoir"] == "1"
+    assert "L01 est placé pour le besoin « maths » dans le groupe « oral – en cours »" in (
+        app.warning[0].value
+    )
+    _edit(app, "members", {0: {"group": "maths – non acquis"}})
+    assert _metrics(app)["Points à revoir"] == "0"
+
+    _edit(app, "groups", {0: {"name": "Calcul", "slot": "mardi 14:00"}})
+    assert app.data_editor(key="plan_ap_groups_4").value["name"].tolist() == [
+        "Calcul",
+        "oral – en cours",
+    ]
+    assert app.data_editor(key="plan_ap_members_4").value["group"].tolist()[0] == "Calcul"
+    _edit(app, "groups", {1: {"staff": "Mme Prof", "slot": "mardi 15:00"}})
+    assert _metrics(app)["Points à revoir"] == "1"
+    assert "Mme Prof est attendu à la même heure dans « Calcul » et « oral – en cours »" in (
+        app.warning[0].value
+    )
