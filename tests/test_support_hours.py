@@ -1,0 +1,244 @@
+"""Support hours delivered, received and expected against a world worked out by hand.
+
+Period P 01/09/2025-31/12/2025, as of 10/10/2025. Classes C1 (Lyon, jeunes) and C2 (Rennes,
+alternants); need group NG (Lyon, aide individualisée, 15/09-12/10/2025, 9 members).
+Sessions: s1 AP C1 02/09 2,5 h; s2 AP C1 09/09 2,5 h; s3 AP C2 09/09 2 h; s4 aide NG 16/09 1 h;
+s5 aide NG 23/09 1 h; s6 AP C1 07/10 2,5 h; s7 soutien C2 25/08 1,5 h (before P).
+Delivered: 11,5 h (Lyon 9,5 h, Rennes 2 h). School weeks of the window 01/09-10/10: those of
+01/09, 08/09, 15/09, 22/09 and 06/10 (none on 29/09: holidays) = 5; NG's period holds 3.
+Expected: C1 AP 5 x 2,5 = 12,5 (delivered 7,5: 60 %); C2 AP 12,5 (2: 16 %); NG 3 x 1 = 3 (2).
+Attendance: s1 L1, L2 present; s2 L1 present, L2 absent; s6 L1, L2 present; s3 L3 present;
+s4 L1, L2 present; s5 L1 and L4-L11 present (9 listed: over the cap of 8).
+Received: L1 AP 7,5 + aide 2 = 9,5; L2 AP 5 + aide 1 = 6 (1 absence); L3 AP 2 (entered
+08/09: 4 school weeks, 10 h expected).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from data_access.frames import Frames
+from indicators import support_hours as sh
+from indicators.common import DEFAULT_SETTINGS, Filters, Period
+from indicators.dataset import prepare
+
+P = Period(date(2025, 9, 1), date(2025, 12, 31))
+AS_OF = date(2025, 10, 10)
+D = date
+SITES = pl.DataFrame({"id": [1, 2], "name": ["Lyon", "Rennes"]})
+GROUPS = pl.DataFrame(
+    {
+        "id": [1, 2],
+        "site_id": [1, 2],
+        "name": ["C1", "C2"],
+        "public": ["jeunes", "alternants"],
+        "school_year": ["2025-2026"] * 2,
+    }
+)
+NEED_GROUPS = pl.DataFrame(
+    {
+        "id": [1],
+        "name": ["NG"],
+        "need": ["méthodologie"],
+        "kind": ["aide individualisée"],
+        "site_id": [1],
+        "period_start": [D(2025, 9, 15)],
+        "period_end": [D(2025, 10, 12)],
+        "planned_hours_per_week": [1.0],
+    }
+)
+
+
+def world(sessions: pl.DataFrame | None = None, attendance: pl.DataFrame | None = None):
+    learners = pl.DataFrame(
+        {"id": list(range(1, 12)), "external_id": [f"L{i}" for i in range(1, 12)]}
+    )
+    enrolments = pl.DataFrame(
+        {
+            "id": list(range(1, 12)),
+            "learner_id": list(range(1, 12)),
+            "group_id": [1, 1, 2] + [1] * 8,
+            "entry_date": [D(2025, 9, 1), D(2025, 9, 1), D(2025, 9, 8)] + [D(2025, 9, 1)] * 8,
+        }
+    )
+    if sessions is None:
+        sessions = pl.DataFrame(
+            {
+                "id": [1, 2, 3, 4, 5, 6, 7],
+                "kind": [
+                    "AP",
+                    "AP",
+                    "AP",
+                    "aide individualisée",
+                    "aide individualisée",
+                    "AP",
+                    "soutien",
+                ],  # fmt: skip
+                "group_id": [1, 1, 2, None, None, 1, 2],
+                "need_group_id": [None, None, None, 1, 1, None, None],
+                "held_on": [
+                    D(2025, 9, 2),
+                    D(2025, 9, 9),
+                    D(2025, 9, 9),
+                    D(2025, 9, 16),
+                    D(2025, 9, 23),
+                    D(2025, 10, 7),
+                    D(2025, 8, 25),
+                ],  # fmt: skip
+                "duration_hours": [2.5, 2.5, 2.0, 1.0, 1.0, 2.5, 1.5],
+            }
+        )
+    if attendance is None:
+        rows = [(1, 1, True), (1, 2, True), (2, 1, True), (2, 2, False), (6, 1, True),
+                (6, 2, True), (3, 3, True), (4, 1, True), (4, 2, True)]  # fmt: skip
+        rows += [(5, learner, True) for learner in [1, *range(4, 12)]]
+        attendance = pl.DataFrame(
+            rows, schema=["session_id", "learner_id", "present"], orient="row"
+        )
+    members = pl.DataFrame({"need_group_id": [1] * 9, "learner_id": [1, *range(4, 12)]})
+    return prepare(
+        Frames.empty(
+            sites=SITES,
+            groups=GROUPS,
+            learners=learners,
+            enrolments=enrolments,
+            need_groups=NEED_GROUPS,
+            need_group_members=members,
+            support_sessions=sessions,
+            attendance=attendance,
+        )
+    )
+
+
+def test_headline_counts_each_session_once():
+    assert sh.headline(world(), P, Filters()).item() == pytest.approx(11.5)
+    by_site = sh.headline(world(), P, Filters(), by="site")
+    assert by_site.rows() == [("Lyon", 9.5), ("Rennes", 2.0)]
+
+
+def test_headline_empty_period_is_zero_hours():
+    result = sh.headline(world(), Period(D(2024, 1, 1), D(2024, 1, 31)), Filters())
+    assert result.item() == 0.0
+    assert sh.delivered_by_group(
+        world(), Period(D(2024, 1, 1), D(2024, 1, 31)), Filters(), D(2024, 1, 31)
+    ).is_empty()
+
+
+def test_filters_go_through_the_sessions_group():
+    # a need group has no public: a public filter leaves it out
+    assert sh.headline(world(), P, Filters(publics=("jeunes",))).item() == pytest.approx(7.5)
+    assert sh.headline(world(), P, Filters(groups=("NG",))).item() == pytest.approx(2.0)
+    # sessions without a discipline stay under a discipline filter
+    assert sh.headline(world(), P, Filters(disciplines=("Maths",))).item() == pytest.approx(11.5)
+
+
+def test_school_weeks_skip_weeks_without_any_session():
+    weeks = sh.school_weeks(world(), sh.expected_window(P, AS_OF))
+    assert weeks.to_list() == [D(2025, 9, 1), D(2025, 9, 8), D(2025, 9, 15), D(2025, 9, 22),
+                               D(2025, 10, 6)]  # fmt: skip
+    assert sh.expected_window(P, D(2025, 8, 1)) is None
+
+
+def test_delivered_against_expected_per_group():
+    result = sh.delivered_by_group(world(), P, Filters(), AS_OF)
+    rows = result.select(
+        "group", "group_type", "kind", "sessions", "hours_delivered", "weeks", "hours_expected"
+    ).rows()
+    assert rows == [
+        ("C1", "classe", "AP", 3, 7.5, 5, 12.5),
+        ("NG", "groupe de besoins", "aide individualisée", 2, 2.0, 3, 3.0),
+        ("C2", "classe", "AP", 1, 2.0, 5, 12.5),
+    ]
+    assert result.get_column("delivered_share").to_list() == pytest.approx([0.6, 2 / 3, 0.16])
+    totals = sh.totals_by_kind(result)
+    assert totals.rows() == [
+        ("AP", 4, 9.5, 25.0, pytest.approx(0.38)),
+        ("aide individualisée", 2, 2.0, 3.0, pytest.approx(2 / 3)),
+    ]
+
+
+def test_a_kind_without_reference_has_no_expected_hours():
+    period = Period(D(2025, 8, 1), D(2025, 8, 31))
+    result = sh.delivered_by_group(world(), period, Filters(), D(2025, 8, 31))
+    assert result.select("kind", "hours_delivered").rows() == [("soutien", 1.5)]
+    assert result.get_column("hours_expected").to_list() == [None]
+    assert result.get_column("delivered_share").to_list() == [None]
+
+
+def test_hours_received_per_learner():
+    result = sh.received_by_learner(world(), P, Filters(), AS_OF).filter(
+        pl.col("external_id").is_in(["L1", "L2", "L3", "L4"])
+    )
+    rows = result.select(
+        "external_id", "sessions", "absences", "ap_hours", "aide_hours", "total_hours",
+        "ap_expected", "too_few",
+    ).sort("external_id").rows()  # fmt: skip
+    assert rows == [
+        ("L1", 5, 0, 7.5, 2.0, 9.5, 12.5, True),
+        ("L2", 4, 1, 5.0, 1.0, 6.0, 12.5, True),
+        ("L3", 1, 0, 2.0, 0.0, 2.0, 10.0, True),
+        ("L4", 1, 0, 0.0, 1.0, 1.0, None, False),  # not in AP: no AP expectation
+    ]
+
+
+def test_the_minimum_share_is_a_setting():
+    settings = replace(DEFAULT_SETTINGS, support_min_share=0.5)
+    received = sh.received_by_learner(world(), P, Filters(), AS_OF, settings)
+    few = sh.too_few_hours(received)
+    assert few.select("external_id", "ap_share").rows() == [("L3", 0.2), ("L2", 0.4)]
+
+
+def test_groups_over_their_cap():
+    result = sh.over_cap(world(), P, Filters())
+    assert result.rows() == [("Lyon", "NG", 2, 1, 9, 9)]
+    bigger_cap = replace(DEFAULT_SETTINGS, aide_max_group_size=9)
+    assert sh.over_cap(world(), P, Filters(), bigger_cap).is_empty()
+
+
+sessions_strategy = st.lists(
+    st.tuples(
+        st.integers(1, 2),  # class group (site Lyon or Rennes)
+        st.integers(0, 150),  # day after 01/08/2025
+        st.sampled_from([0.5, 1.0, 2.5]),
+        st.sampled_from(["AP", "aide individualisée", "soutien"]),
+    ),
+    max_size=30,
+    unique_by=lambda row: (row[0], row[1], row[3]),
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(rows=sessions_strategy)
+def test_totals_split_by_site_add_up(rows):
+    sessions = pl.DataFrame(
+        {
+            "id": list(range(1, len(rows) + 1)),
+            "kind": [k for _, _, _, k in rows],
+            "group_id": [g for g, _, _, _ in rows],
+            "held_on": [D(2025, 8, 1) + timedelta(days=d) for _, d, _, _ in rows],
+            "duration_hours": [h for _, _, h, _ in rows],
+        },
+        schema={
+            "id": pl.Int64,
+            "kind": pl.String,
+            "group_id": pl.Int64,
+            "held_on": pl.Date,
+            "duration_hours": pl.Float64,
+        },
+    )
+    empty = pl.DataFrame(
+        schema={"session_id": pl.Int64, "learner_id": pl.Int64, "present": pl.Boolean}
+    )
+    dataset = world(sessions, empty)
+    whole = sh.headline(dataset, P, Filters()).item()
+    for by in ("site", "group", "public"):
+        split = sh.headline(dataset, P, Filters(), by=by)
+        assert split.get_column("support_hours_delivered").sum() == pytest.approx(whole)
+    per_group = sh.delivered_by_group(dataset, P, Filters(), D(2025, 12, 31))
+    assert per_group.get_column("hours_delivered").sum() == pytest.approx(whole)
