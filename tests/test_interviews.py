@@ -1,0 +1,176 @@
+"""Interview pathway against a world worked out by hand.
+
+Period 01/09/2025-30/11/2025, as of 30/11/2025, first interviews due 30 days after entry,
+suivi due 30 days after a contractualisation. Group G1 (Lyon), G2 (Rennes).
+- L1 (G1, 01/09): initial 03/09, diagnostic 10/09, co-élaboration 20/09, contractualisation
+  01/10, suivi 20/10 and 15/11 -> complete pathway, 2 suivis, nothing missing or overdue.
+- L2 (G1, 01/09): initial 05/09 only -> diagnostic missing (due 01/10).
+- L3 (G1, 10/11): nothing yet, due 10/12 -> not missing.
+- L4 (G1, 01/09, abandon 20/09): nothing -> left before the due date: not missing.
+- L5 (G1, 01/09): initial 02/09 (objectives 0), diagnostic 03/09 (objectives not recorded),
+  contractualisation 10/10, no suivi -> suivi overdue (51 days); 2 interviews without
+  objectives.
+- L6 réorientation: G1 01/09-05/10 (initial 02/09, diagnostic 04/09), then G2 from 06/10
+  (initial 08/10, no diagnostic) -> the G2 enrolment misses its diagnostic (due 05/11).
+- L7 (G2, 01/09): nothing -> initial and diagnostic missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import polars as pl
+import pytest
+
+from data_access.frames import Frames
+from indicators import interviews as iv
+from indicators.common import DEFAULT_SETTINGS, Filters, Period
+from indicators.dataset import prepare
+
+P = Period(date(2025, 9, 1), date(2025, 11, 30))
+AS_OF = date(2025, 11, 30)
+D = date
+
+
+def world():
+    enrolments = pl.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5, 6, 7, 8],
+            "learner_id": [1, 2, 3, 4, 5, 6, 6, 7],
+            "group_id": [1, 1, 1, 1, 1, 1, 2, 2],
+            "entry_date": [
+                D(2025, 9, 1),
+                D(2025, 9, 1),
+                D(2025, 11, 10),
+                D(2025, 9, 1),
+                D(2025, 9, 1),
+                D(2025, 9, 1),
+                D(2025, 10, 6),
+                D(2025, 9, 1),
+            ],  # fmt: skip
+            "exit_date": [None, None, None, D(2025, 9, 20), None, D(2025, 10, 5), None, None],
+            "exit_reason": [None, None, None, "abandon", None, "réorientation", None, None],
+        }
+    )
+    held = [
+        (1, D(2025, 9, 3), "initial", 2),
+        (1, D(2025, 9, 10), "diagnostic", 1),
+        (1, D(2025, 9, 20), "co-élaboration", 3),
+        (1, D(2025, 10, 1), "contractualisation", 3),
+        (1, D(2025, 10, 20), "suivi", 1),
+        (1, D(2025, 11, 15), "suivi", 2),
+        (2, D(2025, 9, 5), "initial", 1),
+        (5, D(2025, 9, 2), "initial", 0),
+        (5, D(2025, 9, 3), "diagnostic", None),
+        (5, D(2025, 10, 10), "contractualisation", 2),
+        (6, D(2025, 9, 2), "initial", 1),
+        (6, D(2025, 9, 4), "diagnostic", 1),
+        (6, D(2025, 10, 8), "initial", 1),
+        (1, D(2025, 12, 5), "bilan", 1),  # after the period: not in the pathway
+    ]
+    interviews = pl.DataFrame(
+        held,
+        schema=["learner_id", "held_on", "interview_type", "objectives_set"],
+        orient="row",
+    ).with_columns(pl.lit("secret").alias("notes"))
+    return prepare(
+        Frames.empty(
+            sites=pl.DataFrame({"id": [1, 2], "name": ["Lyon", "Rennes"]}),
+            groups=pl.DataFrame(
+                {
+                    "id": [1, 2],
+                    "site_id": [1, 2],
+                    "name": ["G1", "G2"],
+                    "public": ["jeunes", "alternants"],
+                    "school_year": ["2025-2026"] * 2,
+                }
+            ),  # fmt: skip
+            learners=pl.DataFrame(
+                {"id": list(range(1, 8)), "external_id": [f"L{i}" for i in range(1, 8)]}
+            ),
+            enrolments=enrolments,
+            interviews=interviews,
+        )
+    )
+
+
+def test_pathway_has_the_first_date_of_each_type_in_phase_order():
+    result = iv.pathway(world(), P, Filters(), AS_OF)
+    type_columns = ["initial", "diagnostic", "co_elaboration", "contractualisation", "suivi",
+                    "bilan"]  # fmt: skip
+    start = result.columns.index("initial")
+    assert result.columns[start : start + 6] == type_columns
+    assert result.height == 8  # L6 has two enrolments, each its own pathway
+    first = result.filter(pl.col("external_id") == "L1").row(0, named=True)
+    assert [first[c] for c in type_columns] == [
+        D(2025, 9, 3), D(2025, 9, 10), D(2025, 9, 20), D(2025, 10, 1), D(2025, 10, 20), None
+    ]  # fmt: skip
+    assert (first["suivi_count"], first["interview_count"]) == (2, 6)
+    l6 = result.filter(pl.col("external_id") == "L6").sort("entry_date")
+    assert l6.select("group", "initial", "diagnostic").rows() == [
+        ("G1", D(2025, 9, 2), D(2025, 9, 4)),
+        ("G2", D(2025, 10, 8), None),
+    ]
+    l7 = result.filter(pl.col("external_id") == "L7").row(0, named=True)
+    assert (l7["interview_count"], l7["initial"]) == (0, None)
+
+
+def test_missing_first_interviews_a_month_after_entry():
+    result = iv.missing_first_interviews(world(), P, Filters(), AS_OF)
+    assert sorted(result.select("external_id", "group", "missing").rows()) == [
+        ("L2", "G1", "diagnostic"),
+        ("L6", "G2", "diagnostic"),
+        ("L7", "G2", "initial et diagnostic"),
+    ]
+    l2 = result.filter(pl.col("external_id") == "L2").row(0, named=True)
+    assert (l2["due_on"], l2["days_since_entry"]) == (D(2025, 10, 1), 90)
+
+
+def test_suivi_overdue_after_a_contractualisation():
+    result = iv.overdue_suivi(world(), P, Filters(), AS_OF)
+    assert result.select(
+        "external_id", "last_contractualisation", "days_since_contractualisation"
+    ).rows() == [("L5", D(2025, 10, 10), 51)]
+    # 51 days after the contractualisation is not overdue with 60 days allowed
+    relaxed = replace(DEFAULT_SETTINGS, risk_suivi_due_days=60)
+    assert iv.overdue_suivi(world(), P, Filters(), AS_OF, relaxed).is_empty()
+    # as of 05/11/2025 L5's suivi is not yet due (26 days)
+    assert iv.overdue_suivi(world(), P, Filters(), D(2025, 11, 5)).is_empty()
+
+
+def test_interviews_without_objectives_never_show_notes():
+    result = iv.without_objectives(world(), P, Filters())
+    assert result.select("external_id", "held_on", "interview_type", "objectives_set").rows() == [
+        ("L5", D(2025, 9, 3), "diagnostic", None),
+        ("L5", D(2025, 9, 2), "initial", 0),
+    ]
+    assert "notes" not in result.columns
+
+
+def test_interviews_by_type_in_phase_order_with_zeros():
+    result = iv.interviews_by_type(world(), P, Filters())
+    assert result.rows() == [
+        ("initial", 5, 1),
+        ("diagnostic", 3, 1),
+        ("co-élaboration", 1, 0),
+        ("contractualisation", 2, 0),
+        ("suivi", 2, 0),
+        ("bilan", 0, 0),
+    ]
+
+
+def test_filters_and_empty_period():
+    rennes = iv.pathway(world(), P, Filters(sites=("Rennes",)), AS_OF)
+    assert sorted(rennes.get_column("external_id").to_list()) == ["L6", "L7"]
+    empty = Period(D(2024, 1, 1), D(2024, 1, 31))
+    assert iv.pathway(world(), empty, Filters(), D(2024, 1, 31)).is_empty()
+    assert iv.missing_first_interviews(world(), empty, Filters(), D(2024, 1, 31)).is_empty()
+    assert iv.without_objectives(world(), empty, Filters()).is_empty()
+    assert iv.interviews_by_type(world(), empty, Filters()).get_column("interviews").sum() == 0
+
+
+@pytest.mark.parametrize("as_of", [D(2025, 9, 15), AS_OF])
+def test_nothing_is_missing_before_it_is_due(as_of):
+    result = iv.missing_first_interviews(world(), P, Filters(), as_of)
+    assert all(result.get_column("due_on") < as_of)
