@@ -30,6 +30,25 @@ STATISTICS = (
     "correction_within_target_share",
 )
 DELAY = pl.col("delay_days")
+COLUMN_LABELS = {
+    "site": "Site",
+    "group": "Groupe",
+    "discipline": "Discipline",
+    "public": "Public",
+    "corrector": "Correcteur",
+    "week_start": "Semaine du",
+    "copies_corrected": "Copies corrigées",
+    "correction_delay_days_mean": "Délai moyen (jours)",
+    "correction_delay_days_median": "Délai médian (jours)",
+    "correction_delay_days_p90": "90e centile (jours)",
+    "correction_within_target_share": "Part dans l'objectif (%)",
+    "delay_days": "Délai (jours)",
+    "copies": "Copies",
+    "external_id": "Identifiant apprenant",
+    "assignment": "Devoir",
+    "submitted_on": "Remise le",
+    "age_days": "Attente (jours)",
+}
 
 
 def delay_days() -> pl.Expr:
@@ -83,6 +102,16 @@ def headline(
     keys = check_by(by)
     result = _summarise(corrected_in(dataset, period, filters), keys, settings, count=False)
     return result.sort(keys, nulls_last=True) if keys else result
+
+
+def summary(
+    dataset: Dataset,
+    period: Period,
+    filters: Filters,
+    settings: IndicatorSettings = DEFAULT_SETTINGS,
+) -> pl.DataFrame:
+    """One row: copies_corrected and the statistics of headline."""
+    return _summarise(corrected_in(dataset, period, filters), [], settings, count=True)
 
 
 def breakdown(
@@ -202,3 +231,14 @@ def oldest_waiting(
         "submitted_on",
         "age_days",
     )
+
+
+def with_day_labels(spread: pl.DataFrame, cap_days: int) -> pl.DataFrame:
+    """A distribution frame with a French ``label`` per bar: "0 j", "1 j", ... "30 j et +"."""
+    days = pl.col("delay_days").cast(pl.String)
+    label = (
+        pl.when(pl.col("delay_days") >= cap_days)
+        .then(days + pl.lit(" j et +"))
+        .otherwise(days + pl.lit(" j"))
+    )
+    return spread.with_columns(label.alias("label"))

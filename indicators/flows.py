@@ -29,6 +29,24 @@ MEASURES = (
     "tutoring_answered",
     "interviews",
 )
+MEASURE_LABELS = {
+    "copies_received": "Copies reçues",
+    "copies_corrected": "Copies corrigées",
+    "tutoring_requests": "Sollicitations de tutorat reçues",
+    "tutoring_answered": "Sollicitations de tutorat répondues",
+    "interviews": "Entretiens menés",
+}
+COLUMN_LABELS = {
+    "period_start": "Début de la période",
+    "measure": "Flux",
+    "count": "Nombre",
+    "on_day": "Jour",
+    "waiting": "En attente",
+    "site": "Site",
+    "group": "Groupe",
+    "discipline": "Discipline",
+    "public": "Public",
+} | MEASURE_LABELS
 # measure -> (Dataset attribute, date column)
 MEASURE_SOURCES = {
     "copies_received": ("copies", "submitted_on"),
@@ -187,8 +205,8 @@ def throughput(
             )
         )
     if not parts:
-        schema = {"period_start": pl.Date, "measure": pl.String}
-        schema |= {k: pl.String for k in keys} | {"count": pl.Int64}
+        schema: dict[str, pl.DataType] = {"period_start": pl.Date(), "measure": pl.String()}
+        schema |= {k: pl.String() for k in keys} | {"count": pl.Int64()}
         return pl.DataFrame(schema=schema)
     return pl.concat(parts).sort(["measure", *keys, "period_start"], nulls_last=True)
 
@@ -256,3 +274,8 @@ def backlog(
         .sort("week_start")
         .select("on_day", "waiting")
     )
+
+
+def labelled(series: pl.DataFrame) -> pl.DataFrame:
+    """A throughput frame with the measure spelled in French (for legends)."""
+    return series.with_columns(pl.col("measure").replace_strict(MEASURE_LABELS).alias("measure"))

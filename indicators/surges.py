@@ -31,6 +31,19 @@ SOURCES = {
 }
 SURGE_BY = ("site", "group", "discipline", "public")
 _SERIES = "_series"
+NO_VALUE = "(non renseigné)"
+COLUMN_LABELS = {
+    "week_start": "Semaine du",
+    "site": "Site",
+    "group": "Groupe",
+    "discipline": "Discipline",
+    "public": "Public",
+    "volume": "Volume de la semaine",
+    "baseline_median": "Médiane des semaines précédentes",
+    "ratio": "Rapport à la médiane",
+    "volume_year_before": "Même semaine un an plus tôt",
+    "ongoing": "En cours",
+}
 
 
 def _schema(by: tuple[str, ...], full: bool) -> dict[str, pl.DataType]:
@@ -140,9 +153,56 @@ def surges(
 ) -> pl.DataFrame:
     """Each week flagged as a surge: week_start, *by, volume, baseline_median, ratio,
     volume_year_before, ongoing. Most recent first, then highest ratio."""
-    series = weekly_series(dataset, period, filters, settings, by=by, source=source)
+    return flagged(weekly_series(dataset, period, filters, settings, by=by, source=source))
+
+
+def flagged(series: pl.DataFrame) -> pl.DataFrame:
+    """The surges of a weekly_series frame, as surges() lists them."""
     return (
         series.filter(pl.col("is_surge"))
         .drop("is_surge")
         .sort(["week_start", "ratio"], descending=[True, True], nulls_last=True)
     )
+
+
+def _series_name(by: tuple[str, ...]) -> pl.Expr:
+    if not by:
+        return pl.lit("Ensemble")
+    return pl.concat_str([pl.col(key).fill_null(NO_VALUE) for key in by], separator=" · ")
+
+
+def marks(surges_frame: pl.DataFrame, by: tuple[str, ...] = ("site", "discipline")) -> pl.DataFrame:
+    """One row per week holding surges, for marking a chart: week_start, surges (how many
+    series), series (their names, "Lyon · Maths, Rennes · Français")."""
+    return (
+        surges_frame.with_columns(_series_name(by).alias("series"))
+        .group_by("week_start")
+        .agg(
+            pl.len().cast(pl.Int64).alias("surges"),
+            pl.col("series").sort().str.join(", ").alias("series"),
+        )
+        .sort("week_start")
+    )
+
+
+def series_names(weekly: pl.DataFrame, by: tuple[str, ...] = ("site", "discipline")) -> list[str]:
+    """The names of the series of a weekly_series frame ("Lyon · Maths"), those with the
+    most recent surges first, then the largest volumes."""
+    return (
+        weekly.with_columns(_series_name(by).alias("name"))
+        .group_by("name")
+        .agg(
+            pl.col("week_start").filter(pl.col("is_surge")).max().alias("last_surge"),
+            pl.col("volume").sum().alias("volume"),
+        )
+        .sort(["last_surge", "volume", "name"], descending=[True, True, False], nulls_last=True)
+        .get_column("name")
+        .to_list()
+    )
+
+
+def one_series(
+    weekly: pl.DataFrame, name: str, by: tuple[str, ...] = ("site", "discipline")
+) -> pl.DataFrame:
+    """The weeks of the series called ``name`` (as series_names spells it)."""
+    return weekly.filter(_series_name(by) == name).sort("week_start")

@@ -30,6 +30,26 @@ from indicators.flows import as_of, check_by
 BREAKDOWNS = ("site", "group", "discipline", "public", "tutor", "channel")
 HOURS = pl.col("response_hours")
 DISTRIBUTION_BREAKS = (4, 8, 12, 24, 36, 48, 72, 96, 120, 168)
+COLUMN_LABELS = {
+    "site": "Site",
+    "group": "Groupe",
+    "discipline": "Discipline",
+    "public": "Public",
+    "tutor": "Tuteur",
+    "channel": "Canal",
+    "requests_received": "Sollicitations reçues",
+    "requests_answered": "Répondues",
+    "answered_within_target": "Répondues dans le délai cible",
+    "answered_within_target_share": "Part répondue dans le délai cible (%)",
+    "response_hours_median": "Délai médian de réponse (heures)",
+    "response_hours_mean": "Délai moyen de réponse (heures)",
+    "response_hours_p90": "90e centile du délai (heures)",
+    "external_id": "Identifiant apprenant",
+    "received_at": "Reçue le",
+    "age_hours": "Sans réponse depuis (heures)",
+    "learners": "Apprenants suivis",
+    "requests": "Sollicitations reçues",
+}
 
 
 def received_in(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
@@ -233,3 +253,25 @@ def tutor_load(
         )
         .sort(["learners", "requests", "tutor"], descending=[True, True, False], nulls_last=True)
     )
+
+
+def with_bin_labels(spread: pl.DataFrame) -> pl.DataFrame:
+    """A distribution frame with a French ``label`` per bin: "≤ 4 h", "4 à 8 h", "> 168 h"."""
+    lower = pl.col("lower_hours").cast(pl.Int64).cast(pl.String)
+    upper = pl.col("upper_hours").cast(pl.Int64).cast(pl.String)
+    label = (
+        pl.when(pl.col("lower_hours").is_null())
+        .then(pl.lit("≤ ") + upper + pl.lit(" h"))
+        .when(pl.col("upper_hours").is_null())
+        .then(pl.lit("> ") + lower + pl.lit(" h"))
+        .otherwise(lower + pl.lit(" à ") + upper + pl.lit(" h"))
+    )
+    return spread.with_columns(label.alias("label"))
+
+
+NO_TUTOR = "(sans tuteur)"
+
+
+def no_tutor_label() -> pl.Expr:
+    """The tutor column with NO_TUTOR where no tutor is recorded (for tables and charts)."""
+    return pl.col("tutor").fill_null(NO_TUTOR).alias("tutor")

@@ -1,0 +1,188 @@
+"""Activité et pics : flux de copies, de sollicitations de tutorat et d'entretiens par jour,
+semaine ou mois, par site et discipline ; les pics d'activité marqués et listés ; le stock en
+attente au fil du temps."""
+
+import streamlit as st
+
+from indicators import flows, surges
+from ui import cached, charts, charts_activity, sidebar, tables
+from ui import format as fmt
+
+GRAINS = {"day": "Jour", "week": "Semaine", "month": "Mois"}
+BREAKDOWNS = {"none": "Ensemble", "site": "Par site", "discipline": "Par discipline"}
+SURGE_SOURCES = {"copies": "Copies reçues", "tutoring": "Sollicitations de tutorat reçues"}
+SURGE_UNITS = {"copies": "copies", "tutoring": "sollicitations"}
+SURGE_OF_MEASURE = {"copies_received": "copies", "tutoring_requests": "tutoring"}
+SURGE_BY = ("site", "discipline")
+
+sel = sidebar.selection()
+period, filters, settings = sel.period, sel.filters, sel.settings
+
+st.title("Activité et pics")
+st.caption(
+    f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Copies reçues : remises dans la "
+    "période ; copies corrigées : corrigées dans la période, quelle que soit la date de remise. "
+    f"Source : {sel.source}."
+)
+
+totals = cached.compute(flows.headline, sel, period=period, filters=filters).row(0, named=True)
+if not any(totals.values()):
+    st.info(
+        "Aucune copie, sollicitation ni entretien dans la période et les filtres choisis : "
+        "élargissez la période ou retirez des filtres dans le panneau de gauche."
+    )
+    st.stop()
+
+for tile, measure in zip(st.columns(len(flows.MEASURES)), flows.MEASURES, strict=True):
+    tile.metric(flows.MEASURE_LABELS[measure], fmt.number(totals[measure]), border=True)
+
+# --- Flux -----------------------------------------------------------------------------------
+st.header("Flux")
+left, middle, right = st.columns(3)
+measure = left.selectbox(
+    "Flux", list(flows.MEASURES), format_func=flows.MEASURE_LABELS.get, key="activity_measure"
+)
+grain = middle.radio(
+    "Pas de temps",
+    list(GRAINS),
+    index=1,
+    format_func=GRAINS.get,
+    horizontal=True,
+    key="activity_grain",
+)
+breakdown = right.radio(
+    "Ventilation", list(BREAKDOWNS), format_func=BREAKDOWNS.get, horizontal=True, key="activity_by"
+)
+if measure == "interviews" and breakdown == "discipline":
+    st.caption("Les entretiens n'ont pas de discipline : ils sont montrés dans leur ensemble.")
+    breakdown = "none"
+by = None if breakdown == "none" else breakdown
+series = cached.compute(
+    flows.throughput,
+    sel,
+    period=period,
+    filters=filters,
+    grain=grain,
+    by=by,
+    measures=(measure,),
+)
+surge_source = SURGE_OF_MEASURE.get(measure)
+marks = None
+if surge_source:
+    measure_surges = cached.compute(
+        surges.surges, sel, period=period, filters=filters, settings=settings, source=surge_source
+    )
+    marks = surges.marks(measure_surges, SURGE_BY)
+st.altair_chart(
+    charts_activity.activity(
+        series,
+        marks,
+        y_title=flows.MEASURE_LABELS[measure],
+        grain=grain,
+        color=by,
+        color_title=flows.COLUMN_LABELS.get(by) if by else None,
+        marks_title="Pics (site · discipline)",
+    ),
+    width="stretch",
+)
+notes = ["Les premières et dernières périodes peuvent être incomplètes."]
+if marks is not None and not marks.is_empty():
+    notes.insert(
+        0, "Les traits rouges marquent les semaines où un site et une discipline ont un pic."
+    )
+st.caption(" ".join(notes))
+with st.expander("Voir les chiffres du graphique"):
+    tables.show(series.drop("measure"), flows.COLUMN_LABELS, f"flux_{measure}_{grain}")
+
+# --- Pics d'activité ------------------------------------------------------------------------
+st.header("Pics d'activité")
+source = st.radio(
+    "Série surveillée",
+    list(SURGE_SOURCES),
+    format_func=SURGE_SOURCES.get,
+    horizontal=True,
+    key="surge_source",
+)
+ratio_text = fmt.number(settings.surge_ratio, 0 if settings.surge_ratio.is_integer() else 1)
+st.caption(
+    f"Seuil : ×{ratio_text} ; volume minimal : {fmt.number(settings.surge_min_volume)} "
+    f"{SURGE_UNITS[source]} ; référence : médiane des {settings.surge_baseline_weeks} semaines "
+    "précédentes (les semaines sans activité comptent pour zéro), par site et discipline. "
+    "Une semaine est un pic quand son volume atteint le seuil et le volume minimal. La même "
+    "semaine un an plus tôt est donnée quand les données la contiennent. Réglages : « Seuils "
+    "et objectifs » dans le panneau de gauche."
+)
+weekly = cached.compute(
+    surges.weekly_series, sel, period=period, filters=filters, settings=settings, source=source
+)
+if weekly.is_empty():
+    st.info("Aucune donnée pour cette série dans la période et les filtres choisis.")
+else:
+    found = surges.flagged(weekly)
+    ongoing = int(found.get_column("ongoing").sum())
+    first, second = st.columns(2)
+    first.metric("Pics dans la période", fmt.number(found.height), border=True)
+    second.metric(
+        "Pics en cours",
+        fmt.number(ongoing),
+        help="Pics de la dernière semaine complète de la période ou de la semaine en cours.",
+        border=True,
+    )
+    names = surges.series_names(weekly, SURGE_BY)
+    name = st.selectbox(
+        "Site · discipline",
+        names,
+        key="surge_series",
+        help="Les séries ayant eu les pics les plus récents viennent en premier.",
+    )
+    st.altair_chart(
+        charts_activity.surge_series(
+            surges.one_series(weekly, name, SURGE_BY),
+            volume_title=f"{SURGE_SOURCES[source]} dans la semaine",
+            surge_ratio=settings.surge_ratio,
+        ),
+        width="stretch",
+    )
+    if found.is_empty():
+        st.success("Aucun pic d'activité dans la période et les filtres choisis.")
+    else:
+        st.subheader("Pics en cours et passés")
+        tables.show(found, surges.COLUMN_LABELS, f"pics_{source}", kinds={"ratio": "ratio"})
+
+# --- Stock en attente -----------------------------------------------------------------------
+st.header("Stock en attente")
+backlog_grain = "day" if grain == "day" else "week"
+st.caption(
+    "À la fin de chaque "
+    + ("jour" if backlog_grain == "day" else "semaine")
+    + " : les copies remises et pas encore corrigées, les sollicitations reçues et encore "
+    "sans réponse, quelle que soit leur date d'arrivée. La courbe s'arrête à la dernière date "
+    f"des données ({fmt.day(cached.compute(flows.as_of, sel, period=period))})."
+)
+left, right = st.columns(2)
+for column, backlog_source, title in (
+    (left, "copies", "Copies en attente"),
+    (right, "tutoring", "Sollicitations sans réponse"),
+):
+    waiting = cached.compute(
+        flows.backlog,
+        sel,
+        period=period,
+        filters=filters,
+        grain=backlog_grain,
+        source=backlog_source,
+    )
+    with column:
+        st.metric(
+            f"{title} au {fmt.day(waiting.get_column('on_day').max())}",
+            fmt.number(waiting.get_column("waiting").last()),
+            border=True,
+        )
+        st.altair_chart(
+            charts.time_series(
+                waiting, x="on_day", y="waiting", y_title=title, grain="day", height=240
+            ),
+            width="stretch",
+        )
+        with st.expander("Voir les chiffres du graphique"):
+            tables.show(waiting, flows.COLUMN_LABELS, f"stock_{backlog_source}")

@@ -1,0 +1,159 @@
+"""Délais de correction : répartition, moyenne, médiane, 90e centile et part dans l'objectif,
+par discipline, site et correcteur ; évolution par semaine ; les copies en attente les plus
+anciennes."""
+
+import streamlit as st
+
+from indicators import delays
+from ui import cached, charts, charts_activity, sidebar, tables
+from ui import format as fmt
+from ui.settings_view import show_settings
+
+BREAKDOWNS = {"discipline": "Par discipline", "site": "Par site", "corrector": "Par correcteur"}
+CAP_DAYS = 30
+OLDEST_SHOWN = 200
+
+sel = sidebar.selection()
+period, filters, settings = sel.period, sel.filters, sel.settings
+target = settings.correction_target_days
+
+st.title("Délais de correction")
+st.caption(
+    f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Délai d'une copie : date de "
+    "correction moins date de remise, en jours calendaires. Les statistiques portent sur les "
+    "copies corrigées dans la période, même remises avant ; les copies en attente n'y sont pas "
+    f"mais sont listées plus bas avec leur ancienneté. Source : {sel.source}."
+)
+show_settings(settings, ["correction_target_days"])
+
+overall = cached.compute(
+    delays.summary, sel, period=period, filters=filters, settings=settings
+).row(0, named=True)
+waiting = cached.compute(
+    delays.waiting_summary, sel, period=period, filters=filters, settings=settings
+).row(0, named=True)
+if overall["copies_corrected"] == 0 and waiting["copies_waiting"] == 0:
+    st.info(
+        "Aucune copie corrigée ni en attente dans la période et les filtres choisis : "
+        "élargissez la période ou retirez des filtres dans le panneau de gauche."
+    )
+    st.stop()
+
+tiles = st.columns(5)
+tiles[0].metric("Copies corrigées", fmt.number(overall["copies_corrected"]), border=True)
+tiles[1].metric("Délai moyen", fmt.days(overall["correction_delay_days_mean"]), border=True)
+tiles[2].metric("Délai médian", fmt.days(overall["correction_delay_days_median"]), border=True)
+tiles[3].metric(
+    "90e centile",
+    fmt.days(overall["correction_delay_days_p90"]),
+    help="9 copies sur 10 sont corrigées en au plus ce délai (interpolation linéaire, comme "
+    "CENTILE.INCLURE d'Excel).",
+    border=True,
+)
+tiles[4].metric(
+    f"Corrigées en {target} j au plus",
+    fmt.share(overall["correction_within_target_share"]),
+    border=True,
+)
+as_of = fmt.day(waiting["as_of"])
+tiles = st.columns(3)
+tiles[0].metric(f"Copies en attente au {as_of}", fmt.number(waiting["copies_waiting"]), border=True)
+tiles[1].metric(
+    f"dont en attente depuis plus de {target} j",
+    fmt.number(waiting["copies_waiting_over_target"]),
+    border=True,
+)
+tiles[2].metric("Attente la plus longue", fmt.days(waiting["oldest_age_days"], 0), border=True)
+
+if overall["copies_corrected"] == 0:
+    st.info("Aucune copie corrigée dans la période : pas de statistiques de délai.")
+else:
+    st.header("Répartition des délais")
+    spread = cached.compute(
+        delays.distribution,
+        sel,
+        period=period,
+        filters=filters,
+        settings=settings,
+        cap_days=CAP_DAYS,
+    )
+    st.altair_chart(
+        charts_activity.distribution(
+            delays.with_day_labels(spread, CAP_DAYS),
+            label="label",
+            count="copies",
+            within="within_target",
+            x_title="Délai de correction",
+            y_title="Copies corrigées",
+        ),
+        width="stretch",
+    )
+    st.caption(f"La dernière barre regroupe les délais de {CAP_DAYS} jours et plus.")
+    with st.expander("Voir les chiffres du graphique"):
+        tables.show(spread, delays.COLUMN_LABELS, "repartition_delais")
+
+    st.header("Évolution par semaine")
+    trend = cached.compute(
+        delays.weekly_trend, sel, period=period, filters=filters, settings=settings
+    )
+    st.altair_chart(
+        charts_activity.statistics_over_time(
+            trend,
+            x="week_start",
+            lines={
+                "correction_delay_days_median": "Délai médian",
+                "correction_delay_days_mean": "Délai moyen",
+                "correction_delay_days_p90": "90e centile",
+            },
+            y_title="Délai (jours)",
+            target=target,
+            target_title="Objectif (jours)",
+        ),
+        width="stretch",
+    )
+    st.caption("Semaine de la correction ; le trait rouge marque l'objectif.")
+    with st.expander("Voir les chiffres par semaine"):
+        tables.show(trend, delays.COLUMN_LABELS, "delais_par_semaine")
+
+    st.header("Par discipline, site et correcteur")
+    for tab, by in zip(st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS, strict=True):
+        with tab:
+            rows = cached.compute(
+                delays.breakdown, sel, period=period, filters=filters, settings=settings, by=by
+            )
+            st.altair_chart(
+                charts.bars(
+                    rows,
+                    category=by,
+                    value="correction_delay_days_median",
+                    category_title=delays.COLUMN_LABELS[by],
+                    value_title="Délai médian (jours)",
+                    kind="days",
+                    target=target,
+                    target_title="Objectif (jours)",
+                    extra_tooltips=[
+                        ("copies_corrected", "Copies corrigées", "count"),
+                        ("correction_delay_days_p90", "90e centile (jours)", "days"),
+                        ("correction_within_target_share", "Part dans l'objectif", "share"),
+                    ],
+                    max_categories=30,
+                ),
+                width="stretch",
+            )
+            if rows.height > 30:
+                st.caption("Le graphique montre les 30 délais médians les plus longs.")
+            tables.show(rows, delays.COLUMN_LABELS, f"delais_par_{by}", key=f"delays_{by}")
+
+st.header(f"Copies en attente les plus anciennes au {as_of}")
+st.caption(
+    f"Copies remises au plus tard le {as_of} et pas encore corrigées à cette date, les plus "
+    f"anciennes d'abord. Les {OLDEST_SHOWN} premières sont affichées ; le téléchargement "
+    "contient toute la liste."
+)
+if waiting["copies_waiting"] == 0:
+    st.success("Aucune copie en attente.")
+else:
+    oldest = cached.compute(
+        delays.oldest_waiting, sel, period=period, filters=filters, settings=settings, limit=None
+    )
+    tables.show(oldest, delays.COLUMN_LABELS, "copies_en_attente", max_rows=OLDEST_SHOWN)

@@ -1,0 +1,196 @@
+"""Tutorat : sollicitations reçues et répondues, répartition des délais de réponse, part
+répondue sous 48 h (sur toutes les sollicitations reçues), sollicitations sans réponse depuis
+plus de 48 h, charge des tuteurs."""
+
+import streamlit as st
+
+from indicators import flows, tutoring
+from ui import cached, charts, charts_activity, sidebar, tables
+from ui import format as fmt
+from ui.settings_view import show_settings
+
+BREAKDOWNS = {"discipline": "Par discipline", "site": "Par site", "channel": "Par canal"}
+OVERDUE_SHOWN = 200
+
+sel = sidebar.selection()
+period, filters, settings = sel.period, sel.filters, sel.settings
+target = settings.tutoring_target_hours
+
+st.title("Tutorat")
+st.caption(
+    f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Délai de réponse : heure de la "
+    "réponse moins heure de réception. La part répondue dans le délai se calcule sur toutes "
+    "les sollicitations reçues dans la période, qu'elles aient une réponse ou non. "
+    f"Source : {sel.source}."
+)
+show_settings(settings, ["tutoring_target_hours"])
+
+overall = cached.compute(
+    tutoring.response_summary, sel, period=period, filters=filters, settings=settings
+).row(0, named=True)
+overdue = cached.compute(
+    tutoring.unanswered_summary, sel, period=period, filters=filters, settings=settings
+).row(0, named=True)
+load = cached.compute(tutoring.tutor_load, sel, period=period, filters=filters, settings=settings)
+if overall["requests_received"] == 0 and overdue["requests_unanswered_over_target"] == 0:
+    st.info(
+        "Aucune sollicitation de tutorat reçue dans la période et les filtres choisis, et "
+        "aucune en attente : élargissez la période ou retirez des filtres dans le panneau de "
+        "gauche."
+    )
+    if not load.is_empty():
+        st.header("Charge des tuteurs")
+        tables.show(load, tutoring.COLUMN_LABELS, "charge_tuteurs")
+    st.stop()
+
+as_of = fmt.day(overdue["as_of"])
+tiles = st.columns(5)
+tiles[0].metric("Sollicitations reçues", fmt.number(overall["requests_received"]), border=True)
+tiles[1].metric(
+    "Dont répondues",
+    fmt.number(overall["requests_answered"]),
+    help="Parmi les sollicitations reçues dans la période, celles qui ont une réponse.",
+    border=True,
+)
+tiles[2].metric(
+    f"Répondues en {target} h au plus",
+    fmt.share(overall["answered_within_target_share"]),
+    help="Sur toutes les sollicitations reçues dans la période, répondues ou non.",
+    border=True,
+)
+tiles[3].metric("Délai médian de réponse", fmt.hours(overall["response_hours_median"]), border=True)
+tiles[4].metric(
+    f"Sans réponse depuis plus de {target} h",
+    fmt.number(overdue["requests_unanswered_over_target"]),
+    help=f"Au {as_of} à minuit, quelle que soit la date de réception.",
+    border=True,
+)
+
+st.header("Sollicitations reçues et répondues par semaine")
+weekly = cached.compute(
+    flows.throughput,
+    sel,
+    period=period,
+    filters=filters,
+    grain="week",
+    measures=("tutoring_requests", "tutoring_answered"),
+)
+st.altair_chart(
+    charts.time_series(
+        flows.labelled(weekly),
+        x="period_start",
+        y="count",
+        y_title="Sollicitations",
+        color="measure",
+        color_title="Flux",
+        grain="week",
+    ),
+    width="stretch",
+)
+with st.expander("Voir les chiffres du graphique"):
+    tables.show(weekly, flows.COLUMN_LABELS, "sollicitations_par_semaine")
+
+st.header("Délais de réponse")
+if overall["requests_answered"] == 0:
+    st.info("Aucune des sollicitations reçues dans la période n'a de réponse.")
+else:
+    spread = cached.compute(
+        tutoring.distribution, sel, period=period, filters=filters, settings=settings
+    )
+    st.altair_chart(
+        charts_activity.distribution(
+            tutoring.with_bin_labels(spread),
+            label="label",
+            count="requests",
+            within="within_target",
+            x_title="Délai de réponse",
+            y_title="Sollicitations répondues",
+        ),
+        width="stretch",
+    )
+    st.caption(
+        f"Sollicitations reçues dans la période et répondues ; en rouge, au-delà de {target} h. "
+        f"Délai moyen : {fmt.hours(overall['response_hours_mean'])} ; 90e centile : "
+        f"{fmt.hours(overall['response_hours_p90'])}."
+    )
+    with st.expander("Voir les chiffres du graphique"):
+        tables.show(spread.drop("bin"), tutoring.COLUMN_LABELS, "repartition_delais_reponse")
+
+st.header("Par discipline, site et canal")
+for tab, by in zip(st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS, strict=True):
+    with tab:
+        rows = cached.compute(
+            tutoring.response_summary,
+            sel,
+            period=period,
+            filters=filters,
+            settings=settings,
+            by=by,
+        )
+        st.altair_chart(
+            charts.bars(
+                rows,
+                category=by,
+                value="answered_within_target_share",
+                category_title=tutoring.COLUMN_LABELS[by],
+                value_title=f"Part répondue en {target} h au plus",
+                kind="share",
+                extra_tooltips=[
+                    ("requests_received", "Sollicitations reçues", "count"),
+                    ("response_hours_median", "Délai médian (heures)", "hours"),
+                ],
+                max_categories=30,
+            ),
+            width="stretch",
+        )
+        tables.show(rows, tutoring.COLUMN_LABELS, f"tutorat_par_{by}", key=f"tutoring_{by}")
+
+st.header(f"Sans réponse depuis plus de {target} h au {as_of}")
+if overdue["requests_unanswered_over_target"] == 0:
+    st.success(f"Aucune sollicitation sans réponse depuis plus de {target} h.")
+else:
+    st.caption(
+        f"Sollicitations reçues avant la fin du {as_of} et sans réponse à ce moment, les plus "
+        f"anciennes d'abord. Les {OVERDUE_SHOWN} premières sont affichées ; le téléchargement "
+        "contient toute la liste."
+    )
+    waiting = cached.compute(
+        tutoring.unanswered_overdue,
+        sel,
+        period=period,
+        filters=filters,
+        settings=settings,
+        limit=None,
+    )
+    tables.show(
+        waiting.with_columns(tutoring.no_tutor_label()),
+        tutoring.COLUMN_LABELS,
+        "sollicitations_sans_reponse",
+        max_rows=OVERDUE_SHOWN,
+    )
+
+st.header("Charge des tuteurs")
+st.caption(
+    "Apprenants suivis : apprenants dont le tuteur est le référent, avec une inscription active "
+    "dans la période. Sollicitations : reçues dans la période et attribuées au tuteur."
+)
+if load.is_empty():
+    st.info("Aucun apprenant suivi ni aucune sollicitation dans la période.")
+else:
+    named_load = load.with_columns(tutoring.no_tutor_label())
+    st.altair_chart(
+        charts.bars(
+            named_load,
+            category="tutor",
+            value="learners",
+            category_title="Tuteur",
+            value_title="Apprenants suivis",
+            extra_tooltips=[
+                ("requests", "Sollicitations reçues", "count"),
+                ("answered_within_target_share", f"Part répondue en {target} h", "share"),
+            ],
+            max_categories=30,
+        ),
+        width="stretch",
+    )
+    tables.show(named_load, tutoring.COLUMN_LABELS, "charge_tuteurs")

@@ -1,0 +1,250 @@
+"""AppTest of the activity pages (Activité et pics, Délais de correction, Tutorat) on a small
+SQLite database written by the test, with filters and page controls changed.
+
+The world: from Monday 01/09/2025, 12 weeks. Lyon (CAP 1, learners E001 and E002) sends 10
+Maths copies a week, 50 in week 10 (10/11/2025: a surge, x5 its baseline of 10); Rennes (BTS,
+E003 and E004) sends 5 Français copies a week. A copy is corrected 2 days after it was
+submitted, 6 days for every fourth one; the copies of the last week (17/11) still wait.
+Every week E001 asks a Maths question answered in 24 h and E003 a Français question answered
+in 72 h; the questions of the last week have no answer. The data end on Friday 21/11/2025.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from data_access import db
+from data_access.frames import FRAME_TABLES
+from data_access.settings import Settings
+from data_access.writes import bulk_insert
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = {
+    "pages/activity.py": "Activité et pics",
+    "pages/delays.py": "Délais de correction",
+    "pages/tutoring.py": "Tutorat",
+}
+FIRST_MONDAY = date(2025, 9, 1)
+WEEKS = 12
+SURGE_WEEK = 10
+
+
+def _world() -> dict[str, pl.DataFrame]:
+    copies, requests = [], []
+    for week in range(WEEKS):
+        monday = FIRST_MONDAY + timedelta(weeks=week)
+        lyon = 50 if week == SURGE_WEEK else 10
+        for site_learners, discipline, volume in (((1, 2), "Maths", lyon), ((3, 4), "Français", 5)):
+            for number in range(volume):
+                submitted = monday + timedelta(days=number % 5)
+                delay = 6 if number % 4 == 0 else 2
+                copies.append(
+                    {
+                        "learner_id": site_learners[number % 2],
+                        "discipline": discipline,
+                        "assignment": f"S{week}-{number}",
+                        "submitted_on": submitted,
+                        "corrected_on": None
+                        if week == WEEKS - 1
+                        else submitted + timedelta(days=delay),
+                        "corrector_id": 1,
+                        "grade": 12.0,
+                    }
+                )
+        for learner, discipline, hours in ((1, "Maths", 24), (3, "Français", 72)):
+            received = datetime.combine(monday, datetime.min.time()) + timedelta(hours=9)
+            requests.append(
+                {
+                    "learner_id": learner,
+                    "discipline": discipline,
+                    "channel": "électronique",
+                    "received_at": received,
+                    "answered_at": None if week == WEEKS - 1 else received + timedelta(hours=hours),
+                    "staff_id": 2,
+                }
+            )
+    return {
+        "sites": pl.DataFrame({"id": [1, 2], "name": ["Lyon", "Rennes"]}),
+        "staff": pl.DataFrame(
+            {
+                "id": [1, 2],
+                "name": ["M. Correcteur", "Mme Tutrice"],
+                "role": ["enseignant", "tuteur"],
+                "site_id": [1, 1],
+            }
+        ),
+        "groups": pl.DataFrame(
+            {
+                "id": [1, 2],
+                "site_id": [1, 2],
+                "name": ["CAP 1", "BTS"],
+                "public": ["jeunes", "alternants"],
+                "school_year": ["2025-2026"] * 2,
+            }
+        ),
+        "learners": pl.DataFrame(
+            {
+                "id": [1, 2, 3, 4],
+                "external_id": ["E001", "E002", "E003", "E004"],
+                "referent_id": [2, 2, 2, None],
+            }
+        ),
+        "enrolments": pl.DataFrame(
+            {
+                "id": [1, 2, 3, 4],
+                "learner_id": [1, 2, 3, 4],
+                "group_id": [1, 1, 2, 2],
+                "entry_date": [FIRST_MONDAY] * 4,
+            }
+        ),
+        "copies": pl.DataFrame(copies),
+        "tutoring_requests": pl.DataFrame(requests),
+        "interviews": pl.DataFrame(
+            {
+                "learner_id": [1, 2, 3, 4],
+                "staff_id": [2, 2, 2, 2],
+                "held_on": [date(2025, 9, 8)] * 4,
+                "interview_type": ["initial"] * 4,
+            }
+        ),
+    }
+
+
+@pytest.fixture
+def activity_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'activity.db'}"
+    engine = db.get_engine(Settings(database_url=url))
+    world = _world()
+    with db.write_transaction(engine) as connection:
+        for name, table in FRAME_TABLES.items():
+            if name in world:
+                bulk_insert(connection, table, world[name])
+    monkeypatch.setenv("PILOTAGE_DATABASE_URL", url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    db.forget_engine(url)
+
+
+HARNESS = """
+import runpy
+from ui import sidebar
+
+sidebar.render()
+runpy.run_path({page!r}, run_name="__main__")
+"""
+
+
+def _open(page: str) -> AppTest:
+    """The page run as app.py runs it: the shared sidebar drawn first, then the page.
+
+    (AppTest runs a switched-to page without app.py when a pages/ folder sits beside it, so
+    the sidebar would not be drawn: this harness does what app.py does, minus navigation.)
+    """
+    app = AppTest.from_string(HARNESS.format(page=str(ROOT / page)), default_timeout=60)
+    app.run()
+    return app
+
+
+def _problems(app: AppTest) -> list[str]:
+    return [str(e.value) for e in app.exception] + [e.value for e in app.error]
+
+
+def _tiles(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_and_follows_filters(activity_database: str, page: str) -> None:
+    app = _open(page)
+    assert not _problems(app), _problems(app)
+    assert [t.value for t in app.title] == [PAGES[page]]
+    assert app.metric and app.dataframe
+    assert not app.info
+    app.sidebar.multiselect(key="filter_sites").set_value(["Rennes"]).run()
+    assert not _problems(app), _problems(app)
+    app.sidebar.multiselect(key="filter_disciplines").set_value(["Maths"]).run()
+    assert not _problems(app), _problems(app)  # Rennes has no Maths: a message, no error
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_says_so_when_the_period_is_empty(activity_database: str, page: str) -> None:
+    app = _open(page)
+    app.sidebar.date_input(key="period").set_value((date(2026, 3, 1), date(2026, 3, 31))).run()
+    assert not _problems(app), _problems(app)
+    assert app.info, page
+
+
+def test_activity_figures_surges_and_controls(activity_database: str) -> None:
+    app = _open("pages/activity.py")
+    tiles = _tiles(app)
+    assert tiles["Copies reçues"] == "220"  # 11 x 10 + 50 in Lyon, 12 x 5 in Rennes
+    assert tiles["Copies corrigées"] == "205"  # all but the 15 of the last week
+    assert tiles["Sollicitations de tutorat reçues"] == "24"
+    assert tiles["Sollicitations de tutorat répondues"] == "22"
+    assert tiles["Entretiens menés"] == "4"
+    assert tiles["Pics dans la période"] == "1"
+    assert tiles["Pics en cours"] == "1"  # the week of 10/11 is the last full one
+    surges = app.dataframe[1].value
+    assert list(surges["Site"]) == ["Lyon"]
+    assert list(surges["Volume de la semaine"]) == [50]
+    assert list(surges["Rapport à la médiane"]) == [5.0]
+    assert any("Seuil : ×2" in c.value and "30 copies" in c.value for c in app.caption)
+    assert tiles["Copies en attente au 21/11/2025"] == "15"
+
+    app.sidebar.multiselect(key="filter_sites").set_value(["Rennes"]).run()
+    tiles = _tiles(app)
+    assert tiles["Copies reçues"] == "60"
+    assert tiles["Pics dans la période"] == "0"
+
+    for grain in ("day", "month"):
+        app.radio(key="activity_grain").set_value(grain).run()
+        assert not _problems(app), _problems(app)
+    app.radio(key="activity_by").set_value("discipline").run()
+    app.selectbox(key="activity_measure").set_value("interviews").run()
+    assert not _problems(app), _problems(app)
+    app.radio(key="surge_source").set_value("tutoring").run()
+    assert not _problems(app), _problems(app)
+
+    app.sidebar.number_input(key="set_surge_min_volume").set_value(5).run()
+    app.sidebar.multiselect(key="filter_sites").set_value([]).run()
+    app.radio(key="surge_source").set_value("copies").run()
+    assert not _problems(app), _problems(app)
+    assert any("volume minimal : 5 copies" in c.value for c in app.caption)
+
+
+def test_delay_figures(activity_database: str) -> None:
+    app = _open("pages/delays.py")
+    tiles = _tiles(app)
+    # 205 corrected copies: 65 in 6 days (every fourth), 140 in 2 days
+    assert tiles["Copies corrigées"] == "205"
+    assert tiles["Délai médian"] == "2,0\u00a0j"
+    assert tiles["Corrigées en 3 j au plus"] == "68\u00a0%"
+    assert tiles["Copies en attente au 21/11/2025"] == "15"
+    oldest = app.dataframe[-1].value
+    assert len(oldest) == 15
+    assert oldest["Attente (jours)"].iloc[0] == 4  # submitted on Monday 17/11
+    app.sidebar.number_input(key="set_correction_target_days").set_value(6).run()
+    assert _tiles(app)["Corrigées en 6 j au plus"] == "100\u00a0%"
+
+
+def test_tutoring_figures(activity_database: str) -> None:
+    app = _open("pages/tutoring.py")
+    tiles = _tiles(app)
+    assert tiles["Sollicitations reçues"] == "24"
+    assert tiles["Dont répondues"] == "22"
+    assert tiles["Répondues en 48 h au plus"] == "46\u00a0%"  # 11 of 24, the unanswered count
+    # the 2 questions of Monday 17/11 09:00 wait for 111 h at the end of 21/11
+    assert tiles["Sans réponse depuis plus de 48 h"] == "2"
+    load = app.dataframe[-1].value
+    assert list(load["Tuteur"]) == ["Mme Tutrice", "(sans tuteur)"]
+    assert list(load["Apprenants suivis"]) == [3, 1]
+    assert list(load["Sollicitations reçues"]) == [24, 0]

@@ -1,0 +1,208 @@
+"""Altair builders used only by the activity pages (Activité et pics, Délais de correction,
+Tutorat): pure functions, aggregated frame in, chart out, French titles and tooltips."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from ui.charts import ALERT_COLOR, GRAIN_FORMATS, GRAIN_LABELS, PALETTE, finish
+
+_FORMATS = {"count": ",.0f", "share": ".0%", "days": ",.1f", "hours": ",.1f", "ratio": ",.1f"}
+WITHIN = "Dans l'objectif"
+BEYOND = "Au-delà de l'objectif"
+
+
+def _date_axis(grain: str) -> alt.X:
+    return alt.X("period_start:T", title=None, axis=alt.Axis(format=GRAIN_FORMATS.get(grain)))
+
+
+def activity(
+    series: pl.DataFrame,
+    marks: pl.DataFrame | None,
+    *,
+    y_title: str,
+    grain: str,
+    color: str | None = None,
+    color_title: str | None = None,
+    marks_title: str = "Pics",
+    height: int = 320,
+) -> alt.TopLevelMixin:
+    """Counts over time (period_start, [color], count) with the weeks of surges drawn as
+    rules in the alert color (marks: week_start, surges, series; None for no marks)."""
+    tooltips = [
+        alt.Tooltip("period_start:T", title=GRAIN_LABELS.get(grain, "Date"), format="%d/%m/%Y"),
+        alt.Tooltip("count:Q", title=y_title, format=",.0f"),
+    ]
+    encoding = {
+        "x": _date_axis(grain),
+        "y": alt.Y("count:Q", title=y_title, axis=alt.Axis(format=",.0f")),
+    }
+    if color:
+        encoding["color"] = alt.Color(f"{color}:N", title=color_title)
+        tooltips.insert(0, alt.Tooltip(f"{color}:N", title=color_title or ""))
+    points = series.height <= 80
+    line = (
+        alt.Chart(series.to_arrow())
+        .mark_line(point=points, interpolate="monotone")
+        .encode(**encoding, tooltip=tooltips)
+    )
+    if marks is None or marks.is_empty():
+        return finish(line.properties(height=height))
+    rules = (
+        alt.Chart(marks.to_arrow())
+        .mark_rule(color=ALERT_COLOR, strokeDash=[5, 3], size=2)
+        .encode(
+            x="week_start:T",
+            tooltip=[
+                alt.Tooltip("week_start:T", title="Semaine du", format="%d/%m/%Y"),
+                alt.Tooltip("surges:Q", title=marks_title, format=",.0f"),
+                alt.Tooltip("series:N", title="Où"),
+            ],
+        )
+    )
+    return finish(alt.layer(line, rules).properties(height=height))
+
+
+def surge_series(
+    weekly: pl.DataFrame, *, volume_title: str, surge_ratio: float, height: int = 300
+) -> alt.TopLevelMixin:
+    """One weekly series: its volume, the surge threshold (baseline x ratio, dashed), the same
+    week a year earlier (dotted, where known) and its surges as points in the alert color."""
+    threshold_title = f"Seuil (médiane des semaines précédentes × {surge_ratio:g})".replace(
+        ".", ","
+    )
+    year_title = "Même semaine un an plus tôt"
+    frame = weekly.select(
+        "week_start",
+        pl.col("volume").alias(volume_title),
+        (pl.col("baseline_median") * surge_ratio).alias(threshold_title),
+        pl.col("volume_year_before").alias(year_title),
+        pl.col("ratio"),
+        pl.col("is_surge"),
+    )
+    names = [volume_title, threshold_title, year_title]
+    base = alt.Chart(frame.to_arrow())
+    lines = (
+        base.transform_fold(names, as_=["série", "valeur"])
+        .transform_filter("isValid(datum.valeur)")
+        .mark_line(interpolate="monotone")
+        .encode(
+            x=alt.X("week_start:T", title=None, axis=alt.Axis(format="%d/%m/%Y")),
+            y=alt.Y("valeur:Q", title=volume_title, axis=alt.Axis(format=",.0f")),
+            color=alt.Color(
+                "série:N",
+                title=None,
+                scale=alt.Scale(domain=names, range=[PALETTE[0], "#7F8C8D", "#B0B7BC"]),
+            ),
+            strokeDash=alt.StrokeDash(
+                "série:N",
+                legend=None,
+                scale=alt.Scale(domain=names, range=[[1, 0], [6, 4], [2, 3]]),
+            ),
+            tooltip=[
+                alt.Tooltip("week_start:T", title="Semaine du", format="%d/%m/%Y"),
+                alt.Tooltip("série:N", title="Série"),
+                alt.Tooltip("valeur:Q", title="Valeur", format=",.1f"),
+            ],
+        )
+    )
+    points = (
+        base.transform_filter("datum.is_surge")
+        .mark_point(color=ALERT_COLOR, filled=True, size=110)
+        .encode(
+            x="week_start:T",
+            y=f"{volume_title}:Q",
+            tooltip=[
+                alt.Tooltip("week_start:T", title="Pic, semaine du", format="%d/%m/%Y"),
+                alt.Tooltip(f"{volume_title}:Q", title=volume_title, format=",.0f"),
+                alt.Tooltip("ratio:Q", title="Rapport à la médiane", format=",.1f"),
+            ],
+        )
+    )
+    return finish(alt.layer(lines, points).properties(height=height))
+
+
+def distribution(
+    frame: pl.DataFrame,
+    *,
+    label: str,
+    count: str,
+    within: str,
+    x_title: str,
+    y_title: str,
+    height: int = 280,
+) -> alt.TopLevelMixin:
+    """Bars already binned, in the frame's order, blue within the target and in the alert
+    color beyond it."""
+    shown = frame.select(
+        pl.col(label),
+        pl.col(count),
+        pl.when(pl.col(within)).then(pl.lit(WITHIN)).otherwise(pl.lit(BEYOND)).alias("objectif"),
+    )
+    chart = (
+        alt.Chart(shown.to_arrow())
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{label}:N", title=x_title, sort=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(f"{count}:Q", title=y_title, axis=alt.Axis(format=",.0f")),
+            color=alt.Color(
+                "objectif:N",
+                title=None,
+                scale=alt.Scale(domain=[WITHIN, BEYOND], range=[PALETTE[0], ALERT_COLOR]),
+            ),
+            tooltip=[
+                alt.Tooltip(f"{label}:N", title=x_title),
+                alt.Tooltip(f"{count}:Q", title=y_title, format=",.0f"),
+                alt.Tooltip("objectif:N", title="Objectif"),
+            ],
+        )
+    )
+    return finish(chart.properties(height=height))
+
+
+def statistics_over_time(
+    frame: pl.DataFrame,
+    *,
+    x: str,
+    lines: dict[str, str],
+    y_title: str,
+    kind: str = "days",
+    target: float | None = None,
+    target_title: str = "Objectif",
+    height: int = 300,
+) -> alt.TopLevelMixin:
+    """Several statistics of one frame over time (columns named in ``lines``, with their
+    French titles), and an optional target as a horizontal rule in the alert color."""
+    shown = frame.select(x, *[pl.col(c).alias(t) for c, t in lines.items()])
+    titles = list(lines.values())
+    chart = (
+        alt.Chart(shown.to_arrow())
+        .transform_fold(titles, as_=["statistique", "valeur"])
+        .mark_line(point=shown.height <= 60, interpolate="monotone")
+        .encode(
+            x=alt.X(f"{x}:T", title=None, axis=alt.Axis(format="%d/%m/%Y")),
+            y=alt.Y(
+                "valeur:Q",
+                title=y_title,
+                axis=alt.Axis(format="%" if kind == "share" else ",.0f"),
+            ),
+            color=alt.Color("statistique:N", title=None, scale=alt.Scale(domain=titles)),
+            tooltip=[
+                alt.Tooltip(f"{x}:T", title="Semaine du", format="%d/%m/%Y"),
+                alt.Tooltip("statistique:N", title="Statistique"),
+                alt.Tooltip("valeur:Q", title=y_title, format=_FORMATS.get(kind, ",.1f")),
+            ],
+        )
+    )
+    if target is None:
+        return finish(chart.properties(height=height))
+    rule = (
+        alt.Chart(pl.DataFrame({"target": [target]}).to_arrow())
+        .mark_rule(color=ALERT_COLOR, strokeDash=[6, 4], size=2)
+        .encode(
+            y="target:Q",
+            tooltip=[alt.Tooltip("target:Q", title=target_title, format=",.1f")],
+        )
+    )
+    return finish(alt.layer(chart, rule).properties(height=height))

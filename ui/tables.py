@@ -1,0 +1,58 @@
+"""A table as users read it: French column labels, dates dd/mm/yyyy, shares in percent,
+rounded numbers, and the Excel and CSV download buttons under it."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from ui.downloads import download_buttons
+
+DECIMALS = {"days": 1, "hours": 1, "ratio": 1, "share": 1, "number": 1}
+
+
+def for_display(
+    frame: pl.DataFrame, labels: dict[str, str], kinds: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """The frame with shares (columns ending in _share, or kind "share") in percent (x100)
+    and floats rounded (1 decimal), columns renamed to their French labels."""
+    kinds = kinds or {}
+    columns = []
+    for name, dtype in frame.schema.items():
+        kind = kinds.get(name, "share" if name.endswith("_share") else "number")
+        column = pl.col(name)
+        if kind == "share":
+            column = (column * 100).round(DECIMALS["share"])
+        elif dtype.is_float():
+            column = column.round(DECIMALS.get(kind, 1))
+        columns.append(column.alias(labels.get(name, name)))
+    return frame.select(columns)
+
+
+def _column_config(frame: pl.DataFrame) -> dict[str, object]:
+    config: dict[str, object] = {}
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            config[name] = st.column_config.DateColumn(name, format="DD/MM/YYYY")
+        elif isinstance(dtype, pl.Datetime):
+            config[name] = st.column_config.DatetimeColumn(name, format="DD/MM/YYYY HH:mm")
+        elif dtype.is_numeric():
+            config[name] = st.column_config.NumberColumn(name, format="localized")
+    return config
+
+
+def show(
+    frame: pl.DataFrame,
+    labels: dict[str, str],
+    file_stem: str,
+    *,
+    kinds: dict[str, str] | None = None,
+    max_rows: int | None = None,
+    key: str | None = None,
+) -> None:
+    """st.dataframe of the frame (its first ``max_rows`` rows) then the download buttons
+    (the whole frame), with the same French labels and formats."""
+    shown = for_display(frame, labels, kinds)
+    visible = shown if max_rows is None else shown.head(max_rows)
+    st.dataframe(visible, hide_index=True, width="stretch", column_config=_column_config(visible))
+    download_buttons(shown, file_stem, key=key)
