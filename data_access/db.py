@@ -34,8 +34,9 @@ def _unavailable(settings: Settings, error: Exception) -> DatabaseUnavailable:
 def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # The rollback journal, not WAL: connectorx reads the file through its own SQLite
+    # library, and in WAL mode it did not see writes committed after its first read.
+    cursor.execute("PRAGMA journal_mode=DELETE")
     cursor.close()
 
 

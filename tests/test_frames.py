@@ -102,3 +102,13 @@ def test_frames_empty_conforms_what_it_is_given() -> None:
 def test_frames_empty_has_no_rows_for_missing_tables() -> None:
     frames = Frames.empty()
     assert frames.total_rows() == 0
+
+
+def test_a_read_after_a_write_sees_it_in_the_same_process(engine: sa.Engine) -> None:
+    """connectorx reads the file on its own: each read must see every committed write."""
+    from data_access.frames import read_table
+
+    for count in (1, 2, 3):
+        with write_transaction(engine) as connection:
+            connection.execute(sa.insert(models.Site.__table__), [{"name": f"Site {count}"}])
+        assert read_table(engine, models.Site).height == count
