@@ -216,9 +216,14 @@ class _Outcome:
 
 
 def _evaluate(
-    raw: RawSheet, kind: str, mapping: dict[str, str], state: State, implied_group: str | None
+    raw: RawSheet,
+    kind: str,
+    mapping: dict[str, str],
+    state: State,
+    implied_group: str | None,
+    parsed: ParsedRows | None = None,
 ) -> _Outcome:
-    parsed = parse_rows(raw, kind, mapping)
+    parsed = parsed or parse_rows(raw, kind, mapping)
     row_problems = check_rows(parsed)
     frame, duplicates = check_duplicates(parsed)
     references = check_references(parsed, frame, state, implied_group)
@@ -268,9 +273,10 @@ def check(
     engine: Engine, raw: RawSheet, kind: str, mapping: dict[str, str], sha: str = ""
 ) -> ImportReport:
     """Validate against the database and count what would be added or updated; write nothing."""
+    parsed = parse_rows(raw, kind, mapping)
     with engine.connect() as connection:
-        state = load_state(connection, kind, parse_rows(raw, kind, mapping).frame)
-    outcome = _evaluate(raw, kind, mapping, state, None)
+        state = load_state(connection, kind, parsed.frame)
+    outcome = _evaluate(raw, kind, mapping, state, None, parsed)
     return _report(raw, sha, kind, mapping, outcome, STATUS_TRIAL)
 
 
@@ -298,9 +304,10 @@ def write(
         with db.write_transaction(engine) as connection:
             db.bump_data_version(connection)  # takes the write lock before reading the state
             step(0.2, "Lecture des données existantes…")
-            state = load_state(connection, kind, parse_rows(raw, kind, mapping).frame)
+            parsed = parse_rows(raw, kind, mapping)
+            state = load_state(connection, kind, parsed.frame)
             step(0.4, "Vérification de chaque ligne…")
-            outcome = _evaluate(raw, kind, mapping, state, None)
+            outcome = _evaluate(raw, kind, mapping, state, None, parsed)
             has_problems = not outcome.problems.is_empty()
             if outcome.valid.is_empty() or (has_problems and not skip_invalid):
                 raise _Abort(_report(raw, sha, kind, mapping, outcome, STATUS_REJECTED))

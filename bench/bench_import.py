@@ -1,0 +1,141 @@
+"""Benchmark of the import: a 100 000-row .xlsx of copies, end to end into a fresh SQLite,
+against merely reading the same file with pandas + openpyxl; and the peak memory of reading
+and validating a 1 048 576-row file (in a subprocess, ru_maxrss).
+
+    .venv/bin/python bench/bench_import.py [--rows 100000] [--big-rows 1048576] [--skip-big]
+
+Targets (issue 4): under 3 s end to end, at least twice as fast as pandas + openpyxl;
+memory under 1 GB for 1 048 576 rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import xlsxwriter
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+LEARNERS = 5_000
+DISCIPLINES = ["Mathématiques", "Français", "Anglais", "Histoire", "Physique", "Économie"]
+
+
+def write_copies(path: Path, rows: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    start = date(2025, 9, 1)
+    with xlsxwriter.Workbook(str(path), {"constant_memory": True}) as workbook:
+        sheet = workbook.add_worksheet("Copies")
+        day = workbook.add_format({"num_format": "dd/mm/yyyy"})
+        sheet.write_row(
+            0, 0, ["N° apprenant", "Discipline", "Devoir", "Déposé le", "Corrigé le", "Note"]
+        )
+        for r in range(1, rows + 1):
+            submitted = start + timedelta(days=rng.randrange(300))
+            sheet.write_string(r, 0, f"A{rng.randrange(LEARNERS):05d}")
+            sheet.write_string(r, 1, rng.choice(DISCIPLINES))
+            sheet.write_string(r, 2, f"Devoir {r}")
+            sheet.write_datetime(r, 3, submitted, day)
+            if rng.random() < 0.85:
+                sheet.write_datetime(r, 4, submitted + timedelta(days=rng.randrange(10)), day)
+                sheet.write_number(r, 5, round(rng.uniform(0, 20), 1))
+
+
+def learners_csv() -> bytes:
+    lines = ["Identifiant;Classe;Site;Date d'entrée"]
+    lines += [f"A{i:05d};Groupe {i % 40};Site {i % 4};01/09/2025" for i in range(LEARNERS)]
+    return "\n".join(lines).encode()
+
+
+def bench_end_to_end(rows: int, workdir: Path) -> None:
+    import pandas as pd
+
+    from data_access import db
+    from data_access.importing import import_file
+    from data_access.settings import Settings
+
+    path = workdir / "copies.xlsx"
+    started = time.perf_counter()
+    write_copies(path, rows)
+    print(
+        f"fichier de {rows} lignes écrit en {time.perf_counter() - started:.1f} s ({path.stat().st_size / 1e6:.1f} Mo)"
+    )
+
+    started = time.perf_counter()
+    pd.read_excel(path, engine="openpyxl")
+    pandas_seconds = time.perf_counter() - started
+    print(f"lecture seule pandas + openpyxl : {pandas_seconds:.2f} s")
+
+    engine = db.get_engine(Settings(database_url=f"sqlite:///{workdir / 'bench.db'}"))
+    import_file(engine, "apprenants.csv", learners_csv())
+    content = path.read_bytes()
+    started = time.perf_counter()
+    report = import_file(engine, path.name, content)
+    ours = time.perf_counter() - started
+    print(
+        f"import complet (lire, vérifier, écrire) : {ours:.2f} s — {report.status}, "
+        f"{report.added} ajoutées, {report.rejected} rejetées"
+    )
+    print(f"rapport pandas / import : {pandas_seconds / ours:.1f}x")
+
+    started = time.perf_counter()
+    again = import_file(engine, path.name, content)
+    print(
+        f"réimport du même fichier : {time.perf_counter() - started:.2f} s — {again.added} ajoutées, {again.updated} mises à jour"
+    )
+
+
+_MEMORY_CHILD = """
+import resource, sys, time
+sys.path.insert(0, {root!r})
+from data_access.importing.pipeline import open_sheet, suggest
+from data_access.importing.validation import check_rows, check_duplicates, parse_rows
+content = open({path!r}, 'rb').read()
+started = time.perf_counter()
+raw = open_sheet('big.xlsx', content)
+kind, mapping, _ = suggest(None, raw)
+parsed = parse_rows(raw, kind, mapping)
+problems = check_rows(parsed)
+frame, duplicates = check_duplicates(parsed)
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{{raw.rows.height}} lignes lues et vérifiées en {{seconds:.1f}} s ; pic mémoire {{peak:.0f}} Mo")
+"""
+
+
+def bench_memory(rows: int, workdir: Path) -> None:
+    path = workdir / "big.xlsx"
+    started = time.perf_counter()
+    write_copies(path, rows)
+    print(
+        f"fichier de {rows} lignes écrit en {time.perf_counter() - started:.1f} s ({path.stat().st_size / 1e6:.1f} Mo)"
+    )
+    code = _MEMORY_CHILD.format(root=str(ROOT), path=str(path))
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    print((result.stdout + result.stderr).strip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--big-rows", type=int, default=1_048_575)  # + the header = 1 048 576
+    parser.add_argument("--skip-big", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        workdir = Path(directory)
+        bench_end_to_end(args.rows, workdir)
+        if not args.skip_big:
+            bench_memory(args.big_rows, workdir)
+
+
+if __name__ == "__main__":
+    main()
