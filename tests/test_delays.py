@@ -155,3 +155,11 @@ def test_statistics_split_by_site_add_up_to_the_whole(seed):
     assert weighted[0] == pytest.approx(whole["correction_delay_days_mean"] * count)
     share = whole["correction_within_target_share"] * count
     assert weighted[1] == pytest.approx(share)
+
+
+def test_summary_and_day_labels(data):
+    summary = delays.summary(data, PERIOD, ALL).row(0, named=True)
+    assert summary["copies_corrected"] == 4
+    assert summary["correction_delay_days_p90"] == pytest.approx(6.5)
+    spread = delays.with_day_labels(delays.distribution(data, PERIOD, ALL, cap_days=5), 5)
+    assert spread.get_column("label").to_list() == ["0 j", "1 j", "2 j", "3 j", "4 j", "5 j et +"]

@@ -195,3 +195,8 @@ def test_headline_totals_split_by_site_or_group_add_up_to_the_whole(seed):
     by_discipline = flows.headline(data, random_world.PERIOD, ALL, by="discipline")
     measures = list(flows.MEASURES[:4])
     assert by_discipline.select(measures).sum().rows() == whole.select(measures).rows()
+
+
+def test_measures_spelled_in_french_for_legends(data):
+    series = flows.labelled(flows.throughput(data, PERIOD, ALL, grain="month"))
+    assert set(series.get_column("measure")) == set(flows.MEASURE_LABELS.values())

@@ -180,3 +180,20 @@ def test_no_copy_at_all():
     result = surges.surges(empty, AUTUMN, ALL)
     assert result.is_empty()
     assert "volume_year_before" in result.columns
+
+
+def test_marks_names_and_one_series_for_the_page(data):
+    low = IndicatorSettings(surge_min_volume=3)
+    series = surges.weekly_series(data, AUTUMN, ALL, low)
+    found = surges.flagged(series)
+    assert found.height == 4
+    marks = surges.marks(found)
+    assert marks.rows() == [
+        (WEEK_8, 4, "Lyon · Français, Lyon · Maths, Rennes · Français, Rennes · Maths")
+    ]
+    names = surges.series_names(series)
+    # all four surged in the same week: the largest volumes first
+    assert names == ["Lyon · Maths", "Rennes · Français", "Lyon · Français", "Rennes · Maths"]
+    one = surges.one_series(series, "Rennes · Maths")
+    assert one.get_column("volume").to_list() == [1] * 8 + [3]
+    assert surges.marks(found.clear()).is_empty()

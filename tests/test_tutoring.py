@@ -162,3 +162,11 @@ def test_share_split_by_site_adds_up_to_the_whole(seed):
     assert within == pytest.approx(whole["answered_within_target"])
     load = tutoring.tutor_load(data, period, ALL)
     assert load.get_column("requests").sum() == whole["requests_received"]
+
+
+def test_bin_labels_and_the_no_tutor_label(data):
+    spread = tutoring.with_bin_labels(tutoring.distribution(data, PERIOD, ALL))
+    labels = spread.get_column("label").to_list()
+    assert labels[0] == "≤ 4 h" and labels[1] == "4 à 8 h" and labels[-1] == "> 168 h"
+    load = tutoring.tutor_load(data, PERIOD, ALL).with_columns(tutoring.no_tutor_label())
+    assert load.get_column("tutor").to_list()[-1] == tutoring.NO_TUTOR
