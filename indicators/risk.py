@@ -232,25 +232,25 @@ def _unanswered_requests(dataset: Dataset, as_of: date, hours: int) -> pl.DataFr
 
 def _falling_grades(dataset: Dataset, as_of: date, drop: float) -> pl.DataFrame:
     compared = 2 * GRADES_COMPARED
-    graded = (
+    last_grades = (
         dataset.copies.filter(
             pl.col("grade").is_not_null()
             & (pl.col("submitted_on") <= as_of)
             & (pl.col("corrected_on").is_null() | (pl.col("corrected_on") <= as_of))
         )
-        .select("learner_id", "submitted_on", "id", "grade")
-        .sort("learner_id", "submitted_on", "id")
-        .with_columns((pl.len() - 1 - pl.int_range(pl.len())).over("learner_id").alias("from_last"))
-        .filter(pl.col("from_last") < compared)
+        .group_by("learner_id")
+        .agg(pl.col("grade").sort_by("submitted_on", "id").tail(compared).alias("last"))
     )
     return (
-        graded.group_by("learner_id")
-        .agg(
-            pl.len().alias("grades"),
-            pl.col("grade").filter(pl.col("from_last") < GRADES_COMPARED).mean().alias("recent"),
-            pl.col("grade").filter(pl.col("from_last") >= GRADES_COMPARED).mean().alias("before"),
+        last_grades.select(
+            "learner_id",
+            pl.col("last").list.len().alias("grades"),
+            pl.col("last").list.tail(GRADES_COMPARED).list.mean().alias("recent"),
+            pl.col("last").list.head(GRADES_COMPARED).list.mean().alias("before"),
         )
-        .filter((pl.col("grades") == compared) & (pl.col("before") - pl.col("recent") >= drop))
+        .filter(
+            (pl.col("grades") == compared) & (pl.col("before") - pl.col("recent") >= drop - 1e-9)
+        )
         .select(
             "learner_id",
             pl.format(
