@@ -17,21 +17,30 @@ logger = logging.getLogger("pilotage")
 
 st.set_page_config(page_title="Pilotage", page_icon="📊", layout="wide")
 
+# French URL paths (which also differ from the file names: Streamlit's test harness would
+# otherwise run a page file on its own, without this script and its sidebar).
 PAGES = {
     "Suivi de l'activité": [
         st.Page("pages/overview.py", title="Vue d'ensemble", icon="🏠", default=True),
-        st.Page("pages/activity.py", title="Activité et pics", icon="📈"),
-        st.Page("pages/delays.py", title="Délais de correction", icon="⏱️"),
-        st.Page("pages/tutoring.py", title="Tutorat", icon="💬"),
+        st.Page("pages/activity.py", url_path="activite", title="Activité et pics", icon="📈"),
+        st.Page("pages/delays.py", url_path="delais", title="Délais de correction", icon="⏱️"),
+        st.Page("pages/tutoring.py", url_path="tutorat", title="Tutorat", icon="💬"),
     ],
     "Suivi des apprenants": [
-        st.Page("pages/dropout.py", title="Décrochage", icon="🚩"),
-        st.Page("pages/support.py", title="Accompagnement personnalisé", icon="🤝"),
-        st.Page("pages/interviews.py", title="Entretiens", icon="🗂️"),
+        st.Page("pages/dropout.py", url_path="decrochage", title="Décrochage", icon="🚩"),
+        st.Page(
+            "pages/support.py",
+            url_path="accompagnement",
+            title="Accompagnement personnalisé",
+            icon="🤝",
+        ),
+        st.Page("pages/interviews.py", url_path="entretiens", title="Entretiens", icon="🗂️"),
     ],
     "Données et organisation": [
-        st.Page("pages/import_data.py", title="Importer des données", icon="📥"),
-        st.Page("pages/plan_ap.py", title="Planifier l'AP", icon="🗓️"),
+        st.Page(
+            "pages/import_data.py", url_path="importer", title="Importer des données", icon="📥"
+        ),
+        st.Page("pages/plan_ap.py", url_path="planifier-ap", title="Planifier l'AP", icon="🗓️"),
     ],
 }
 
