@@ -93,9 +93,9 @@ SCALES: dict[str, ScaleSpec] = {
         learners=200_000,
         copies_per_learner=1_401_126 / 200_000,
         requests_per_learner=120_896 / 200_000,
-        full_pathway_share=0.25,
+        full_pathway_share=0.2,
         suivi_gap_days=(35, 70),
-        needs_assessed=3,
+        needs_assessed=2,
         support_groups_per_need=4,
         learners_per_tutor=130,
         learners_per_teacher=450,
@@ -369,6 +369,11 @@ class _Enrolments:
         start, stop = self.drift_start[e], self.drift_end[e]
         progress = (day - start) / np.maximum(0.7 * (stop - start), 1.0)
         return np.clip(1.0 - progress, 0.03, 1.0)
+
+    def grade_penalty(self, e: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Points lost by the copies of a drifting learner: 2.5 at once, up to 8.5."""
+        drifting = day >= self.drift_start[e]
+        return np.where(drifting, 2.5 + 6.0 * self.drift_progress(e, day), 0.0)
 
     def drift_progress(self, e: np.ndarray, day: np.ndarray) -> np.ndarray:
         start, stop = self.drift_start[e], self.drift_end[e]
@@ -673,7 +678,7 @@ def _copies(
         learners.ability[learner]
         + effect
         + rng.normal(0.0, 2.6, n)
-        - 6.0 * enrolments.drift_progress(e, day)
+        - enrolments.grade_penalty(e, day)
     )
     grade = np.clip(np.rint(grade * 2.0) / 2.0, 0.0, 20.0)
     order = np.lexsort((day, d, learner))
@@ -1347,6 +1352,9 @@ def _seconds(value: float) -> str:
     return f"{value:.1f}".replace(".", ",") + " s"
 
 
+SQLITE_CACHE_KB = 256 * 1024
+
+
 def _filled_tables(engine: Engine) -> list[str]:
     """The entity tables that hold at least one row."""
     filled = []
@@ -1393,13 +1401,20 @@ def seed_database(
         previous = data_version(engine)
         drop_schema(engine)
         ensure_schema(engine)
+    sqlite = engine.dialect.name == "sqlite"
     with write_transaction(engine) as connection:
         if reset:  # keep the data version moving forward, so no cache outlives the reset
             version = models.DataVersion.__table__
             connection.execute(sa.update(version).values(version=previous))
-        for name, table in FRAME_TABLES.items():
-            bulk_insert(connection, table, frames[name])
-        reset_sequences(connection, list(FRAME_TABLES.values()))
+        if sqlite:  # indexes of millions of rows: keep their pages in memory while writing
+            connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
+        try:
+            for name, table in FRAME_TABLES.items():
+                bulk_insert(connection, table, frames[name])
+            reset_sequences(connection, list(FRAME_TABLES.values()))
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA cache_size=-2000")  # SQLite's default
     written = time.perf_counter()
     width = max(len(label) for label in TABLE_LABELS.values())
     lines = [

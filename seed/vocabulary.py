@@ -134,13 +134,15 @@ CFA_SUPPORT = (("soutien", 2.0, 2),)
 VIRTUAL_CLASS = (("tutorat", 1.0, 2),)
 
 
-def _bac_pro(spec: str, public: str = PUBLIC_JEUNES, modality: str = "présentiel", **kw) -> list:
+def _bac_pro(
+    spec: str, public: str = PUBLIC_JEUNES, modality: str = "présentiel", suffix: str = "", **kw
+) -> list:
     sessions = AP if public == PUBLIC_JEUNES and modality != "distance" else ()
     if public == PUBLIC_ALTERNANTS:
         sessions = CFA_SUPPORT
     return [
         Programme(
-            f"{year} {spec}",
+            f"{year} {spec}{suffix}",
             f"{year} bac pro",
             public,
             modality,
@@ -197,8 +199,8 @@ NATIONAL = [
     *_with(_bac_pro("MELEC", modality="distance"), share=0.09, size=40),
     *_with(_bac_pro("AGORA", modality="distance"), share=0.09, size=40),
     *_with(_bac_pro("MCV", modality="distance"), share=0.08, size=40),
-    *_with(_bac_pro("MELEC"), share=0.03, size=24),
-    *_with(_bac_pro("MCV", modality="hybride"), share=0.02, size=24),
+    *_with(_bac_pro("MELEC", suffix=" présentiel"), share=0.03, size=24),
+    *_with(_bac_pro("MCV", modality="hybride", suffix=" hybride"), share=0.02, size=24),
     Programme("CAP 1 EPC", "CAP 1", PUBLIC_JEUNES, "distance", CAP, 35, share=0.05,
               first_year=True),
     Programme("CAP 2 EPC", "CAP 2", PUBLIC_JEUNES, "distance", CAP, 35, share=0.04),
