@@ -123,7 +123,7 @@ else:
             )
             st.altair_chart(
                 charts.bars(
-                    rows,
+                    tables.named(rows, by),
                     category=by,
                     value="correction_delay_days_median",
                     category_title=delays.COLUMN_LABELS[by],

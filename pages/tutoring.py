@@ -129,7 +129,7 @@ for tab, by in zip(st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS, strict=True):
         )
         st.altair_chart(
             charts.bars(
-                rows,
+                tables.named(rows, by),
                 category=by,
                 value="answered_within_target_share",
                 category_title=tutoring.COLUMN_LABELS[by],

@@ -253,7 +253,14 @@ def test_tutoring_figures(activity_database: str) -> None:
 def test_tables_show_shares_in_percent_and_round() -> None:
     from ui.tables import for_display
 
-    frame = pl.DataFrame({"within_share": [2 / 3, None], "delay": [1.234, 2.0], "copies": [3, 4]})
+    frame = pl.DataFrame(
+        {
+            "corrector": ["M. X", None],
+            "within_share": [2 / 3, None],
+            "delay": [1.234, 2.0],
+            "copies": [3, 4],
+        }
+    )
     shown = for_display(frame, {"within_share": "Part (%)", "copies": "Copies"})
-    assert shown.columns == ["Part (%)", "delay", "Copies"]
-    assert shown.rows() == [(66.7, 1.2, 3), (None, 2.0, 4)]
+    assert shown.columns == ["corrector", "Part (%)", "delay", "Copies"]
+    assert shown.rows() == [("M. X", 66.7, 1.2, 3), ("(non renseigné)", None, 2.0, 4)]

@@ -9,13 +9,21 @@ import streamlit as st
 from ui.downloads import download_buttons
 
 DECIMALS = {"days": 1, "hours": 1, "ratio": 1, "share": 1, "number": 1}
+MISSING_TEXT = "(non renseigné)"
+
+
+def named(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """The frame with MISSING_TEXT in the empty cells of the text columns named (for chart
+    categories: a site, corrector or tutor that the data do not give)."""
+    return frame.with_columns(pl.col(c).fill_null(MISSING_TEXT) for c in columns)
 
 
 def for_display(
     frame: pl.DataFrame, labels: dict[str, str], kinds: dict[str, str] | None = None
 ) -> pl.DataFrame:
-    """The frame with shares (columns ending in _share, or kind "share") in percent (x100)
-    and floats rounded (1 decimal), columns renamed to their French labels."""
+    """The frame with shares (columns ending in _share, or kind "share") in percent (x100),
+    floats rounded (1 decimal), empty text cells as MISSING_TEXT, columns renamed to their
+    French labels."""
     kinds = kinds or {}
     columns = []
     for name, dtype in frame.schema.items():
@@ -25,6 +33,8 @@ def for_display(
             column = (column * 100).round(DECIMALS["share"])
         elif dtype.is_float():
             column = column.round(DECIMALS.get(kind, 1))
+        elif dtype == pl.String:
+            column = column.fill_null(MISSING_TEXT)
         columns.append(column.alias(labels.get(name, name)))
     return frame.select(columns)
 
