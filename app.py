@@ -21,7 +21,13 @@ st.set_page_config(page_title="Pilotage", page_icon="📊", layout="wide")
 # otherwise run a page file on its own, without this script and its sidebar).
 PAGES = {
     "Suivi de l'activité": [
-        st.Page("pages/overview.py", title="Vue d'ensemble", icon="🏠", default=True),
+        st.Page(
+            "pages/overview.py",
+            url_path="vue-d-ensemble",
+            title="Vue d'ensemble",
+            icon="🏠",
+            default=True,
+        ),
         st.Page("pages/activity.py", url_path="activite", title="Activité et pics", icon="📈"),
         st.Page("pages/delays.py", url_path="delais", title="Délais de correction", icon="⏱️"),
         st.Page("pages/tutoring.py", url_path="tutorat", title="Tutorat", icon="💬"),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 PAGES = [
     "pages/overview.py",
@@ -20,7 +24,7 @@ UNEXPECTED = "erreur inattendue"
 
 
 def _start() -> AppTest:
-    app = AppTest.from_file("app.py", default_timeout=120)
+    app = AppTest.from_file(APP, default_timeout=120)
     app.run()
     return app
 
