@@ -76,7 +76,7 @@ SCALES: dict[str, ScaleSpec] = {
         name="demo",
         sites=voc.DEMO_SITES,
         learners=600,
-        copies_per_learner=18.0,
+        copies_per_learner=24.0,
         requests_per_learner=2.5,
         full_pathway_share=1.0,
         suivi_gap_days=(21, 42),
@@ -477,7 +477,7 @@ def _build_learners_and_enrolments(
     first = _labels(voc.FIRST_NAMES, rng.integers(0, len(voc.FIRST_NAMES), n))
     last = _labels(voc.LAST_NAMES, rng.integers(0, len(voc.LAST_NAMES), n))
     ability = np.clip(rng.normal(11.0, 2.6, n), 2.0, 19.0)
-    engagement = rng.lognormal(0.0, 0.45, n)
+    engagement = rng.lognormal(0.0, 0.35, n)
     attendance = rng.beta(12.0, 1.3, n)
     group_effect = rng.lognormal(0.0, 0.35, groups.size.size)
 
@@ -626,13 +626,24 @@ def _sample_events(
     low = np.minimum(enrolments.entry[e], cal.YEAR_DAYS)
     high = np.maximum(np.minimum(enrolments.end[e], cal.YEAR_DAYS), low)
     mass = cumulative[profile, high] - cumulative[profile, low]
-    weight = (
+    rate = (
         learners.engagement[enrolments.learner[e]]
         * np.array([voc.DISCIPLINE_WEIGHT[d] for d in voc.DISCIPLINES])[activity.discipline]
-        * mass
     )
+    # the mass left after the drift's thinning (mean keep probability over the drift, on 16
+    # points), so that the total after thinning is the one asked for
+    kept = mass.copy()
+    drifting = np.flatnonzero(enrolments.drift_start[e] < high)
+    if drifting.size:
+        de, dp = e[drifting], profile[drifting]
+        start = np.clip(enrolments.drift_start[de], low[drifting], high[drifting])
+        before = cumulative[dp, start] - cumulative[dp, low[drifting]]
+        points = start[:, None] + (high[drifting] - start)[:, None] * (np.arange(16) + 0.5) / 16
+        keep = enrolments.keep_probability(de[:, None], points).mean(axis=1)
+        kept[drifting] = before + (mass[drifting] - before) * keep
     total = per_learner * learners.ability.size
-    expected = weight * (total / weight.sum()) if weight.sum() > 0 else weight
+    wanted = (rate * kept).sum()
+    expected = rate * mass * (total / wanted) if wanted > 0 else rate * mass
     counts = rng.poisson(expected)
     pair = np.repeat(np.arange(e.size), counts)
     p = profile[pair]
@@ -677,7 +688,7 @@ def _copies(
     grade = (
         learners.ability[learner]
         + effect
-        + rng.normal(0.0, 2.6, n)
+        + rng.normal(0.0, 2.0, n)
         - enrolments.grade_penalty(e, day)
     )
     grade = np.clip(np.rint(grade * 2.0) / 2.0, 0.0, 20.0)
@@ -732,7 +743,9 @@ def _tutoring_requests(
     hours *= 1.0 + 0.3 * (activity.surge[site, d] - 1.0) * cal.SURGE_SHAPE[day]
     # requests of the weekend (or Friday evening) often wait for Monday 8:00
     to_monday = ((7 - weekday) % 7) * 86_400 + 8 * 3600 - second
-    deferred = ((weekday >= 5) | ((weekday == 4) & (second >= 18 * 3600))) & (rng.random(n) < 0.7)
+    deferral = np.array([0.7, 0.5, 0.6])[groups.modality[group]]  # distance tutors work weekends
+    weekend = (weekday >= 5) | ((weekday == 4) & (second >= 18 * 3600))
+    deferred = weekend & (rng.random(n) < deferral)
     answer = received + np.where(deferred, to_monday, 0) + (hours * 3600).astype(np.int64)
     never = rng.random(n) < np.where(enrolments.drift_progress(e, day) > 0, 0.15, 0.03)
     pending = never | (answer >= (cal.AS_OF_DAY + 1) * 86_400)
@@ -784,6 +797,7 @@ def _interviews(
     low, high = spec.suivi_gap_days
     k = int(np.ceil(cal.YEAR_DAYS / low)) + 1
     full = rng.random(m) < spec.full_pathway_share
+    suivi_forgotten = rng.random(m) < 0.04  # contractualised, then never followed up
     initial = entry + rng.integers(0, 8, m)
     diagnostic = initial + rng.integers(3, 22, m)
     co_design = diagnostic + rng.integers(7, 22, m)
@@ -805,7 +819,7 @@ def _interviews(
             rng.random(m) < 0.95,  # a few learners never get their diagnostic
             full,
             full,
-            full[:, None]
+            (full & ~suivi_forgotten)[:, None]
             & (suivi < np.minimum(stop, np.where(has_bilan, bilan, NO_DAY))[:, None] - 5),
             has_bilan,
         ]
