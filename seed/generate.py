@@ -37,9 +37,10 @@ import numpy as np
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
+from sqlmodel import SQLModel
 
 from data_access import models
-from data_access.db import data_version, drop_schema, ensure_schema, get_engine, write_transaction
+from data_access.db import ensure_schema, get_engine, write_transaction
 from data_access.errors import PilotageError
 from data_access.frames import FRAME_TABLES, conform
 from data_access.writes import bulk_insert, reset_sequences
@@ -1380,6 +1381,19 @@ def _filled_tables(engine: Engine) -> list[str]:
     return filled
 
 
+def _recreate_schema(connection: sa.Connection) -> None:
+    """Drop and recreate every table inside the caller's transaction (so a failed seed leaves
+    the database as it was), keeping the data version moving forward so that no cache
+    outlives the reset."""
+    version = models.DataVersion.__table__
+    previous = connection.execute(sa.select(version.c.version)).scalar_one_or_none() or 0
+    # pysqlite opens its transaction at the first write: make it one, so the DDL is inside
+    connection.execute(sa.update(version).values(version=version.c.version))
+    SQLModel.metadata.drop_all(connection)
+    SQLModel.metadata.create_all(connection)
+    connection.execute(sa.insert(version).values(id=1, version=previous))
+
+
 def seed_database(
     *,
     scale: str = "demo",
@@ -1391,8 +1405,9 @@ def seed_database(
     """Fill the database with ``generate(scale, seed)`` in one transaction; a French report.
 
     ``if_empty``: do nothing when the database already has learners (checked first, so it
-    never destroys anything). ``reset``: drop and recreate the schema first. Otherwise a
-    database that already holds data is refused with a PilotageError.
+    never destroys anything). ``reset``: drop and recreate the schema first, in the same
+    transaction as the writes. Otherwise a database that already holds data is refused
+    with a PilotageError.
     """
     spec = _spec(scale)
     engine = engine or get_engine()
@@ -1411,15 +1426,10 @@ def seed_database(
         )
     frames = generate(spec, seed)
     generated = time.perf_counter()
-    if reset:
-        previous = data_version(engine)
-        drop_schema(engine)
-        ensure_schema(engine)
     sqlite = engine.dialect.name == "sqlite"
     with write_transaction(engine) as connection:
-        if reset:  # keep the data version moving forward, so no cache outlives the reset
-            version = models.DataVersion.__table__
-            connection.execute(sa.update(version).values(version=previous))
+        if reset:
+            _recreate_schema(connection)
         if sqlite:  # indexes of millions of rows: keep their pages in memory while writing
             connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
         try:

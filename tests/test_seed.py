@@ -468,6 +468,27 @@ def test_seed_database_writes_everything_once(engine: sa.Engine) -> None:
     assert new_id == other["sites"].height + 1
 
 
+def test_a_failed_reset_seed_leaves_the_database_as_it_was(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import seed.generate as generator
+
+    seed_database(scale="demo", seed=8, engine=engine)
+    before, version = _counts(engine), db.data_version(engine)
+    real_insert = generator.bulk_insert
+
+    def failing_insert(connection, table, frame):  # noqa: ANN001, ANN202
+        if table is models.Copy:
+            raise RuntimeError("disque plein")
+        return real_insert(connection, table, frame)
+
+    monkeypatch.setattr(generator, "bulk_insert", failing_insert)
+    with pytest.raises(RuntimeError):
+        seed_database(scale="demo", seed=9, reset=True, engine=engine)
+    assert _counts(engine) == before
+    assert db.data_version(engine) == version
+
+
 def test_if_empty_seeds_an_empty_database(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     engine = db.get_engine(Settings(database_url=url))
