@@ -95,7 +95,7 @@ NEEDS = (
 )
 NEED_DIFFICULTY = (0.3, 0.8, 1.0, 0.0, 0.5, -0.3)
 """Added to the odds of 'non acquis' for each need (Calcul is the most often missing)."""
-NEED_DISCIPLINE = (FRANCAIS, FRANCAIS, MATHS, ANGLAIS, None, None)
+NEED_DISCIPLINE = (FRANCAIS, FRANCAIS, MATHS, FRANCAIS, None, None)
 """Whose teachers lead the support groups of each need (None: any teacher / a counsellor)."""
 
 PUBLIC_JEUNES, PUBLIC_ALTERNANTS, PUBLIC_SALARIES, PUBLIC_DE = (
