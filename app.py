@@ -8,14 +8,18 @@ from __future__ import annotations
 import logging
 import traceback
 
+import pandas  # noqa: F401  (see below)
 import streamlit as st
 
 from data_access.errors import PilotageError
 from ui import sidebar
 
+# pandas is imported here, fully, before any page runs: Altair looks it up in sys.modules,
+# and a page run started by a click while another run was still importing it saw a
+# half-initialised module ("partially initialized module 'pandas'").
 logger = logging.getLogger("pilotage")
 
-st.set_page_config(page_title="Pilotage", page_icon="📊", layout="wide")
+st.set_page_config(page_title="Pilotage", page_icon=":material/monitoring:", layout="wide")
 
 # French URL paths (which also differ from the file names: Streamlit's test harness would
 # otherwise run a page file on its own, without this script and its sidebar).
@@ -25,28 +29,53 @@ PAGES = {
             "pages/overview.py",
             url_path="vue-d-ensemble",
             title="Vue d'ensemble",
-            icon="🏠",
+            icon=":material/dashboard:",
             default=True,
         ),
-        st.Page("pages/activity.py", url_path="activite", title="Activité et pics", icon="📈"),
-        st.Page("pages/delays.py", url_path="delais", title="Délais de correction", icon="⏱️"),
-        st.Page("pages/tutoring.py", url_path="tutorat", title="Tutorat", icon="💬"),
+        st.Page(
+            "pages/activity.py",
+            url_path="activite",
+            title="Activité et pics",
+            icon=":material/trending_up:",
+        ),
+        st.Page(
+            "pages/delays.py",
+            url_path="delais",
+            title="Délais de correction",
+            icon=":material/timer:",
+        ),
+        st.Page("pages/tutoring.py", url_path="tutorat", title="Tutorat", icon=":material/forum:"),
     ],
     "Suivi des apprenants": [
-        st.Page("pages/dropout.py", url_path="decrochage", title="Décrochage", icon="🚩"),
+        st.Page(
+            "pages/dropout.py", url_path="decrochage", title="Décrochage", icon=":material/flag:"
+        ),
         st.Page(
             "pages/support.py",
             url_path="accompagnement",
             title="Accompagnement personnalisé",
-            icon="🤝",
+            icon=":material/diversity_3:",
         ),
-        st.Page("pages/interviews.py", url_path="entretiens", title="Entretiens", icon="🗂️"),
+        st.Page(
+            "pages/interviews.py",
+            url_path="entretiens",
+            title="Entretiens",
+            icon=":material/folder_shared:",
+        ),
     ],
     "Données et organisation": [
         st.Page(
-            "pages/import_data.py", url_path="importer", title="Importer des données", icon="📥"
+            "pages/import_data.py",
+            url_path="importer",
+            title="Importer des données",
+            icon=":material/upload_file:",
         ),
-        st.Page("pages/plan_ap.py", url_path="planifier-ap", title="Planifier l'AP", icon="🗓️"),
+        st.Page(
+            "pages/plan_ap.py",
+            url_path="planifier-ap",
+            title="Planifier l'AP",
+            icon=":material/calendar_month:",
+        ),
     ],
 }
 

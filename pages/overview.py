@@ -99,14 +99,16 @@ with left:
                 f"{row['discipline']} à {row['site']} : {fmt.number(row['volume'])} copies la "
                 f"semaine du {fmt.day(row['week_start'])}, ×{fmt.number(row['ratio'], 1)} la "
                 "médiane des 8 semaines précédentes.",
-                icon="📈",
+                icon=":material/trending_up:",
             )
     st.caption(
         f"Un pic : au moins ×{fmt.number(settings.surge_ratio, 1)} la médiane des "
         f"{settings.surge_baseline_weeks} semaines précédentes, sur au moins "
         f"{fmt.number(settings.surge_min_volume)} copies dans la semaine."
     )
-    st.page_link("pages/activity.py", label="Voir l'activité et tous les pics", icon="📈")
+    st.page_link(
+        "pages/activity.py", label="Voir l'activité et tous les pics", icon=":material/trending_up:"
+    )
 with right:
     st.subheader("Apprenants à risque de décrochage")
     day = summary.as_of(sel.dataset, period)
@@ -116,4 +118,4 @@ with right:
         fmt.number(at_risk.height),
         border=True,
     )
-    st.page_link("pages/dropout.py", label="Voir la liste et qui appeler", icon="🚩")
+    st.page_link("pages/dropout.py", label="Voir la liste et qui appeler", icon=":material/flag:")

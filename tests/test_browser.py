@@ -81,6 +81,9 @@ def served_app(demo_database: str, tmp_path: Path):
         process.terminate()
         process.wait(timeout=30)
         log.close()
+    server_log = (tmp_path / "streamlit.log").read_text()
+    assert "Erreur inattendue" not in server_log, server_log
+    assert "Traceback" not in server_log, server_log
 
 
 def test_overview_and_every_page_in_chromium(served_app: str, tmp_path: Path) -> None:
