@@ -89,7 +89,7 @@ class IndicatorSettings:
     surge_ratio: float = 2.0
     surge_min_volume: int = 30
     surge_baseline_weeks: int = 8
-    risk_inactivity_weeks: int = 4
+    risk_inactivity_weeks: int = 6
     risk_interview_gap_weeks: int = 8
     risk_suivi_due_days: int = 30
     risk_absences: int = 3

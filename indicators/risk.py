@@ -6,7 +6,8 @@ no exit or an exit after as_of; with several such enrolments, the latest entry g
 The signals, all computed from the data up to ``as_of`` with group_by and joins (no loop):
 
 - no_recent_copy: no copy submitted for settings.risk_inactivity_weeks weeks (and enrolled
-  for that long) while the group received copies from others in those weeks;
+  for that long) while the group keeps submitting: at least half of the group's current
+  learners handed in a copy in those weeks (one copy from one classmate is not enough);
 - no_recent_interview: no interview for settings.risk_interview_gap_weeks weeks (and
   enrolled for that long);
 - suivi_overdue: the last ``contractualisation`` has had no ``suivi`` after it for more than
@@ -103,10 +104,21 @@ def _no_recent_copy(
     window_start = as_of - timedelta(weeks=weeks)  # the window is (window_start, as_of]
     copies = dataset.copies.filter(pl.col("submitted_on") <= as_of)
     last_copy = copies.group_by("learner_id").agg(pl.col("submitted_on").max().alias("last_copy"))
+    submitters = copies.filter(pl.col("submitted_on") > window_start).select(
+        "learner_id", "submitted_on"
+    )
     group_copies = (
-        copies.filter(pl.col("submitted_on") > window_start)
+        learners.select("learner_id", "group_id")
+        .join(submitters, on="learner_id", how="left")
         .group_by("group_id")
-        .agg(pl.len().alias("group_copies"))
+        .agg(
+            pl.col("submitted_on").count().alias("group_copies"),
+            pl.col("learner_id")
+            .filter(pl.col("submitted_on").is_not_null())
+            .n_unique()
+            .alias("group_submitters"),
+            pl.col("learner_id").n_unique().alias("group_size"),
+        )
     )
     since = pl.coalesce("last_copy", "entry_date")
     weeks_since = (pl.lit(as_of) - since).dt.total_days() // 7
@@ -117,25 +129,30 @@ def _no_recent_copy(
         .filter(
             (pl.col("entry_date") <= window_start)
             & (pl.col("last_copy").is_null() | (pl.col("last_copy") <= window_start))
-            & (pl.col("group_copies").fill_null(0) > 0)
+            & (pl.col("group_submitters").fill_null(0) * 2 >= pl.col("group_size"))
+            & (pl.col("group_submitters").fill_null(0) > 0)
         )
         .select(
             "learner_id",
             pl.when(pl.col("last_copy").is_null())
             .then(
                 pl.format(
-                    "Aucune copie depuis l'entrée le {} ({} semaines, le groupe en a rendu {} en {} semaines)",
+                    "Aucune copie depuis l'entrée le {} ({} semaines, alors que {} apprenants du groupe sur {} en ont rendu {} en {} semaines)",
                     _date_text("entry_date"),
                     weeks_since,
+                    pl.col("group_submitters"),
+                    pl.col("group_size"),
                     pl.col("group_copies"),
                     pl.lit(weeks),
                 )
             )
             .otherwise(
                 pl.format(
-                    "Aucune copie depuis {} semaines (dernière le {}, le groupe en a rendu {} en {} semaines)",
+                    "Aucune copie depuis {} semaines (dernière le {}, alors que {} apprenants du groupe sur {} en ont rendu {} en {} semaines)",
                     weeks_since,
                     _date_text("last_copy"),
+                    pl.col("group_submitters"),
+                    pl.col("group_size"),
                     pl.col("group_copies"),
                     pl.lit(weeks),
                 )

@@ -113,9 +113,13 @@ with right:
     st.subheader("Apprenants à risque de décrochage")
     day = summary.as_of(sel.dataset, period)
     at_risk = cached.compute(risk.at_risk, sel, as_of=day, filters=filters, settings=settings)
+    several = at_risk.filter(at_risk["signal_count"] >= 2).height
     st.metric(
         f"Apprenants encore inscrits présentant au moins un signal au {fmt.day(day)}",
         fmt.number(at_risk.height),
         border=True,
+        help="Signaux : plus de copie alors que le groupe en rend, plus d'entretien, suivi en "
+        "retard, sollicitations sans réponse, notes en baisse, absences aux séances.",
     )
+    st.caption(f"Dont {fmt.number(several)} avec au moins deux signaux : à appeler en premier.")
     st.page_link("pages/dropout.py", label="Voir la liste et qui appeler", icon=":material/flag:")

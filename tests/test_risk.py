@@ -6,8 +6,8 @@ Group G (Lyon) holds every learner but R2, alone in H (Rennes). All entered 01/0
 said. Background: a copy on 25/03 (no grade) for R4-R10, R14, R15; an initial interview on
 16/03 for everyone but R3 and R4.
 
-- R1 last copy 01/02 -> no_recent_copy (8 weeks; the group sent 15 copies in the 4 weeks:
-  9 background + 2 each for R11, R12, R13).
+- R1 last copy 01/02 -> no_recent_copy (8 weeks; in the 6 weeks from 18/02, 12 of the 15
+  current learners of G sent 21 copies: 9 background + 4 each for R11, R12, R13).
 - R2 (alone in H) last copy 10/01, H silent -> no signal.
 - R3 entered 20/03, nothing -> no signal (enrolled for less than 4 / 8 weeks).
 - R4 last interview suivi 15/01 -> no_recent_interview (10 weeks).
@@ -205,12 +205,12 @@ def test_the_list_holds_exactly_the_learners_with_signals(listed):
 def test_each_signal_is_spelled_out(listed):
     text = dict(zip(listed["external_id"], listed["signals"], strict=True))
     assert text["R1"] == (
-        "Aucune copie depuis 8 semaines (dernière le 01/02/2026, le groupe en a rendu 15 en "
-        "4 semaines)"
+        "Aucune copie depuis 8 semaines (dernière le 01/02/2026, alors que 12 apprenants du "
+        "groupe sur 15 en ont rendu 21 en 6 semaines)"
     )
     assert text["R17"] == (
-        "Aucune copie depuis l'entrée le 01/09/2025 (30 semaines, le groupe en a rendu 15 en "
-        "4 semaines)"
+        "Aucune copie depuis l'entrée le 01/09/2025 (30 semaines, alors que 12 apprenants du "
+        "groupe sur 15 en ont rendu 21 en 6 semaines)"
     )
     assert text["R4"] == "Aucun entretien depuis 10 semaines (dernier : suivi du 15/01/2026)"
     assert text["R5"] == (
@@ -277,3 +277,43 @@ def test_empty_data_gives_an_empty_list_with_every_column():
     assert listed.is_empty()
     assert set(risk.SIGNALS) <= set(listed.columns)
     assert listed.schema["signal_count"] == pl.Int64
+
+
+def test_one_classmate_submitting_is_not_a_group_that_keeps_submitting():
+    """Group of 4 entered 01/09/2025, as of 31/03/2026 (6-week window from 18/02): only A
+    submitted in the window, so B, C, D's silence is the group's, not a signal; when C and D
+    submit too (3 of 4), B is flagged."""
+    from data_access.frames import Frames
+    from indicators.dataset import prepare
+
+    def world(submitters):
+        names = ["A", "B", "C", "D"]
+        copies = [
+            {"learner_id": i + 1, "discipline": "Maths", "assignment": "D1",
+             "submitted_on": D(2026, 3, 20)}
+            for i, n in enumerate(names) if n in submitters
+        ] + [{"learner_id": 2, "discipline": "Maths", "assignment": "D0",
+              "submitted_on": D(2026, 1, 5)}]  # fmt: skip
+        return prepare(
+            Frames.empty(
+                sites=pl.DataFrame({"id": [1], "name": ["Nord"]}),
+                groups=pl.DataFrame(
+                    {"id": [1], "site_id": [1], "name": ["G"], "school_year": ["2025-2026"]}
+                ),
+                learners=pl.DataFrame({"id": [1, 2, 3, 4], "external_id": names}),
+                enrolments=pl.DataFrame(
+                    {
+                        "id": [1, 2, 3, 4],
+                        "learner_id": [1, 2, 3, 4],
+                        "group_id": [1] * 4,
+                        "entry_date": [D(2025, 9, 1)] * 4,
+                    }
+                ),  # fmt: skip
+                copies=pl.DataFrame(copies),
+            )
+        )
+
+    quiet = risk.at_risk(world({"A"}), D(2026, 3, 31), Filters())
+    assert quiet.filter(pl.col("no_recent_copy")).is_empty()
+    busy = risk.at_risk(world({"A", "C", "D"}), D(2026, 3, 31), Filters())
+    assert busy.filter(pl.col("no_recent_copy")).get_column("external_id").to_list() == ["B"]
