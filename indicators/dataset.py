@@ -7,11 +7,12 @@ Built once per data version and cached by the app; everything after it is in-mem
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
 from data_access.frames import Frames
-from indicators.common import attribute_to_enrolment, enrolment_context
+from indicators.common import Period, attribute_to_enrolment, enrolment_context
 
 
 @dataclass(frozen=True)
@@ -110,3 +111,29 @@ def _sessions_with_groups(frames: Frames) -> pl.DataFrame:
         )
         .drop("class_group", "need_group", "class_site", "need_site")
     )
+
+
+def data_end(dataset: Dataset) -> date | None:
+    """The last date any event of the data falls on (None when there is no event)."""
+    candidates = [
+        dataset.copies.get_column("submitted_on").max(),
+        dataset.copies.get_column("corrected_on").max(),
+        dataset.tutoring_requests.get_column("received_at").max(),
+        dataset.tutoring_requests.get_column("answered_at").max(),
+        dataset.interviews.get_column("held_on").max(),
+        dataset.support_sessions.get_column("held_on").max(),
+    ]
+    days = [value.date() if hasattr(value, "date") else value for value in candidates]
+    days = [value for value in days if value is not None]
+    return max(days) if days else None
+
+
+def as_of(dataset: Dataset, period: Period) -> date:
+    """The day a state (backlog, waiting copies, ongoing surges) is measured on.
+
+    min(period end, last date in the data), but never before the period start.
+    """
+    end = data_end(dataset)
+    if end is None:
+        return period.end
+    return max(period.start, min(period.end, end))

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period, apply_filters
-from indicators.dataset import Dataset
+from indicators.dataset import Dataset, as_of, data_end  # noqa: F401 (re-exported)
 
 BY_VALUES = ("site", "group", "discipline", "public")
 GRAINS = {"day": "1d", "week": "1w", "month": "1mo"}
@@ -75,32 +75,6 @@ def check_grain(grain: str) -> str:
     if grain not in GRAINS:
         raise ValueError(f"Pas de temps inconnu : « {grain} » (possibles : {', '.join(GRAINS)}).")
     return GRAINS[grain]
-
-
-def data_end(dataset: Dataset) -> date | None:
-    """The last date any event of the data falls on (None when there is no event)."""
-    candidates = [
-        dataset.copies.get_column("submitted_on").max(),
-        dataset.copies.get_column("corrected_on").max(),
-        dataset.tutoring_requests.get_column("received_at").max(),
-        dataset.tutoring_requests.get_column("answered_at").max(),
-        dataset.interviews.get_column("held_on").max(),
-        dataset.support_sessions.get_column("held_on").max(),
-    ]
-    days = [value.date() if hasattr(value, "date") else value for value in candidates]
-    days = [value for value in days if value is not None]
-    return max(days) if days else None
-
-
-def as_of(dataset: Dataset, period: Period) -> date:
-    """The day a state (backlog, waiting copies, ongoing surges) is measured on.
-
-    min(period end, last date in the data), but never before the period start.
-    """
-    end = data_end(dataset)
-    if end is None:
-        return period.end
-    return max(period.start, min(period.end, end))
 
 
 def monday(day: date) -> date:

@@ -6,8 +6,6 @@ means, medians, percentiles, shares and rates are null when their denominator is
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 
 from indicators import delays, dropout, flows, support_hours, tutoring
@@ -115,10 +113,3 @@ def data_period(dataset: Dataset) -> Period | None:
     """From the first to the last day any record of the data falls on (None when empty)."""
     days = _event_days(dataset)
     return None if days.is_empty() else Period(days.min(), days.max())
-
-
-def as_of(dataset: Dataset, period: Period) -> date:
-    """The day the 'still enrolled / waiting' views are computed on: the period's end, or the
-    last day the data hold if that is earlier."""
-    days = _event_days(dataset)
-    return period.end if days.is_empty() else min(period.end, days.max())

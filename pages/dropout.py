@@ -4,7 +4,7 @@ maintien selon les semaines depuis l'entrée ; la liste des apprenants à risque
 import streamlit as st
 
 from data_access.exports import with_labels
-from indicators import dropout, risk, summary
+from indicators import dataset, dropout, risk
 from ui import cached, charts, charts_learners, sidebar
 from ui import format as fmt
 from ui.downloads import download_buttons
@@ -15,7 +15,7 @@ BY_TITLES = {"group": "Par groupe", "site": "Par site", "public": "Par public"}
 
 sel = sidebar.selection()
 period, filters, settings = sel.period, sel.filters, sel.settings
-as_of = summary.as_of(sel.dataset, period)
+as_of = dataset.as_of(sel.dataset, period)
 
 st.title("Décrochage")
 st.caption(

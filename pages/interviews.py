@@ -6,7 +6,7 @@ import streamlit as st
 
 from data_access.exports import with_labels
 from data_access.models import INTERVIEW_TYPES
-from indicators import interviews, summary
+from indicators import dataset, interviews
 from ui import cached, charts_learners, sidebar
 from ui import format as fmt
 from ui.downloads import download_buttons
@@ -21,7 +21,7 @@ LABELS = {
 
 sel = sidebar.selection()
 period, filters, settings = sel.period, sel.filters, sel.settings
-as_of = summary.as_of(sel.dataset, period)
+as_of = dataset.as_of(sel.dataset, period)
 
 st.title("Entretiens")
 st.caption(

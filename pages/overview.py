@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from indicators import risk, summary, surges
+from indicators import dataset, risk, summary, surges
 from ui import cached, sidebar
 from ui import format as fmt
 
@@ -111,7 +111,7 @@ with left:
     )
 with right:
     st.subheader("Apprenants à risque de décrochage")
-    day = summary.as_of(sel.dataset, period)
+    day = dataset.as_of(sel.dataset, period)
     at_risk = cached.compute(risk.at_risk, sel, as_of=day, filters=filters, settings=settings)
     several = at_risk.filter(at_risk["signal_count"] >= 2).height
     st.metric(

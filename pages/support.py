@@ -5,7 +5,7 @@ d'aide individualisée au-delà de leur plafond."""
 import streamlit as st
 
 from data_access.exports import with_labels
-from indicators import summary, support_hours
+from indicators import dataset, support_hours
 from ui import cached, charts, charts_learners, sidebar
 from ui import format as fmt
 from ui.downloads import download_buttons
@@ -16,7 +16,7 @@ LABELS = support_hours.COLUMN_LABELS
 
 sel = sidebar.selection()
 period, filters, settings = sel.period, sel.filters, sel.settings
-as_of = summary.as_of(sel.dataset, period)
+as_of = dataset.as_of(sel.dataset, period)
 window = support_hours.expected_window(period, as_of)
 
 st.title("Accompagnement personnalisé")

@@ -33,7 +33,7 @@ from data_access.settings import Settings
 from data_access.writes import bulk_insert
 from indicators import summary
 from indicators.common import Filters, Period
-from indicators.dataset import prepare
+from indicators.dataset import as_of, prepare
 
 PERIOD = Period(date(2025, 10, 1), date(2025, 12, 31))
 
@@ -199,9 +199,13 @@ def test_an_empty_period_counts_zero_and_leaves_ratios_null() -> None:
 
 def test_data_period_and_as_of() -> None:
     dataset = prepare(hand_made_frames())
+    # every record, enrolment dates included: from the first entry to L3's entry in January
     assert summary.data_period(dataset) == Period(date(2025, 9, 1), date(2026, 1, 10))
-    assert summary.as_of(dataset, Period(date(2025, 9, 1), date(2026, 8, 31))) == date(2026, 1, 10)
-    assert summary.as_of(dataset, PERIOD) == PERIOD.end
+    # as of: the period end, or the last event (the 30/12 request) if earlier, never before
+    # the period start
+    assert as_of(dataset, Period(date(2025, 9, 1), date(2026, 8, 31))) == date(2025, 12, 30)
+    assert as_of(dataset, Period(date(2025, 10, 1), date(2025, 10, 31))) == date(2025, 10, 31)
+    assert as_of(dataset, Period(date(2027, 1, 1), date(2027, 1, 31))) == date(2027, 1, 1)
 
 
 @pytest.fixture
