@@ -1,4 +1,4 @@
-"""Bulk writes: Core inserts in large batches (COPY on PostgreSQL), never row by row."""
+"""Bulk writes, never row by row: COPY on PostgreSQL, the driver's executemany on SQLite."""
 
 from __future__ import annotations
 
@@ -33,11 +33,32 @@ def bulk_insert(connection: Connection, table: type[SQLModel], frame: pl.DataFra
     frame = conform(table, frame).select(columns)
     if connection.dialect.name == "postgresql":
         _copy_into_postgres(connection, sql_table.name, frame)
+    elif connection.dialect.name == "sqlite":
+        _executemany_into_sqlite(connection, sql_table.name, frame)
     else:
         statement = sql_table.insert()
         for batch in frame.iter_slices(BATCH_ROWS):
             connection.execute(statement, batch.to_dicts())
     return frame.height
+
+
+def _executemany_into_sqlite(connection: Connection, table_name: str, frame: pl.DataFrame) -> None:
+    """Plain tuples to the driver (about twice as fast as SQLAlchemy's per-row processing),
+    dates and times in SQLAlchemy's own SQLite text formats so both read them back alike."""
+    frame = frame.with_columns(
+        [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
+        + [
+            pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
+            for c, t in frame.schema.items()
+            if isinstance(t, pl.Datetime)
+        ]
+        + [pl.col(c).cast(pl.Int64) for c, t in frame.schema.items() if t == pl.Boolean]
+    )
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    marks = ", ".join("?" for _ in frame.columns)
+    statement = f'INSERT INTO "{table_name}" ({columns}) VALUES ({marks})'  # noqa: S608
+    for batch in frame.iter_slices(BATCH_ROWS):
+        connection.exec_driver_sql(statement, batch.rows())
 
 
 def _copy_into_postgres(connection: Connection, table_name: str, frame: pl.DataFrame) -> None:

@@ -590,36 +590,13 @@ def apply_plan(connection: Connection, plan: Plan) -> None:
     for name in _WRITE_ORDER:
         frame = plan.inserts.get(name)
         if frame is not None and not frame.is_empty():
-            _insert(connection, FRAME_TABLES[name], frame)
+            bulk_insert(connection, FRAME_TABLES[name], frame)
             written.append(FRAME_TABLES[name])
     for name in _WRITE_ORDER:
         frame = plan.updates.get(name)
         if frame is not None and not frame.is_empty():
             _update_rows(connection, FRAME_TABLES[name], frame)
     reset_sequences(connection, written)
-
-
-def _insert(connection: Connection, model: type[SQLModel], frame: pl.DataFrame) -> None:
-    """bulk_insert, with a faster path on SQLite: plain tuples to the driver's executemany,
-    dates and times written in SQLAlchemy's own SQLite text formats."""
-    if connection.dialect.name != "sqlite":
-        bulk_insert(connection, model, frame)
-        return
-    frame = conform(model, frame)
-    frame = frame.with_columns(
-        [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
-        + [
-            pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
-            for c, t in frame.schema.items()
-            if isinstance(t, pl.Datetime)
-        ]
-        + [pl.col(c).cast(pl.Int64) for c, t in frame.schema.items() if t == pl.Boolean]
-    )
-    columns = ", ".join(f'"{c}"' for c in frame.columns)
-    marks = ", ".join("?" for _ in frame.columns)
-    statement = f'INSERT INTO "{model.__tablename__}" ({columns}) VALUES ({marks})'  # noqa: S608
-    for batch in frame.iter_slices(50_000):
-        connection.exec_driver_sql(statement, batch.rows())
 
 
 def _update_rows(connection: Connection, model: type[SQLModel], frame: pl.DataFrame) -> None:
