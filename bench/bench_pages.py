@@ -72,7 +72,7 @@ def main() -> None:
     )
     print(f"Préparation (jointures, rattachement) : {timed(lambda: prepare(frames)):.2f} s")
 
-    app = AppTest.from_file("app.py", default_timeout=600)
+    app = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=600)
     print(f"Premier affichage après démarrage (vue d'ensemble) : {timed(app.run):.2f} s")
     print("Page | 1re visite (données en cache) | réaffichage | après changement de site")
     for page in PAGES:

@@ -6,6 +6,8 @@ and the file import (which builds the same frames from an uploaded spreadsheet) 
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 
 import polars as pl
@@ -124,5 +126,9 @@ def read_table(engine: Engine, table: type[SQLModel]) -> pl.DataFrame:
 
 
 def load_frames(engine: Engine) -> Frames:
-    """Every entity table as a typed frame."""
-    return Frames(**{name: read_table(engine, table) for name, table in FRAME_TABLES.items()})
+    """Every entity table as a typed frame, read on as many threads as there are cores
+    (connectorx works outside the GIL: 2.5 s -> 1.3 s for 3.9 M rows on 2 cores)."""
+    workers = max(1, min(len(FRAME_TABLES), os.cpu_count() or 1))
+    with ThreadPoolExecutor(workers) as pool:
+        tables = pool.map(lambda table: read_table(engine, table), FRAME_TABLES.values())
+        return Frames(**dict(zip(FRAME_TABLES, tables, strict=True)))
