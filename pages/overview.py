@@ -10,17 +10,26 @@ sel = sidebar.selection()
 period, filters, settings = sel.period, sel.filters, sel.settings
 
 st.title("Vue d'ensemble")
-st.caption(
-    f"Du {fmt.day(period.start)} au {fmt.day(period.end)}, comparé aux {period.days} jours "
-    f"précédents (du {fmt.day(period.previous().start)} au {fmt.day(period.previous().end)}). "
-    f"Source : {sel.source}."
-)
+st.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Source : {sel.source}.")
 
 now = cached.compute(summary.headline, sel, period=period, filters=filters, settings=settings)
-before = cached.compute(
-    summary.headline, sel, period=period.previous(), filters=filters, settings=settings
-)
-current, previous = now.row(0, named=True), before.row(0, named=True)
+current = now.row(0, named=True)
+covered = cached.compute(summary.data_period, sel)
+if covered is not None and period.previous().end >= covered.start:
+    before = cached.compute(
+        summary.headline, sel, period=period.previous(), filters=filters, settings=settings
+    )
+    previous = before.row(0, named=True)
+    st.caption(
+        f"Évolutions par rapport aux {period.days} jours précédents "
+        f"(du {fmt.day(period.previous().start)} au {fmt.day(period.previous().end)})."
+    )
+else:  # the data do not reach back that far: no comparison rather than a false one
+    previous = dict.fromkeys(current)
+    st.caption(
+        f"Pas d'évolution affichée : les données ne couvrent pas les {period.days} jours "
+        "précédents."
+    )
 
 
 def tile(column, label: str, key: str, value: str, kind="number", inverse=False, help=None):
@@ -93,6 +102,15 @@ with left:
     ongoing = found.filter(found["ongoing"])
     if ongoing.is_empty():
         st.success("Aucun pic d'activité la dernière semaine de la période.")
+        if not found.is_empty():
+            strongest = found.sort("ratio", descending=True).row(0, named=True)
+            st.info(
+                f"{fmt.number(found.height)} semaines de pic dans la période ; la plus forte : "
+                f"{strongest['discipline']} à {strongest['site']}, semaine du "
+                f"{fmt.day(strongest['week_start'])}, {fmt.number(strongest['volume'])} copies "
+                f"(×{fmt.number(strongest['ratio'], 1)}).",
+                icon=":material/history:",
+            )
     else:
         for row in ongoing.sort("ratio", descending=True).iter_rows(named=True):
             st.warning(
@@ -115,10 +133,10 @@ with right:
     at_risk = cached.compute(risk.at_risk, sel, as_of=day, filters=filters, settings=settings)
     several = at_risk.filter(at_risk["signal_count"] >= 2).height
     st.metric(
-        f"Apprenants encore inscrits présentant au moins un signal au {fmt.day(day)}",
+        f"Apprenants à risque au {fmt.day(day)}",
         fmt.number(at_risk.height),
         border=True,
-        help="Signaux : plus de copie alors que le groupe en rend, plus d'entretien, suivi en "
+        help="Apprenants encore inscrits présentant au moins un signal. Signaux : plus de copie alors que le groupe en rend, plus d'entretien, suivi en "
         "retard, sollicitations sans réponse, notes en baisse, absences aux séances.",
     )
     st.caption(f"Dont {fmt.number(several)} avec au moins deux signaux : à appeler en premier.")
