@@ -9,7 +9,8 @@ The signals, all computed from the data up to ``as_of`` with group_by and joins 
   for that long) while the group keeps submitting: at least half of the group's current
   learners handed in a copy in those weeks (one copy from one classmate is not enough);
 - no_recent_interview: no interview for settings.risk_interview_gap_weeks weeks (and
-  enrolled for that long);
+  enrolled for that long); only when the data hold interviews at all (a file of copies
+  alone says nothing about interviews);
 - suivi_overdue: the last ``contractualisation`` has had no ``suivi`` after it for more than
   settings.risk_suivi_due_days days;
 - unanswered_requests: tutoring requests received more than settings.tutoring_target_hours
@@ -316,7 +317,9 @@ def at_risk(
     learners = current_learners(dataset, as_of, filters)
     signal_frames = [
         _no_recent_copy(dataset, learners, as_of, settings.risk_inactivity_weeks),
-        _no_recent_interview(dataset, learners, as_of, settings.risk_interview_gap_weeks),
+        _no_recent_interview(dataset, learners, as_of, settings.risk_interview_gap_weeks)
+        if not dataset.interviews.is_empty()  # data without interviews (a copies export)
+        else pl.DataFrame(schema={"learner_id": pl.Int64, "no_recent_interview_text": pl.String}),
         _suivi_overdue(dataset, as_of, settings.risk_suivi_due_days),
         _unanswered_requests(dataset, as_of, settings.tutoring_target_hours),
         _falling_grades(dataset, as_of, settings.risk_grade_drop),

@@ -317,3 +317,36 @@ def test_one_classmate_submitting_is_not_a_group_that_keeps_submitting():
     assert quiet.filter(pl.col("no_recent_copy")).is_empty()
     busy = risk.at_risk(world({"A", "C", "D"}), D(2026, 3, 31), Filters())
     assert busy.filter(pl.col("no_recent_copy")).get_column("external_id").to_list() == ["B"]
+
+
+def test_data_without_any_interview_raise_no_interview_signal():
+    """A copies export analysed alone: nobody is 'without interview', the data just have none."""
+    from data_access.frames import Frames
+    from indicators.dataset import prepare
+
+    data = prepare(
+        Frames.empty(
+            sites=pl.DataFrame({"id": [1], "name": ["Nord"]}),
+            groups=pl.DataFrame(
+                {"id": [1], "site_id": [1], "name": ["G"], "school_year": ["2025-2026"]}
+            ),
+            learners=pl.DataFrame({"id": [1, 2], "external_id": ["A", "B"]}),
+            enrolments=pl.DataFrame(
+                {
+                    "id": [1, 2],
+                    "learner_id": [1, 2],
+                    "group_id": [1, 1],
+                    "entry_date": [D(2025, 9, 1)] * 2,
+                }
+            ),  # fmt: skip
+            copies=pl.DataFrame(
+                {
+                    "learner_id": [1, 2],
+                    "discipline": ["Maths"] * 2,
+                    "assignment": ["D1"] * 2,
+                    "submitted_on": [D(2026, 3, 20)] * 2,
+                }
+            ),  # fmt: skip
+        )
+    )
+    assert risk.at_risk(data, D(2026, 3, 31), Filters()).is_empty()
