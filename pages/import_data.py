@@ -107,7 +107,7 @@ if uploaded is not None:
             )
             if label != IGNORE:
                 chosen[header] = fields[label]
-        st.caption("* champ obligatoire")
+        st.caption("Les champs suivis d'un astérisque (\\*) sont obligatoires.")
 
         with st.expander("Aperçu des premières lignes"):
             st.dataframe(preview(raw), hide_index=True, width="stretch")
