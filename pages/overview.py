@@ -103,9 +103,10 @@ with left:
     if ongoing.is_empty():
         st.success("Aucun pic d'activité la dernière semaine de la période.")
         if not found.is_empty():
-            strongest = found.sort("ratio", descending=True).row(0, named=True)
+            extra = found["volume"] - found["baseline_median"]
+            strongest = found.sort(extra, descending=True).row(0, named=True)
             st.info(
-                f"{fmt.number(found.height)} semaines de pic dans la période ; la plus forte : "
+                f"{fmt.number(found.height)} semaines de pic dans la période ; la plus chargée : "
                 f"{strongest['discipline']} à {strongest['site']}, semaine du "
                 f"{fmt.day(strongest['week_start'])}, {fmt.number(strongest['volume'])} copies "
                 f"(×{fmt.number(strongest['ratio'], 1)}).",
