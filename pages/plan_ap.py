@@ -14,7 +14,7 @@ from data_access.errors import PilotageError
 from data_access.plans import plan_workbook_bytes, read_diagnostics_file, save_plan
 from indicators import planning
 from indicators.common import Period
-from ui import cache, sidebar
+from ui import cache, cached, sidebar
 from ui import format as fmt
 
 PLAN_KEY = "plan_ap_plan"
@@ -138,8 +138,13 @@ if source == SOURCE_FILE:
         key="plan_ap_file",
     )
 
-diagnostics, learners, staff = planning.planning_inputs(
-    frames, period, sites=sel.filters.sites, groups=sel.filters.groups
+diagnostics, learners, staff = cached.compute(
+    planning.planning_inputs,
+    sel,
+    on_frames=True,
+    period=period,
+    sites=sel.filters.sites,
+    groups=sel.filters.groups,
 )
 if upload is not None:
     try:

@@ -19,21 +19,30 @@ from ui.sidebar import Selection
 def _memoised(
     function_name: str,
     data_key: str,
+    on_frames: bool,
     arguments: tuple[tuple[str, Any], ...],
     _function: Callable[..., Any],
     _selection: Selection,
 ) -> Any:
     del function_name, data_key  # part of the cache key only
-    selection = _selection
-    return _function(selection.dataset, **dict(arguments))
+    data = _selection.dataset.frames if on_frames else _selection.dataset
+    return _function(data, **dict(arguments))
 
 
-def compute(function: Callable[..., Any], selection: Selection, /, **arguments: Any) -> Any:
-    """``function(selection.dataset, **arguments)``, memoised.
+def compute(
+    function: Callable[..., Any],
+    selection: Selection,
+    /,
+    *,
+    on_frames: bool = False,
+    **arguments: Any,
+) -> Any:
+    """``function(selection.dataset, **arguments)``, memoised; with ``on_frames=True``,
+    ``function(selection.dataset.frames, **arguments)`` (functions that take raw frames).
 
     Arguments must be hashable values (periods, filters, settings, dates, strings, tuples).
     Pass the period, filters and settings explicitly: they belong to the key.
     """
     name = f"{function.__module__}.{function.__qualname__}"
     key = tuple(sorted(arguments.items()))
-    return _memoised(name, selection.data_key, key, function, selection)
+    return _memoised(name, selection.data_key, on_frames, key, function, selection)
