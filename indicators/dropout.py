@@ -37,7 +37,8 @@ COLUMN_LABELS = {
     "learners_enrolled": "Inscriptions actives",
     "dropouts": "Abandons",
     "dropout_rate": "Taux d'abandon",
-    "month": "Mois",
+    "month": "Début du mois",
+    "month_label": "Mois",
     "exit_reason": "Motif de sortie",
     "exits": "Sorties",
     "weeks": "Semaines depuis l'entrée",
@@ -132,14 +133,54 @@ def dropout_by(dataset: Dataset, period: Period, filters: Filters, by: str) -> p
     )
 
 
+MONTH_NAMES = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def month_label(month: pl.Expr) -> pl.Expr:
+    """A date as its French month and year: 2025-09-01 -> "septembre 2025"."""
+    return pl.format(
+        "{} {}",
+        month.dt.month().replace_strict(
+            list(range(1, 13)), list(MONTH_NAMES), return_dtype=pl.String
+        ),
+        month.dt.year(),
+    )
+
+
+def months_of(period: Period) -> list[str]:
+    """Every month the period touches, in order, as French labels ("septembre 2025", ...)."""
+    months = pl.date_range(
+        period.start.replace(day=1), period.end.replace(day=1), "1mo", eager=True
+    )
+    return pl.select(month_label(pl.lit(months))).to_series().to_list()
+
+
 def exits_by_month(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
-    """Exits with their date in the period, per month (first day of the month) and reason."""
+    """Exits with their date in the period, per month and reason.
+
+    Columns: month (first day of the month), month_label ("septembre 2025"), exit_reason,
+    exits; in month order.
+    """
     return (
         apply_filters(dataset.enrolments, filters.without_disciplines())
         .filter(period.contains("exit_date"))
         .group_by(pl.col("exit_date").dt.truncate("1mo").alias("month"), "exit_reason")
         .agg(pl.len().cast(pl.Int64).alias("exits"))
         .sort("month", "exit_reason")
+        .select("month", month_label(pl.col("month")).alias("month_label"), "exit_reason", "exits")
     )
 
 

@@ -3,15 +3,20 @@ maintien selon les semaines depuis l'entrée ; la liste des apprenants à risque
 
 import streamlit as st
 
-from data_access.exports import with_labels
 from indicators import dataset, dropout, risk
-from ui import cached, charts, charts_learners, sidebar
+from ui import cached, charts_learners, sidebar, tables
 from ui import format as fmt
-from ui.downloads import download_buttons
 from ui.settings_view import show_settings
 
 MAX_ROWS_SHOWN = 2_000
 BY_TITLES = {"group": "Par groupe", "site": "Par site", "public": "Par public"}
+CURVES_BY = {"public": "Public", "site": "Site"}
+RATES = {"dropout_rate": "share", "retention": "share"}
+LABELS = {
+    **dropout.COLUMN_LABELS,
+    "dropout_rate": "Taux d'abandon (%)",
+    "retention": "Taux de maintien (%)",
+}
 
 sel = sidebar.selection()
 period, filters, settings = sel.period, sel.filters, sel.settings
@@ -51,7 +56,7 @@ for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
     with tab:
         rates = cached.compute(dropout.dropout_by, sel, period=period, filters=filters, by=by)
         st.altair_chart(
-            charts.bars(
+            charts_learners.category_bars(
                 rates,
                 category="label",
                 value="dropout_rate",
@@ -68,9 +73,13 @@ for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
         )
         if by == "group" and rates.height > 30:
             st.caption("Le graphique montre les 30 groupes aux taux les plus élevés.")
-        table = rates.drop("label")
-        st.dataframe(with_labels(table, dropout.COLUMN_LABELS), hide_index=True, width="stretch")
-        download_buttons(table, f"taux_abandon_{by}", dropout.COLUMN_LABELS)
+        tables.show(
+            rates.drop("label"),
+            LABELS,
+            f"taux_abandon_{by}",
+            kinds=RATES,
+            key=f"dropout_{by}",
+        )
 
 st.header("Sorties par mois et par motif")
 exits = cached.compute(dropout.exits_by_month, sel, period=period, filters=filters)
@@ -78,26 +87,24 @@ if exits.is_empty():
     st.info("Aucune sortie dans la période et les filtres choisis.")
 else:
     st.altair_chart(
-        charts.time_series(
+        charts_learners.monthly_bars(
             exits,
-            x="month",
-            y="exits",
-            y_title="Sorties",
+            month="month_label",
+            value="exits",
+            months=dropout.months_of(period),
+            value_title="Sorties",
             color="exit_reason",
             color_title="Motif de sortie",
-            grain="month",
-            mark="bar",
         ),
         width="stretch",
     )
-    st.dataframe(with_labels(exits, dropout.COLUMN_LABELS), hide_index=True, width="stretch")
-    download_buttons(exits, "sorties_par_mois", dropout.COLUMN_LABELS)
+    tables.show(exits.drop("month"), LABELS, "sorties_par_mois")
 
 st.header("Maintien selon les semaines depuis l'entrée")
 curve_by = st.radio(
     "Une courbe par",
-    ["public", "site"],
-    format_func=str.capitalize,
+    list(CURVES_BY),
+    format_func=CURVES_BY.get,
     horizontal=True,
     key="retention_by",
 )
@@ -124,7 +131,7 @@ else:
         ),
         width="stretch",
     )
-    download_buttons(kept, f"maintien_par_{curve_by}", dropout.COLUMN_LABELS)
+    tables.downloads(kept, LABELS, f"maintien_par_{curve_by}", kinds=RATES)
 
 st.header(f"Apprenants à risque au {fmt.day(as_of)}")
 show_settings(
@@ -147,7 +154,7 @@ if at_risk.is_empty():
     st.success("Aucun apprenant encore inscrit ne présente de signal de décrochage.")
 else:
     st.altair_chart(
-        charts.bars(
+        charts_learners.category_bars(
             risk.signal_counts(at_risk),
             category="signal",
             value="learners",
@@ -177,9 +184,4 @@ else:
             f"Seuls les {fmt.number(MAX_ROWS_SHOWN)} premiers sont affichés ; le téléchargement "
             "contient toute la liste."
         )
-    st.dataframe(
-        with_labels(shown.head(MAX_ROWS_SHOWN), risk.COLUMN_LABELS),
-        hide_index=True,
-        width="stretch",
-    )
-    download_buttons(shown, "apprenants_a_risque", risk.COLUMN_LABELS)
+    tables.show(shown, risk.COLUMN_LABELS, "apprenants_a_risque", max_rows=MAX_ROWS_SHOWN)

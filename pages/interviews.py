@@ -4,17 +4,16 @@ enregistrés sans objectifs."""
 
 import streamlit as st
 
-from data_access.exports import with_labels
 from data_access.models import INTERVIEW_TYPES
 from indicators import dataset, interviews
-from ui import cached, charts_learners, sidebar
+from ui import cached, charts_learners, sidebar, tables
 from ui import format as fmt
-from ui.downloads import download_buttons
 from ui.settings_view import show_settings
 
 MAX_ROWS_SHOWN = 2_000
 LABELS = {
     **interviews.COLUMN_LABELS,
+    "exit_date": "Sortie",
     "interviews": "Entretiens tenus",
     "without_objectives": "Sans objectifs",
 }
@@ -60,7 +59,7 @@ held = int(by_type["interviews"].sum())
 first, second, third, fourth = st.columns(4)
 first.metric("Entretiens tenus", fmt.number(held), border=True)
 second.metric(
-    "Entretiens d'accueil manquants",
+    "Sans entretien d'accueil",
     fmt.number(missing.height),
     help=(
         "Inscriptions sans entretien initial ou diagnostic "
@@ -108,8 +107,7 @@ if shown.height > MAX_ROWS_SHOWN:
         f"{fmt.number(shown.height)} parcours : seuls les {fmt.number(MAX_ROWS_SHOWN)} premiers "
         "sont affichés ; le téléchargement contient toute la liste."
     )
-st.dataframe(with_labels(shown.head(MAX_ROWS_SHOWN), LABELS), hide_index=True, width="stretch")
-download_buttons(shown, "parcours_entretiens", LABELS)
+tables.show(shown, LABELS, "parcours_entretiens", max_rows=MAX_ROWS_SHOWN)
 
 st.header("Entretiens manquants ou en retard")
 st.subheader(
@@ -120,21 +118,16 @@ if missing.is_empty():
     st.success("Chaque inscription a eu ses entretiens d'accueil dans le délai.")
 else:
     table = missing.drop("enrolment_id", "learner_id", "missing_initial", "missing_diagnostic")
-    st.dataframe(with_labels(table.head(MAX_ROWS_SHOWN), LABELS), hide_index=True, width="stretch")
-    download_buttons(table, "entretiens_accueil_manquants", LABELS)
+    tables.show(table, LABELS, "entretiens_accueil_manquants", max_rows=MAX_ROWS_SHOWN)
 st.subheader("Suivis en retard après une contractualisation")
 if overdue.is_empty():
     st.success("Aucun suivi en retard.")
 else:
     table = overdue.drop("enrolment_id", "learner_id")
-    st.dataframe(with_labels(table.head(MAX_ROWS_SHOWN), LABELS), hide_index=True, width="stretch")
-    download_buttons(table, "suivis_en_retard", LABELS)
+    tables.show(table, LABELS, "suivis_en_retard", max_rows=MAX_ROWS_SHOWN)
 
 st.header("Entretiens enregistrés sans objectifs")
 if undocumented.is_empty():
     st.success("Tous les entretiens de la période ont des objectifs fixés.")
 else:
-    st.dataframe(
-        with_labels(undocumented.head(MAX_ROWS_SHOWN), LABELS), hide_index=True, width="stretch"
-    )
-    download_buttons(undocumented, "entretiens_sans_objectifs", LABELS)
+    tables.show(undocumented, LABELS, "entretiens_sans_objectifs", max_rows=MAX_ROWS_SHOWN)

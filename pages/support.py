@@ -4,15 +4,17 @@ d'aide individualisée au-delà de leur plafond."""
 
 import streamlit as st
 
-from data_access.exports import with_labels
 from indicators import dataset, support_hours
-from ui import cached, charts, charts_learners, sidebar
+from ui import cached, charts_learners, sidebar, tables
 from ui import format as fmt
-from ui.downloads import download_buttons
 from ui.settings_view import show_settings
 
 MAX_ROWS_SHOWN = 2_000
-LABELS = support_hours.COLUMN_LABELS
+LABELS = {
+    **support_hours.COLUMN_LABELS,
+    "delivered_share": "Part des heures attendues (%)",
+    "ap_share": "Part des heures d'AP reçues (%)",
+}
 
 sel = sidebar.selection()
 period, filters, settings = sel.period, sel.filters, sel.settings
@@ -91,7 +93,7 @@ second.metric(
     border=True,
 )
 third.metric(
-    "Apprenants avec trop peu d'heures d'AP",
+    "Trop peu d'heures d'AP",
     fmt.number(too_few.height),
     help=(
         f"Heures d'AP reçues inférieures à {fmt.share(settings.support_min_share)} des heures "
@@ -110,9 +112,9 @@ st.header("Heures assurées face aux heures attendues")
 columns = st.columns(max(1, by_kind.height))
 for column, row in zip(columns, by_kind.iter_rows(named=True), strict=False):
     column.metric(
-        f"{row['kind']} : heures assurées",
+        row["kind"][:1].upper() + row["kind"][1:],
         fmt.hours(row["hours_delivered"]),
-        help=f"{fmt.number(row['sessions'])} séances.",
+        help=f"Heures assurées en {fmt.number(row['sessions'])} séances.",
         border=True,
     )
     column.caption(
@@ -122,7 +124,7 @@ for column, row in zip(columns, by_kind.iter_rows(named=True), strict=False):
         else "Pas de référence horaire pour ce type de séance."
     )
 st.altair_chart(
-    charts.bars(
+    charts_learners.category_bars(
         cached.compute(support_hours.delivered_by_site_kind, sel, period=period, filters=filters),
         category="site",
         value="hours_delivered",
@@ -146,9 +148,7 @@ st.altair_chart(
     ),
     width="stretch",
 )
-group_table = per_group.drop("label")
-st.dataframe(with_labels(group_table, LABELS), hide_index=True, width="stretch")
-download_buttons(group_table, "heures_par_groupe", LABELS)
+tables.show(per_group.drop("label"), LABELS, "heures_par_groupe", max_rows=MAX_ROWS_SHOWN)
 
 st.header("Heures reçues par apprenant")
 st.subheader("Apprenants avec trop peu d'heures d'AP")
@@ -156,8 +156,7 @@ if too_few.is_empty():
     st.success("Aucun apprenant n'a reçu moins que la part minimale des heures d'AP attendues.")
 else:
     shown = too_few.drop("learner_id", "too_few")
-    st.dataframe(with_labels(shown.head(MAX_ROWS_SHOWN), LABELS), hide_index=True, width="stretch")
-    download_buttons(shown, "apprenants_heures_insuffisantes", LABELS)
+    tables.show(shown, LABELS, "apprenants_heures_insuffisantes", max_rows=MAX_ROWS_SHOWN)
 st.subheader("Tous les apprenants inscrits à une séance")
 everyone = received.drop("learner_id")
 if everyone.height > MAX_ROWS_SHOWN:
@@ -165,8 +164,7 @@ if everyone.height > MAX_ROWS_SHOWN:
         f"{fmt.number(everyone.height)} apprenants : seuls les {fmt.number(MAX_ROWS_SHOWN)} "
         "premiers sont affichés ; le téléchargement contient toute la liste."
     )
-st.dataframe(with_labels(everyone.head(MAX_ROWS_SHOWN), LABELS), hide_index=True, width="stretch")
-download_buttons(everyone, "heures_par_apprenant", LABELS)
+tables.show(everyone, LABELS, "heures_par_apprenant", max_rows=MAX_ROWS_SHOWN)
 
 st.header("Groupes d'aide individualisée au-delà du plafond")
 if over.is_empty():
@@ -175,5 +173,4 @@ if over.is_empty():
         "inscrits."
     )
 else:
-    st.dataframe(with_labels(over, LABELS), hide_index=True, width="stretch")
-    download_buttons(over, "groupes_au_dela_du_plafond", LABELS)
+    tables.show(over, LABELS, "groupes_au_dela_du_plafond")

@@ -162,11 +162,22 @@ def test_dropout_by_group_carries_site_public_and_label():
 def test_exits_by_month_counts_every_reason_in_the_period():
     result = dropout.exits_by_month(world(), P, Filters())
     assert result.rows() == [
-        (D(2025, 9, 1), "fin de parcours", 1),
-        (D(2025, 10, 1), "abandon", 1),
-        (D(2025, 11, 1), "réorientation", 1),
-        (D(2025, 12, 1), "abandon", 1),
+        (D(2025, 9, 1), "septembre 2025", "fin de parcours", 1),
+        (D(2025, 10, 1), "octobre 2025", "abandon", 1),
+        (D(2025, 11, 1), "novembre 2025", "réorientation", 1),
+        (D(2025, 12, 1), "décembre 2025", "abandon", 1),
     ]
+
+
+def test_months_of_the_period_in_french_across_the_new_year():
+    period = Period(D(2025, 11, 15), D(2026, 2, 1))
+    assert dropout.months_of(period) == [
+        "novembre 2025",
+        "décembre 2025",
+        "janvier 2026",
+        "février 2026",
+    ]
+    assert dropout.months_of(Period(D(2026, 8, 3), D(2026, 8, 31))) == ["août 2026"]
 
 
 def test_retention_by_weeks_since_entry():

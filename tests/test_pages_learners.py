@@ -239,3 +239,45 @@ def test_pages_say_so_when_the_period_has_no_data(learners_database: str) -> Non
         app.sidebar.date_input(key="period").set_value((date(2024, 1, 1), date(2024, 1, 31))).run()
         assert not _problems(app), (page, _problems(app))
         assert app.info, page
+
+
+def test_dropout_tables_read_as_percent_and_months(learners_database: str) -> None:
+    """CAP 1 (Rennes): learners 4, 5, 6, learner 6 left for « abandon » on 01/12/2025."""
+    app = _open("pages/dropout.py")
+    by_group = app.dataframe[0].value
+    first = by_group.iloc[0]
+    assert (first["Groupe"], first["Site"]) == ("CAP 1", "Rennes")
+    assert first["Taux d'abandon (%)"] == pytest.approx(33.3)
+    assert list(by_group["Taux d'abandon (%)"].iloc[1:]) == [0.0, 0.0]
+    exits = app.dataframe[3].value
+    assert list(exits.columns) == ["Mois", "Motif de sortie", "Sorties"]
+    assert exits.values.tolist() == [["décembre 2025", "abandon", 1]]
+    assert "Début du mois" not in exits.columns
+
+
+def test_support_shares_in_percent(learners_database: str) -> None:
+    """Group 1 has 18 AP sessions of 2.5 h over 18 school weeks (45 h expected); learner 1 is
+    absent from every other one: 22.5 h, 50 %; the other members of group 1 100 %."""
+    app = _open("pages/support.py")
+    everyone = app.dataframe[-1].value.set_index("Identifiant")
+    shares = everyone["Part des heures d'AP reçues (%)"]
+    assert shares["E001"] == pytest.approx(50.0)
+    assert shares["E002"] == pytest.approx(100.0)
+    too_few = app.dataframe[1].value
+    assert list(too_few["Identifiant"]) == ["E001"]
+
+
+def test_monthly_bars_keep_every_month_of_the_period_in_order() -> None:
+    from ui import charts_learners
+
+    frame = pl.DataFrame(
+        {"month_label": ["décembre 2025"], "exit_reason": ["abandon"], "exits": [1]}
+    )
+    months = ["octobre 2025", "novembre 2025", "décembre 2025", "janvier 2026"]
+    spec = charts_learners.monthly_bars(
+        frame, month="month_label", value="exits", months=months, value_title="Sorties"
+    ).to_dict()
+    x = spec["encoding"]["x"]
+    assert x["type"] == "ordinal"
+    assert x["scale"]["domain"] == months
+    assert x["sort"] == months

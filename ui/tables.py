@@ -10,6 +10,7 @@ from ui.downloads import download_buttons
 
 DECIMALS = {"days": 1, "hours": 1, "ratio": 1, "share": 1, "number": 1}
 MISSING_TEXT = "(non renseigné)"
+EMPTY_CELL = ""  # an empty date or number cell (Streamlit would write "None")
 
 
 def named(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
@@ -61,8 +62,27 @@ def show(
     key: str | None = None,
 ) -> None:
     """st.dataframe of the frame (its first ``max_rows`` rows) then the download buttons
-    (the whole frame), with the same French labels and formats."""
+    (the whole frame), with the same French labels and formats; empty dates and numbers left
+    blank."""
     shown = for_display(frame, labels, kinds)
     visible = shown if max_rows is None else shown.head(max_rows)
-    st.dataframe(visible, hide_index=True, width="stretch", column_config=_column_config(visible))
+    st.dataframe(
+        visible,
+        hide_index=True,
+        width="stretch",
+        column_config=_column_config(visible),
+        placeholder=EMPTY_CELL,
+    )
     download_buttons(shown, file_stem, key=key)
+
+
+def downloads(
+    frame: pl.DataFrame,
+    labels: dict[str, str],
+    file_stem: str,
+    *,
+    kinds: dict[str, str] | None = None,
+    key: str | None = None,
+) -> None:
+    """Only the download buttons, with the formats of ``show`` (for a frame drawn as a chart)."""
+    download_buttons(for_display(frame, labels, kinds), file_stem, key=key)
