@@ -16,13 +16,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-import streamlit as st
+from apptest import open_page, page_problems
 from streamlit.testing.v1 import AppTest
-
-from data_access import db
-from data_access.frames import FRAME_TABLES
-from data_access.settings import Settings
-from data_access.writes import bulk_insert
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
@@ -117,45 +112,8 @@ def _world() -> dict[str, pl.DataFrame]:
 
 
 @pytest.fixture
-def activity_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'activity.db'}"
-    engine = db.get_engine(Settings(database_url=url))
-    world = _world()
-    with db.write_transaction(engine) as connection:
-        for name, table in FRAME_TABLES.items():
-            if name in world:
-                bulk_insert(connection, table, world[name])
-    monkeypatch.setenv("PILOTAGE_DATABASE_URL", url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield url
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    db.forget_engine(url)
-
-
-HARNESS = """
-import runpy
-from ui import sidebar
-
-sidebar.render()
-runpy.run_path({page!r}, run_name="__main__")
-"""
-
-
-def _open(page: str) -> AppTest:
-    """The page run as app.py runs it: the shared sidebar drawn first, then the page.
-
-    (AppTest runs a switched-to page without app.py when a pages/ folder sits beside it, so
-    the sidebar would not be drawn: this harness does what app.py does, minus navigation.)
-    """
-    app = AppTest.from_string(HARNESS.format(page=str(ROOT / page)), default_timeout=60)
-    app.run()
-    return app
-
-
-def _problems(app: AppTest) -> list[str]:
-    return [str(e.value) for e in app.exception] + [e.value for e in app.error]
+def activity_database(app_database) -> str:
+    return app_database(_world())
 
 
 def _tiles(app: AppTest) -> dict[str, str]:
@@ -164,27 +122,27 @@ def _tiles(app: AppTest) -> dict[str, str]:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_renders_and_follows_filters(activity_database: str, page: str) -> None:
-    app = _open(page)
-    assert not _problems(app), _problems(app)
-    assert [t.value for t in app.title] == [PAGES[page]]
+    app = open_page(page)
+    assert not page_problems(app), page_problems(app)
+    assert [t.value for t in app.main.title] == [PAGES[page]]
     assert app.metric and app.dataframe
     assert not app.info
     app.sidebar.multiselect(key="filter_sites").set_value(["Rennes"]).run()
-    assert not _problems(app), _problems(app)
+    assert not page_problems(app), page_problems(app)
     app.sidebar.multiselect(key="filter_disciplines").set_value(["Maths"]).run()
-    assert not _problems(app), _problems(app)  # Rennes has no Maths: a message, no error
+    assert not page_problems(app), page_problems(app)  # Rennes has no Maths: a message, no error
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_says_so_when_the_period_is_empty(activity_database: str, page: str) -> None:
-    app = _open(page)
+    app = open_page(page)
     app.sidebar.date_input(key="period").set_value((date(2026, 3, 1), date(2026, 3, 31))).run()
-    assert not _problems(app), _problems(app)
+    assert not page_problems(app), page_problems(app)
     assert app.info, page
 
 
 def test_activity_figures_surges_and_controls(activity_database: str) -> None:
-    app = _open("pages/activity.py")
+    app = open_page("pages/activity.py")
     tiles = _tiles(app)
     assert tiles["Copies reçues"] == "220"  # 11 x 10 + 50 in Lyon, 12 x 5 in Rennes
     assert tiles["Copies corrigées"] == "205"  # all but the 15 of the last week
@@ -207,22 +165,22 @@ def test_activity_figures_surges_and_controls(activity_database: str) -> None:
 
     for grain in ("day", "month"):
         app.radio(key="activity_grain").set_value(grain).run()
-        assert not _problems(app), _problems(app)
+        assert not page_problems(app), page_problems(app)
     app.radio(key="activity_by").set_value("discipline").run()
     app.selectbox(key="activity_measure").set_value("interviews").run()
-    assert not _problems(app), _problems(app)
+    assert not page_problems(app), page_problems(app)
     app.radio(key="surge_source").set_value("tutoring").run()
-    assert not _problems(app), _problems(app)
+    assert not page_problems(app), page_problems(app)
 
     app.sidebar.number_input(key="set_surge_min_volume").set_value(5).run()
     app.sidebar.multiselect(key="filter_sites").set_value([]).run()
     app.radio(key="surge_source").set_value("copies").run()
-    assert not _problems(app), _problems(app)
+    assert not page_problems(app), page_problems(app)
     assert any("volume minimal : 5 copies" in c.value for c in app.caption)
 
 
 def test_delay_figures(activity_database: str) -> None:
-    app = _open("pages/delays.py")
+    app = open_page("pages/delays.py")
     tiles = _tiles(app)
     # 205 corrected copies: 65 in 6 days (every fourth), 140 in 2 days
     assert tiles["Copies corrigées"] == "205"
@@ -237,7 +195,7 @@ def test_delay_figures(activity_database: str) -> None:
 
 
 def test_tutoring_figures(activity_database: str) -> None:
-    app = _open("pages/tutoring.py")
+    app = open_page("pages/tutoring.py")
     tiles = _tiles(app)
     assert tiles["Sollicitations reçues"] == "24"
     assert tiles["Dont répondues"] == "22"

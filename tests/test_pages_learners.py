@@ -8,13 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
-
-from data_access import db
-from data_access.frames import FRAME_TABLES
-from data_access.settings import Settings
-from data_access.writes import bulk_insert
+from apptest import open_page, page_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/dropout.py", "pages/support.py", "pages/interviews.py"]
@@ -148,64 +142,26 @@ def _small_world() -> dict[str, pl.DataFrame]:
 
 
 @pytest.fixture
-def learners_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'learners.db'}"
-    engine = db.get_engine(Settings(database_url=url))
-    world = _small_world()
-    with db.write_transaction(engine) as connection:
-        for name, table in FRAME_TABLES.items():
-            if name in world:
-                bulk_insert(connection, table, world[name])
-    monkeypatch.setenv("PILOTAGE_DATABASE_URL", url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield url
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    db.forget_engine(url)
-
-
-HARNESS = """
-import runpy
-from ui import sidebar
-
-sidebar.render()
-runpy.run_path({page!r}, run_name="__main__")
-"""
-
-
-def _open(page: str) -> AppTest:
-    """The page run as app.py runs it: the shared sidebar drawn first, then the page.
-
-    (With a pages/ folder beside app.py, AppTest runs a switched-to page without app.py, so
-    the sidebar would not be drawn and its filters could not be changed: this harness does
-    what app.py does, minus the navigation.)
-    """
-    app = AppTest.from_string(HARNESS.format(page=str(ROOT / page)), default_timeout=60)
-    app.run()
-    return app
-
-
-def _problems(app: AppTest) -> list[str]:
-    return [str(e.value) for e in app.exception] + [e.value for e in app.error]
+def learners_database(app_database) -> str:
+    return app_database(_small_world())
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_renders_and_follows_a_site_filter(learners_database: str, page: str) -> None:
-    app = _open(page)
-    assert not _problems(app), _problems(app)
-    assert [t.value for t in app.title] == [TITLES[page]]
+    app = open_page(page)
+    assert not page_problems(app), page_problems(app)
+    assert [t.value for t in app.main.title] == [TITLES[page]]
     assert app.metric, "the page shows its figures as metric tiles"
     assert app.dataframe, "the page shows tables"
     app.sidebar.multiselect(key="filter_sites").set_value(["Rennes"]).run()
-    assert not _problems(app), _problems(app)
+    assert not page_problems(app), page_problems(app)
     assert not app.info, "Rennes has data"
     app.sidebar.multiselect(key="filter_publics").set_value(["alternants"]).run()
-    assert not _problems(app), _problems(app)
+    assert not page_problems(app), page_problems(app)
 
 
 def test_dropout_page_figures_and_risk_filters(learners_database: str) -> None:
-    app = _open("pages/dropout.py")
+    app = open_page("pages/dropout.py")
     tiles = {m.label: m.value for m in app.metric}
     assert tiles["Inscriptions actives"] == "8"
     assert tiles["Abandons"] == "1"
@@ -214,18 +170,18 @@ def test_dropout_page_figures_and_risk_filters(learners_database: str) -> None:
     at_risk_before = int(tiles["Apprenants à risque"])
     assert at_risk_before >= 1
     app.multiselect(key="risk_signals").set_value(["no_recent_copy"]).run()
-    assert not _problems(app)
+    assert not page_problems(app)
     table = app.dataframe[-1].value
     assert list(table["Identifiant"]) == ["E002"]
     assert "Aucune copie depuis" in table["Signaux"].iloc[0]
     assert table["Référent"].iloc[0] == "Mme Référente"
     app.multiselect(key="risk_referents").set_value(["Sans référent"]).run()
-    assert not _problems(app)
+    assert not page_problems(app)
     assert app.dataframe[-1].value.empty
 
 
 def test_a_site_filter_changes_the_dropout_figures(learners_database: str) -> None:
-    app = _open("pages/dropout.py")
+    app = open_page("pages/dropout.py")
     app.sidebar.multiselect(key="filter_sites").set_value(["Lyon"]).run()
     tiles = {m.label: m.value for m in app.metric}
     assert tiles["Inscriptions actives"] == "4"
@@ -235,15 +191,15 @@ def test_a_site_filter_changes_the_dropout_figures(learners_database: str) -> No
 
 def test_pages_say_so_when_the_period_has_no_data(learners_database: str) -> None:
     for page in PAGES:
-        app = _open(page)
+        app = open_page(page)
         app.sidebar.date_input(key="period").set_value((date(2024, 1, 1), date(2024, 1, 31))).run()
-        assert not _problems(app), (page, _problems(app))
+        assert not page_problems(app), (page, page_problems(app))
         assert app.info, page
 
 
 def test_dropout_tables_read_as_percent_and_months(learners_database: str) -> None:
     """CAP 1 (Rennes): learners 4, 5, 6, learner 6 left for « abandon » on 01/12/2025."""
-    app = _open("pages/dropout.py")
+    app = open_page("pages/dropout.py")
     by_group = app.dataframe[0].value
     first = by_group.iloc[0]
     assert (first["Groupe"], first["Site"]) == ("CAP 1", "Rennes")
@@ -258,7 +214,7 @@ def test_dropout_tables_read_as_percent_and_months(learners_database: str) -> No
 def test_support_shares_in_percent(learners_database: str) -> None:
     """Group 1 has 18 AP sessions of 2.5 h over 18 school weeks (45 h expected); learner 1 is
     absent from every other one: 22.5 h, 50 %; the other members of group 1 100 %."""
-    app = _open("pages/support.py")
+    app = open_page("pages/support.py")
     everyone = app.dataframe[-1].value.set_index("Identifiant")
     shares = everyone["Part des heures d'AP reçues (%)"]
     assert shares["E001"] == pytest.approx(50.0)

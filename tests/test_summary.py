@@ -27,10 +27,7 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from data_access.db import get_engine, write_transaction
 from data_access.frames import FRAME_TABLES, Frames
-from data_access.settings import Settings
-from data_access.writes import bulk_insert
 from indicators import summary
 from indicators.common import Filters, Period
 from indicators.dataset import as_of, prepare
@@ -209,14 +206,9 @@ def test_data_period_and_as_of() -> None:
 
 
 @pytest.fixture
-def hand_made_database(tmp_path, monkeypatch) -> str:
-    url = f"sqlite:///{tmp_path / 'hand.db'}"
+def hand_made_database(app_database) -> str:
     frames = hand_made_frames()
-    with write_transaction(get_engine(Settings(database_url=url))) as connection:
-        for name, table in FRAME_TABLES.items():
-            bulk_insert(connection, table, getattr(frames, name))
-    monkeypatch.setenv("PILOTAGE_DATABASE_URL", url)
-    return url
+    return app_database({name: getattr(frames, name) for name in FRAME_TABLES})
 
 
 def test_cli_json_object(hand_made_database: str, capsys: pytest.CaptureFixture) -> None:

@@ -1,0 +1,23 @@
+"""Opening pages in Streamlit's AppTest as users get them (through app.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_page(page: str = "pages/overview.py", timeout: int = 120) -> AppTest:
+    """The page as users get it: app.py runs (navigation, shared sidebar), then the page."""
+    app = AppTest.from_file(APP, default_timeout=timeout)
+    app.run()
+    if page != "pages/overview.py":
+        app.switch_page(page).run()
+    return app
+
+
+def page_problems(app: AppTest) -> list[str]:
+    """Exceptions and error messages a page showed (empty when all went well)."""
+    return [str(e.value) for e in app.exception] + [e.value for e in app.error]
