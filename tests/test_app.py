@@ -53,3 +53,27 @@ def test_a_site_filter_changes_the_overview(demo_env: str) -> None:
     app.sidebar.multiselect(key="filter_sites").set_value([site]).run()
     one_site = {m.label: m.value for m in app.metric}["Copies reçues"]
     assert one_site != everything
+
+
+def test_a_file_that_is_not_a_database_gives_one_french_message(tmp_path, monkeypatch) -> None:
+    import streamlit as st
+
+    path = tmp_path / "pilotage.db"
+    path.write_bytes(b"PK\x03\x04 not a database, a renamed zip" * 100)
+    monkeypatch.setenv("PILOTAGE_DATABASE_URL", f"sqlite:///{path}")
+    st.cache_resource.clear()
+    app = open_page()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        f"Base de données inaccessible : sqlite:///{path} — le fichier existe mais n'est pas "
+        "une base SQLite. Vérifiez la variable PILOTAGE_DATABASE_URL (adresse, utilisateur, "
+        "mot de passe) ou que le serveur est démarré."
+    ]
+
+
+def test_an_unusable_database_url_gives_one_french_message(monkeypatch) -> None:
+    monkeypatch.setenv("PILOTAGE_DATABASE_URL", "mysql://pilote:secret@serveur/base")
+    app = open_page()
+    assert not app.exception
+    (message,) = [e.value for e in app.error]
+    assert "PILOTAGE_DATABASE_URL" in message and "secret" not in message
