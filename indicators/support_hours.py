@@ -65,8 +65,15 @@ COLUMN_LABELS = {
 
 
 def weekly_reference(settings: IndicatorSettings) -> dict[str, float]:
-    """Expected hours per school week for the kinds that have a reference."""
-    return {KIND_AP: settings.ap_hours_per_week, KIND_AIDE: settings.aide_hours_per_week}
+    """Expected hours per school week for the kinds that have a reference: the yearly hours
+    spread over the school weeks of a year, never more than the weekly average (AP: 70 h over
+    36 weeks = 1.94 h, as 2.5 h a week on average leaves weeks without AP; so expected hours
+    to date never exceed the yearly reference)."""
+    weeks = settings.school_weeks_per_year
+    return {
+        KIND_AP: min(settings.ap_hours_per_week, settings.ap_hours_per_year / weeks),
+        KIND_AIDE: min(settings.aide_hours_per_week, settings.aide_hours_per_year / weeks),
+    }
 
 
 def sessions_in(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
@@ -318,7 +325,7 @@ def received_by_learner(
         )
         .with_columns(
             pl.when(pl.col("_ap_listed"))
-            .then(pl.col("_weeks") * settings.ap_hours_per_week)
+            .then(pl.col("_weeks") * weekly_reference(settings)[KIND_AP])
             .otherwise(None)
             .cast(pl.Float64)
             .alias("ap_expected")

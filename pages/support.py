@@ -27,8 +27,12 @@ st.caption(
     "tenues dans la période, chaque séance comptée une fois quelle que soit la présence. Heures "
     "reçues : durée des séances auxquelles l'apprenant était présent. Source : " + sel.source + "."
 )
+weekly = support_hours.weekly_reference(settings)
 st.caption(
-    "Heures attendues à date = heures hebdomadaires de référence × semaines de cours écoulées "
+    "Heures attendues à date = heures annuelles de référence réparties sur les "
+    f"{settings.school_weeks_per_year} semaines de cours de l'année (AP : "
+    f"{fmt.hours(weekly[support_hours.KIND_AP], 2)} par semaine, aide individualisée : "
+    f"{fmt.hours(weekly[support_hours.KIND_AIDE], 2)}) × semaines de cours écoulées "
     + (
         f"du {fmt.day(window.start)} au {fmt.day(window.end)}"
         if window
@@ -47,6 +51,7 @@ show_settings(
         "aide_hours_per_year",
         "aide_hours_per_week",
         "aide_max_group_size",
+        "school_weeks_per_year",
         "support_min_share",
     ],
 )

@@ -212,13 +212,14 @@ def test_dropout_tables_read_as_percent_and_months(learners_database: str) -> No
 
 
 def test_support_shares_in_percent(learners_database: str) -> None:
-    """Group 1 has 18 AP sessions of 2.5 h over 18 school weeks (45 h expected); learner 1 is
-    absent from every other one: 22.5 h, 50 %; the other members of group 1 100 %."""
+    """Group 1 has 18 AP sessions of 2.5 h over 18 school weeks; expected to date: 18 weeks x
+    70 h / 36 weeks = 35 h. Learner 1 is absent from every other one: 22.5 h, 64.3 %; the
+    other members of group 1 get 45 h, 128.6 %."""
     app = open_page("pages/support.py")
     everyone = app.dataframe[-1].value.set_index("Identifiant")
     shares = everyone["Part des heures d'AP reçues (%)"]
-    assert shares["E001"] == pytest.approx(50.0)
-    assert shares["E002"] == pytest.approx(100.0)
+    assert shares["E001"] == pytest.approx(64.3)
+    assert shares["E002"] == pytest.approx(128.6)
     too_few = app.dataframe[1].value
     assert list(too_few["Identifiant"]) == ["E001"]
 

@@ -6,7 +6,10 @@ Sessions: s1 AP C1 02/09 2,5 h; s2 AP C1 09/09 2,5 h; s3 AP C2 09/09 2 h; s4 aid
 s5 aide NG 23/09 1 h; s6 AP C1 07/10 2,5 h; s7 soutien C2 25/08 1,5 h (before P).
 Delivered: 11,5 h (Lyon 9,5 h, Rennes 2 h). School weeks of the window 01/09-10/10: those of
 01/09, 08/09, 15/09, 22/09 and 06/10 (none on 29/09: holidays) = 5; NG's period holds 3.
-Expected: C1 AP 5 x 2,5 = 12,5 (delivered 7,5: 60 %); C2 AP 12,5 (2: 16 %); NG 3 x 1 = 3 (2).
+Expected, with a 28-week school year (70 h / 28 = 2,5 h a week for AP; 30 h / 28 > 1 h, so
+1 h for aide individualisée): C1 AP 5 x 2,5 = 12,5 (delivered 7,5: 60 %); C2 AP 12,5 (2:
+16 %); NG 3 x 1 = 3 (2). With the default 36-week year: AP 70/36 h a week, C1 5 x 70/36 =
+9,72 h; aide 30/36 h a week, NG 3 x 30/36 = 2,5 h.
 Attendance: s1 L1, L2 present; s2 L1 present, L2 absent; s6 L1, L2 present; s3 L3 present;
 s4 L1, L2 present; s5 L1 and L4-L11 present (9 listed: over the cap of 8).
 Received: L1 AP 7,5 + aide 2 = 9,5; L2 AP 5 + aide 1 = 6 (1 absence); L3 AP 2 (entered
@@ -29,6 +32,7 @@ from indicators.common import DEFAULT_SETTINGS, Filters, Period
 from indicators.dataset import prepare
 
 P = Period(date(2025, 9, 1), date(2025, 12, 31))
+WEEKS_28 = replace(DEFAULT_SETTINGS, school_weeks_per_year=28)  # 2,5 h and 1 h a week
 AS_OF = date(2025, 10, 10)
 D = date
 SITES = pl.DataFrame({"id": [1, 2], "name": ["Lyon", "Rennes"]})
@@ -146,7 +150,7 @@ def test_school_weeks_skip_weeks_without_any_session():
 
 
 def test_delivered_against_expected_per_group():
-    result = sh.delivered_by_group(world(), P, Filters(), AS_OF)
+    result = sh.delivered_by_group(world(), P, Filters(), AS_OF, WEEKS_28)
     rows = result.select(
         "group", "group_type", "kind", "sessions", "hours_delivered", "weeks", "hours_expected"
     ).rows()
@@ -172,7 +176,7 @@ def test_a_kind_without_reference_has_no_expected_hours():
 
 
 def test_hours_received_per_learner():
-    result = sh.received_by_learner(world(), P, Filters(), AS_OF).filter(
+    result = sh.received_by_learner(world(), P, Filters(), AS_OF, WEEKS_28).filter(
         pl.col("external_id").is_in(["L1", "L2", "L3", "L4"])
     )
     rows = result.select(
@@ -188,10 +192,23 @@ def test_hours_received_per_learner():
 
 
 def test_the_minimum_share_is_a_setting():
-    settings = replace(DEFAULT_SETTINGS, support_min_share=0.5)
+    settings = replace(WEEKS_28, support_min_share=0.5)
     received = sh.received_by_learner(world(), P, Filters(), AS_OF, settings)
     few = sh.too_few_hours(received)
     assert few.select("external_id", "ap_share").rows() == [("L3", 0.2), ("L2", 0.4)]
+
+
+def test_expected_hours_spread_the_yearly_reference_over_the_school_year():
+    """Default 36-week year: AP 70/36 h and aide individualisée 30/36 h a school week, so the
+    expected hours never exceed the yearly reference (2,5 h x 36 weeks would be 90 h)."""
+    assert sh.weekly_reference(DEFAULT_SETTINGS) == {
+        "AP": pytest.approx(70 / 36),
+        "aide individualisée": pytest.approx(30 / 36),
+    }
+    result = sh.delivered_by_group(world(), P, Filters(), AS_OF)
+    expected = dict(zip(result["group"], result["hours_expected"], strict=True))
+    assert expected == {"C1": pytest.approx(5 * 70 / 36), "NG": pytest.approx(2.5),
+                        "C2": pytest.approx(5 * 70 / 36)}  # fmt: skip
 
 
 def test_groups_over_their_cap():
