@@ -278,6 +278,39 @@ def test_zip_bomb(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "décompressé" in _rejected(content, "bombe.xlsx")  # declared size
 
 
+def _lie_about_sizes(content: bytes, member: str, declared: int) -> bytes:
+    """The archive with ``member``'s uncompressed size rewritten to ``declared`` bytes in both
+    its local header and the central directory (what a crafted bomb does)."""
+    data = bytearray(content)
+    name = member.encode()
+    # (signature, offset of the uncompressed size, of the name length, of the name)
+    for signature, size_at, length_at, name_at in (
+        (b"PK\x03\x04", 22, 26, 30),
+        (b"PK\x01\x02", 24, 28, 46),
+    ):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            length = int.from_bytes(data[start + length_at : start + length_at + 2], "little")
+            if data[start + name_at : start + name_at + length] == name:
+                data[start + size_at : start + size_at + 4] = declared.to_bytes(4, "little")
+            start += 4
+    return bytes(data)
+
+
+def test_a_member_that_lies_about_its_size_is_refused() -> None:
+    """A sheet of 8 MB of zeros declared as 2 kB: the declared sizes and ratio look harmless,
+    so only inflating it reveals the lie (calamine would inflate all of it)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (8 << 20))
+    forged = _lie_about_sizes(buffer.getvalue(), "xl/worksheets/sheet1.xml", 2048)
+    with zipfile.ZipFile(io.BytesIO(forged)) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size == 2048
+    assert "ne correspond pas à ce qu'elle annonce" in _rejected(forged, "piege.xlsx")
+
+
 def test_no_recognisable_header() -> None:
     content = xlsx_with_openpyxl([["Bonjour", "le", "monde"], ["1", "2", "3"]])
     message = _rejected(content, "divers.xlsx")

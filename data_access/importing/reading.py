@@ -120,6 +120,25 @@ def _check_zip(file_name: str, content: bytes) -> None:
             f"{total / 1024**3:.1f} Go, bien plus qu'une feuille de 1 048 576 lignes. "
             "Ce n'est pas un export de données normal."
         )
+    _check_declared_sizes(file_name, content)
+
+
+def _check_declared_sizes(file_name: str, content: bytes) -> None:
+    """Inflate every member once, 1 MB at a time: zipfile stops a member at its declared size
+    and checks its CRC, so a member that lies about its size (to slip a bomb past the check
+    above) fails here, before the spreadsheet reader inflates it without limit."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for member in archive.infolist():
+                with archive.open(member) as stream:
+                    while stream.read(1 << 20):
+                        pass
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        raise ImportRejected(
+            f"Le fichier {_name(file_name)} est refusé : le contenu de son archive ne "
+            "correspond pas à ce qu'elle annonce (fichier endommagé ou piégé). Exportez-le à "
+            "nouveau depuis le logiciel d'origine."
+        ) from None
 
 
 # --- sheets ---------------------------------------------------------------------------------
