@@ -69,10 +69,15 @@ series = cached.compute(
 surge_source = SURGE_OF_MEASURE.get(measure)
 marks = None
 if surge_source:
-    measure_surges = cached.compute(
-        surges.surges, sel, period=period, filters=filters, settings=settings, source=surge_source
+    measure_weeks = cached.compute(  # the same memoised series as the surge section below
+        surges.weekly_series,
+        sel,
+        period=period,
+        filters=filters,
+        settings=settings,
+        source=surge_source,
     )
-    marks = surges.marks(measure_surges, SURGE_BY)
+    marks = surges.marks(surges.flagged(measure_weeks), SURGE_BY)
 st.altair_chart(
     charts_activity.activity(
         series,
