@@ -2,7 +2,7 @@
 all-or-nothing write (see pipeline.py for the steps and the public functions)."""
 
 from data_access.importing.errors import ImportRejected
-from data_access.importing.mapping import KIND_LABELS, KINDS
+from data_access.importing.fields import KIND_LABELS, KINDS
 from data_access.importing.pipeline import (
     ImportReport,
     apply_overrides,

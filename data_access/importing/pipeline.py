@@ -20,9 +20,8 @@ from data_access import db, models
 from data_access.exports import to_excel_bytes, with_labels
 from data_access.frames import Frames
 from data_access.importing.errors import ImportRejected
+from data_access.importing.fields import KIND_LABELS, KINDS
 from data_access.importing.mapping import (
-    KIND_LABELS,
-    KINDS,
     field_from_user,
     guess_kind,
     guess_mapping,

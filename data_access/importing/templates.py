@@ -6,7 +6,7 @@ import io
 
 import xlsxwriter
 
-from data_access.importing.mapping import KIND_LABELS, KINDS
+from data_access.importing.fields import KIND_LABELS, KINDS
 
 
 def template_bytes(kind: str) -> bytes:

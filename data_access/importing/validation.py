@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from data_access.importing.mapping import KINDS, FieldSpec, fields_of, missing_required
+from data_access.importing.fields import KINDS, FieldSpec
+from data_access.importing.mapping import fields_of, missing_required
 from data_access.importing.reading import RawSheet
 from data_access.importing.values import parse_column
 

@@ -13,7 +13,8 @@ from datetime import datetime
 
 import polars as pl
 
-from data_access.importing.mapping import FieldSpec, normalise
+from data_access.importing.fields import FieldSpec
+from data_access.importing.mapping import normalise
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _DATE_FORMATS = (
