@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from data_access.errors import PilotageError
+from domain import BY_DIMENSIONS, KIND_AIDE, KIND_AP
 
 if TYPE_CHECKING:
     import polars as pl
@@ -130,9 +131,7 @@ def _add_indicators(subparsers: Subparsers) -> argparse.ArgumentParser:
         "--discipline", action="append", default=[], metavar="NOM", help="discipline (répétable)"
     )
     parser.add_argument("--public", action="append", default=[], help="public (répétable)")
-    parser.add_argument(
-        "--by", choices=["site", "group", "discipline", "public"], help="une ligne par valeur"
-    )
+    parser.add_argument("--by", choices=BY_DIMENSIONS, help="une ligne par valeur")
     parser.add_argument("--json", action="store_true", help="sortie JSON")
     return parser
 
@@ -174,7 +173,7 @@ def _run_indicators(args: argparse.Namespace) -> int:
 
 def _as_text(table: pl.DataFrame) -> str:
     """The headline table as readable French text: one block per row, labels and values."""
-    from indicators.summary import BY_CHOICES, LABELS
+    from indicators.summary import LABELS
     from ui import format as fmt  # French formatting only (no Streamlit call)
 
     kinds = {
@@ -191,7 +190,7 @@ def _as_text(table: pl.DataFrame) -> str:
     for row in table.iter_rows(named=True):
         lines = []
         for column, value in row.items():
-            shown = value if column in BY_CHOICES else kinds.get(column, fmt.number)(value)
+            shown = value if column in BY_DIMENSIONS else kinds.get(column, fmt.number)(value)
             lines.append(f"  {LABELS[column]:<{width}}  {shown}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
@@ -199,7 +198,7 @@ def _as_text(table: pl.DataFrame) -> str:
 
 # --- plan-groups ------------------------------------------------------------------------
 
-_PLAN_KINDS = {"ap": "AP", "aide-individualisee": "aide individualisée"}
+_PLAN_KINDS = {"ap": KIND_AP, "aide-individualisee": KIND_AIDE}
 
 
 def _positive_int(text: str) -> int:

@@ -2,7 +2,8 @@
 
 Date-times are naive local wall-clock times (Europe/Paris), as in the users' exports.
 Labels of enumerations are stored as the domain's French words (``abandon``, ``suivi``,
-``aide individualisée``): they are what users read and what their exports contain.
+``aide individualisée``, declared in domain.py): they are what users read and what their
+exports contain; the check constraints keep any other word out.
 """
 
 from __future__ import annotations
@@ -13,31 +14,18 @@ from pydantic import NaiveDatetime
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-EXIT_REASONS = ("fin de parcours", "abandon", "réorientation", "exclusion", "autre")
-DROPOUT_REASON = "abandon"
-INTERVIEW_TYPES = (
-    "initial",
-    "diagnostic",
-    "co-élaboration",
-    "contractualisation",
-    "suivi",
-    "bilan",
+from domain import (
+    DIAGNOSTIC_LEVELS,
+    EXIT_REASONS,
+    INTERVIEW_CHANNELS,
+    INTERVIEW_TYPES,
+    KIND_AP,
+    MODALITIES,
+    PUBLICS,
+    STAFF_ROLES,
+    SUPPORT_KINDS,
+    TUTORING_CHANNELS,
 )
-INTERVIEW_PHASES = {
-    "initial": "accueil",
-    "diagnostic": "accueil",
-    "co-élaboration": "construction",
-    "contractualisation": "construction",
-    "suivi": "accompagnement",
-    "bilan": "accompagnement",
-}
-INTERVIEW_CHANNELS = ("présentiel", "téléphone", "visio")
-PUBLICS = ("jeunes", "alternants", "salariés", "demandeurs d'emploi")
-MODALITIES = ("présentiel", "distance", "hybride")
-TUTORING_CHANNELS = ("électronique", "téléphone", "forum")
-SESSION_KINDS = ("AP", "aide individualisée", "tutorat", "soutien")
-DIAGNOSTIC_LEVELS = ("non acquis", "en cours", "acquis")
-STAFF_ROLES = ("enseignant", "formateur", "tuteur", "conseiller", "CPE")
 
 
 def _one_of(column: str, values: tuple[str, ...], nullable: bool = False) -> str:
@@ -207,13 +195,13 @@ class NeedGroup(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("name", "period_start", name="uq_need_group"),
         CheckConstraint("period_end >= period_start", name="ck_need_group_period"),
-        CheckConstraint(_one_of("kind", SESSION_KINDS), name="ck_need_group_kind"),
+        CheckConstraint(_one_of("kind", SUPPORT_KINDS), name="ck_need_group_kind"),
         CheckConstraint("planned_hours_per_week >= 0", name="ck_need_group_hours"),
     )
     id: int | None = Field(default=None, primary_key=True)
     name: str
     need: str
-    kind: str = "AP"
+    kind: str = KIND_AP
     site_id: int | None = Field(default=None, foreign_key="site.id")
     period_start: date
     period_end: date
@@ -234,7 +222,7 @@ class SupportSession(SQLModel, table=True):
     __tablename__ = "support_session"
     __table_args__ = (
         UniqueConstraint("kind", "group_id", "need_group_id", "held_on", name="uq_support_session"),
-        CheckConstraint(_one_of("kind", SESSION_KINDS), name="ck_session_kind"),
+        CheckConstraint(_one_of("kind", SUPPORT_KINDS), name="ck_session_kind"),
         CheckConstraint("duration_hours > 0 AND duration_hours <= 12", name="ck_session_duration"),
         CheckConstraint(
             "group_id IS NOT NULL OR need_group_id IS NOT NULL", name="ck_session_has_group"

@@ -27,6 +27,7 @@ from data_access.errors import PilotageError
 from data_access.exports import escape_formulas
 from data_access.frames import conform
 from data_access.writes import bulk_insert
+from domain import SUPPORT_KINDS
 
 PLAN_GROUP_COLUMNS = ("name", "need", "staff", "hours_per_week", "slot")
 
@@ -83,7 +84,7 @@ def save_plan(
     hours_per_week, slot. members: learner (external identifier), group_id.
     Raises PlanRejected (French) when a name, teacher, learner or site is unknown or invalid.
     """
-    if kind not in models.SESSION_KINDS:
+    if kind not in SUPPORT_KINDS:
         raise PlanRejected(f"Type d'accompagnement inconnu : « {kind} ».")
     if period_end < period_start:
         raise PlanRejected("La fin de la période précède son début.")

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from data_access.frames import Frames
+from domain import school_year_dates, school_year_of
 
 
 @dataclass(frozen=True)
@@ -48,16 +49,11 @@ class Period:
     @classmethod
     def school_year(cls, first_year: int) -> Period:
         """The school year from 1 September of first_year to 31 August of the next."""
-        return cls(date(first_year, 9, 1), date(first_year + 1, 8, 31))
+        return cls(*school_year_dates(first_year))
 
     @classmethod
     def school_year_of(cls, day: date) -> Period:
-        return cls.school_year(day.year if day.month >= 9 else day.year - 1)
-
-
-def school_year_label(day: date) -> str:
-    first = day.year if day.month >= 9 else day.year - 1
-    return f"{first}-{first + 1}"
+        return cls.school_year(school_year_of(day))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import date
 
 import polars as pl
 
-from data_access.models import DROPOUT_REASON
+from domain import BY_DIMENSIONS, DROPOUT_REASON
 from indicators.common import (
     DEFAULT_SETTINGS,
     Filters,
@@ -27,7 +27,6 @@ from indicators.common import (
 )
 from indicators.dataset import Dataset
 
-BY_VALUES = ("site", "group", "discipline", "public")
 ENROLMENT_BY = ("site", "group", "public")
 
 COLUMN_LABELS = {
@@ -49,8 +48,8 @@ COLUMN_LABELS = {
 
 
 def check_by(by: str | None) -> None:
-    if by is not None and by not in BY_VALUES:
-        raise ValueError(f"Regroupement inconnu : {by!r} (attendu : {', '.join(BY_VALUES)}).")
+    if by is not None and by not in BY_DIMENSIONS:
+        raise ValueError(f"Regroupement inconnu : {by!r} (attendu : {', '.join(BY_DIMENSIONS)}).")
 
 
 def active_enrolments(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:

@@ -17,10 +17,10 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from domain import BY_DIMENSIONS
 from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period, apply_filters
 from indicators.dataset import Dataset, as_of, data_end  # noqa: F401 (re-exported)
 
-BY_VALUES = ("site", "group", "discipline", "public")
 GRAINS = {"day": "1d", "week": "1w", "month": "1mo"}
 MEASURES = (
     "copies_received",
@@ -62,7 +62,7 @@ BACKLOG_SOURCES = {
 }
 
 
-def check_by(by: str | None, allowed: tuple[str, ...] = BY_VALUES) -> list[str]:
+def check_by(by: str | None, allowed: tuple[str, ...] = BY_DIMENSIONS) -> list[str]:
     """The group-by keys for ``by`` (empty for None); ValueError when ``by`` is unknown."""
     if by is None:
         return []

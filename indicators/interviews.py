@@ -14,7 +14,7 @@ from datetime import date
 
 import polars as pl
 
-from data_access.models import INTERVIEW_TYPES
+from domain import INTERVIEW_TYPES
 from indicators.common import (
     DEFAULT_SETTINGS,
     Filters,

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from domain import BY_DIMENSIONS, DIMENSION_LABELS
 from indicators import delays, dropout, flows, support_hours, tutoring
 from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period
 from indicators.dataset import Dataset
 
-BY_CHOICES = ("site", "group", "discipline", "public")
 FAMILIES = (flows, delays, tutoring, dropout, support_hours)
 
 COUNT_COLUMNS = (
@@ -43,10 +43,7 @@ HEADLINE_COLUMNS = (
 NOT_APPLICABLE_BY_DISCIPLINE = ("learners_enrolled", "dropouts")
 
 LABELS = {
-    "site": "Site",
-    "group": "Groupe",
-    "discipline": "Discipline",
-    "public": "Public",
+    **DIMENSION_LABELS,
     "copies_received": "Copies reçues",
     "copies_corrected": "Copies corrigées",
     "correction_delay_days_mean": "Délai moyen de correction (j)",
@@ -72,8 +69,8 @@ def headline(
     by: str | None = None,
 ) -> pl.DataFrame:
     """Every headline figure of the period, one row or one row per value of ``by``."""
-    if by is not None and by not in BY_CHOICES:
-        raise ValueError(f"Regroupement inconnu : {by} (choix : {', '.join(BY_CHOICES)}).")
+    if by is not None and by not in BY_DIMENSIONS:
+        raise ValueError(f"Regroupement inconnu : {by} (choix : {', '.join(BY_DIMENSIONS)}).")
     parts = [family.headline(dataset, period, filters, settings, by=by) for family in FAMILIES]
     if by is None:
         combined = pl.concat(parts, how="horizontal")

@@ -23,6 +23,7 @@ from datetime import date
 
 import polars as pl
 
+from domain import BY_DIMENSIONS, KIND_AIDE, KIND_AP
 from indicators.common import (
     DEFAULT_SETTINGS,
     Filters,
@@ -32,10 +33,6 @@ from indicators.common import (
     safe_ratio,
 )
 from indicators.dataset import Dataset
-
-KIND_AP = "AP"
-KIND_AIDE = "aide individualisée"
-BY_VALUES = ("site", "group", "discipline", "public")
 
 COLUMN_LABELS = {
     "site": "Site",
@@ -97,8 +94,8 @@ def headline(
 ) -> pl.DataFrame:
     """support_hours_delivered: sum of the durations of the sessions held in the period."""
     del settings
-    if by is not None and by not in BY_VALUES:
-        raise ValueError(f"Regroupement inconnu : {by!r} (attendu : {', '.join(BY_VALUES)}).")
+    if by is not None and by not in BY_DIMENSIONS:
+        raise ValueError(f"Regroupement inconnu : {by!r} (attendu : {', '.join(BY_DIMENSIONS)}).")
     sessions = sessions_in(dataset, period, filters)
     total = pl.col("duration_hours").sum().cast(pl.Float64).alias("support_hours_delivered")
     if by is None:

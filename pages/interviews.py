@@ -4,7 +4,7 @@ enregistrés sans objectifs."""
 
 import streamlit as st
 
-from data_access.models import INTERVIEW_TYPES
+from domain import INTERVIEW_TYPES
 from indicators import dataset, interviews
 from ui import cached, charts_learners, sidebar, tables
 from ui import format as fmt

@@ -4,6 +4,7 @@ d'aide individualisée au-delà de leur plafond."""
 
 import streamlit as st
 
+from domain import KIND_AIDE, KIND_AP
 from indicators import dataset, support_hours
 from ui import cached, charts_learners, sidebar, tables
 from ui import format as fmt
@@ -31,8 +32,8 @@ weekly = support_hours.weekly_reference(settings)
 st.caption(
     "Heures attendues à date = heures annuelles de référence réparties sur les "
     f"{settings.school_weeks_per_year} semaines de cours de l'année (AP : "
-    f"{fmt.hours(weekly[support_hours.KIND_AP], 2)} par semaine, aide individualisée : "
-    f"{fmt.hours(weekly[support_hours.KIND_AIDE], 2)}) × semaines de cours écoulées "
+    f"{fmt.hours(weekly[KIND_AP], 2)} par semaine, aide individualisée : "
+    f"{fmt.hours(weekly[KIND_AIDE], 2)}) × semaines de cours écoulées "
     + (
         f"du {fmt.day(window.start)} au {fmt.day(window.end)}"
         if window

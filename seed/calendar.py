@@ -13,9 +13,11 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
+from domain import school_year_dates, school_year_name
+
 FIRST_YEAR = 2025
-SCHOOL_YEAR = "2025-2026"
-YEAR_START = date(2025, 9, 1)
+SCHOOL_YEAR = school_year_name(FIRST_YEAR)
+YEAR_START = school_year_dates(FIRST_YEAR)[0]
 YEAR_DAYS = 365
 ACTIVITY_END = date(2026, 7, 3)
 """Last day of classes (summer holidays start on Saturday 4 July 2026)."""

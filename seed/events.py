@@ -9,13 +9,12 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from data_access import models
+from domain import INTERVIEW_CHANNELS, INTERVIEW_TYPES, MODALITIES, TUTORING_CHANNELS
 from seed import calendar as cal
 from seed import vocabulary as voc
 from seed.arrays import choose, dates, labels, nullable, rank_in_runs
 from seed.population import (
     FIN,
-    MODALITIES,
     NO_DAY,
     REORIENTATION,
     Enrolments,
@@ -241,7 +240,7 @@ def tutoring_requests(
         {
             "learner_id": learner + 1,
             "discipline": labels(voc.DISCIPLINES, d),
-            "channel": labels(models.TUTORING_CHANNELS, channel),
+            "channel": labels(TUTORING_CHANNELS, channel),
             "received_at": cal.to_datetimes(received),
             "answered_at": nullable(
                 cal.to_datetimes(np.where(pending, received, answer)), pending, pl.Datetime("us")
@@ -338,7 +337,7 @@ def interviews(
     autonomy = 1.0 + np.clip((learners.ability[learner] - 6.0) / 4.0, 0.0, 2.5)
     autonomy += 0.8 * day / cal.YEAR_DAYS - 2.0 * drift + rng.normal(0.0, 0.4, n)
     autonomy = np.clip(np.rint(autonomy), 1, 4).astype(np.int64)
-    notes_by_kind = [voc.INTERVIEW_NOTES[t] for t in models.INTERVIEW_TYPES]
+    notes_by_kind = [voc.INTERVIEW_NOTES[t] for t in INTERVIEW_TYPES]
     offsets = np.cumsum([0] + [len(x) for x in notes_by_kind])
     note = offsets[kind] + (rng.random(n) * np.diff(offsets)[kind]).astype(np.int64)
     sentences = [s for x in notes_by_kind for s in x]
@@ -347,9 +346,9 @@ def interviews(
             "learner_id": learner + 1,
             "staff_id": interviewer + 1,
             "held_on": dates(day),
-            "interview_type": labels(models.INTERVIEW_TYPES, kind),
+            "interview_type": labels(INTERVIEW_TYPES, kind),
             "duration_minutes": minutes,
-            "channel": labels(models.INTERVIEW_CHANNELS, channel),
+            "channel": labels(INTERVIEW_CHANNELS, channel),
             "objectives_set": nullable(objectives, no_objectives, pl.Int64),
             "objectives_met": nullable(met, no_objectives, pl.Int64),
             "autonomy_level": nullable(autonomy, rng.random(n) < 0.05, pl.Int64),

@@ -47,6 +47,7 @@ from data_access.db import ensure_schema, get_engine, write_transaction
 from data_access.errors import PilotageError
 from data_access.frames import FRAME_TABLES, conform
 from data_access.writes import bulk_insert, reset_sequences
+from domain import EXIT_REASONS
 from seed import calendar as cal
 from seed import events, population, support
 from seed import vocabulary as voc
@@ -122,9 +123,7 @@ def generate(scale: str | ScaleSpec = "demo", seed: int = 42) -> dict[str, pl.Da
                 "group_id": enrolments.group + 1,
                 "entry_date": dates(enrolments.entry),
                 "exit_date": dates(enrolments.exit, ~has_exit),
-                "exit_reason": labels(
-                    models.EXIT_REASONS, np.maximum(enrolments.reason, 0), ~has_exit
-                ),
+                "exit_reason": labels(EXIT_REASONS, np.maximum(enrolments.reason, 0), ~has_exit),
             }
         ),
         "interviews": interviews,

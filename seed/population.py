@@ -9,16 +9,13 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from data_access import models
 from data_access.errors import PilotageError
+from domain import EXIT_REASONS, MODALITIES, PUBLICS
 from seed import calendar as cal
 from seed import vocabulary as voc
 from seed.arrays import choose, labels
 from seed.scales import ScaleSpec
 
-PUBLICS = models.PUBLICS
-MODALITIES = models.MODALITIES
-EXIT_REASONS = models.EXIT_REASONS
 FIN, ABANDON, REORIENTATION, EXCLUSION, AUTRE = (EXIT_REASONS.index(r) for r in EXIT_REASONS)
 NO_DAY = 1_000_000
 """A day index standing for 'never' (no drift, no exit)."""

@@ -9,12 +9,12 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from data_access import models
+from domain import DIAGNOSTIC_LEVELS, KIND_AIDE, KIND_AP, MODALITIES
 from seed import calendar as cal
 from seed import vocabulary as voc
 from seed.arrays import dates, labels, rank_in_runs
 from seed.events import Diagnosed
-from seed.population import MODALITIES, Enrolments, Groups, Learners, Staff
+from seed.population import Enrolments, Groups, Learners, Staff
 from seed.scales import ScaleSpec
 
 # --- need groups, support sessions, attendance ----------------------------------------------------
@@ -138,7 +138,7 @@ def need_groups(
     total = n_support + n_aide
     return NeedGroups(
         site=np.concatenate([support_site, aide_site]),
-        kind=["soutien"] * n_support + ["aide individualisée"] * n_aide,
+        kind=["soutien"] * n_support + [KIND_AIDE] * n_aide,
         name=support_names + aide_names,
         need=np.concatenate([support_need, aide_need]),
         start=np.concatenate([support_start, np.full(n_aide, FIRST_SUPPORT_DAY)]),
@@ -179,7 +179,7 @@ def sessions(
     kind = [spec[0] for _, spec in owners]
     hours = np.array([spec[1] for _, spec in owners], dtype=float)
     every = np.array([spec[2] for _, spec in owners], dtype=np.int64)
-    is_ap = np.array([k == "AP" for k in kind], dtype=bool)
+    is_ap = np.array([k == KIND_AP for k in kind], dtype=bool)
     weekday = rng.integers(0, 5, group.size)
     parity = rng.integers(0, 2, group.size)
     last = np.where(is_ap, AP_LAST_DAY, cal.ACTIVITY_END_DAY)
@@ -326,7 +326,7 @@ def diagnostics(
         {
             "learner_id": learner + 1,
             "need": labels(voc.NEEDS, rows.get_column("need").to_numpy()),
-            "level": labels(models.DIAGNOSTIC_LEVELS, rows.get_column("level").to_numpy()),
+            "level": labels(DIAGNOSTIC_LEVELS, rows.get_column("level").to_numpy()),
             "assessed_on": dates(rows.get_column("day").to_numpy()),
         }
     )

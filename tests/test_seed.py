@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
+import domain
 from data_access import db, models
 from data_access.errors import PilotageError
 from data_access.frames import FRAME_TABLES, Frames, load_frames, schema_of
@@ -63,11 +64,11 @@ def test_demo_shape(demo: dict[str, pl.DataFrame]) -> None:
     for name, frame in demo.items():
         assert frame.height > 0, name
         assert frame.schema == schema_of(FRAME_TABLES[name]), name
-    assert set(demo["interviews"]["interview_type"]) == set(models.INTERVIEW_TYPES)
-    assert set(demo["enrolments"]["exit_reason"].drop_nulls()) == set(models.EXIT_REASONS)
-    assert set(demo["support_sessions"]["kind"]) == set(models.SESSION_KINDS)
-    assert set(demo["groups"]["public"]) == set(models.PUBLICS)
-    assert set(demo["groups"]["modality"]) == set(models.MODALITIES)
+    assert set(demo["interviews"]["interview_type"]) == set(domain.INTERVIEW_TYPES)
+    assert set(demo["enrolments"]["exit_reason"].drop_nulls()) == set(domain.EXIT_REASONS)
+    assert set(demo["support_sessions"]["kind"]) == set(domain.SUPPORT_KINDS)
+    assert set(demo["groups"]["public"]) == set(domain.PUBLICS)
+    assert set(demo["groups"]["modality"]) == set(domain.MODALITIES)
     assert set(demo["staff"]["role"]) >= {"enseignant", "formateur", "tuteur", "conseiller"}
     assert demo["staff"]["weekly_hours_available"].null_count() == 0
     assert (demo["enrolments"]["exit_reason"] == "abandon").sum() >= 20
@@ -136,24 +137,24 @@ def test_rows_satisfy_every_check(which: str, request: pytest.FixtureRequest) ->
     enrolments = frames["enrolments"]
     assert (enrolments["exit_date"].is_null() == enrolments["exit_reason"].is_null()).all()
     assert enrolments.filter(pl.col("exit_date") < pl.col("entry_date")).is_empty()
-    assert set(enrolments["exit_reason"].drop_nulls()) <= set(models.EXIT_REASONS)
+    assert set(enrolments["exit_reason"].drop_nulls()) <= set(domain.EXIT_REASONS)
     copies = frames["copies"]
     assert copies.filter(pl.col("corrected_on") < pl.col("submitted_on")).is_empty()
     assert copies["grade"].drop_nulls().is_between(0, 20).all()
     requests = frames["tutoring_requests"]
     assert requests.filter(pl.col("answered_at") < pl.col("received_at")).is_empty()
-    assert set(requests["channel"]) <= set(models.TUTORING_CHANNELS)
+    assert set(requests["channel"]) <= set(domain.TUTORING_CHANNELS)
     interviews = frames["interviews"]
     assert interviews.filter(pl.col("objectives_met") > pl.col("objectives_set")).is_empty()
     assert interviews["autonomy_level"].drop_nulls().is_between(1, 4).all()
     assert (interviews["duration_minutes"] > 0).all()
-    assert set(interviews["channel"]) <= set(models.INTERVIEW_CHANNELS)
+    assert set(interviews["channel"]) <= set(domain.INTERVIEW_CHANNELS)
     sessions = frames["support_sessions"]
     assert sessions["duration_hours"].is_between(0, 12, closed="right").all()
     assert (sessions["group_id"].is_not_null() | sessions["need_group_id"].is_not_null()).all()
     need_groups = frames["need_groups"]
     assert need_groups.filter(pl.col("period_end") < pl.col("period_start")).is_empty()
-    assert set(frames["diagnostics"]["level"]) <= set(models.DIAGNOSTIC_LEVELS)
+    assert set(frames["diagnostics"]["level"]) <= set(domain.DIAGNOSTIC_LEVELS)
     # nothing happens outside an enrolment of the learner
     _assert_events_within_enrolments(frames)
 
@@ -351,10 +352,10 @@ def test_interviews_follow_the_phases(seeded: dict[str, pl.DataFrame]) -> None:
         .group_by("learner_id")
         .agg(
             pl.col("held_on").filter(pl.col("interview_type") == kind).min().alias(kind)
-            for kind in models.INTERVIEW_TYPES
+            for kind in domain.INTERVIEW_TYPES
         )
     )
-    order = list(models.INTERVIEW_TYPES)
+    order = list(domain.INTERVIEW_TYPES)
     for before, after in zip(order, order[1:], strict=False):
         misplaced = first_of_type.filter(pl.col(after) < pl.col(before))
         assert misplaced.is_empty(), (before, after)
@@ -411,7 +412,7 @@ def test_support_matches_the_references(demo: dict[str, pl.DataFrame]) -> None:
 
 def test_diagnostics_cover_the_needs_and_levels(demo: dict[str, pl.DataFrame]) -> None:
     diagnostics = demo["diagnostics"]
-    assert set(diagnostics["level"]) == set(models.DIAGNOSTIC_LEVELS)
+    assert set(diagnostics["level"]) == set(domain.DIAGNOSTIC_LEVELS)
     assert {"Compréhension écrite", "Calcul", "Expression orale", "Méthodologie",
             "Projet professionnel"} <= set(diagnostics["need"])  # fmt: skip
     # a second positioning for some learners after their support group

@@ -12,6 +12,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from domain import school_year_name, school_year_of, school_year_of_expr
 from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period
 from indicators.dataset import Dataset
 from ui import cache
@@ -44,16 +45,9 @@ def _school_years(dataset: Dataset) -> list[int]:
         ]
     ).drop_nulls()
     if days.is_empty():
-        today = date.today()
-        return [today.year if today.month >= 9 else today.year - 1]
-    years = days.select(
-        pl.when(pl.col("d").dt.month() >= 9)
-        .then(pl.col("d").dt.year())
-        .otherwise(pl.col("d").dt.year() - 1)
-        .unique()
-        .sort(descending=True)
-    ).to_series()
-    return years.to_list()
+        return [school_year_of(date.today())]
+    years = days.select(school_year_of_expr(pl.col("d")).unique().sort(descending=True))
+    return years.to_series().to_list()
 
 
 def _choose_source() -> tuple[Dataset, str, str]:
@@ -74,7 +68,7 @@ def _choose_period(dataset: Dataset) -> Period:
     year = st.sidebar.selectbox(
         "Année scolaire",
         years,
-        format_func=lambda y: f"{y}-{y + 1}",
+        format_func=school_year_name,
         key="school_year",
     )
     school_year = Period.school_year(year)

@@ -11,7 +11,6 @@ built against an empty state gives the in-memory frames of the quick analysis.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import polars as pl
 from sqlalchemy import Connection, and_, bindparam, func, select, update
@@ -21,6 +20,7 @@ from data_access.frames import FRAME_TABLES, conform
 from data_access.importing.mapping import normalise
 from data_access.importing.validation import EVENT_DATE, PROBLEM_SCHEMA, ParsedRows
 from data_access.writes import bulk_insert, reset_sequences
+from domain import school_year_name, school_year_name_expr, school_year_of, school_year_of_expr
 
 DEFAULT_SITE = "Site non précisé"
 
@@ -232,16 +232,6 @@ class _Builder:
         )
 
 
-def school_year_expr(day: pl.Expr) -> pl.Expr:
-    first = pl.when(day.dt.month() >= 9).then(day.dt.year()).otherwise(day.dt.year() - 1)
-    return pl.format("{}-{}", first, first + 1)
-
-
-def _school_year(day: date) -> str:
-    first = day.year if day.month >= 9 else day.year - 1
-    return f"{first}-{first + 1}"
-
-
 def known_learners(state: State) -> pl.DataFrame:
     return state.get("learners").select(pl.col("external_id"), pl.col("id").alias("learner_db_id"))
 
@@ -324,7 +314,7 @@ def _with_learner_ids(
         new = new.with_columns(builder.ids("learners", new.height).alias("learner_db_id"))
         sites = new.get_column("site").to_list() if "site" in new.columns else [None] * new.height
         group_ids = [
-            builder.group(name, site, _school_year(day))
+            builder.group(name, site, school_year_name(school_year_of(day)))
             for name, site, day in zip(
                 new.get_column("group_name").to_list(),
                 sites,
@@ -443,7 +433,9 @@ def _resolve_sessions(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame)
             group_ids.append(None)
             need_ids.append(need.item(0, "id"))
         else:
-            group_ids.append(builder.group(name, row.get("site"), _school_year(day)))
+            group_ids.append(
+                builder.group(name, row.get("site"), school_year_name(school_year_of(day)))
+            )
             need_ids.append(None)
     combos = combos.with_columns(
         pl.Series("group_id", group_ids, dtype=pl.Int64),
@@ -472,7 +464,9 @@ def _resolve_learners(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame)
     if "school_year" not in rows.columns:
         rows = rows.with_columns(pl.lit(None, pl.String).alias("school_year"))
     rows = rows.with_columns(
-        pl.col("school_year").fill_null(school_year_expr(pl.col("entry_date")))
+        pl.col("school_year").fill_null(
+            school_year_name_expr(school_year_of_expr(pl.col("entry_date")))
+        )
     )
     rows = builder.map_staff(rows, "referent", "referent_id")
     group_fields = [c for c in ("site", "public", "modality", "level") if c in rows.columns]
