@@ -142,7 +142,7 @@ def _run_indicators(args: argparse.Namespace) -> int:
     from data_access.db import get_engine
     from data_access.frames import load_frames
     from indicators import summary
-    from indicators.common import Filters, Period
+    from indicators.common import Filters, Period, Scope
     from indicators.dataset import prepare
 
     dataset = prepare(load_frames(get_engine()))
@@ -161,7 +161,7 @@ def _run_indicators(args: argparse.Namespace) -> int:
         disciplines=tuple(args.discipline),
         publics=tuple(args.public),
     )
-    table = summary.headline(dataset, Period(start, end), filters, by=args.by)
+    table = summary.headline(dataset, Scope(Period(start, end), filters), by=args.by)
     if args.json:
         rows = table.to_dicts()
         print(json.dumps(rows if args.by else rows[0], ensure_ascii=False, indent=2))

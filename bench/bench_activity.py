@@ -38,7 +38,7 @@ def bench_indicators(url: str) -> None:
     from data_access.frames import load_frames
     from data_access.settings import Settings
     from indicators import delays, flows, surges, tutoring
-    from indicators.common import Filters, Period
+    from indicators.common import Filters, Period, Scope
     from indicators.dataset import prepare
 
     frames = load_frames(get_engine(Settings(database_url=url)))
@@ -47,26 +47,32 @@ def bench_indicators(url: str) -> None:
     period = Period.school_year_of(flows.data_end(dataset))
     site = dataset.enrolments.get_column("site").drop_nulls().sort()[0]
     calls = {
-        "flows.headline": lambda f: flows.headline(dataset, period, f),
-        "flows.headline by site": lambda f: flows.headline(dataset, period, f, by="site"),
-        "flows.throughput week": lambda f: flows.throughput(dataset, period, f, grain="week"),
+        "flows.headline": lambda f: flows.headline(dataset, Scope(period, f)),
+        "flows.headline by site": lambda f: flows.headline(dataset, Scope(period, f), by="site"),
+        "flows.throughput week": lambda f: flows.throughput(
+            dataset, Scope(period, f), grain="week"
+        ),
         "flows.throughput day by site": lambda f: flows.throughput(
-            dataset, period, f, grain="day", by="site"
+            dataset, Scope(period, f), grain="day", by="site"
         ),
-        "flows.backlog copies": lambda f: flows.backlog(dataset, period, f),
-        "surges.weekly_series": lambda f: surges.weekly_series(dataset, period, f),
-        "surges.surges tutoring": lambda f: surges.surges(dataset, period, f, source="tutoring"),
-        "delays.headline": lambda f: delays.headline(dataset, period, f),
+        "flows.backlog copies": lambda f: flows.backlog(dataset, Scope(period, f)),
+        "surges.weekly_series": lambda f: surges.weekly_series(dataset, Scope(period, f)),
+        "surges.surges tutoring": lambda f: surges.surges(
+            dataset, Scope(period, f), source="tutoring"
+        ),
+        "delays.headline": lambda f: delays.headline(dataset, Scope(period, f)),
         "delays.breakdown corrector": lambda f: delays.breakdown(
-            dataset, period, f, by="corrector"
+            dataset, Scope(period, f), by="corrector"
         ),
-        "delays.weekly_trend": lambda f: delays.weekly_trend(dataset, period, f),
+        "delays.weekly_trend": lambda f: delays.weekly_trend(dataset, Scope(period, f)),
         "delays.oldest_waiting (all)": lambda f: delays.oldest_waiting(
-            dataset, period, f, limit=None
+            dataset, Scope(period, f), limit=None
         ),
-        "tutoring.response_summary": lambda f: tutoring.response_summary(dataset, period, f),
-        "tutoring.unanswered_overdue": lambda f: tutoring.unanswered_overdue(dataset, period, f),
-        "tutoring.tutor_load": lambda f: tutoring.tutor_load(dataset, period, f),
+        "tutoring.response_summary": lambda f: tutoring.response_summary(dataset, Scope(period, f)),
+        "tutoring.unanswered_overdue": lambda f: tutoring.unanswered_overdue(
+            dataset, Scope(period, f)
+        ),
+        "tutoring.tutor_load": lambda f: tutoring.tutor_load(dataset, Scope(period, f)),
     }
     print(f"Indicateur | toutes données | site « {site} »")
     for name, call in calls.items():

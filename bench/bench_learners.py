@@ -16,7 +16,7 @@ import polars as pl
 from data_access.frames import Frames
 from data_access.models import INTERVIEW_TYPES
 from indicators import dropout, interviews, risk, support_hours
-from indicators.common import Filters, Period
+from indicators.common import Filters, Period, Scope
 from indicators.dataset import prepare
 
 LEARNERS = 200_000
@@ -163,21 +163,20 @@ def main() -> None:
     print(f"prepare : {time.perf_counter() - began:.1f} s")
     period = Period(date(2025, 9, 1), date(2026, 8, 31))
     as_of = date(2026, 5, 29)
-    everything, one_site = Filters(), Filters(sites=("Site 3",))
-    timed("dropout.headline", dropout.headline, dataset, period, everything)
-    timed("dropout.headline by site", dropout.headline, dataset, period, everything, by="site")
-    timed("dropout.dropout_by group", dropout.dropout_by, dataset, period, everything, "group")
-    timed("dropout.exits_by_month", dropout.exits_by_month, dataset, period, everything)
-    timed("dropout.retention", dropout.retention, dataset, period, everything, as_of)
-    listed = timed("risk.at_risk", risk.at_risk, dataset, as_of, everything)
-    timed("risk.at_risk (un site)", risk.at_risk, dataset, as_of, one_site)
+    everything, one_site = Scope(period), Scope(period, Filters(sites=("Site 3",)))
+    timed("dropout.headline", dropout.headline, dataset, everything)
+    timed("dropout.headline by site", dropout.headline, dataset, everything, by="site")
+    timed("dropout.dropout_by group", dropout.dropout_by, dataset, everything, "group")
+    timed("dropout.exits_by_month", dropout.exits_by_month, dataset, everything)
+    timed("dropout.retention", dropout.retention, dataset, everything, as_of)
+    listed = timed("risk.at_risk", risk.at_risk, dataset, everything, as_of)
+    timed("risk.at_risk (un site)", risk.at_risk, dataset, one_site, as_of)
     timed("risk.filter_at_risk", risk.filter_at_risk, listed, ["absences"], [])
-    timed("support_hours.headline", support_hours.headline, dataset, period, everything)
+    timed("support_hours.headline", support_hours.headline, dataset, everything)
     timed(
         "support_hours.delivered_by_group",
         support_hours.delivered_by_group,
         dataset,
-        period,
         everything,
         as_of,
     )
@@ -185,24 +184,20 @@ def main() -> None:
         "support_hours.received_by_learner",
         support_hours.received_by_learner,
         dataset,
-        period,
         everything,
         as_of,
     )
-    timed("support_hours.over_cap", support_hours.over_cap, dataset, period, everything)
-    timed("interviews.pathway", interviews.pathway, dataset, period, everything, as_of)
+    timed("support_hours.over_cap", support_hours.over_cap, dataset, everything)
+    timed("interviews.pathway", interviews.pathway, dataset, everything, as_of)
     timed(
         "interviews.missing_first_interviews",
         interviews.missing_first_interviews,
         dataset,
-        period,
         everything,
         as_of,
     )
-    timed("interviews.overdue_suivi", interviews.overdue_suivi, dataset, period, everything, as_of)
-    timed(
-        "interviews.without_objectives", interviews.without_objectives, dataset, period, everything
-    )
+    timed("interviews.overdue_suivi", interviews.overdue_suivi, dataset, everything, as_of)
+    timed("interviews.without_objectives", interviews.without_objectives, dataset, everything)
 
 
 if __name__ == "__main__":

@@ -128,6 +128,33 @@ class IndicatorSettings:
 DEFAULT_SETTINGS = IndicatorSettings()
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a figure is computed over: the period, the sidebar's filters and the settings.
+
+    Every indicator takes one Scope and selects its rows with ``keep``, so a restriction added
+    here (the user's own sites once roles exist) reaches every figure at once. Hashable: it is
+    part of the key of the app's memoised results.
+    """
+
+    period: Period
+    filters: Filters = field(default_factory=Filters)
+    settings: IndicatorSettings = DEFAULT_SETTINGS
+
+    def keep(self, frame: pl.DataFrame, *, disciplines: bool = True) -> pl.DataFrame:
+        """The rows of the frame within the filters (each filter on the columns the frame has;
+        ``disciplines=False`` for rows about a learner as a whole: enrolments, interviews)."""
+        filters = self.filters if disciplines else self.filters.without_disciplines()
+        return apply_filters(frame, filters)
+
+    def with_period(self, period: Period) -> Scope:
+        return replace(self, period=period)
+
+    def previous(self) -> Scope:
+        """The same scope over the period of the same length just before."""
+        return self.with_period(self.period.previous())
+
+
 def enrolment_context(frames: Frames) -> pl.DataFrame:
     """Each enrolment with its group, site, public, modality and the learner's referent.
 

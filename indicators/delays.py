@@ -11,14 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from indicators.common import (
-    DEFAULT_SETTINGS,
-    Filters,
-    IndicatorSettings,
-    Period,
-    apply_filters,
-    safe_ratio,
-)
+from domain import DIMENSION_LABELS
+from indicators.common import IndicatorSettings, Scope, safe_ratio
 from indicators.dataset import Dataset
 from indicators.flows import as_of, check_by
 
@@ -31,10 +25,7 @@ STATISTICS = (
 )
 DELAY = pl.col("delay_days")
 COLUMN_LABELS = {
-    "site": "Site",
-    "group": "Groupe",
-    "discipline": "Discipline",
-    "public": "Public",
+    **DIMENSION_LABELS,
     "corrector": "Correcteur",
     "week_start": "Semaine du",
     "copies_corrected": "Copies corrigées",
@@ -56,11 +47,11 @@ def delay_days() -> pl.Expr:
     return (pl.col("corrected_on") - pl.col("submitted_on")).dt.total_days().alias("delay_days")
 
 
-def corrected_in(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
+def corrected_in(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """The copies corrected in the period (filters applied), with their delay_days."""
     return (
-        apply_filters(dataset.copies, filters)
-        .filter(period.contains("corrected_on"))
+        scope.keep(dataset.copies)
+        .filter(scope.period.contains("corrected_on"))
         .with_columns(delay_days())
     )
 
@@ -87,72 +78,44 @@ def _summarise(
     return corrected.group_by(keys).agg(aggregates)
 
 
-def headline(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-    by: str | None = None,
-) -> pl.DataFrame:
+def headline(dataset: Dataset, scope: Scope, by: str | None = None) -> pl.DataFrame:
     """correction_delay_days_mean, _median, _p90 and correction_within_target_share.
 
     One row (null statistics when no copy was corrected in the period), or one row per
     value of ``by`` among the copies corrected in the period.
     """
     keys = check_by(by)
-    result = _summarise(corrected_in(dataset, period, filters), keys, settings, count=False)
+    result = _summarise(corrected_in(dataset, scope), keys, scope.settings, count=False)
     return result.sort(keys, nulls_last=True) if keys else result
 
 
-def summary(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-) -> pl.DataFrame:
+def summary(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """One row: copies_corrected and the statistics of headline."""
-    return _summarise(corrected_in(dataset, period, filters), [], settings, count=True)
+    return _summarise(corrected_in(dataset, scope), [], scope.settings, count=True)
 
 
-def breakdown(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-    by: str = "discipline",
-) -> pl.DataFrame:
+def breakdown(dataset: Dataset, scope: Scope, by: str = "discipline") -> pl.DataFrame:
     """Per discipline, site, group, public or corrector: by, copies_corrected and the
     statistics of headline, most copies first."""
     keys = check_by(by, BREAKDOWNS)
-    result = _summarise(corrected_in(dataset, period, filters), keys, settings, count=True)
+    result = _summarise(corrected_in(dataset, scope), keys, scope.settings, count=True)
     return result.sort(["copies_corrected", by], descending=[True, False], nulls_last=True)
 
 
-def weekly_trend(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-) -> pl.DataFrame:
+def weekly_trend(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """Per week of correction (weeks from Monday): week_start, copies_corrected and the
     statistics of headline. Weeks without a correction are absent."""
-    corrected = corrected_in(dataset, period, filters).with_columns(
+    corrected = corrected_in(dataset, scope).with_columns(
         pl.col("corrected_on").dt.truncate("1w").alias("week_start")
     )
-    return _summarise(corrected, ["week_start"], settings, count=True).sort("week_start")
+    return _summarise(corrected, ["week_start"], scope.settings, count=True).sort("week_start")
 
 
-def distribution(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-    cap_days: int = 30,
-) -> pl.DataFrame:
+def distribution(dataset: Dataset, scope: Scope, cap_days: int = 30) -> pl.DataFrame:
     """Copies corrected in the period per delay in days: delay_days (the last one,
     ``cap_days``, gathers the delays of ``cap_days`` or more), copies, within_target.
     Every delay from 0 to the largest one met is present (0 copies when none)."""
-    corrected = corrected_in(dataset, period, filters)
+    corrected = corrected_in(dataset, scope)
     if corrected.is_empty():
         return pl.DataFrame(
             schema={"delay_days": pl.Int64, "copies": pl.Int64, "within_target": pl.Boolean}
@@ -166,16 +129,16 @@ def distribution(
         every.join(counts, on="delay_days", how="left")
         .with_columns(
             pl.col("copies").fill_null(0),
-            (pl.col("delay_days") <= settings.correction_target_days).alias("within_target"),
+            (pl.col("delay_days") <= scope.settings.correction_target_days).alias("within_target"),
         )
         .sort("delay_days")
     )
 
 
-def _waiting(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
-    day = as_of(dataset, period)
+def _waiting(dataset: Dataset, scope: Scope) -> pl.DataFrame:
+    day = as_of(dataset, scope.period)
     return (
-        apply_filters(dataset.copies, filters)
+        scope.keep(dataset.copies)
         .filter(
             (pl.col("submitted_on") <= day)
             & (pl.col("corrected_on").is_null() | (pl.col("corrected_on") > day))
@@ -184,19 +147,14 @@ def _waiting(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame
     )
 
 
-def waiting_summary(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-) -> pl.DataFrame:
+def waiting_summary(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """One row: as_of, copies_waiting, copies_waiting_over_target (age > target),
     oldest_age_days (null when nothing waits)."""
-    waiting = _waiting(dataset, period, filters)
+    waiting = _waiting(dataset, scope)
     return waiting.select(
-        pl.lit(as_of(dataset, period)).alias("as_of"),
+        pl.lit(as_of(dataset, scope.period)).alias("as_of"),
         pl.len().cast(pl.Int64).alias("copies_waiting"),
-        (pl.col("age_days") > settings.correction_target_days)
+        (pl.col("age_days") > scope.settings.correction_target_days)
         .sum()
         .cast(pl.Int64)
         .alias("copies_waiting_over_target"),
@@ -204,20 +162,11 @@ def waiting_summary(
     )
 
 
-def oldest_waiting(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-    limit: int | None = 200,
-) -> pl.DataFrame:
+def oldest_waiting(dataset: Dataset, scope: Scope, limit: int | None = 200) -> pl.DataFrame:
     """The copies still waiting on ``as_of`` (submitted on or before it, not corrected on or
     before it), oldest first: external_id, group, site, discipline, assignment, corrector,
     submitted_on, age_days (as_of - submitted_on)."""
-    del settings
-    waiting = _waiting(dataset, period, filters).sort(
-        ["age_days", "discipline"], descending=[True, False]
-    )
+    waiting = _waiting(dataset, scope).sort(["age_days", "discipline"], descending=[True, False])
     if limit is not None:
         waiting = waiting.head(limit)
     learners = dataset.frames.learners.select(pl.col("id").alias("learner_id"), "external_id")

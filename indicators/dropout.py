@@ -16,15 +16,7 @@ from datetime import date
 import polars as pl
 
 from domain import BY_DIMENSIONS, DROPOUT_REASON
-from indicators.common import (
-    DEFAULT_SETTINGS,
-    Filters,
-    IndicatorSettings,
-    Period,
-    active_in,
-    apply_filters,
-    safe_ratio,
-)
+from indicators.common import Period, Scope, active_in, safe_ratio
 from indicators.dataset import Dataset
 
 ENROLMENT_BY = ("site", "group", "public")
@@ -52,13 +44,13 @@ def check_by(by: str | None) -> None:
         raise ValueError(f"Regroupement inconnu : {by!r} (attendu : {', '.join(BY_DIMENSIONS)}).")
 
 
-def active_enrolments(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
+def active_enrolments(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """The filtered enrolments active in the period, with a boolean ``dropout`` column."""
     return (
-        apply_filters(dataset.enrolments, filters.without_disciplines())
-        .filter(active_in(period))
+        scope.keep(dataset.enrolments, disciplines=False)
+        .filter(active_in(scope.period))
         .with_columns(
-            ((pl.col("exit_reason") == DROPOUT_REASON) & period.contains("exit_date"))
+            ((pl.col("exit_reason") == DROPOUT_REASON) & scope.period.contains("exit_date"))
             .fill_null(False)
             .alias("dropout")
         )
@@ -72,21 +64,14 @@ def _rate_columns() -> list[pl.Expr]:
     ]
 
 
-def headline(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-    by: str | None = None,
-) -> pl.DataFrame:
+def headline(dataset: Dataset, scope: Scope, by: str | None = None) -> pl.DataFrame:
     """learners_enrolled, dropouts, dropout_rate (see the module docstring).
 
     By "discipline" is not applicable to enrolments: a frame with the ``discipline`` column and
     no rows.
     """
-    del settings  # no setting is used; kept for the shared signature
     check_by(by)
-    enrolments = active_enrolments(dataset, period, filters)
+    enrolments = active_enrolments(dataset, scope)
     schema = {"learners_enrolled": pl.Int64, "dropouts": pl.Int64, "dropout_rate": pl.Float64}
     if by == "discipline":
         return pl.DataFrame(schema={"discipline": pl.String, **schema})
@@ -101,7 +86,7 @@ def headline(
     )
 
 
-def dropout_by(dataset: Dataset, period: Period, filters: Filters, by: str) -> pl.DataFrame:
+def dropout_by(dataset: Dataset, scope: Scope, by: str) -> pl.DataFrame:
     """The dropout rate per value of ``by`` (site, group or public), highest rate first.
 
     Per group, the group's site and public are added (a group name may exist on two sites).
@@ -111,7 +96,7 @@ def dropout_by(dataset: Dataset, period: Period, filters: Filters, by: str) -> p
         raise ValueError(f"Regroupement inconnu : {by!r} (attendu : {', '.join(ENROLMENT_BY)}).")
     keys = ["site", "group", "public"] if by == "group" else [by]
     return (
-        active_enrolments(dataset, period, filters)
+        active_enrolments(dataset, scope)
         .group_by(keys)
         .agg(_rate_columns())
         .with_columns(
@@ -167,15 +152,15 @@ def months_of(period: Period) -> list[str]:
     return pl.select(month_label(pl.lit(months))).to_series().to_list()
 
 
-def exits_by_month(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
+def exits_by_month(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """Exits with their date in the period, per month and reason.
 
     Columns: month (first day of the month), month_label ("septembre 2025"), exit_reason,
     exits; in month order.
     """
     return (
-        apply_filters(dataset.enrolments, filters.without_disciplines())
-        .filter(period.contains("exit_date"))
+        scope.keep(dataset.enrolments, disciplines=False)
+        .filter(scope.period.contains("exit_date"))
         .group_by(pl.col("exit_date").dt.truncate("1mo").alias("month"), "exit_reason")
         .agg(pl.len().cast(pl.Int64).alias("exits"))
         .sort("month", "exit_reason")
@@ -185,8 +170,7 @@ def exits_by_month(dataset: Dataset, period: Period, filters: Filters) -> pl.Dat
 
 def retention(
     dataset: Dataset,
-    period: Period,
-    filters: Filters,
+    scope: Scope,
     as_of: date,
     by: str = "public",
     max_weeks: int = 52,
@@ -201,7 +185,7 @@ def retention(
     if by not in ("site", "public"):
         raise ValueError(f"Regroupement inconnu : {by!r} (attendu : site, public).")
     per_enrolment = (
-        active_enrolments(dataset, period, filters)
+        active_enrolments(dataset, scope)
         .filter(pl.col("entry_date") <= as_of)
         .select(
             by,

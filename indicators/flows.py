@@ -17,8 +17,8 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from domain import BY_DIMENSIONS
-from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period, apply_filters
+from domain import BY_DIMENSIONS, DIMENSION_LABELS
+from indicators.common import Period, Scope
 from indicators.dataset import Dataset, as_of, data_end  # noqa: F401 (re-exported)
 
 GRAINS = {"day": "1d", "week": "1w", "month": "1mo"}
@@ -42,10 +42,7 @@ COLUMN_LABELS = {
     "count": "Nombre",
     "on_day": "Jour",
     "waiting": "En attente",
-    "site": "Site",
-    "group": "Groupe",
-    "discipline": "Discipline",
-    "public": "Public",
+    **DIMENSION_LABELS,
 } | MEASURE_LABELS
 # measure -> (Dataset attribute, date column)
 MEASURE_SOURCES = {
@@ -95,28 +92,21 @@ def _event_counts(frame: pl.DataFrame, keys: list[str], name: str) -> pl.DataFra
     return frame.group_by(keys).agg(pl.len().cast(pl.Int64).alias(name))
 
 
-def headline(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-    by: str | None = None,
-) -> pl.DataFrame:
+def headline(dataset: Dataset, scope: Scope, by: str | None = None) -> pl.DataFrame:
     """copies_received, copies_corrected, tutoring_requests, tutoring_answered, interviews.
 
     One row, or one row per value of ``by`` met among the counted events (events of a
     learner without enrolment have a null ``by`` value and keep their own row, so the rows add
     up to the whole). Interviews have no discipline: by "discipline", ``interviews`` is null.
     """
-    del settings  # no setting applies to a count
     keys = check_by(by)
     parts = []
     for measure, (attribute, column) in MEASURE_SOURCES.items():
         if measure == "interviews" and by == "discipline":
             continue
-        frame = apply_filters(getattr(dataset, attribute), filters)
+        frame = scope.keep(getattr(dataset, attribute))
         parts.append(
-            _event_counts(frame.filter(period.contains(column)), keys, measure).select(
+            _event_counts(frame.filter(scope.period.contains(column)), keys, measure).select(
                 *keys, measure
             )
         )
@@ -139,8 +129,7 @@ def _bins(period: Period, end: date, grain: str) -> pl.Series:
 
 def throughput(
     dataset: Dataset,
-    period: Period,
-    filters: Filters,
+    scope: Scope,
     grain: str = "week",
     by: str | None = None,
     measures: tuple[str, ...] = MEASURES,
@@ -154,6 +143,7 @@ def throughput(
     """
     every = check_grain(grain)
     keys = check_by(by)
+    period = scope.period
     end = as_of(dataset, period)
     bins = pl.DataFrame(_bins(period, end, grain))
     parts = []
@@ -161,7 +151,7 @@ def throughput(
         attribute, column = MEASURE_SOURCES[measure]
         if measure == "interviews" and by == "discipline":
             continue
-        frame = apply_filters(getattr(dataset, attribute), filters)
+        frame = scope.keep(getattr(dataset, attribute))
         day = pl.col(column).cast(pl.Date)
         counts = (
             frame.filter(day.is_between(period.start, end))
@@ -187,8 +177,7 @@ def throughput(
 
 def backlog(
     dataset: Dataset,
-    period: Period,
-    filters: Filters,
+    scope: Scope,
     grain: str = "day",
     source: str = "copies",
 ) -> pl.DataFrame:
@@ -204,12 +193,12 @@ def backlog(
     if source not in BACKLOG_SOURCES:
         raise ValueError(f"Source inconnue : « {source} » (possibles : copies, tutoring).")
     attribute, arrival, departure = BACKLOG_SOURCES[source]
-    end = as_of(dataset, period)
-    frame = apply_filters(getattr(dataset, attribute), filters).select(
+    end = as_of(dataset, scope.period)
+    frame = scope.keep(getattr(dataset, attribute)).select(
         pl.col(arrival).cast(pl.Date).alias("arrived"),
         pl.col(departure).cast(pl.Date).alias("left"),
     )
-    start = period.start
+    start = scope.period.start
     before = frame.select(
         (pl.col("arrived") < start).sum().cast(pl.Int64).alias("arrived"),
         (pl.col("left") < start).sum().cast(pl.Int64).alias("left"),

@@ -15,14 +15,7 @@ from datetime import date
 import polars as pl
 
 from domain import INTERVIEW_TYPES
-from indicators.common import (
-    DEFAULT_SETTINGS,
-    Filters,
-    IndicatorSettings,
-    Period,
-    active_in,
-    apply_filters,
-)
+from indicators.common import Scope, active_in
 from indicators.dataset import Dataset
 
 TYPE_COLUMNS = {t: t.replace("-", "_").replace("é", "e") for t in INTERVIEW_TYPES}
@@ -53,19 +46,15 @@ COLUMN_LABELS = {
 }
 
 
-def _enrolments(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
-    return apply_filters(dataset.enrolments, filters.without_disciplines()).filter(
-        active_in(period)
-    )
+def _enrolments(dataset: Dataset, scope: Scope) -> pl.DataFrame:
+    return scope.keep(dataset.enrolments, disciplines=False).filter(active_in(scope.period))
 
 
 def _interviews_until(dataset: Dataset, day: date) -> pl.DataFrame:
     return dataset.interviews.filter(pl.col("held_on") <= day)
 
 
-def pathway(
-    dataset: Dataset, period: Period, filters: Filters, as_of: date | None = None
-) -> pl.DataFrame:
+def pathway(dataset: Dataset, scope: Scope, as_of: date | None = None) -> pl.DataFrame:
     """One row per enrolment active in the period: the first date of each interview type.
 
     Columns: enrolment_id, learner_id, external_id, learner_name, group, site, referent,
@@ -74,8 +63,8 @@ def pathway(
     interview_count, last_interview. Interviews held up to ``as_of`` (default: period end),
     before the period included (the pathway is cumulative).
     """
-    until = as_of or period.end
-    enrolments = _enrolments(dataset, period, filters)
+    until = as_of or scope.period.end
+    enrolments = _enrolments(dataset, scope)
     per_enrolment = (
         _interviews_until(dataset, until)
         .filter(pl.col("enrolment_id").is_in(enrolments.get_column("enrolment_id").implode()))
@@ -98,13 +87,7 @@ def pathway(
     )
 
 
-def missing_first_interviews(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    as_of: date,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-) -> pl.DataFrame:
+def missing_first_interviews(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
     """Enrolments whose ``initial`` or ``diagnostic`` interview is still missing on ``as_of``
     although entry + settings.pathway_first_interviews_due_days has passed (before the exit,
     for an enrolment that has ended).
@@ -113,8 +96,8 @@ def missing_first_interviews(
     text: "initial", "diagnostic" or "initial et diagnostic"), missing_initial,
     missing_diagnostic.
     """
-    due = settings.pathway_first_interviews_due_days
-    rows = pathway(dataset, period, filters, as_of)
+    due = scope.settings.pathway_first_interviews_due_days
+    rows = pathway(dataset, scope, as_of)
     return (
         rows.with_columns(
             pl.col("entry_date").dt.offset_by(f"{due}d").alias("due_on"),
@@ -182,20 +165,14 @@ def overdue_suivi_of(
     )
 
 
-def overdue_suivi(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    as_of: date,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-) -> pl.DataFrame:
+def overdue_suivi(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
     """Enrolments active in the period and still in progress on ``as_of`` whose ``suivi`` is
     overdue (no suivi more than settings.risk_suivi_due_days days after the last
     contractualisation).
 
     Columns: the learner's columns, last_contractualisation, days_since_contractualisation.
     """
-    enrolments = _enrolments(dataset, period, filters).filter(
+    enrolments = _enrolments(dataset, scope).filter(
         (pl.col("entry_date") <= as_of)
         & (pl.col("exit_date").is_null() | (pl.col("exit_date") > as_of))
     )
@@ -205,7 +182,7 @@ def overdue_suivi(
         ),
         "enrolment_id",
         as_of,
-        settings.risk_suivi_due_days,
+        scope.settings.risk_suivi_due_days,
     )
     return (
         enrolments.select("enrolment_id", *LEARNER_COLUMNS)
@@ -214,7 +191,7 @@ def overdue_suivi(
     )
 
 
-def without_objectives(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
+def without_objectives(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """Interviews held in the period recorded without objectives (objectives_set null or 0).
 
     Columns: held_on, interview_type, external_id, learner_name, group, site, staff,
@@ -222,8 +199,8 @@ def without_objectives(dataset: Dataset, period: Period, filters: Filters) -> pl
     """
     learners = dataset.enrolments.select("enrolment_id", "external_id", "learner_name")
     return (
-        apply_filters(dataset.interviews, filters.without_disciplines())
-        .filter(period.contains("held_on"))
+        scope.keep(dataset.interviews, disciplines=False)
+        .filter(scope.period.contains("held_on"))
         .filter(pl.col("objectives_set").fill_null(0) == 0)
         .join(learners, on="enrolment_id", how="left")
         .select(
@@ -240,14 +217,14 @@ def without_objectives(dataset: Dataset, period: Period, filters: Filters) -> pl
     )
 
 
-def interviews_by_type(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
+def interviews_by_type(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """Interviews held in the period per type, in phase order (every type, 0 when none).
 
     Columns: interview_type, interviews, without_objectives.
     """
     held = (
-        apply_filters(dataset.interviews, filters.without_disciplines())
-        .filter(period.contains("held_on"))
+        scope.keep(dataset.interviews, disciplines=False)
+        .filter(scope.period.contains("held_on"))
         .group_by("interview_type")
         .agg(
             pl.len().cast(pl.Int64).alias("interviews"),

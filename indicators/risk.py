@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, apply_filters
+from indicators.common import Scope
 from indicators.dataset import Dataset
 from indicators.interviews import overdue_suivi_of
 
@@ -74,10 +74,10 @@ def _plural(count: pl.Expr, singular: str, plural: str) -> pl.Expr:
     return pl.when(count == 1).then(pl.lit(singular)).otherwise(pl.lit(plural))
 
 
-def current_learners(dataset: Dataset, as_of: date, filters: Filters) -> pl.DataFrame:
+def current_learners(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
     """One row per learner still enrolled on ``as_of`` (latest entry), filters applied."""
     return (
-        apply_filters(dataset.enrolments, filters.without_disciplines())
+        scope.keep(dataset.enrolments, disciplines=False)
         .filter(
             (pl.col("entry_date") <= as_of)
             & (pl.col("exit_date").is_null() | (pl.col("exit_date") > as_of))
@@ -302,19 +302,15 @@ def _absences(dataset: Dataset, as_of: date, minimum: int) -> pl.DataFrame:
     )
 
 
-def at_risk(
-    dataset: Dataset,
-    as_of: date,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-) -> pl.DataFrame:
+def at_risk(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
     """One row per learner still enrolled on ``as_of`` showing at least one signal.
 
     Columns: learner_id, external_id, learner_name, group, site, public, referent,
     entry_date, signal_count, signals (each signal spelled out in French, separated by
     " ; "), then one boolean column per signal (keys of SIGNALS). Most signals first.
     """
-    learners = current_learners(dataset, as_of, filters)
+    settings = scope.settings
+    learners = current_learners(dataset, scope, as_of)
     signal_frames = [
         _no_recent_copy(dataset, learners, as_of, settings.risk_inactivity_weeks),
         _no_recent_interview(dataset, learners, as_of, settings.risk_interview_gap_weeks)

@@ -10,7 +10,7 @@ import polars as pl
 
 from domain import BY_DIMENSIONS, DIMENSION_LABELS
 from indicators import delays, dropout, flows, support_hours, tutoring
-from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period
+from indicators.common import Period, Scope
 from indicators.dataset import Dataset
 
 FAMILIES = (flows, delays, tutoring, dropout, support_hours)
@@ -61,17 +61,11 @@ LABELS = {
 }
 
 
-def headline(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-    by: str | None = None,
-) -> pl.DataFrame:
+def headline(dataset: Dataset, scope: Scope, by: str | None = None) -> pl.DataFrame:
     """Every headline figure of the period, one row or one row per value of ``by``."""
     if by is not None and by not in BY_DIMENSIONS:
         raise ValueError(f"Regroupement inconnu : {by} (choix : {', '.join(BY_DIMENSIONS)}).")
-    parts = [family.headline(dataset, period, filters, settings, by=by) for family in FAMILIES]
+    parts = [family.headline(dataset, scope, by=by) for family in FAMILIES]
     if by is None:
         combined = pl.concat(parts, how="horizontal")
     else:

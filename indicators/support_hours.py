@@ -24,14 +24,7 @@ from datetime import date
 import polars as pl
 
 from domain import BY_DIMENSIONS, KIND_AIDE, KIND_AP
-from indicators.common import (
-    DEFAULT_SETTINGS,
-    Filters,
-    IndicatorSettings,
-    Period,
-    apply_filters,
-    safe_ratio,
-)
+from indicators.common import IndicatorSettings, Period, Scope, safe_ratio
 from indicators.dataset import Dataset
 
 COLUMN_LABELS = {
@@ -73,30 +66,24 @@ def weekly_reference(settings: IndicatorSettings) -> dict[str, float]:
     }
 
 
-def sessions_in(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
+def sessions_in(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """The support sessions held in the period, filtered (see the module docstring)."""
-    sessions = apply_filters(dataset.support_sessions, filters.without_disciplines()).filter(
-        period.contains("held_on")
+    sessions = scope.keep(dataset.support_sessions, disciplines=False).filter(
+        scope.period.contains("held_on")
     )
-    if filters.disciplines:
+    disciplines = scope.filters.disciplines
+    if disciplines:
         sessions = sessions.filter(
-            pl.col("discipline").is_null() | pl.col("discipline").is_in(list(filters.disciplines))
+            pl.col("discipline").is_null() | pl.col("discipline").is_in(list(disciplines))
         )
     return sessions
 
 
-def headline(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-    by: str | None = None,
-) -> pl.DataFrame:
+def headline(dataset: Dataset, scope: Scope, by: str | None = None) -> pl.DataFrame:
     """support_hours_delivered: sum of the durations of the sessions held in the period."""
-    del settings
     if by is not None and by not in BY_DIMENSIONS:
         raise ValueError(f"Regroupement inconnu : {by!r} (attendu : {', '.join(BY_DIMENSIONS)}).")
-    sessions = sessions_in(dataset, period, filters)
+    sessions = sessions_in(dataset, scope)
     total = pl.col("duration_hours").sum().cast(pl.Float64).alias("support_hours_delivered")
     if by is None:
         return sessions.select(total)
@@ -130,27 +117,21 @@ def _weeks_from(weeks: pl.Series, start: pl.Series) -> pl.Series:
     return (len(weeks) - weeks.search_sorted(first_week, side="left")).cast(pl.Int64)
 
 
-def delivered_by_group(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    as_of: date,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-) -> pl.DataFrame:
+def delivered_by_group(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
     """Per group (class or need group) and kind: sessions, hours delivered, school weeks,
     hours expected to date and the share delivered (null without a reference or weeks).
 
     Columns: site, group, group_type ("classe" or "groupe de besoins"), kind, sessions,
     hours_delivered, weeks, hours_expected, delivered_share, label ("group – kind (site)").
     """
-    window = expected_window(period, as_of)
+    window = expected_window(scope.period, as_of)
     weeks = school_weeks(dataset, window)
-    reference = weekly_reference(settings)
+    reference = weekly_reference(scope.settings)
     need_periods = dataset.frames.need_groups.select(
         pl.col("id").alias("need_group_id"), "period_start", "period_end"
     )
     per_group = (
-        sessions_in(dataset, period, filters)
+        sessions_in(dataset, scope)
         .group_by("site", "group", "group_id", "need_group_id", "kind")
         .agg(
             pl.len().cast(pl.Int64).alias("sessions"),
@@ -239,10 +220,10 @@ def totals_by_kind(per_group: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def delivered_by_site_kind(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
+def delivered_by_site_kind(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """Hours delivered per site and kind: site, kind, sessions, hours_delivered."""
     return (
-        sessions_in(dataset, period, filters)
+        sessions_in(dataset, scope)
         .group_by("site", "kind")
         .agg(
             pl.len().cast(pl.Int64).alias("sessions"),
@@ -252,13 +233,7 @@ def delivered_by_site_kind(dataset: Dataset, period: Period, filters: Filters) -
     )
 
 
-def received_by_learner(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    as_of: date,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-) -> pl.DataFrame:
+def received_by_learner(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
     """Hours received per learner listed in at least one session held in the period.
 
     Columns: learner_id, external_id, learner_name, group (class group of the latest
@@ -268,9 +243,10 @@ def received_by_learner(
     ap_share, too_few
     (AP hours received < settings.support_min_share x ap_expected).
     """
+    period, settings = scope.period, scope.settings
     window = expected_window(period, as_of)
     weeks = school_weeks(dataset, window)
-    sessions = sessions_in(dataset, period, filters).select(
+    sessions = sessions_in(dataset, scope).select(
         pl.col("id").alias("session_id"), "kind", "duration_hours"
     )
     present = pl.col("present")
@@ -364,19 +340,14 @@ def too_few_hours(received: pl.DataFrame) -> pl.DataFrame:
     return received.filter(pl.col("too_few")).sort("ap_share", "external_id", nulls_last=True)
 
 
-def over_cap(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-) -> pl.DataFrame:
+def over_cap(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """Groups with aide individualisée sessions listing more learners than the cap.
 
     Columns: site, group, sessions (aide individualisée sessions of the group in the period),
     sessions_over_cap, max_listed, members (need group members; null for a class group).
     """
-    cap = settings.aide_max_group_size
-    sessions = sessions_in(dataset, period, filters).filter(pl.col("kind") == KIND_AIDE)
+    cap = scope.settings.aide_max_group_size
+    sessions = sessions_in(dataset, scope).filter(pl.col("kind") == KIND_AIDE)
     listed = dataset.frames.attendance.group_by("session_id").agg(pl.len().alias("listed"))
     members = dataset.frames.need_group_members.group_by("need_group_id").agg(
         pl.len().cast(pl.Int64).alias("members")

@@ -21,7 +21,8 @@ from datetime import timedelta
 
 import polars as pl
 
-from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period, apply_filters
+from domain import DIMENSION_LABELS
+from indicators.common import Scope
 from indicators.dataset import Dataset
 from indicators.flows import as_of, monday
 
@@ -34,10 +35,7 @@ _SERIES = "_series"
 NO_VALUE = "(non renseigné)"
 COLUMN_LABELS = {
     "week_start": "Semaine du",
-    "site": "Site",
-    "group": "Groupe",
-    "discipline": "Discipline",
-    "public": "Public",
+    **DIMENSION_LABELS,
     "volume": "Volume de la semaine",
     "baseline_median": "Médiane des semaines précédentes",
     "ratio": "Rapport à la médiane",
@@ -58,9 +56,7 @@ def _schema(by: tuple[str, ...], full: bool) -> dict[str, pl.DataType]:
 
 def weekly_series(
     dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
+    scope: Scope,
     by: tuple[str, ...] = ("site", "discipline"),
     source: str = "copies",
 ) -> pl.DataFrame:
@@ -75,6 +71,7 @@ def weekly_series(
     if unknown:
         raise ValueError(f"Ventilation inconnue : {', '.join(unknown)}.")
     attribute, column = SOURCES[source]
+    period, settings = scope.period, scope.settings
     frame = getattr(dataset, attribute)
     first_day = frame.get_column(column).min()
     if first_day is None:
@@ -90,7 +87,7 @@ def weekly_series(
     keys = [*by] if by else [_SERIES]
     day = pl.col(column).cast(pl.Date)
     counts = (
-        apply_filters(frame, filters)
+        scope.keep(frame)
         .filter(day <= end)
         .with_columns(pl.lit(0).alias(_SERIES))
         .group_by(*keys, day.dt.truncate("1w").alias("week_start"))
@@ -145,15 +142,13 @@ def weekly_series(
 
 def surges(
     dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
+    scope: Scope,
     by: tuple[str, ...] = ("site", "discipline"),
     source: str = "copies",
 ) -> pl.DataFrame:
     """Each week flagged as a surge: week_start, *by, volume, baseline_median, ratio,
     volume_year_before, ongoing. Most recent first, then highest ratio."""
-    return flagged(weekly_series(dataset, period, filters, settings, by=by, source=source))
+    return flagged(weekly_series(dataset, scope, by=by, source=source))
 
 
 def flagged(series: pl.DataFrame) -> pl.DataFrame:

@@ -15,15 +15,8 @@ from datetime import datetime, time, timedelta
 
 import polars as pl
 
-from indicators.common import (
-    DEFAULT_SETTINGS,
-    Filters,
-    IndicatorSettings,
-    Period,
-    active_in,
-    apply_filters,
-    safe_ratio,
-)
+from domain import DIMENSION_LABELS
+from indicators.common import IndicatorSettings, Scope, active_in, safe_ratio
 from indicators.dataset import Dataset
 from indicators.flows import as_of, check_by
 
@@ -31,10 +24,7 @@ BREAKDOWNS = ("site", "group", "discipline", "public", "tutor", "channel")
 HOURS = pl.col("response_hours")
 DISTRIBUTION_BREAKS = (4, 8, 12, 24, 36, 48, 72, 96, 120, 168)
 COLUMN_LABELS = {
-    "site": "Site",
-    "group": "Groupe",
-    "discipline": "Discipline",
-    "public": "Public",
+    **DIMENSION_LABELS,
     "tutor": "Tuteur",
     "channel": "Canal",
     "requests_received": "Sollicitations reçues",
@@ -52,41 +42,29 @@ COLUMN_LABELS = {
 }
 
 
-def received_in(dataset: Dataset, period: Period, filters: Filters) -> pl.DataFrame:
+def received_in(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """The requests received in the period (filters applied)."""
-    return apply_filters(dataset.tutoring_requests, filters).filter(period.contains("received_at"))
+    return scope.keep(dataset.tutoring_requests).filter(scope.period.contains("received_at"))
 
 
 def _within(settings: IndicatorSettings) -> pl.Expr:
     return (HOURS <= settings.tutoring_target_hours).fill_null(False)
 
 
-def headline(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-    by: str | None = None,
-) -> pl.DataFrame:
+def headline(dataset: Dataset, scope: Scope, by: str | None = None) -> pl.DataFrame:
     """tutoring_answered_within_48h_share: answered within the target over every request
     received in the period (null when none was received)."""
     keys = check_by(by)
-    share = safe_ratio(_within(settings).sum(), pl.len()).alias(
+    share = safe_ratio(_within(scope.settings).sum(), pl.len()).alias(
         "tutoring_answered_within_48h_share"
     )
-    received = received_in(dataset, period, filters)
+    received = received_in(dataset, scope)
     if not keys:
         return received.select(share)
     return received.group_by(keys).agg(share).sort(keys, nulls_last=True)
 
 
-def response_summary(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-    by: str | None = None,
-) -> pl.DataFrame:
+def response_summary(dataset: Dataset, scope: Scope, by: str | None = None) -> pl.DataFrame:
     """Over the requests received in the period, per ``by`` (site, group, discipline,
     public, tutor, channel) or in all: requests_received, requests_answered,
     answered_within_target, answered_within_target_share, response_hours_median,
@@ -95,13 +73,13 @@ def response_summary(
     aggregates = [
         pl.len().cast(pl.Int64).alias("requests_received"),
         HOURS.is_not_null().sum().cast(pl.Int64).alias("requests_answered"),
-        _within(settings).sum().cast(pl.Int64).alias("answered_within_target"),
-        safe_ratio(_within(settings).sum(), pl.len()).alias("answered_within_target_share"),
+        _within(scope.settings).sum().cast(pl.Int64).alias("answered_within_target"),
+        safe_ratio(_within(scope.settings).sum(), pl.len()).alias("answered_within_target_share"),
         HOURS.median().alias("response_hours_median"),
         HOURS.mean().alias("response_hours_mean"),
         HOURS.quantile(0.9, interpolation="linear").alias("response_hours_p90"),
     ]
-    received = received_in(dataset, period, filters)
+    received = received_in(dataset, scope)
     if not keys:
         return received.select(aggregates)
     return (
@@ -111,18 +89,14 @@ def response_summary(
     )
 
 
-def distribution(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-) -> pl.DataFrame:
+def distribution(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """Response times of the requests received in the period and answered, in bins:
     bin (0, 1, ...), lower_hours (exclusive, null for the first), upper_hours (inclusive,
     null for the last), requests, within_target (the whole bin is <= the target).
     The breaks include the target, so no bin straddles it. Every bin is present."""
+    settings = scope.settings
     breaks = sorted({*DISTRIBUTION_BREAKS, settings.tutoring_target_hours})
-    answered = received_in(dataset, period, filters).filter(HOURS.is_not_null())
+    answered = received_in(dataset, scope).filter(HOURS.is_not_null())
     index = pl.sum_horizontal([(HOURS > b).cast(pl.Int64) for b in breaks]).alias("bin")
     counts = answered.group_by(index).agg(pl.len().cast(pl.Int64).alias("requests"))
     bins = pl.DataFrame(
@@ -145,53 +119,40 @@ def distribution(
     )
 
 
-def _end_of(dataset: Dataset, period: Period) -> datetime:
+def _end_of(dataset: Dataset, scope: Scope) -> datetime:
     """Midnight after the day as_of: the instant 'unanswered' is judged at."""
-    return datetime.combine(as_of(dataset, period) + timedelta(days=1), time())
+    return datetime.combine(as_of(dataset, scope.period) + timedelta(days=1), time())
 
 
-def _unanswered(
-    dataset: Dataset, period: Period, filters: Filters, settings: IndicatorSettings
-) -> pl.DataFrame:
-    instant = _end_of(dataset, period)
+def _unanswered(dataset: Dataset, scope: Scope) -> pl.DataFrame:
+    instant = _end_of(dataset, scope)
     age = (pl.lit(instant) - pl.col("received_at")).dt.total_seconds() / 3600.0
     return (
-        apply_filters(dataset.tutoring_requests, filters)
+        scope.keep(dataset.tutoring_requests)
         .filter(
             (pl.col("received_at") < instant)
             & (pl.col("answered_at").is_null() | (pl.col("answered_at") >= instant))
         )
         .with_columns(age.alias("age_hours"))
-        .filter(pl.col("age_hours") > settings.tutoring_target_hours)
+        .filter(pl.col("age_hours") > scope.settings.tutoring_target_hours)
     )
 
 
-def unanswered_summary(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-) -> pl.DataFrame:
+def unanswered_summary(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """One row: as_of, requests_unanswered_over_target, oldest_age_hours."""
-    overdue = _unanswered(dataset, period, filters, settings)
+    overdue = _unanswered(dataset, scope)
     return overdue.select(
-        pl.lit(as_of(dataset, period)).alias("as_of"),
+        pl.lit(as_of(dataset, scope.period)).alias("as_of"),
         pl.len().cast(pl.Int64).alias("requests_unanswered_over_target"),
         pl.col("age_hours").max().alias("oldest_age_hours"),
     )
 
 
-def unanswered_overdue(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-    limit: int | None = 200,
-) -> pl.DataFrame:
+def unanswered_overdue(dataset: Dataset, scope: Scope, limit: int | None = 200) -> pl.DataFrame:
     """Requests without an answer at the end of ``as_of`` and older than the target,
     oldest first: external_id, group, site, discipline, channel, tutor, received_at,
     age_hours. Requests received before the period are included (they still wait)."""
-    overdue = _unanswered(dataset, period, filters, settings).sort(
+    overdue = _unanswered(dataset, scope).sort(
         ["age_hours", "discipline"], descending=[True, False]
     )
     if limit is not None:
@@ -209,30 +170,25 @@ def unanswered_overdue(
     )
 
 
-def tutor_load(
-    dataset: Dataset,
-    period: Period,
-    filters: Filters,
-    settings: IndicatorSettings = DEFAULT_SETTINGS,
-) -> pl.DataFrame:
+def tutor_load(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     """Per tutor: tutor, learners (distinct learners whose referent the tutor is, with an
     enrolment active in the period and matching the filters), requests (received in the
     period and handled by the tutor), requests_answered, answered_within_target_share,
     response_hours_median. A null tutor gathers learners without referent and requests
     without tutor. Most learners first."""
-    enrolments = apply_filters(dataset.enrolments, filters.without_disciplines()).filter(
-        active_in(period)
-    )
+    enrolments = scope.keep(dataset.enrolments, disciplines=False).filter(active_in(scope.period))
     learners = enrolments.group_by(pl.col("referent").alias("tutor")).agg(
         pl.col("learner_id").n_unique().cast(pl.Int64).alias("learners")
     )
     requests = (
-        received_in(dataset, period, filters)
+        received_in(dataset, scope)
         .group_by("tutor")
         .agg(
             pl.len().cast(pl.Int64).alias("requests"),
             HOURS.is_not_null().sum().cast(pl.Int64).alias("requests_answered"),
-            safe_ratio(_within(settings).sum(), pl.len()).alias("answered_within_target_share"),
+            safe_ratio(_within(scope.settings).sum(), pl.len()).alias(
+                "answered_within_target_share"
+            ),
             HOURS.median().alias("response_hours_median"),
         )
     )

@@ -16,7 +16,8 @@ SURGE_OF_MEASURE = {"copies_received": "copies", "tutoring_requests": "tutoring"
 SURGE_BY = ("site", "discipline")
 
 sel = sidebar.selection()
-period, filters, settings = sel.period, sel.filters, sel.settings
+scope = sel.scope
+period, settings = scope.period, scope.settings
 
 st.title("Activité et pics")
 st.caption(
@@ -25,7 +26,7 @@ st.caption(
     f"Source : {sel.source}."
 )
 
-totals = cached.compute(flows.headline, sel, period=period, filters=filters).row(0, named=True)
+totals = cached.compute(flows.headline, sel, scope=scope).row(0, named=True)
 if not any(totals.values()):
     st.info(
         "Aucune copie, sollicitation ni entretien dans la période et les filtres choisis : "
@@ -60,8 +61,7 @@ by = None if breakdown == "none" else breakdown
 series = cached.compute(
     flows.throughput,
     sel,
-    period=period,
-    filters=filters,
+    scope=scope,
     grain=grain,
     by=by,
     measures=(measure,),
@@ -72,9 +72,7 @@ if surge_source:
     measure_weeks = cached.compute(  # the same memoised series as the surge section below
         surges.weekly_series,
         sel,
-        period=period,
-        filters=filters,
-        settings=settings,
+        scope=scope,
         source=surge_source,
     )
     marks = surges.marks(surges.flagged(measure_weeks), SURGE_BY)
@@ -117,9 +115,7 @@ st.caption(
     "semaine un an plus tôt est donnée quand les données la contiennent. Réglages : « Seuils "
     "et objectifs » dans le panneau de gauche."
 )
-weekly = cached.compute(
-    surges.weekly_series, sel, period=period, filters=filters, settings=settings, source=source
-)
+weekly = cached.compute(surges.weekly_series, sel, scope=scope, source=source)
 if weekly.is_empty():
     st.info("Aucune donnée pour cette série dans la période et les filtres choisis.")
 else:
@@ -172,8 +168,7 @@ for column, backlog_source, title in (
     waiting = cached.compute(
         flows.backlog,
         sel,
-        period=period,
-        filters=filters,
+        scope=scope,
         grain=backlog_grain,
         source=backlog_source,
     )

@@ -14,7 +14,8 @@ CAP_DAYS = 30
 OLDEST_SHOWN = 200
 
 sel = sidebar.selection()
-period, filters, settings = sel.period, sel.filters, sel.settings
+scope = sel.scope
+period, settings = scope.period, scope.settings
 target = settings.correction_target_days
 
 st.title("Délais de correction")
@@ -26,12 +27,8 @@ st.caption(
 )
 show_settings(settings, ["correction_target_days"])
 
-overall = cached.compute(
-    delays.summary, sel, period=period, filters=filters, settings=settings
-).row(0, named=True)
-waiting = cached.compute(
-    delays.waiting_summary, sel, period=period, filters=filters, settings=settings
-).row(0, named=True)
+overall = cached.compute(delays.summary, sel, scope=scope).row(0, named=True)
+waiting = cached.compute(delays.waiting_summary, sel, scope=scope).row(0, named=True)
 if overall["copies_corrected"] == 0 and waiting["copies_waiting"] == 0:
     st.info(
         "Aucune copie corrigée ni en attente dans la période et les filtres choisis : "
@@ -72,9 +69,7 @@ else:
     spread = cached.compute(
         delays.distribution,
         sel,
-        period=period,
-        filters=filters,
-        settings=settings,
+        scope=scope,
         cap_days=CAP_DAYS,
     )
     st.altair_chart(
@@ -93,9 +88,7 @@ else:
         tables.show(spread, delays.COLUMN_LABELS, "repartition_delais")
 
     st.header("Évolution par semaine")
-    trend = cached.compute(
-        delays.weekly_trend, sel, period=period, filters=filters, settings=settings
-    )
+    trend = cached.compute(delays.weekly_trend, sel, scope=scope)
     st.altair_chart(
         charts_activity.statistics_over_time(
             trend,
@@ -118,9 +111,7 @@ else:
     st.header("Par discipline, site et correcteur")
     for tab, by in zip(st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS, strict=True):
         with tab:
-            rows = cached.compute(
-                delays.breakdown, sel, period=period, filters=filters, settings=settings, by=by
-            )
+            rows = cached.compute(delays.breakdown, sel, scope=scope, by=by)
             st.altair_chart(
                 charts.bars(
                     tables.named(rows, by),
@@ -153,7 +144,5 @@ st.caption(
 if waiting["copies_waiting"] == 0:
     st.success("Aucune copie en attente.")
 else:
-    oldest = cached.compute(
-        delays.oldest_waiting, sel, period=period, filters=filters, settings=settings, limit=None
-    )
+    oldest = cached.compute(delays.oldest_waiting, sel, scope=scope, limit=None)
     tables.show(oldest, delays.COLUMN_LABELS, "copies_en_attente", max_rows=OLDEST_SHOWN)

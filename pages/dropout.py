@@ -19,7 +19,8 @@ LABELS = {
 }
 
 sel = sidebar.selection()
-period, filters, settings = sel.period, sel.filters, sel.settings
+scope = sel.scope
+period, settings = scope.period, scope.settings
 as_of = dataset.as_of(sel.dataset, period)
 
 st.title("Décrochage")
@@ -30,7 +31,7 @@ st.caption(
     "réorienté compte une inscription dans chaque groupe. Source : " + sel.source + "."
 )
 
-total = cached.compute(dropout.headline, sel, period=period, filters=filters, settings=settings)
+total = cached.compute(dropout.headline, sel, scope=scope)
 figures = total.row(0, named=True)
 if figures["learners_enrolled"] == 0:
     st.info(
@@ -39,7 +40,7 @@ if figures["learners_enrolled"] == 0:
     )
     st.stop()
 
-at_risk = cached.compute(risk.at_risk, sel, as_of=as_of, filters=filters, settings=settings)
+at_risk = cached.compute(risk.at_risk, sel, scope=scope, as_of=as_of)
 first, second, third, fourth = st.columns(4)
 first.metric("Inscriptions actives", fmt.number(figures["learners_enrolled"]), border=True)
 second.metric("Abandons", fmt.number(figures["dropouts"]), border=True)
@@ -54,7 +55,7 @@ fourth.metric(
 st.header("Taux d'abandon par groupe, site et public")
 for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
     with tab:
-        rates = cached.compute(dropout.dropout_by, sel, period=period, filters=filters, by=by)
+        rates = cached.compute(dropout.dropout_by, sel, scope=scope, by=by)
         st.altair_chart(
             charts_learners.category_bars(
                 rates,
@@ -82,7 +83,7 @@ for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
         )
 
 st.header("Sorties par mois et par motif")
-exits = cached.compute(dropout.exits_by_month, sel, period=period, filters=filters)
+exits = cached.compute(dropout.exits_by_month, sel, scope=scope)
 if exits.is_empty():
     st.info("Aucune sortie dans la période et les filtres choisis.")
 else:
@@ -108,9 +109,7 @@ curve_by = st.radio(
     horizontal=True,
     key="retention_by",
 )
-kept = cached.compute(
-    dropout.retention, sel, period=period, filters=filters, as_of=as_of, by=curve_by
-)
+kept = cached.compute(dropout.retention, sel, scope=scope, as_of=as_of, by=curve_by)
 st.caption(
     "Pour chaque nombre de semaines k : parmi les inscriptions de la période entrées au moins k "
     f"semaines avant le {fmt.day(as_of)}, la part encore inscrite k semaines après l'entrée."

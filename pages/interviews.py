@@ -19,7 +19,8 @@ LABELS = {
 }
 
 sel = sidebar.selection()
-period, filters, settings = sel.period, sel.filters, sel.settings
+scope = sel.scope
+period, settings = scope.period, scope.settings
 as_of = dataset.as_of(sel.dataset, period)
 
 st.title("Entretiens")
@@ -33,7 +34,7 @@ st.caption(
 )
 show_settings(settings, ["pathway_first_interviews_due_days", "risk_suivi_due_days"])
 
-pathway = cached.compute(interviews.pathway, sel, period=period, filters=filters, as_of=as_of)
+pathway = cached.compute(interviews.pathway, sel, scope=scope, as_of=as_of)
 if pathway.is_empty():
     st.info(
         "Aucune inscription active dans la période et les filtres choisis : élargissez la "
@@ -41,19 +42,15 @@ if pathway.is_empty():
     )
     st.stop()
 
-by_type = cached.compute(interviews.interviews_by_type, sel, period=period, filters=filters)
+by_type = cached.compute(interviews.interviews_by_type, sel, scope=scope)
 missing = cached.compute(
     interviews.missing_first_interviews,
     sel,
-    period=period,
-    filters=filters,
+    scope=scope,
     as_of=as_of,
-    settings=settings,
 )
-overdue = cached.compute(
-    interviews.overdue_suivi, sel, period=period, filters=filters, as_of=as_of, settings=settings
-)
-undocumented = cached.compute(interviews.without_objectives, sel, period=period, filters=filters)
+overdue = cached.compute(interviews.overdue_suivi, sel, scope=scope, as_of=as_of)
+undocumented = cached.compute(interviews.without_objectives, sel, scope=scope)
 held = int(by_type["interviews"].sum())
 
 first, second, third, fourth = st.columns(4)

@@ -7,18 +7,17 @@ from ui import cached, sidebar
 from ui import format as fmt
 
 sel = sidebar.selection()
-period, filters, settings = sel.period, sel.filters, sel.settings
+scope = sel.scope
+period, settings = scope.period, scope.settings
 
 st.title("Vue d'ensemble")
 st.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Source : {sel.source}.")
 
-now = cached.compute(summary.headline, sel, period=period, filters=filters, settings=settings)
+now = cached.compute(summary.headline, sel, scope=scope)
 current = now.row(0, named=True)
 covered = cached.compute(summary.data_period, sel)
 if covered is not None and period.previous().end >= covered.start:
-    before = cached.compute(
-        summary.headline, sel, period=period.previous(), filters=filters, settings=settings
-    )
+    before = cached.compute(summary.headline, sel, scope=scope.previous())
     previous = before.row(0, named=True)
     st.caption(
         f"Évolutions par rapport aux {period.days} jours précédents "
@@ -98,7 +97,7 @@ st.caption(f"{fmt.number(current['interviews'])} entretiens tenus dans la pério
 left, right = st.columns(2)
 with left:
     st.subheader("Pics d'activité en cours")
-    found = cached.compute(surges.surges, sel, period=period, filters=filters, settings=settings)
+    found = cached.compute(surges.surges, sel, scope=scope)
     ongoing = found.filter(found["ongoing"])
     if ongoing.is_empty():
         st.success("Aucun pic d'activité la dernière semaine de la période.")
@@ -131,7 +130,7 @@ with left:
 with right:
     st.subheader("Apprenants à risque de décrochage")
     day = dataset.as_of(sel.dataset, period)
-    at_risk = cached.compute(risk.at_risk, sel, as_of=day, filters=filters, settings=settings)
+    at_risk = cached.compute(risk.at_risk, sel, scope=scope, as_of=day)
     several = at_risk.filter(at_risk["signal_count"] >= 2).height
     st.metric(
         f"Apprenants à risque au {fmt.day(day)}",

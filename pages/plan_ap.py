@@ -76,7 +76,7 @@ def _apply_member_edits(key: str) -> bool:
 
 sel = sidebar.selection()
 frames = sel.dataset.frames
-site = sel.filters.sites[0] if len(sel.filters.sites) == 1 else None
+site = sel.scope.filters.sites[0] if len(sel.scope.filters.sites) == 1 else None
 
 st.title("Planifier l'AP")
 st.caption(
@@ -94,7 +94,7 @@ st.caption(
 left, middle, right = st.columns(3)
 chosen = left.date_input(
     "Période du plan",
-    value=(sel.period.start, sel.period.end),
+    value=(sel.scope.period.start, sel.scope.period.end),
     format="DD/MM/YYYY",
     key="plan_ap_period",
     help="Par défaut, la période choisie dans le panneau latéral.",
@@ -106,24 +106,24 @@ period = Period(chosen[0], chosen[1])
 kind = middle.radio(
     "Type d'accompagnement", planning.PLAN_KINDS, horizontal=True, key="plan_ap_kind"
 )
-budget, default_cap = planning.kind_settings(kind, sel.settings)
+budget, default_cap = planning.kind_settings(kind, sel.scope.settings)
 max_size = right.number_input(
     "Élèves au plus par groupe",
     min_value=1,
-    max_value=60 if kind == planning.KIND_AP else sel.settings.aide_max_group_size,
+    max_value=60 if kind == planning.KIND_AP else sel.scope.settings.aide_max_group_size,
     value=default_cap,
     key=f"plan_ap_max_size_{kind}",
     help=(
         "AP : pas de quota réglementaire ; au-delà de cette taille les groupes sont dédoublés."
         if kind == planning.KIND_AP
-        else f"Aide individualisée : {sel.settings.aide_max_group_size} élèves au plus par groupe."
+        else f"Aide individualisée : {sel.scope.settings.aide_max_group_size} élèves au plus par groupe."
     ),
 )
 st.caption(
     f"{kind} : {fmt.hours(budget)} par semaine et par élève ; groupes de {int(max_size)} élèves au "
     f"plus et de {planning.DEFAULT_MIN_SIZE} au moins. Élèves : "
     + (f"site {site}" if site else "tous les sites")
-    + (f", classes {', '.join(sel.filters.groups)}" if sel.filters.groups else "")
+    + (f", classes {', '.join(sel.scope.filters.groups)}" if sel.scope.filters.groups else "")
     + " (filtres du panneau latéral)."
 )
 
@@ -143,8 +143,8 @@ diagnostics, learners, staff = cached.compute(
     sel,
     on_frames=True,
     period=period,
-    sites=sel.filters.sites,
-    groups=sel.filters.groups,
+    sites=sel.scope.filters.sites,
+    groups=sel.scope.filters.groups,
 )
 if upload is not None:
     try:
@@ -179,7 +179,7 @@ if st.button("Proposer des groupes", type="primary", key="plan_ap_propose"):
                     period,
                     kind=kind,
                     max_size=int(max_size),
-                    settings=sel.settings,
+                    settings=sel.scope.settings,
                 )
             )
         except ValueError as error:

@@ -18,7 +18,8 @@ LABELS = {
 }
 
 sel = sidebar.selection()
-period, filters, settings = sel.period, sel.filters, sel.settings
+scope = sel.scope
+period, settings = scope.period, scope.settings
 as_of = dataset.as_of(sel.dataset, period)
 window = support_hours.expected_window(period, as_of)
 
@@ -60,10 +61,8 @@ show_settings(
 per_group = cached.compute(
     support_hours.delivered_by_group,
     sel,
-    period=period,
-    filters=filters,
+    scope=scope,
     as_of=as_of,
-    settings=settings,
 )
 if per_group.is_empty():
     st.info(
@@ -76,18 +75,14 @@ by_kind = support_hours.totals_by_kind(per_group)
 received = cached.compute(
     support_hours.received_by_learner,
     sel,
-    period=period,
-    filters=filters,
+    scope=scope,
     as_of=as_of,
-    settings=settings,
 )
 too_few = support_hours.too_few_hours(received)
-over = cached.compute(
-    support_hours.over_cap, sel, period=period, filters=filters, settings=settings
+over = cached.compute(support_hours.over_cap, sel, scope=scope)
+delivered = cached.compute(support_hours.headline, sel, scope=scope).item(
+    0, "support_hours_delivered"
 )
-delivered = cached.compute(
-    support_hours.headline, sel, period=period, filters=filters, settings=settings
-).item(0, "support_hours_delivered")
 weeks = support_hours.school_weeks(sel.dataset, window)
 
 first, second, third, fourth = st.columns(4)
@@ -131,7 +126,7 @@ for column, row in zip(columns, by_kind.iter_rows(named=True), strict=False):
     )
 st.altair_chart(
     charts_learners.category_bars(
-        cached.compute(support_hours.delivered_by_site_kind, sel, period=period, filters=filters),
+        cached.compute(support_hours.delivered_by_site_kind, sel, scope=scope),
         category="site",
         value="hours_delivered",
         category_title="Site",

@@ -13,7 +13,8 @@ BREAKDOWNS = {"discipline": "Par discipline", "site": "Par site", "channel": "Pa
 OVERDUE_SHOWN = 200
 
 sel = sidebar.selection()
-period, filters, settings = sel.period, sel.filters, sel.settings
+scope = sel.scope
+period, settings = scope.period, scope.settings
 target = settings.tutoring_target_hours
 
 st.title("Tutorat")
@@ -25,13 +26,9 @@ st.caption(
 )
 show_settings(settings, ["tutoring_target_hours"])
 
-overall = cached.compute(
-    tutoring.response_summary, sel, period=period, filters=filters, settings=settings
-).row(0, named=True)
-overdue = cached.compute(
-    tutoring.unanswered_summary, sel, period=period, filters=filters, settings=settings
-).row(0, named=True)
-load = cached.compute(tutoring.tutor_load, sel, period=period, filters=filters, settings=settings)
+overall = cached.compute(tutoring.response_summary, sel, scope=scope).row(0, named=True)
+overdue = cached.compute(tutoring.unanswered_summary, sel, scope=scope).row(0, named=True)
+load = cached.compute(tutoring.tutor_load, sel, scope=scope)
 if overall["requests_received"] == 0 and overdue["requests_unanswered_over_target"] == 0:
     st.info(
         "Aucune sollicitation de tutorat reçue dans la période et les filtres choisis, et "
@@ -70,8 +67,7 @@ st.header("Sollicitations reçues et répondues par semaine")
 weekly = cached.compute(
     flows.throughput,
     sel,
-    period=period,
-    filters=filters,
+    scope=scope,
     grain="week",
     measures=("tutoring_requests", "tutoring_answered"),
 )
@@ -94,9 +90,7 @@ st.header("Délais de réponse")
 if overall["requests_answered"] == 0:
     st.info("Aucune des sollicitations reçues dans la période n'a de réponse.")
 else:
-    spread = cached.compute(
-        tutoring.distribution, sel, period=period, filters=filters, settings=settings
-    )
+    spread = cached.compute(tutoring.distribution, sel, scope=scope)
     st.altair_chart(
         charts_activity.distribution(
             tutoring.with_bin_labels(spread),
@@ -122,9 +116,7 @@ for tab, by in zip(st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS, strict=True):
         rows = cached.compute(
             tutoring.response_summary,
             sel,
-            period=period,
-            filters=filters,
-            settings=settings,
+            scope=scope,
             by=by,
         )
         st.altair_chart(
@@ -157,9 +149,7 @@ else:
     waiting = cached.compute(
         tutoring.unanswered_overdue,
         sel,
-        period=period,
-        filters=filters,
-        settings=settings,
+        scope=scope,
         limit=None,
     )
     tables.show(

@@ -31,7 +31,7 @@ from data_access import db, models
 from data_access.frames import Frames
 from data_access.writes import bulk_insert
 from indicators import dropout
-from indicators.common import Filters, Period
+from indicators.common import Filters, Period, Scope
 from indicators.dataset import prepare
 
 P = Period(date(2025, 9, 1), date(2025, 12, 31))
@@ -99,7 +99,7 @@ def world():
 
 
 def test_headline_whole():
-    result = dropout.headline(world(), P, Filters())
+    result = dropout.headline(world(), Scope(P))
     expected = pl.DataFrame(
         {"learners_enrolled": [7], "dropouts": [2], "dropout_rate": [2 / 7]},
         schema={"learners_enrolled": pl.Int64, "dropouts": pl.Int64, "dropout_rate": pl.Float64},
@@ -116,42 +116,42 @@ def test_headline_whole():
     ],
 )
 def test_headline_split(by, rows):
-    result = dropout.headline(world(), P, Filters(), by=by)
+    result = dropout.headline(world(), Scope(P), by=by)
     assert result.columns == [by, "learners_enrolled", "dropouts", "dropout_rate"]
     assert [row[:3] for row in result.rows()] == [row[:3] for row in rows]
     assert result.get_column("dropout_rate").to_list() == pytest.approx([row[3] for row in rows])
 
 
 def test_by_discipline_is_not_applicable():
-    result = dropout.headline(world(), P, Filters(), by="discipline")
+    result = dropout.headline(world(), Scope(P), by="discipline")
     assert result.columns == ["discipline", "learners_enrolled", "dropouts", "dropout_rate"]
     assert result.is_empty()
 
 
 def test_unknown_by_is_refused():
     with pytest.raises(ValueError, match="Regroupement inconnu"):
-        dropout.headline(world(), P, Filters(), by="corrector")
+        dropout.headline(world(), Scope(P), by="corrector")
 
 
 def test_empty_period_gives_zero_counts_and_a_null_rate():
-    result = dropout.headline(world(), Period(D(2023, 1, 1), D(2023, 1, 31)), Filters())
+    result = dropout.headline(world(), Scope(Period(D(2023, 1, 1), D(2023, 1, 31))))
     assert result.row(0) == (0, 0, None)
     assert result.get_column("dropout_rate").null_count() == 1  # null, not NaN
 
 
 def test_filters_apply_to_the_group_of_each_enrolment():
-    assert dropout.headline(world(), P, Filters(sites=("Rennes",))).row(0) == (
+    assert dropout.headline(world(), Scope(P, Filters(sites=("Rennes",)))).row(0) == (
         3,
         1,
         pytest.approx(1 / 3),
     )
-    assert dropout.headline(world(), P, Filters(groups=("Solo",))).row(0) == (1, 0, 0.0)
+    assert dropout.headline(world(), Scope(P, Filters(groups=("Solo",)))).row(0) == (1, 0, 0.0)
     # the discipline filter does not apply to enrolments
-    assert dropout.headline(world(), P, Filters(disciplines=("Maths",))).row(0)[:2] == (7, 2)
+    assert dropout.headline(world(), Scope(P, Filters(disciplines=("Maths",)))).row(0)[:2] == (7, 2)
 
 
 def test_dropout_by_group_carries_site_public_and_label():
-    result = dropout.dropout_by(world(), P, Filters(), "group")
+    result = dropout.dropout_by(world(), Scope(P), "group")
     assert result.select("label", "public", "learners_enrolled", "dropouts").rows() == [
         ("G-B (Rennes)", "alternants", 2, 1),
         ("G-A (Lyon)", "jeunes", 4, 1),
@@ -160,7 +160,7 @@ def test_dropout_by_group_carries_site_public_and_label():
 
 
 def test_exits_by_month_counts_every_reason_in_the_period():
-    result = dropout.exits_by_month(world(), P, Filters())
+    result = dropout.exits_by_month(world(), Scope(P))
     assert result.rows() == [
         (D(2025, 9, 1), "septembre 2025", "fin de parcours", 1),
         (D(2025, 10, 1), "octobre 2025", "abandon", 1),
@@ -199,7 +199,7 @@ def test_retention_by_weeks_since_entry():
     dataset = prepare(
         Frames.empty(sites=SITES, groups=GROUPS, learners=learners, enrolments=enrolments)
     )
-    result = dropout.retention(dataset, P, Filters(), D(2025, 9, 22), by="public", max_weeks=10)
+    result = dropout.retention(dataset, Scope(P), D(2025, 9, 22), by="public", max_weeks=10)
     assert result.rows() == [
         ("jeunes", 0, 4, 3, 0.75),
         ("jeunes", 1, 4, 3, 0.75),
@@ -279,9 +279,9 @@ def test_totals_split_by_site_group_or_public_add_up(rows):
     dataset = prepare(
         Frames.empty(sites=SITES, groups=GROUPS, learners=learners, enrolments=enrolments)
     )
-    whole = dropout.headline(dataset, P, Filters()).row(0, named=True)
+    whole = dropout.headline(dataset, Scope(P)).row(0, named=True)
     for by in ("site", "group", "public"):
-        split = dropout.headline(dataset, P, Filters(), by=by)
+        split = dropout.headline(dataset, Scope(P), by=by)
         assert split.get_column("learners_enrolled").sum() == whole["learners_enrolled"]
         assert split.get_column("dropouts").sum() == whole["dropouts"]
     if whole["learners_enrolled"] == 0:

@@ -25,7 +25,7 @@ import pytest
 
 from data_access.frames import Frames
 from indicators import interviews as iv
-from indicators.common import DEFAULT_SETTINGS, Filters, Period
+from indicators.common import DEFAULT_SETTINGS, Filters, Period, Scope
 from indicators.dataset import prepare
 
 P = Period(date(2025, 9, 1), date(2025, 11, 30))
@@ -96,7 +96,7 @@ def world():
 
 
 def test_pathway_has_the_first_date_of_each_type_in_phase_order():
-    result = iv.pathway(world(), P, Filters(), AS_OF)
+    result = iv.pathway(world(), Scope(P), AS_OF)
     type_columns = ["initial", "diagnostic", "co_elaboration", "contractualisation", "suivi",
                     "bilan"]  # fmt: skip
     start = result.columns.index("initial")
@@ -117,7 +117,7 @@ def test_pathway_has_the_first_date_of_each_type_in_phase_order():
 
 
 def test_missing_first_interviews_a_month_after_entry():
-    result = iv.missing_first_interviews(world(), P, Filters(), AS_OF)
+    result = iv.missing_first_interviews(world(), Scope(P), AS_OF)
     assert sorted(result.select("external_id", "group", "missing").rows()) == [
         ("L2", "G1", "diagnostic"),
         ("L6", "G2", "diagnostic"),
@@ -128,19 +128,19 @@ def test_missing_first_interviews_a_month_after_entry():
 
 
 def test_suivi_overdue_after_a_contractualisation():
-    result = iv.overdue_suivi(world(), P, Filters(), AS_OF)
+    result = iv.overdue_suivi(world(), Scope(P), AS_OF)
     assert result.select(
         "external_id", "last_contractualisation", "days_since_contractualisation"
     ).rows() == [("L5", D(2025, 10, 10), 51)]
     # 51 days after the contractualisation is not overdue with 60 days allowed
     relaxed = replace(DEFAULT_SETTINGS, risk_suivi_due_days=60)
-    assert iv.overdue_suivi(world(), P, Filters(), AS_OF, relaxed).is_empty()
+    assert iv.overdue_suivi(world(), Scope(P, settings=relaxed), AS_OF).is_empty()
     # as of 05/11/2025 L5's suivi is not yet due (26 days)
-    assert iv.overdue_suivi(world(), P, Filters(), D(2025, 11, 5)).is_empty()
+    assert iv.overdue_suivi(world(), Scope(P), D(2025, 11, 5)).is_empty()
 
 
 def test_interviews_without_objectives_never_show_notes():
-    result = iv.without_objectives(world(), P, Filters())
+    result = iv.without_objectives(world(), Scope(P))
     assert result.select("external_id", "held_on", "interview_type", "objectives_set").rows() == [
         ("L5", D(2025, 9, 3), "diagnostic", None),
         ("L5", D(2025, 9, 2), "initial", 0),
@@ -149,7 +149,7 @@ def test_interviews_without_objectives_never_show_notes():
 
 
 def test_interviews_by_type_in_phase_order_with_zeros():
-    result = iv.interviews_by_type(world(), P, Filters())
+    result = iv.interviews_by_type(world(), Scope(P))
     assert result.rows() == [
         ("initial", 5, 1),
         ("diagnostic", 3, 1),
@@ -161,16 +161,16 @@ def test_interviews_by_type_in_phase_order_with_zeros():
 
 
 def test_filters_and_empty_period():
-    rennes = iv.pathway(world(), P, Filters(sites=("Rennes",)), AS_OF)
+    rennes = iv.pathway(world(), Scope(P, Filters(sites=("Rennes",))), AS_OF)
     assert sorted(rennes.get_column("external_id").to_list()) == ["L6", "L7"]
     empty = Period(D(2024, 1, 1), D(2024, 1, 31))
-    assert iv.pathway(world(), empty, Filters(), D(2024, 1, 31)).is_empty()
-    assert iv.missing_first_interviews(world(), empty, Filters(), D(2024, 1, 31)).is_empty()
-    assert iv.without_objectives(world(), empty, Filters()).is_empty()
-    assert iv.interviews_by_type(world(), empty, Filters()).get_column("interviews").sum() == 0
+    assert iv.pathway(world(), Scope(empty), D(2024, 1, 31)).is_empty()
+    assert iv.missing_first_interviews(world(), Scope(empty), D(2024, 1, 31)).is_empty()
+    assert iv.without_objectives(world(), Scope(empty)).is_empty()
+    assert iv.interviews_by_type(world(), Scope(empty)).get_column("interviews").sum() == 0
 
 
 @pytest.mark.parametrize("as_of", [D(2025, 9, 15), AS_OF])
 def test_nothing_is_missing_before_it_is_due(as_of):
-    result = iv.missing_first_interviews(world(), P, Filters(), as_of)
+    result = iv.missing_first_interviews(world(), Scope(P), as_of)
     assert all(result.get_column("due_on") < as_of)

@@ -33,10 +33,11 @@ import pytest
 
 from data_access.frames import Frames
 from indicators import risk
-from indicators.common import DEFAULT_SETTINGS, Filters
+from indicators.common import DEFAULT_SETTINGS, Filters, Period, Scope
 from indicators.dataset import prepare
 
 AS_OF = date(2026, 3, 31)
+YEAR = Period.school_year_of(AS_OF)
 D = date
 T = datetime
 ALL = [f"R{i}" for i in range(1, 18)]
@@ -161,7 +162,7 @@ def world():
 
 @pytest.fixture(scope="module")
 def listed():
-    return risk.at_risk(world(), AS_OF, Filters())
+    return risk.at_risk(world(), Scope(YEAR), AS_OF)
 
 
 def _flagged(frame: pl.DataFrame, signal: str) -> set[str]:
@@ -235,7 +236,7 @@ def test_referent_is_given_so_someone_can_call(listed):
 
 def test_several_signals_add_up_and_come_first():
     settings = replace(DEFAULT_SETTINGS, risk_interview_gap_weeks=1)  # last interviews 16/03
-    listed = risk.at_risk(world(), AS_OF, Filters(), settings)
+    listed = risk.at_risk(world(), Scope(YEAR, settings=settings), AS_OF)
     first = listed.row(0, named=True)
     assert first["signal_count"] == 2
     assert first["signals"].count(" ; ") == 1
@@ -249,7 +250,7 @@ def test_settings_move_the_thresholds():
         risk_grade_drop=5.0,
         risk_absences=2,
     )
-    listed = risk.at_risk(world(), AS_OF, Filters(), settings)
+    listed = risk.at_risk(world(), Scope(YEAR, settings=settings), AS_OF)
     assert _flagged(listed, "no_recent_copy") == {"R17"}  # R1: 8 weeks < 9
     assert _flagged(listed, "suivi_overdue") == set()
     assert _flagged(listed, "falling_grades") == set()
@@ -268,12 +269,12 @@ def test_page_filters_on_signals_and_referents(listed):
 
 
 def test_site_filter_applies_to_the_current_group():
-    assert risk.at_risk(world(), AS_OF, Filters(sites=("Rennes",))).is_empty()
-    assert risk.at_risk(world(), AS_OF, Filters(sites=("Lyon",))).height == 8
+    assert risk.at_risk(world(), Scope(YEAR, Filters(sites=("Rennes",))), AS_OF).is_empty()
+    assert risk.at_risk(world(), Scope(YEAR, Filters(sites=("Lyon",))), AS_OF).height == 8
 
 
 def test_empty_data_gives_an_empty_list_with_every_column():
-    listed = risk.at_risk(prepare(Frames.empty()), AS_OF, Filters())
+    listed = risk.at_risk(prepare(Frames.empty()), Scope(YEAR), AS_OF)
     assert listed.is_empty()
     assert set(risk.SIGNALS) <= set(listed.columns)
     assert listed.schema["signal_count"] == pl.Int64
@@ -313,9 +314,9 @@ def test_one_classmate_submitting_is_not_a_group_that_keeps_submitting():
             )
         )
 
-    quiet = risk.at_risk(world({"A"}), D(2026, 3, 31), Filters())
+    quiet = risk.at_risk(world({"A"}), Scope(YEAR), D(2026, 3, 31))
     assert quiet.filter(pl.col("no_recent_copy")).is_empty()
-    busy = risk.at_risk(world({"A", "C", "D"}), D(2026, 3, 31), Filters())
+    busy = risk.at_risk(world({"A", "C", "D"}), Scope(YEAR), D(2026, 3, 31))
     assert busy.filter(pl.col("no_recent_copy")).get_column("external_id").to_list() == ["B"]
 
 
@@ -349,4 +350,4 @@ def test_data_without_any_interview_raise_no_interview_signal():
             ),  # fmt: skip
         )
     )
-    assert risk.at_risk(data, D(2026, 3, 31), Filters()).is_empty()
+    assert risk.at_risk(data, Scope(YEAR), D(2026, 3, 31)).is_empty()

@@ -29,7 +29,7 @@ import pytest
 
 from data_access.frames import FRAME_TABLES, Frames
 from indicators import summary
-from indicators.common import Filters, Period
+from indicators.common import Filters, Period, Scope
 from indicators.dataset import as_of, prepare
 
 PERIOD = Period(date(2025, 10, 1), date(2025, 12, 31))
@@ -159,13 +159,13 @@ def _assert_row(row: dict, expected: dict) -> None:
 
 
 def test_headline_of_the_period() -> None:
-    table = summary.headline(prepare(hand_made_frames()), PERIOD, Filters())
+    table = summary.headline(prepare(hand_made_frames()), Scope(PERIOD))
     assert table.columns == list(summary.HEADLINE_COLUMNS)
     _assert_row(table.row(0, named=True), EXPECTED_WHOLE)
 
 
 def test_headline_by_site() -> None:
-    table = summary.headline(prepare(hand_made_frames()), PERIOD, Filters(), by="site")
+    table = summary.headline(prepare(hand_made_frames()), Scope(PERIOD), by="site")
     rows = {row["site"]: row for row in table.iter_rows(named=True)}
     assert set(rows) == {"Nord", "Sud"}
     for site, expected in EXPECTED_BY_SITE.items():
@@ -173,13 +173,13 @@ def test_headline_by_site() -> None:
 
 
 def test_a_site_filter_gives_that_site_row() -> None:
-    table = summary.headline(prepare(hand_made_frames()), PERIOD, Filters(sites=("Sud",)))
+    table = summary.headline(prepare(hand_made_frames()), Scope(PERIOD, Filters(sites=("Sud",))))
     _assert_row(table.row(0, named=True), EXPECTED_BY_SITE["Sud"])
 
 
 def test_an_empty_period_counts_zero_and_leaves_ratios_null() -> None:
     empty = Period(date(2024, 1, 1), date(2024, 1, 31))
-    row = summary.headline(prepare(hand_made_frames()), empty, Filters()).row(0, named=True)
+    row = summary.headline(prepare(hand_made_frames()), Scope(empty)).row(0, named=True)
     for column in summary.COUNT_COLUMNS:
         assert row[column] == 0, column
     assert row["support_hours_delivered"] == 0

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from data_access.frames import Frames
 from indicators import support_hours as sh
-from indicators.common import DEFAULT_SETTINGS, Filters, Period
+from indicators.common import DEFAULT_SETTINGS, Filters, Period, Scope
 from indicators.dataset import prepare
 
 P = Period(date(2025, 9, 1), date(2025, 12, 31))
@@ -121,25 +121,27 @@ def world(sessions: pl.DataFrame | None = None, attendance: pl.DataFrame | None 
 
 
 def test_headline_counts_each_session_once():
-    assert sh.headline(world(), P, Filters()).item() == pytest.approx(11.5)
-    by_site = sh.headline(world(), P, Filters(), by="site")
+    assert sh.headline(world(), Scope(P)).item() == pytest.approx(11.5)
+    by_site = sh.headline(world(), Scope(P), by="site")
     assert by_site.rows() == [("Lyon", 9.5), ("Rennes", 2.0)]
 
 
 def test_headline_empty_period_is_zero_hours():
-    result = sh.headline(world(), Period(D(2024, 1, 1), D(2024, 1, 31)), Filters())
+    result = sh.headline(world(), Scope(Period(D(2024, 1, 1), D(2024, 1, 31))))
     assert result.item() == 0.0
     assert sh.delivered_by_group(
-        world(), Period(D(2024, 1, 1), D(2024, 1, 31)), Filters(), D(2024, 1, 31)
+        world(), Scope(Period(D(2024, 1, 1), D(2024, 1, 31))), D(2024, 1, 31)
     ).is_empty()
 
 
 def test_filters_go_through_the_sessions_group():
     # a need group has no public: a public filter leaves it out
-    assert sh.headline(world(), P, Filters(publics=("jeunes",))).item() == pytest.approx(7.5)
-    assert sh.headline(world(), P, Filters(groups=("NG",))).item() == pytest.approx(2.0)
+    assert sh.headline(world(), Scope(P, Filters(publics=("jeunes",)))).item() == pytest.approx(7.5)
+    assert sh.headline(world(), Scope(P, Filters(groups=("NG",)))).item() == pytest.approx(2.0)
     # sessions without a discipline stay under a discipline filter
-    assert sh.headline(world(), P, Filters(disciplines=("Maths",))).item() == pytest.approx(11.5)
+    assert sh.headline(world(), Scope(P, Filters(disciplines=("Maths",)))).item() == pytest.approx(
+        11.5
+    )
 
 
 def test_school_weeks_skip_weeks_without_any_session():
@@ -150,7 +152,7 @@ def test_school_weeks_skip_weeks_without_any_session():
 
 
 def test_delivered_against_expected_per_group():
-    result = sh.delivered_by_group(world(), P, Filters(), AS_OF, WEEKS_28)
+    result = sh.delivered_by_group(world(), Scope(P, settings=WEEKS_28), AS_OF)
     rows = result.select(
         "group", "group_type", "kind", "sessions", "hours_delivered", "weeks", "hours_expected"
     ).rows()
@@ -169,14 +171,14 @@ def test_delivered_against_expected_per_group():
 
 def test_a_kind_without_reference_has_no_expected_hours():
     period = Period(D(2025, 8, 1), D(2025, 8, 31))
-    result = sh.delivered_by_group(world(), period, Filters(), D(2025, 8, 31))
+    result = sh.delivered_by_group(world(), Scope(period), D(2025, 8, 31))
     assert result.select("kind", "hours_delivered").rows() == [("soutien", 1.5)]
     assert result.get_column("hours_expected").to_list() == [None]
     assert result.get_column("delivered_share").to_list() == [None]
 
 
 def test_hours_received_per_learner():
-    result = sh.received_by_learner(world(), P, Filters(), AS_OF, WEEKS_28).filter(
+    result = sh.received_by_learner(world(), Scope(P, settings=WEEKS_28), AS_OF).filter(
         pl.col("external_id").is_in(["L1", "L2", "L3", "L4"])
     )
     rows = result.select(
@@ -193,7 +195,7 @@ def test_hours_received_per_learner():
 
 def test_the_minimum_share_is_a_setting():
     settings = replace(WEEKS_28, support_min_share=0.5)
-    received = sh.received_by_learner(world(), P, Filters(), AS_OF, settings)
+    received = sh.received_by_learner(world(), Scope(P, settings=settings), AS_OF)
     few = sh.too_few_hours(received)
     assert few.select("external_id", "ap_share").rows() == [("L3", 0.2), ("L2", 0.4)]
 
@@ -205,17 +207,17 @@ def test_expected_hours_spread_the_yearly_reference_over_the_school_year():
         "AP": pytest.approx(70 / 36),
         "aide individualisée": pytest.approx(30 / 36),
     }
-    result = sh.delivered_by_group(world(), P, Filters(), AS_OF)
+    result = sh.delivered_by_group(world(), Scope(P), AS_OF)
     expected = dict(zip(result["group"], result["hours_expected"], strict=True))
     assert expected == {"C1": pytest.approx(5 * 70 / 36), "NG": pytest.approx(2.5),
                         "C2": pytest.approx(5 * 70 / 36)}  # fmt: skip
 
 
 def test_groups_over_their_cap():
-    result = sh.over_cap(world(), P, Filters())
+    result = sh.over_cap(world(), Scope(P))
     assert result.rows() == [("Lyon", "NG", 2, 1, 9, 9)]
     bigger_cap = replace(DEFAULT_SETTINGS, aide_max_group_size=9)
-    assert sh.over_cap(world(), P, Filters(), bigger_cap).is_empty()
+    assert sh.over_cap(world(), Scope(P, settings=bigger_cap)).is_empty()
 
 
 sessions_strategy = st.lists(
@@ -253,9 +255,9 @@ def test_totals_split_by_site_add_up(rows):
         schema={"session_id": pl.Int64, "learner_id": pl.Int64, "present": pl.Boolean}
     )
     dataset = world(sessions, empty)
-    whole = sh.headline(dataset, P, Filters()).item()
+    whole = sh.headline(dataset, Scope(P)).item()
     for by in ("site", "group", "public"):
-        split = sh.headline(dataset, P, Filters(), by=by)
+        split = sh.headline(dataset, Scope(P), by=by)
         assert split.get_column("support_hours_delivered").sum() == pytest.approx(whole)
-    per_group = sh.delivered_by_group(dataset, P, Filters(), D(2025, 12, 31))
+    per_group = sh.delivered_by_group(dataset, Scope(P), D(2025, 12, 31))
     assert per_group.get_column("hours_delivered").sum() == pytest.approx(whole)

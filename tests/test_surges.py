@@ -10,7 +10,7 @@ import pytest
 
 from data_access.frames import Frames
 from indicators import surges
-from indicators.common import Filters, IndicatorSettings, Period
+from indicators.common import Filters, IndicatorSettings, Period, Scope
 from indicators.dataset import Dataset, prepare
 
 ALL = Filters()
@@ -75,7 +75,7 @@ def data():
 
 
 def test_the_surges_of_the_worked_example(data):
-    result = surges.surges(data, AUTUMN, ALL, IndicatorSettings())
+    result = surges.surges(data, Scope(AUTUMN, settings=IndicatorSettings()))
     assert result.columns == [
         "week_start",
         "site",
@@ -94,7 +94,7 @@ def test_the_surges_of_the_worked_example(data):
 
 
 def test_below_the_minimum_volume_is_no_surge(data):
-    series = surges.weekly_series(data, AUTUMN, ALL)
+    series = surges.weekly_series(data, Scope(AUTUMN))
     week = series.filter(pl.col("week_start") == WEEK_8)
     verdicts = {(r["site"], r["discipline"]): r for r in week.iter_rows(named=True)}
     assert verdicts[("Lyon", "Français")]["ratio"] == 5.0
@@ -103,12 +103,12 @@ def test_below_the_minimum_volume_is_no_surge(data):
     assert verdicts[("Rennes", "Maths")]["is_surge"] is False
     # with a minimum of 3 copies, both become surges: the minimum was the reason
     low = IndicatorSettings(surge_min_volume=3)
-    flagged = surges.surges(data, AUTUMN, ALL, low)
+    flagged = surges.surges(data, Scope(AUTUMN, settings=low))
     assert flagged.height == 4
 
 
 def test_a_baseline_needs_eight_weeks_of_history(data):
-    series = surges.weekly_series(data, AUTUMN, ALL)
+    series = surges.weekly_series(data, Scope(AUTUMN))
     lyon_maths = series.filter((pl.col("site") == "Lyon") & (pl.col("discipline") == "Maths"))
     assert lyon_maths.height == 9
     assert lyon_maths.get_column("baseline_median").null_count() == 8
@@ -118,44 +118,44 @@ def test_a_baseline_needs_eight_weeks_of_history(data):
 def test_an_early_burst_without_history_is_no_surge():
     data = build({("Lyon", "Maths"): [5, 5, 5, 5, 100]})
     period = Period(FIRST_MONDAY, date(2025, 10, 5))
-    series = surges.weekly_series(data, period, ALL)
+    series = surges.weekly_series(data, Scope(period))
     assert series.get_column("volume").to_list() == [5, 5, 5, 5, 100]
     assert series.get_column("baseline_median").null_count() == 5
-    assert surges.surges(data, period, ALL).is_empty()
+    assert surges.surges(data, Scope(period)).is_empty()
 
 
 def test_only_the_weeks_of_the_period_are_listed(data):
     last_weeks = Period(date(2025, 10, 20), date(2025, 11, 2))
-    series = surges.weekly_series(data, last_weeks, ALL)
+    series = surges.weekly_series(data, Scope(last_weeks))
     assert series.get_column("week_start").unique().sort().to_list() == [
         date(2025, 10, 20),
         WEEK_8,
     ]
     # the baseline still uses the 8 weeks before, outside the period
-    assert surges.surges(data, last_weeks, ALL).height == 2
-    assert surges.surges(data, Period(date(2025, 9, 1), date(2025, 10, 26)), ALL).is_empty()
+    assert surges.surges(data, Scope(last_weeks)).height == 2
+    assert surges.surges(data, Scope(Period(date(2025, 9, 1), date(2025, 10, 26)))).is_empty()
 
 
 def test_filters_and_other_breakdowns(data):
-    rennes = surges.surges(data, AUTUMN, Filters(sites=("Rennes",)))
+    rennes = surges.surges(data, Scope(AUTUMN, Filters(sites=("Rennes",))))
     assert rennes.select("site", "discipline").rows() == [("Rennes", "Français")]
-    per_site = surges.surges(data, AUTUMN, ALL, by=("site",))
+    per_site = surges.surges(data, Scope(AUTUMN), by=("site",))
     # Lyon: 12 a week then 60 (x5); Rennes: 1,1,1,1,21,21,21,21 (median 11) then 33 (x3)
     assert per_site.select("site", "volume", "baseline_median").rows() == [
         ("Lyon", 60, 12.0),
         ("Rennes", 33, 11.0),
     ]
-    overall = surges.weekly_series(data, AUTUMN, ALL, by=())
+    overall = surges.weekly_series(data, Scope(AUTUMN), by=())
     assert overall.columns[:2] == ["week_start", "volume"]
     assert overall.get_column("volume").to_list()[-1] == 93
-    assert surges.surges(data, AUTUMN, ALL, source="tutoring").is_empty()
+    assert surges.surges(data, Scope(AUTUMN), source="tutoring").is_empty()
 
 
 def test_ongoing_marks_the_last_full_week_and_the_week_under_way(data):
     # the period ends on Wednesday 29/10: WEEK_8 is under way (counted up to Wednesday:
     # 10 + 10 + 10 of Lyon Maths), the week before is the last full one
     midweek = Period(FIRST_MONDAY, date(2025, 10, 29))
-    series = surges.weekly_series(data, midweek, ALL).filter(
+    series = surges.weekly_series(data, Scope(midweek)).filter(
         (pl.col("site") == "Lyon") & (pl.col("discipline") == "Maths")
     )
     assert series.get_column("volume").to_list()[-1] == 30
@@ -166,25 +166,25 @@ def test_the_same_week_a_year_earlier():
     two_years = [10] * 60 + [50]
     two_years[8] = 40  # week of 28/10/2024, ISO week 44, as the week of 27/10/2025
     data = build({("Lyon", "Maths"): two_years}, first_monday=date(2024, 9, 2))
-    this_year = surges.surges(data, AUTUMN, ALL)
+    this_year = surges.surges(data, Scope(AUTUMN))
     assert this_year.rows() == [(WEEK_8, "Lyon", "Maths", 50, 10.0, 5.0, 40, True)]
-    last_year = surges.surges(data, Period(date(2024, 9, 2), date(2025, 8, 31)), ALL)
+    last_year = surges.surges(data, Scope(Period(date(2024, 9, 2), date(2025, 8, 31))))
     assert last_year.rows() == [(date(2024, 10, 28), "Lyon", "Maths", 40, 10.0, 4.0, None, False)]
-    series = surges.weekly_series(data, AUTUMN, ALL)
+    series = surges.weekly_series(data, Scope(AUTUMN))
     # the data hold every week a year earlier: a number (10), not null
     assert series.get_column("volume_year_before").null_count() == 0
 
 
 def test_no_copy_at_all():
     empty = prepare(Frames.empty())
-    result = surges.surges(empty, AUTUMN, ALL)
+    result = surges.surges(empty, Scope(AUTUMN))
     assert result.is_empty()
     assert "volume_year_before" in result.columns
 
 
 def test_marks_names_and_one_series_for_the_page(data):
     low = IndicatorSettings(surge_min_volume=3)
-    series = surges.weekly_series(data, AUTUMN, ALL, low)
+    series = surges.weekly_series(data, Scope(AUTUMN, settings=low))
     found = surges.flagged(series)
     assert found.height == 4
     marks = surges.marks(found)

@@ -1,5 +1,5 @@
-"""Memoised indicator calls: the same function on the same data, period, filters and settings
-is computed once, then handed back from memory (pages rerun on every click).
+"""Memoised indicator calls: the same function on the same data and scope (period, filters,
+settings) is computed once, then handed back from memory (pages rerun on every click).
 
 The key is the selection's data key (database URL + data version, or the analysed file), so a
 write anywhere invalidates every result. Results are immutable Polars frames, shared safely.
@@ -40,8 +40,7 @@ def compute(
     """``function(selection.dataset, **arguments)``, memoised; with ``on_frames=True``,
     ``function(selection.dataset.frames, **arguments)`` (functions that take raw frames).
 
-    Arguments must be hashable values (periods, filters, settings, dates, strings, tuples).
-    Pass the period, filters and settings explicitly: they belong to the key.
+    Arguments must be hashable values (a Scope, dates, strings, tuples): they are the key.
     """
     name = f"{function.__module__}.{function.__qualname__}"
     key = tuple(sorted(arguments.items()))

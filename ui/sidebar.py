@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from domain import school_year_name, school_year_of, school_year_of_expr
-from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period
+from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period, Scope
 from indicators.dataset import Dataset
 from ui import cache
 from ui import format as fmt
@@ -28,9 +28,8 @@ SOURCE_DATABASE = "Base de données"
 @dataclass(frozen=True)
 class Selection:
     dataset: Dataset
-    period: Period
-    filters: Filters
-    settings: IndicatorSettings
+    scope: Scope
+    """The period, filters and settings chosen: the one argument of every indicator."""
     source: str
     data_key: str
     """Identifies the data (database URL and data version, or the analysed file): cache key."""
@@ -168,7 +167,7 @@ def render() -> Selection:
     filters = _choose_filters(dataset, period)
     settings = _choose_settings()
     st.sidebar.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}")
-    current = Selection(dataset, period, filters, settings, source, data_key)
+    current = Selection(dataset, Scope(period, filters, settings), source, data_key)
     st.session_state[_SELECTION_KEY] = current
     return current
 
