@@ -271,18 +271,13 @@ def _run_plan_groups(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    import polars as pl
-
     from data_access.db import get_engine
-    from data_access.frames import FRAME_TABLES, Frames, read_table
-    from data_access.plans import (
-        PlanRejected,
-        plan_workbook_bytes,
-        read_diagnostics_file,
-        save_plan,
-    )
-    from indicators import planning
+    from data_access.frames import load_frames
+    from data_access.importing import ImportRejected, read_checked
+    from data_access.plans import PlanRejected, save_plan
     from indicators.common import Period
+    from planning.printable import plan_json, plan_text, workbook_bytes
+    from planning.request import INPUT_TABLES, NoDiagnostics, PlanRequest, propose
 
     if args.end < args.start:
         print(
@@ -290,74 +285,59 @@ def _run_plan_groups(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    period = Period(args.start, args.end)
-    kind = _PLAN_KINDS[args.kind]
     engine = get_engine()
-    needed = ("sites", "staff", "groups", "learners", "enrolments", "diagnostics")
-    frames = Frames.empty(**{name: read_table(engine, FRAME_TABLES[name]) for name in needed})
-    sites = (args.site,) if args.site else ()
+    frames = load_frames(engine, INPUT_TABLES)
     if args.site and args.site not in frames.sites.get_column("name").to_list():
         print(f"Site inconnu : « {args.site} ».", file=sys.stderr)
         return 1
-    diagnostics, learners, staff = planning.planning_inputs(
-        frames, period, sites=sites, groups=tuple(args.group)
+    request = PlanRequest(
+        Period(args.start, args.end),
+        kind=_PLAN_KINDS[args.kind],
+        max_size=args.max_size,
+        sites=(args.site,) if args.site else (),
+        groups=tuple(args.group),
     )
-    source = "la base"
+    diagnostics, source = None, "la base"
     if args.diagnostics:
+        path = Path(args.diagnostics)
         try:
-            from_file = read_diagnostics_file(Path(args.diagnostics))
+            diagnostics = read_checked(path.name, path.read_bytes(), "diagnostics")
         except OSError:
             print(f"Fichier illisible ou introuvable : « {args.diagnostics} ».", file=sys.stderr)
             return 1
-        except PlanRejected as error:
+        except ImportRejected as error:
             print(f"Erreur : {error}", file=sys.stderr)
             return 1
-        learners = planning.file_learners(from_file, learners)
-        if args.group:
-            learners = learners.filter(pl.col("class_group").is_in(args.group))
-        diagnostics = from_file.filter(
-            pl.col("learner").is_in(learners.get_column("learner").implode())
-        )
-        source = f"le fichier « {Path(args.diagnostics).name} »"
-    if diagnostics.is_empty():
+        source = f"le fichier « {path.name} »"
+    try:
+        plan = propose(frames, request, diagnostics=diagnostics)
+    except NoDiagnostics:
         print(
             f"Aucun diagnostic dans {source} pour ces élèves et cette période : importez-les "
             "(pilotage import --kind diagnostics) ou donnez --diagnostics FICHIER.",
             file=sys.stderr,
         )
         return 1
-    try:
-        plan = planning.propose_plan(
-            diagnostics, learners, staff, period, kind=kind, max_size=args.max_size
-        )
     except ValueError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 2
     if args.out:
         try:
-            Path(args.out).write_bytes(plan_workbook_bytes(**planning.workbook_content(plan)))
+            Path(args.out).write_bytes(workbook_bytes(plan))
         except OSError:
             print(f"Impossible d'écrire « {args.out} ».", file=sys.stderr)
             return 1
     saved = None
     if args.save:
         try:
-            saved = save_plan(
-                engine,
-                kind=kind,
-                period_start=period.start,
-                period_end=period.end,
-                site=args.site,
-                groups=plan.groups,
-                members=plan.members.select("learner", "group_id"),
-            )
+            saved = save_plan(engine, plan)
         except PlanRejected as error:
             print(f"Erreur : {error}", file=sys.stderr)
             return 1
     if args.json:
-        print(json.dumps(planning.plan_json(plan), ensure_ascii=False, indent=2))
+        print(json.dumps(plan_json(plan), ensure_ascii=False, indent=2))
     else:
-        print(planning.plan_text(plan))
+        print(plan_text(plan))
         if args.out:
             print(f"Classeur écrit : {args.out}")
         if saved is not None:
@@ -412,7 +392,7 @@ def _run_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from data_access import db
-    from data_access.importing import ImportRejected, import_file
+    from data_access.importing import ImportRejected, import_file, problem_text
 
     path = Path(args.file)
     if not path.is_file():
@@ -443,9 +423,7 @@ def _run_import(args: argparse.Namespace) -> int:
     else:
         print(report.summary())
         for problem in report.problems.head(200).iter_rows(named=True):
-            column = f", colonne « {problem['column']} »" if problem["column"] else ""
-            value = f", valeur « {problem['value']} »" if problem["value"] else ""
-            print(f"  ligne {problem['row']}{column}{value} : {problem['reason']}")
+            print(f"  {problem_text(problem)}")
         if report.problems.height > 200:
             print(f"  … et {report.problems.height - 200} autres problèmes (voir --json).")
     if args.dry_run:

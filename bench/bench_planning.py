@@ -15,8 +15,10 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from domain import KIND_AIDE, KIND_AP  # noqa: E402
 from indicators.common import Period  # noqa: E402
-from indicators.planning import KIND_AIDE, KIND_AP, check_plan, propose_plan  # noqa: E402
+from planning.proposal import propose_plan  # noqa: E402
+from planning.rules import check_plan  # noqa: E402
 
 NEEDS = [
     "Français écrit",

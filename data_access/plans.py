@@ -1,5 +1,4 @@
-"""Plans of personalised support in the database (need groups + members), the diagnostics file
-read for planning, and the printable workbook of a plan.
+"""Plans of personalised support in the database (need groups + members): saving and loading.
 
 A plan is identified by its kind (AP, aide individualisée), its period (start, end) and its
 site (or none). Saving a plan replaces the previous plan of the same kind, period and site in
@@ -10,30 +9,22 @@ sessions were recorded for them), and the members are replaced.
 
 from __future__ import annotations
 
-import io
-import re
-import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
+from typing import Protocol
 
 import polars as pl
-import xlsxwriter
 from sqlalchemy import Engine, and_, delete, select, update
 
 from data_access import models
 from data_access.db import write_transaction
 from data_access.errors import PilotageError
-from data_access.exports import escape_formulas
-from data_access.frames import conform
 from data_access.writes import bulk_insert
-from domain import SUPPORT_KINDS
-
-PLAN_GROUP_COLUMNS = ("name", "need", "staff", "hours_per_week", "slot")
+from domain import SUPPORT_KINDS, learner_name
 
 
 class PlanRejected(PilotageError):
-    """The plan or the diagnostics file cannot be used (French message says why and where)."""
+    """The plan cannot be saved (the French message says why and where)."""
 
 
 @dataclass(frozen=True)
@@ -68,22 +59,30 @@ def _listing(items: list[str], limit: int = 10) -> str:
     return text + (f" et {len(items) - limit} autre(s)" if len(items) > limit else "")
 
 
-def save_plan(
-    engine: Engine,
-    *,
-    kind: str,
-    period_start: date,
-    period_end: date,
-    site: str | None,
-    groups: pl.DataFrame,
-    members: pl.DataFrame,
-) -> SavedPlan:
-    """Save the plan of the period (replacing the previous one of the same kind, period, site).
+class _Period(Protocol):
+    start: date
+    end: date
 
-    groups: group_id (the plan's own number), name, need, staff (name or null),
-    hours_per_week, slot. members: learner (external identifier), group_id.
-    Raises PlanRejected (French) when a name, teacher, learner or site is unknown or invalid.
-    """
+
+class PlanToSave(Protocol):
+    """What a plan must tell to be saved (planning.plan.Plan does)."""
+
+    kind: str
+    period: _Period
+    site: str | None
+    groups: pl.DataFrame
+    """group_id (the plan's own number), name, need, staff (name or null), hours_per_week, slot"""
+    members: pl.DataFrame
+    """learner (external identifier), group_id (other columns are not read)"""
+
+
+def save_plan(engine: Engine, plan: PlanToSave) -> SavedPlan:
+    """Save the plan of its period, kind and site, replacing the previous one (see the module
+    docstring). Raises PlanRejected (French) when a name, teacher, learner or site is unknown or
+    invalid."""
+    kind, site, groups = plan.kind, plan.site, plan.groups
+    period_start, period_end = plan.period.start, plan.period.end
+    members = plan.members.select("learner", "group_id")
     if kind not in SUPPORT_KINDS:
         raise PlanRejected(f"Type d'accompagnement inconnu : « {kind} ».")
     if period_end < period_start:
@@ -216,344 +215,68 @@ def save_plan(
     return SavedPlan(groups=groups.height, members=placed.height, groups_replaced=len(previous))
 
 
-def _read(engine: Engine, table: type) -> pl.DataFrame:
-    """A (small) table through SQLAlchemy: plans are read right after being written, and
-    connectorx does not always see a SQLite write made by this process's open connections."""
-    sql = table.__table__
-    with engine.connect() as connection:
-        result = connection.execute(select(sql))
-        rows = [tuple(row) for row in result]
-    names = [c.name for c in sql.columns]
-    frame = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
-    return conform(table, frame)
-
-
-def list_plans(engine: Engine) -> pl.DataFrame:
-    """The saved plans: kind, site, period_start, period_end, groups (count), newest first."""
-    groups = _read(engine, models.NeedGroup)
-    sites = _read(engine, models.Site).select(
-        pl.col("id").alias("site_id"), pl.col("name").alias("site")
-    )
-    return (
-        groups.join(sites, on="site_id", how="left")
-        .group_by("kind", "site", "period_start", "period_end")
-        .agg(pl.len().cast(pl.Int64).alias("groups"))
-        .sort("period_start", descending=True)
-    )
-
-
 def load_plan(
     engine: Engine, *, kind: str, period_start: date, period_end: date, site: str | None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """A saved plan as (groups, members) frames.
+    """A saved plan as (groups, members) frames, read in two queries.
 
-    groups: group_id (database id), name, need, staff, hours_per_week, slot.
+    groups: group_id (database id), name, need, staff, hours_per_week, slot, by name.
     members: learner (external identifier), name, group_id. Both empty when no such plan.
     """
-    need_groups = _read(engine, models.NeedGroup)
-    sites = _read(engine, models.Site).select(
-        pl.col("id").alias("site_id"), pl.col("name").alias("site")
-    )
-    staff = _read(engine, models.Staff).select(
-        pl.col("id").alias("staff_id"), pl.col("name").alias("staff")
-    )
-    chosen = need_groups.join(sites, on="site_id", how="left").filter(
-        (pl.col("kind") == kind)
-        & (pl.col("period_start") == period_start)
-        & (pl.col("period_end") == period_end)
-        & (pl.col("site").is_null() if site is None else pl.col("site") == site)
-    )
-    groups = (
-        chosen.join(staff, on="staff_id", how="left")
-        .select(
-            pl.col("id").alias("group_id"),
-            "name",
-            "need",
-            "staff",
-            pl.col("planned_hours_per_week").alias("hours_per_week"),
-            "slot",
+    table = models.NeedGroup.__table__
+    sites, staff = models.Site.__table__, models.Staff.__table__
+    members_table, learners = models.NeedGroupMember.__table__, models.Learner.__table__
+    groups_query = (
+        select(
+            table.c.id, table.c.name, table.c.need, staff.c.name, table.c.planned_hours_per_week,
+            table.c.slot,
         )
-        .sort("name")
-    )
-    learners = _read(engine, models.Learner).select(
-        pl.col("id").alias("learner_id"),
-        pl.col("external_id").alias("learner"),
-        pl.concat_str(
-            [pl.col("last_name").fill_null(""), pl.col("first_name").fill_null("")], separator=" "
+        .select_from(
+            table.outerjoin(sites, sites.c.id == table.c.site_id).outerjoin(
+                staff, staff.c.id == table.c.staff_id
+            )
         )
-        .str.strip_chars()
-        .alias("name"),
-    )
+        .where(
+            table.c.kind == kind,
+            table.c.period_start == period_start,
+            table.c.period_end == period_end,
+            table.c.site_id.is_(None) if site is None else sites.c.name == site,
+        )
+    )  # fmt: skip
+    with engine.connect() as connection:
+        found = [tuple(row) for row in connection.execute(groups_query)]
+        ids = [row[0] for row in found]
+        members_query = (
+            select(
+                members_table.c.need_group_id,
+                learners.c.external_id,
+                learners.c.last_name,
+                learners.c.first_name,
+            )
+            .join(learners, learners.c.id == members_table.c.learner_id)
+            .where(members_table.c.need_group_id.in_(ids or [-1]))
+        )
+        placed = [tuple(row) for row in connection.execute(members_query)]
+    groups = pl.DataFrame(found, schema=SAVED_GROUP_SCHEMA, orient="row").sort("name")
     members = (
-        _read(engine, models.NeedGroupMember)
-        .filter(pl.col("need_group_id").is_in(groups.get_column("group_id").implode()))
-        .join(learners, on="learner_id", how="left")
-        .select("learner", "name", pl.col("need_group_id").alias("group_id"))
+        pl.DataFrame(placed, schema=_MEMBER_ROWS, orient="row")
+        .select("learner", learner_name(pl.col("last_name"), pl.col("first_name")), "group_id")
         .sort("group_id", "learner")
     )
     return groups, members
 
 
-# --- diagnostics file (a small reader until the importer's own is available) -------------
-
-_SYNONYMS = {
-    "learner": (
-        "identifiant",
-        "id",
-        "identifiant eleve",
-        "n eleve",
-        "no eleve",
-        "num eleve",
-        "n apprenant",
-        "n stagiaire",
-        "identifiant apprenant",
-        "identifiant stagiaire",
-        "eleve",
-        "apprenant",
-        "stagiaire",
-        "matricule",
-        "ine",
-        "numero",
-        "numero eleve",
-        "learner",
-        "external id",
-        "external_id",
-    ),
-    "need": (
-        "besoin",
-        "besoins",
-        "competence",
-        "competences",
-        "besoin competence",
-        "need",
-        "domaine",
-        "besoin ou competence",
-    ),
-    "level": (
-        "niveau",
-        "niveau d acquisition",
-        "positionnement",
-        "level",
-        "resultat",
-        "acquisition",
-        "niveau atteint",
-    ),
-    "assessed_on": (
-        "date",
-        "date du diagnostic",
-        "date de diagnostic",
-        "date du positionnement",
-        "date de positionnement",
-        "date d evaluation",
-        "assessed on",
-        "assessed_on",
-    ),
-    "name": ("nom", "nom prenom", "nom et prenom", "nom complet", "name"),
-    "class_group": ("classe", "groupe", "division", "class", "groupe classe"),
+SAVED_GROUP_SCHEMA = {
+    "group_id": pl.Int64,
+    "name": pl.String,
+    "need": pl.String,
+    "staff": pl.String,
+    "hours_per_week": pl.Float64,
+    "slot": pl.String,
 }
-_REQUIRED = ("learner", "need", "level")
-_FRENCH = {
-    "learner": "identifiant de l'élève",
-    "need": "besoin",
-    "level": "niveau",
-    "assessed_on": "date",
+_MEMBER_ROWS = {
+    "group_id": pl.Int64,
+    "learner": pl.String,
+    "last_name": pl.String,
+    "first_name": pl.String,
 }
-_LEVELS = {
-    "non acquis": "non acquis",
-    "non-acquis": "non acquis",
-    "na": "non acquis",
-    "en cours": "en cours",
-    "en cours d acquisition": "en cours",
-    "eca": "en cours",
-    "ec": "en cours",
-    "acquis": "acquis",
-    "a": "acquis",
-}
-
-
-def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9_]+", " ", text.lower()).strip()
-
-
-def _read_any(source: str | Path | bytes, file_name: str) -> pl.DataFrame:
-    suffix = Path(file_name).suffix.lower()
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    try:
-        if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-            return pl.read_excel(io.BytesIO(data), engine="calamine", infer_schema_length=0)
-        if suffix in (".csv", ".txt"):
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = data.decode("cp1252")
-            first = text.splitlines()[0] if text else ""
-            separator = ";" if first.count(";") >= first.count(",") else ","
-            return pl.read_csv(io.StringIO(text), separator=separator, infer_schema=False)
-    except PlanRejected:
-        raise
-    except Exception:  # noqa: BLE001 (any reader failure becomes one French message)
-        raise PlanRejected(
-            f"Le fichier « {file_name} » ne peut pas être lu : est-ce bien un classeur Excel "
-            "ou un CSV non endommagé ?"
-        ) from None
-    raise PlanRejected(
-        f"Le fichier « {file_name} » n'est ni un classeur Excel (.xlsx, .xls, .ods) ni un CSV."
-    )
-
-
-def _parse_day(value: str | None) -> date | None:
-    if value is None or not str(value).strip():
-        return None
-    text = str(value).strip()
-    for pattern in (
-        "%d/%m/%Y",
-        "%Y-%m-%d",
-        "%d-%m-%Y",
-        "%d/%m/%y",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-        "%d/%m/%Y %H:%M",
-    ):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    if re.fullmatch(r"\d{5}(\.0+)?", text):  # an Excel serial day
-        return date.fromordinal(date(1899, 12, 30).toordinal() + int(float(text)))
-    raise ValueError(text)
-
-
-def read_diagnostics_file(source: str | Path | bytes, file_name: str | None = None) -> pl.DataFrame:
-    """Diagnostics from an Excel or CSV file: learner, need, level, assessed_on, name, class_group.
-
-    Headers are recognised with their usual French synonyms (« Identifiant », « Besoin » or
-    « Compétence », « Niveau » or « Positionnement », « Date »). Levels: non acquis / en cours /
-    acquis (also NA, ECA, A). Raises PlanRejected with the file, column and line at fault.
-    """
-    file_name = file_name or Path(str(source)).name
-    raw = _read_any(source, file_name)
-    columns: dict[str, str] = {}
-    for header in raw.columns:
-        plain = _plain(header)
-        for field, synonyms in _SYNONYMS.items():
-            if plain in synonyms and field not in columns:
-                columns[field] = header
-                break
-    missing = [_FRENCH[f] for f in _REQUIRED if f not in columns]
-    if missing:
-        raise PlanRejected(
-            f"Le fichier « {file_name} » n'a pas de colonne pour : {', '.join(missing)} "
-            f"(colonnes trouvées : {', '.join(raw.columns) or 'aucune'})."
-        )
-    frame = raw.select(
-        [
-            pl.col(columns[f]).cast(pl.String).str.strip_chars().alias(f)
-            if f in columns
-            else pl.lit(None, pl.String).alias(f)
-            for f in ("learner", "need", "level", "assessed_on", "name", "class_group")
-        ]
-    ).filter(pl.any_horizontal(pl.col("learner", "need", "level").is_not_null()))
-    errors: list[str] = []
-    levels: list[str | None] = []
-    days: list[date | None] = []
-    for line, row in enumerate(frame.iter_rows(named=True), start=2):
-        for field in _REQUIRED:
-            if not row[field]:
-                errors.append(f"ligne {line} : {_FRENCH[field]} manquant")
-        level = _LEVELS.get(_plain(row["level"] or ""))
-        if row["level"] and level is None:
-            errors.append(
-                f"ligne {line} : niveau « {row['level']} » inconnu (attendu : non acquis, "
-                "en cours ou acquis)"
-            )
-        levels.append(level)
-        try:
-            days.append(_parse_day(row["assessed_on"]))
-        except ValueError:
-            errors.append(
-                f"ligne {line} : date « {row['assessed_on']} » illisible (attendu jj/mm/aaaa)"
-            )
-            days.append(None)
-    if errors:
-        shown = "; ".join(errors[:10]) + (
-            f" ; et {len(errors) - 10} autre(s)" if len(errors) > 10 else ""
-        )
-        raise PlanRejected(f"Le fichier « {file_name} » contient des erreurs : {shown}.")
-    if frame.is_empty():
-        raise PlanRejected(f"Le fichier « {file_name} » ne contient aucun diagnostic.")
-    return frame.with_columns(
-        pl.Series("level", levels, dtype=pl.String),
-        pl.Series("assessed_on", days, dtype=pl.Date),
-    )
-
-
-# --- printable workbook ------------------------------------------------------------------
-
-
-def plan_workbook_bytes(
-    summary: pl.DataFrame,
-    groups: list[tuple[str, list[str], pl.DataFrame]],
-    *,
-    title: str,
-    unplaced: pl.DataFrame | None = None,
-    problems: list[str] | tuple[str, ...] = (),
-) -> bytes:
-    """A workbook ready to print: "Synthèse" (title, groups, problems), "Non placés", then one
-    sheet per group (header lines, then the members' table), landscape, fitted to the page."""
-    buffer = io.BytesIO()
-    used: set[str] = set()
-
-    def sheet_name(text: str) -> str:
-        base = re.sub(r"[\[\]:*?/\\']", " ", text).strip()[:31] or "Groupe"
-        name, number = base, 2
-        while name.lower() in used:
-            suffix = f" ({number})"
-            name, number = base[: 31 - len(suffix)] + suffix, number + 1
-        used.add(name.lower())
-        return name
-
-    with xlsxwriter.Workbook(buffer, {"remove_timezone": True}) as workbook:
-        bold = workbook.add_format({"bold": True, "font_size": 13})
-        header = {"bold": True, "bg_color": "#E8EEF7", "border": 1}
-
-        def table(sheet, frame: pl.DataFrame, first_row: int) -> None:
-            escape_formulas(frame).write_excel(
-                workbook,
-                worksheet=sheet,
-                position=(first_row, 0),
-                autofit=True,
-                header_format=header,
-                float_precision=2,
-                dtype_formats={pl.Date: "dd/mm/yyyy"},
-            )
-
-        def page_setup(sheet, header_row: int) -> None:
-            sheet.set_landscape()
-            sheet.set_paper(9)  # A4
-            sheet.fit_to_pages(1, 0)
-            sheet.repeat_rows(header_row)
-
-        summary_sheet = workbook.add_worksheet(sheet_name("Synthèse"))
-        summary_sheet.write_string(0, 0, title, bold)
-        table(summary_sheet, summary, 2)
-        row = summary.height + 4
-        if problems:
-            summary_sheet.write_string(row, 0, "Points à revoir", bold)
-            for offset, problem in enumerate(problems, start=1):
-                summary_sheet.write_string(row + offset, 0, problem)
-        page_setup(summary_sheet, 2)
-        if unplaced is not None and unplaced.height:
-            sheet = workbook.add_worksheet(sheet_name("Non placés"))
-            sheet.write_string(0, 0, "Besoins sans groupe et raisons", bold)
-            table(sheet, unplaced, 2)
-            page_setup(sheet, 2)
-        for group_name, lines, members in groups:
-            sheet = workbook.add_worksheet(sheet_name(group_name))
-            sheet.write_string(0, 0, lines[0] if lines else group_name, bold)
-            for offset, line in enumerate(lines[1:], start=1):
-                sheet.write_string(offset, 0, line)
-            first = len(lines) + 1
-            table(sheet, members, first)
-            page_setup(sheet, first)
-    return buffer.getvalue()

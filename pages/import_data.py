@@ -5,24 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_access import db
-from data_access.importing import (
-    KIND_LABELS,
-    KINDS,
-    ImportRejected,
-    check,
-    import_history,
-    open_sheet,
-    quick_analysis,
-    sha256_of,
-    sheet_names,
-    suggest,
-    write,
-)
-from data_access.importing.pipeline import preview
-from data_access.importing.templates import template_bytes
-from indicators.dataset import prepare
-from ui import cache
+from ui import importing, writes
 from ui.sidebar import QUICK_ANALYSIS_KEY
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,7 +18,6 @@ st.caption(
     "sauf si vous choisissez d'importer seulement les lignes valides."
 )
 
-engine = db.get_engine()
 limit_mb = int(st.get_option("server.maxUploadSize"))
 uploaded = st.file_uploader(
     "Fichier à importer (.xlsx, .xlsm, .xls, .csv)",
@@ -65,37 +47,36 @@ def _show_report(report) -> None:  # noqa: ANN001
     )
 
 
-if uploaded is not None:
-    content = uploaded.getvalue()
-    sha = sha256_of(content)
-    try:
-        sheets = sheet_names(uploaded.name, content)
-        sheet = st.selectbox("Feuille", sheets, key=f"sheet_{sha}") if len(sheets) > 1 else None
-        raw = open_sheet(uploaded.name, content, sheet)
-    except ImportRejected as error:
-        st.error(str(error))
-        raw = None
+upload = importing.received(uploaded) if uploaded is not None else None
+sheets = importing.sheets(upload) if upload is not None else None
+if sheets is not None:
+    sha = upload.sha
+    chosen_sheet = st.selectbox("Feuille", sheets, key=f"sheet_{sha}") if len(sheets) > 1 else None
+    raw = importing.sheet(upload, chosen_sheet)
     if raw is not None:
         st.caption(
             f"Feuille « {raw.sheet} » : en-tête trouvé ligne {raw.header_row}, "
             f"{raw.rows.height} ligne(s) de données."
         )
-        suggested_kind, suggested_mapping, was_remembered = suggest(engine, raw)
-        kinds = list(KINDS)
+        suggested_kind, suggested_mapping, was_remembered = importing.suggestion(raw)
+        kinds = importing.kinds()
         kind = st.selectbox(
             "Type de données",
-            kinds,
-            index=kinds.index(suggested_kind) if suggested_kind else 0,
-            format_func=KIND_LABELS.get,
+            list(kinds),
+            index=list(kinds).index(suggested_kind) if suggested_kind else 0,
+            format_func=kinds.get,
             key=f"kind_{sha}",
             help="Deviné d'après les titres de colonnes ; corrigez-le si besoin.",
         )
         if was_remembered and kind == suggested_kind:
             st.info("Association des colonnes reprise d'un import précédent de même présentation.")
-        _, mapping, _ = suggest(engine, raw, kind)
+        _, mapping, _ = importing.suggestion(raw, kind)
 
         st.subheader("Colonnes du fichier")
-        fields = {spec.label + (" *" if spec.required else ""): spec.name for spec in KINDS[kind]}
+        fields = {
+            spec.label + (" *" if spec.required else ""): spec.name
+            for spec in importing.fields(kind)
+        }
         labels = [IGNORE, *fields]
         by_name = {name: label for label, name in fields.items()}
         chosen: dict[str, str] = {}
@@ -110,10 +91,10 @@ if uploaded is not None:
         st.caption("Les champs suivis d'un astérisque (\\*) sont obligatoires.")
 
         with st.expander("Aperçu des premières lignes"):
-            st.dataframe(preview(raw), hide_index=True, width="stretch")
+            st.dataframe(importing.first_rows(raw), hide_index=True, width="stretch")
 
         st.subheader("Vérification")
-        report = check(engine, raw, kind, chosen, sha)
+        report = importing.checked(upload, raw, kind, chosen)
         _show_report(report)
 
         left, middle, right = st.columns(3)
@@ -129,8 +110,7 @@ if uploaded is not None:
 
         if do_import or do_partial:
             bar = st.progress(0.0, text="Import en cours…")
-            result = write(
-                engine,
+            result = writes.import_sheet(
                 raw,
                 kind,
                 chosen,
@@ -138,11 +118,10 @@ if uploaded is not None:
                 skip_invalid=do_partial,
                 progress=lambda fraction, text: bar.progress(fraction, text=text),
             )
-            cache.clear_after_write()
             _show_report(result)
         if do_analyse:
-            frames, analysed = quick_analysis(raw, kind, chosen, sha)
-            st.session_state[QUICK_ANALYSIS_KEY] = (uploaded.name, prepare(frames))
+            dataset, analysed = importing.analysed(upload, raw, kind, chosen)
+            st.session_state[QUICK_ANALYSIS_KEY] = (upload.name, dataset)
             st.success(
                 f"Analyse rapide prête : {analysed.added} ligne(s) lues, {analysed.rejected} "
                 "écartée(s). Choisissez ce fichier comme « Source des données » dans la barre "
@@ -150,12 +129,13 @@ if uploaded is not None:
             )
 
 st.subheader("Modèles à télécharger")
+kinds = importing.kinds()
 template_kind = st.selectbox(
-    "Type de fichier", list(KINDS), format_func=KIND_LABELS.get, key="template_kind"
+    "Type de fichier", list(kinds), format_func=kinds.get, key="template_kind"
 )
 st.download_button(
     "Télécharger le modèle Excel",
-    data=lambda: template_bytes(template_kind),
+    data=lambda: importing.template(template_kind),
     file_name=f"modele-{template_kind}.xlsx",
     mime=XLSX,
     on_click="ignore",
@@ -163,7 +143,7 @@ st.download_button(
 )
 
 st.subheader("Historique des imports")
-history = import_history(engine)
+history = importing.history()
 if history.is_empty():
     st.caption("Aucun import pour l'instant.")
 else:

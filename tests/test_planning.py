@@ -8,16 +8,13 @@ import polars as pl
 import pytest
 
 from data_access.frames import Frames
-from indicators import planning
+from domain import KIND_AIDE
+from indicators import plan_followup
 from indicators.common import Period
-from indicators.planning import (
-    KIND_AIDE,
-    NO_GROUP,
-    edit_group,
-    move_member,
-    parse_slot,
-    propose_plan,
-)
+from planning import edits, printable, proposal, request
+from planning.edits import edit_group, move_member
+from planning.plan import NO_GROUP, Plan, group_summary, member_view, parse_slot
+from planning.proposal import propose_plan
 
 PERIOD = Period(date(2025, 11, 3), date(2025, 12, 14))
 SEPT = date(2025, 9, 15)
@@ -57,7 +54,7 @@ def learners(*ids: str, class_group: str | None = None) -> pl.DataFrame:
     )
 
 
-def groups_of(plan: planning.Plan) -> dict[str, list[str]]:
+def groups_of(plan: Plan) -> dict[str, list[str]]:
     view = plan.members.join(
         plan.groups.select("group_id", pl.col("name").alias("group")), on="group_id"
     )
@@ -66,11 +63,11 @@ def groups_of(plan: planning.Plan) -> dict[str, list[str]]:
     }
 
 
-def reasons(plan: planning.Plan) -> dict[tuple[str, str | None], str]:
+def reasons(plan: Plan) -> dict[tuple[str, str | None], str]:
     return {(r["learner"], r["need"]): r["reason"] for r in plan.unplaced.iter_rows(named=True)}
 
 
-def intervals(plan: planning.Plan) -> dict[int, tuple[int, int, int]]:
+def intervals(plan: Plan) -> dict[int, tuple[int, int, int]]:
     out = {}
     for row in plan.groups.iter_rows(named=True):
         day, start = parse_slot(row["slot"])
@@ -78,7 +75,7 @@ def intervals(plan: planning.Plan) -> dict[int, tuple[int, int, int]]:
     return out
 
 
-def assert_no_double_booking(plan: planning.Plan) -> None:
+def assert_no_double_booking(plan: Plan) -> None:
     spans = intervals(plan)
     people = plan.members.group_by("learner").agg("group_id").iter_rows()
     teachers = (
@@ -118,7 +115,7 @@ def test_worked_example_places_everyone_with_a_need_and_explains_the_rest() -> N
         "maths – mixte": ["b", "c", "d", "e"],
         "français – mixte": ["a", "f", "g"],
     }
-    summary = planning.group_summary(plan).select("name", "staff", "slot", "hours_per_week", "size")
+    summary = group_summary(plan).select("name", "staff", "slot", "hours_per_week", "size")
     assert summary.rows() == [
         ("maths – mixte", "Mme X", "lundi 08:00", 2.5, 4),
         ("français – mixte", "M. Y", "lundi 10:30", 2.5, 3),
@@ -138,7 +135,7 @@ def test_levels_are_grouped_apart_then_split_in_balanced_groups_under_the_cap() 
     rows = [(f"n{i:02d}", "maths", "non acquis") for i in range(20)]
     rows += [(f"e{i:02d}", "maths", "en cours") for i in range(7)]
     plan = propose_plan(diagnostics(*rows), None, staff(P1=10.0, P2=10.0), PERIOD, kind=KIND_AIDE)
-    sizes = planning.group_summary(plan).select("name", "level", "size").rows()
+    sizes = group_summary(plan).select("name", "level", "size").rows()
     assert sizes == [
         ("maths – non acquis 1", "non acquis", 7),
         ("maths – non acquis 2", "non acquis", 7),
@@ -154,9 +151,9 @@ def test_levels_are_grouped_apart_then_split_in_balanced_groups_under_the_cap() 
 def test_ap_has_a_default_cap_of_15_that_max_size_overrides() -> None:
     rows = [(f"x{i:02d}", "oral", "en cours") for i in range(31)]
     plan = propose_plan(diagnostics(*rows), None, staff(P=20.0), PERIOD)
-    assert planning.group_summary(plan).get_column("size").to_list() == [11, 10, 10]
+    assert group_summary(plan).get_column("size").to_list() == [11, 10, 10]
     plan = propose_plan(diagnostics(*rows), None, staff(P=20.0), PERIOD, max_size=31)
-    assert planning.group_summary(plan).get_column("size").to_list() == [31]
+    assert group_summary(plan).get_column("size").to_list() == [31]
 
 
 def test_aide_individualisee_cannot_exceed_eight_and_sizes_must_be_coherent() -> None:
@@ -177,7 +174,7 @@ def test_only_the_latest_diagnostic_up_to_the_period_end_counts() -> None:
         ("c", "maths", "acquis", date(2025, 9, 10)),
         ("c", "maths", "en cours", date(2025, 10, 2)),
     ]
-    latest = planning.latest_needs(diagnostics(*rows), PERIOD)
+    latest = proposal.latest_needs(diagnostics(*rows), PERIOD)
     assert sorted(latest.select("learner", "level").rows()) == [
         ("a", "acquis"),
         ("b", "acquis"),
@@ -281,7 +278,7 @@ def test_missing_staff_hours_are_explained() -> None:
 # --- edits re-checked ---------------------------------------------------------------------
 
 
-def small_plan() -> planning.Plan:
+def small_plan() -> Plan:
     rows = [(f"m{i}", "maths", "non acquis") for i in range(4)]
     rows += [(f"o{i}", "oral", "non acquis") for i in range(4)]
     plan = propose_plan(
@@ -341,19 +338,19 @@ def test_editing_a_group_is_rechecked() -> None:
         edit_group(plan, maths, staff="Inconnu").problems[0].startswith("L'intervenant « Inconnu »")
     )
     renamed = edit_group(plan, maths, name="Calcul mental")
-    assert "Calcul mental" in planning.member_view(renamed).get_column("group").to_list()
+    assert "Calcul mental" in member_view(renamed).get_column("group").to_list()
     assert renamed.problems == ()
 
 
 def test_removing_a_group_unplaces_its_members() -> None:
     plan = small_plan()
     maths = plan.groups.filter(pl.col("need") == "maths").item(0, "group_id")
-    removed = planning.remove_group(plan, maths)
+    removed = edits.remove_group(plan, maths)
     assert removed.groups.height == 1
     assert removed.problems == (
         "4 élève(s) ayant un besoin ne sont dans aucun groupe : m0, m1, m2, m3.",
     )
-    added = planning.add_group(removed, "Maths bis", "maths", staff="Q", slot="jeudi 08:00")
+    added = edits.add_group(removed, "Maths bis", "maths", staff="Q", slot="jeudi 08:00")
     for learner in ("m0", "m1", "m2", "m3"):
         added = move_member(added, learner, "maths", "Maths bis")
     assert added.problems == ()
@@ -370,7 +367,7 @@ def test_slots_are_read_in_french() -> None:
 
 def test_json_has_the_documented_shape() -> None:
     plan = propose_plan(WORKED, learners(*"abcdefgh"), staff(**{"Mme X": 5.0, "M. Y": 2.5}), PERIOD)
-    data = planning.plan_json(plan)
+    data = printable.plan_json(plan)
     assert set(data) == {"groups", "unplaced", "problems"}
     assert data["groups"][0] == {
         "name": "maths – mixte",
@@ -388,10 +385,10 @@ def test_json_has_the_documented_shape() -> None:
 
 def test_text_and_workbook_content() -> None:
     plan = propose_plan(WORKED, learners(*"abcdefgh"), staff(**{"Mme X": 5.0, "M. Y": 2.5}), PERIOD)
-    text = planning.plan_text(plan)
+    text = printable.plan_text(plan)
     assert text.startswith("Plan AP du 03/11/2025 au 14/12/2025 : 2 groupe(s), 7 élève(s) placé(s)")
     assert "- maths – mixte (4 élèves) : Mme X, lundi 08:00, 2,5\u00a0h par semaine" in text
-    content = planning.workbook_content(plan)
+    content = printable.workbook_content(plan)
     assert content["summary"].columns == [
         "Groupe",
         "Besoin",
@@ -461,12 +458,12 @@ def demo_frames() -> Frames:
 
 
 def test_planning_inputs_keep_learners_and_staff_in_scope() -> None:
-    diag, people, team = planning.planning_inputs(demo_frames(), PERIOD, sites=["Nord"])
+    diag, people, team = request.planning_inputs(demo_frames(), PERIOD, sites=["Nord"])
     # A4 left on 01/10 (before the period), A3 is at site Sud
     assert people.rows() == [("A1", "Durand Léa", "2BP1"), ("A2", "Martin", "2BP1")]
     assert sorted(diag.get_column("learner").to_list()) == ["A1", "A2"]
     assert team.rows() == [("P", 5.0), ("R", None)]
-    _, people, team = planning.planning_inputs(demo_frames(), PERIOD, groups=["2BP2"])
+    _, people, team = request.planning_inputs(demo_frames(), PERIOD, groups=["2BP2"])
     assert people.get_column("learner").to_list() == ["A3"]
     assert team.height == 3
 
@@ -523,7 +520,7 @@ def test_hours_followup_and_group_changes() -> None:
         support_sessions=sessions,
         attendance=attendance,
     )
-    per_group, per_learner = planning.hours_followup(
+    per_group, per_learner = plan_followup.hours_followup(
         frames, kind="AP", site="Nord", start=first[0], end=first[1]
     )
     # two weeks: G1 planned 4 h, delivered 2 sessions x 2 h (the 20/11 one is after the period)
@@ -539,7 +536,7 @@ def test_hours_followup_and_group_changes() -> None:
         ("A3", 2.0, 1.0, 0.0),
     ]
     # to date (one week elapsed on 09/11)
-    per_group, _ = planning.hours_followup(
+    per_group, _ = plan_followup.hours_followup(
         frames, kind="AP", site="Nord", start=first[0], end=first[1], as_of=date(2025, 11, 9)
     )
     assert per_group.select("group", "planned", "delivered").rows() == [
@@ -547,13 +544,15 @@ def test_hours_followup_and_group_changes() -> None:
         ("G2", 1.0, 1.0),
     ]
 
-    changes = planning.group_changes(frames, kind="AP", site="Nord", before=first, after=second)
+    changes = plan_followup.group_changes(
+        frames, kind="AP", site="Nord", before=first, after=second
+    )
     assert changes.rows() == [
         ("A2", "maths", "G1", "G3", "changement de groupe"),
         ("A3", "maths", "G2", None, "sortie"),
         ("A4", "maths", None, "G3", "entrée"),
     ]
-    plans = planning.saved_plans(frames)
+    plans = plan_followup.saved_plans(frames)
     assert plans.select("period_start", "groups", "learners").rows() == [
         (second[0], 2, 3),
         (first[0], 2, 3),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -16,17 +17,14 @@ from cli import main
 from data_access import db, models
 from data_access.exports import to_excel_bytes
 from data_access.frames import load_frames
-from data_access.plans import (
-    PlanRejected,
-    list_plans,
-    load_plan,
-    plan_workbook_bytes,
-    read_diagnostics_file,
-    save_plan,
-)
+from data_access.importing import ImportRejected, read_checked
+from data_access.plans import PlanRejected, load_plan, save_plan
 from data_access.writes import bulk_insert, reset_sequences
-from indicators import planning
+from indicators import plan_followup
 from indicators.common import Period
+from planning import edits, printable, request
+from planning.plan import NO_GROUP, Plan
+from planning.proposal import propose_plan
 
 PERIOD = Period(date(2025, 11, 3), date(2025, 12, 14))
 LEARNERS = [f"L{i:02d}" for i in range(1, 9)]
@@ -80,22 +78,14 @@ def fill(engine: sa.Engine) -> None:
         reset_sequences(connection, list(rows))
 
 
-def proposal(engine: sa.Engine) -> planning.Plan:
+def proposal(engine: sa.Engine) -> Plan:
     frames = load_frames(engine)
-    diagnostics, learners, staff = planning.planning_inputs(frames, PERIOD, sites=["Nord"])
-    return planning.propose_plan(diagnostics, learners, staff, PERIOD)
+    diagnostics, learners, staff = request.planning_inputs(frames, PERIOD, sites=["Nord"])
+    return propose_plan(diagnostics, learners, staff, PERIOD)
 
 
-def save(engine: sa.Engine, plan: planning.Plan, site: str | None = "Nord"):
-    return save_plan(
-        engine,
-        kind=plan.kind,
-        period_start=plan.period.start,
-        period_end=plan.period.end,
-        site=site,
-        groups=plan.groups,
-        members=plan.members.select("learner", "group_id"),
-    )
+def save(engine: sa.Engine, plan: Plan, site: str | None = "Nord"):
+    return save_plan(engine, replace(plan, site=site))
 
 
 def test_a_plan_is_saved_and_reloaded(engine: sa.Engine) -> None:
@@ -121,7 +111,7 @@ def test_a_plan_is_saved_and_reloaded(engine: sa.Engine) -> None:
         "maths – non acquis": ["L01", "L02", "L03", "L04"],
         "oral – en cours": ["L05", "L06", "L07", "L08"],
     }
-    plans = list_plans(engine)
+    plans = plan_followup.saved_plans(load_frames(engine)).drop("learners")
     assert plans.rows() == [("AP", "Nord", PERIOD.start, PERIOD.end, 2)]
 
 
@@ -134,8 +124,8 @@ def test_saving_again_replaces_the_plan_and_keeps_the_ids_of_kept_groups(engine:
     )
     maths_id = first.filter(pl.col("need") == "maths").item(0, "group_id")
     oral = plan.groups.filter(pl.col("need") == "oral").item(0, "group_id")
-    edited = planning.edit_group(plan, oral, name="Oral en petits groupes", slot="mardi 14:00")
-    edited = planning.move_member(edited, "L04", "maths", planning.NO_GROUP)
+    edited = edits.edit_group(plan, oral, name="Oral en petits groupes", slot="mardi 14:00")
+    edited = edits.move_member(edited, "L04", "maths", NO_GROUP)
     report = save(engine, edited)
     assert report.groups_replaced == 2
     groups, members = load_plan(
@@ -176,7 +166,7 @@ def test_a_group_with_sessions_cannot_disappear(engine: sa.Engine) -> None:
             ),
         )
     oral = plan.groups.filter(pl.col("need") == "oral").item(0, "group_id")
-    renamed = planning.edit_group(plan, oral, name="Oral B")
+    renamed = edits.edit_group(plan, oral, name="Oral B")
     with pytest.raises(
         PlanRejected, match="Des séances sont déjà enregistrées pour « oral – en cours »"
     ):
@@ -199,28 +189,12 @@ def test_unknown_learners_staff_sites_and_name_clashes_are_rejected(engine: sa.E
     with pytest.raises(
         PlanRejected, match="1 élève\\(s\\) du plan sont inconnus de la base \\(« X99 »\\)"
     ):
-        save_plan(
-            engine,
-            kind="AP",
-            period_start=PERIOD.start,
-            period_end=PERIOD.end,
-            site="Nord",
-            groups=plan.groups,
-            members=stranger,
-        )
+        save_plan(engine, replace(plan, site="Nord", members=stranger))
     ghost = plan.groups.with_columns(pl.lit("Personne").alias("staff"))
     with pytest.raises(
         PlanRejected, match="Intervenant\\(s\\) inconnu\\(s\\) de la base : « Personne »"
     ):
-        save_plan(
-            engine,
-            kind="AP",
-            period_start=PERIOD.start,
-            period_end=PERIOD.end,
-            site="Nord",
-            groups=ghost,
-            members=plan.members,
-        )
+        save_plan(engine, replace(plan, site="Nord", groups=ghost))
     with pytest.raises(PlanRejected, match="Site inconnu"):
         save(engine, plan, site="Atlantide")
     save(engine, plan, site="Nord")
@@ -250,7 +224,7 @@ def test_diagnostics_are_read_from_excel_with_french_headers() -> None:
             )
         }
     )
-    frame = read_diagnostics_file(content, "diagnostics.xlsx")
+    frame = request.from_file(read_checked("diagnostics.xlsx", content, "diagnostics"))
     assert frame.select("learner", "need", "level", "assessed_on", "class_group").rows() == [
         ("L01", "Calcul", "non acquis", date(2025, 9, 20), "2BP1"),
         ("L02", "Calcul", "en cours", date(2025, 9, 21), "2BP1"),
@@ -259,27 +233,30 @@ def test_diagnostics_are_read_from_excel_with_french_headers() -> None:
 
 
 def test_diagnostics_csv_errors_say_what_and_where() -> None:
+    """The diagnostics file goes through the importer: its reader, headers, levels and checks,
+    and the same French problems (row, column, value, reason) as an import."""
     good = "Identifiant;Besoin;Niveau;Date\nL01;Calcul;non acquis;20/09/2025\n".encode("cp1252")
-    assert read_diagnostics_file(good, "d.csv").row(0)[:4] == (
+    assert request.from_file(read_checked("d.csv", good, "diagnostics")).row(0)[:4] == (
         "L01",
         "Calcul",
         "non acquis",
         date(2025, 9, 20),
     )
     bad = "Identifiant;Besoin;Niveau;Date\nL01;Calcul;moyen;20/09/2025\n;Oral;acquis;31/02/2025\n"
-    with pytest.raises(PlanRejected) as error:
-        read_diagnostics_file(bad.encode(), "d.csv")
+    with pytest.raises(ImportRejected) as error:
+        read_checked("d.csv", bad.encode(), "diagnostics")
     assert str(error.value) == (
-        "Le fichier « d.csv » contient des erreurs : ligne 2 : niveau « moyen » inconnu (attendu "
-        ": non acquis, en cours ou acquis); ligne 3 : identifiant de l'élève manquant; ligne 3 : "
-        "date « 31/02/2025 » illisible (attendu jj/mm/aaaa)."
+        "Le fichier « d.csv » contient des erreurs : ligne 2, colonne « Niveau », valeur « moyen » "
+        ": valeur inconnue : attendu non acquis, en cours, acquis ; ligne 3, colonne "
+        "« Identifiant » : valeur obligatoire manquante ; ligne 3, colonne « Date », valeur "
+        "« 31/02/2025 » : date illisible (attendu jj/mm/aaaa ou une date Excel)."
     )
-    with pytest.raises(PlanRejected, match="n'a pas de colonne pour : besoin, niveau"):
-        read_diagnostics_file(b"Identifiant;Nom\nL01;Durand\n", "d.csv")
-    with pytest.raises(PlanRejected, match="ni un classeur Excel"):
-        read_diagnostics_file(b"x", "d.pdf")
-    with pytest.raises(PlanRejected, match="ne peut pas être lu"):
-        read_diagnostics_file(b"not a zip", "d.xlsx")
+    with pytest.raises(ImportRejected, match="colonne obligatoire absente : « Besoin »"):
+        read_checked("d.csv", b"Identifiant;Nom\nL01;Durand\n", "diagnostics")
+    with pytest.raises(ImportRejected, match="Aucune ligne d'en-tête reconnue"):
+        read_checked("d.pdf", b"x", "diagnostics")
+    with pytest.raises(ImportRejected, match="est endommagé"):
+        read_checked("d.xlsx", b"PK\x03\x04 not a zip", "diagnostics")
 
 
 def test_the_workbook_has_a_summary_and_one_sheet_per_group(tmp_path: Path) -> None:
@@ -293,10 +270,8 @@ def test_the_workbook_has_a_summary_and_one_sheet_per_group(tmp_path: Path) -> N
         ]
     )
     staff = pl.DataFrame({"staff": ["P"], "weekly_hours_available": [5.0]})
-    plan = planning.propose_plan(diagnostics, None, staff, PERIOD)
-    book = openpyxl.load_workbook(
-        io.BytesIO(plan_workbook_bytes(**planning.workbook_content(plan)))
-    )
+    plan = propose_plan(diagnostics, None, staff, PERIOD)
+    book = openpyxl.load_workbook(io.BytesIO(printable.workbook_bytes(plan)))
     assert book.sheetnames == ["Synthèse", "Non placés", "=maths – non acquis"]
     summary = book["Synthèse"]
     assert summary["A1"].value == "Plan AP du 03/11/2025 au 14/12/2025"

@@ -21,7 +21,8 @@ from data_access import db, models
 from data_access.plans import load_plan
 from data_access.settings import Settings
 from data_access.writes import bulk_insert
-from indicators import planning
+from planning import edits
+from planning.plan import group_summary
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "plan_ap.py"
 
@@ -67,14 +68,14 @@ def test_the_page_proposes_groups_and_saves_the_plan(plan_database: str) -> None
     }
     assert [s.value for s in app.success] == ["Toutes les contraintes sont respectées."]
     plan = app.session_state["plan_ap_plan"]
-    assert planning.group_summary(plan).select("name", "staff", "size").rows() == [
+    assert group_summary(plan).select("name", "staff", "size").rows() == [
         ("maths – non acquis", "Mme Prof", 4),
         ("oral – en cours", "Mme Sud", 4),  # no site chosen: every teacher is available
     ]
 
     # an edit (as the groups editor makes it) is re-checked and shown at once
     oral = plan.groups.filter(pl.col("need") == "oral").item(0, "group_id")
-    app.session_state["plan_ap_plan"] = planning.edit_group(
+    app.session_state["plan_ap_plan"] = edits.edit_group(
         plan, oral, staff="Mme Prof", slot="lundi 09:00"
     )
     app.run()

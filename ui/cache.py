@@ -27,9 +27,15 @@ def current_dataset() -> tuple[Dataset, str]:
     """The dataset of the configured database at its current data version, and its cache key
     (URL and version: it changes after every write)."""
     settings = get_settings()
-    engine = db.get_engine(settings)
-    version = db.data_version(engine)
+    version = db.data_version(db.get_engine(settings))
     return _dataset_for(settings.database_url, version), f"{settings.database_url}#{version}"
+
+
+def database_key() -> str:
+    """The configured database and its data version ("URL#version"): changes after any write,
+    from this app or another process; the key of what is memoised from the database."""
+    settings = get_settings()
+    return f"{settings.database_url}#{db.data_version(db.get_engine(settings))}"
 
 
 def clear_after_write() -> None:

@@ -1,4 +1,8 @@
-"""French formatting of numbers, shares, durations and dates (1 401 126, 81 %, 2,5 h, 22/11/2026)."""
+"""French formatting of numbers, shares, durations and dates (1 401 126, 81 %, 2,5 h, 22/11/2026).
+
+One formatter per kind of value, for every French text of the project: pages, the command line
+and the messages of planning/. Pure Python, no Streamlit: any layer may import it.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +18,14 @@ def _is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def number(value: float | int | None, decimals: int = 0) -> str:
-    """1401126 -> '1 401 126'; 2.5 with decimals=1 -> '2,5'."""
+def number(value: float | int | None, decimals: int | None = 0) -> str:
+    """1401126 -> '1 401 126'; 2.5 with decimals=1 -> '2,5'; decimals=None: the decimals the
+    value needs, two at most (2.0 -> '2', 2.5 -> '2,5', 1.25 -> '1,25')."""
     if _is_missing(value):
         return MISSING
-    text = f"{value:,.{decimals}f}"
+    text = f"{value:,.{2 if decimals is None else decimals}f}"
+    if decimals is None and "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text.replace(",", NARROW_NBSP).replace(".", ",")
 
 
@@ -29,8 +36,8 @@ def share(value: float | None, decimals: int = 0) -> str:
     return f"{number(value * 100, decimals)}{NBSP}%"
 
 
-def hours(value: float | None, decimals: int = 1) -> str:
-    """2.5 -> '2,5 h'."""
+def hours(value: float | None, decimals: int | None = 1) -> str:
+    """2.5 -> '2,5 h'; decimals=None writes 2.0 as '2 h' (see number)."""
     if _is_missing(value):
         return MISSING
     return f"{number(value, decimals)}{NBSP}h"

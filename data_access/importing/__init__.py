@@ -1,6 +1,7 @@
 """Importing users' Excel and CSV exports: forgiving reading, row-by-row validation, and an
 all-or-nothing write (see pipeline.py for the steps and the public functions)."""
 
+from data_access.importing.checked import problem_text, read_checked
 from data_access.importing.errors import ImportRejected
 from data_access.importing.fields import KIND_LABELS, KINDS
 from data_access.importing.pipeline import (
@@ -27,7 +28,9 @@ __all__ = [
     "import_file",
     "import_history",
     "open_sheet",
+    "problem_text",
     "quick_analysis",
+    "read_checked",
     "sha256_of",
     "sheet_names",
     "suggest",

@@ -1,0 +1,147 @@
+"""A user's file as the pages receive it, read once: the sheet memoised by the file's content,
+its check memoised by file, sheet, kind, mapping and data version (so clicks and widget
+changes do not read or validate the file again), the quick analysis, the templates and the
+history of imports. Refusals are shown in French here (st.error) and the function returns None.
+Writing the rows is ui/writes.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from data_access import db
+from data_access.importing import (
+    KIND_LABELS,
+    KINDS,
+    ImportRejected,
+    ImportReport,
+    check,
+    import_history,
+    open_sheet,
+    quick_analysis,
+    read_checked,
+    sha256_of,
+    sheet_names,
+    suggest,
+)
+from data_access.importing.fields import FieldSpec
+from data_access.importing.pipeline import preview
+from data_access.importing.reading import RawSheet
+from data_access.importing.templates import template_bytes
+from indicators.dataset import Dataset, prepare
+from ui import cache
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a user gave: its name, its content and the content's SHA-256 (its identity)."""
+
+    name: str
+    sha: str
+    content: bytes = field(repr=False, compare=False)
+
+
+def received(uploaded: UploadedFile) -> Upload:
+    content = uploaded.getvalue()
+    return Upload(uploaded.name, sha256_of(content), content)
+
+
+def kinds() -> dict[str, str]:
+    """The kinds of files that can be imported, with their French labels."""
+    return dict(KIND_LABELS)
+
+
+def fields(kind: str) -> tuple[FieldSpec, ...]:
+    """The fields a kind of file carries (label, required, name...)."""
+    return KINDS[kind]
+
+
+def template(kind: str) -> bytes:
+    """The Excel model of a kind of file: its headers, an example row and a help sheet."""
+    return template_bytes(kind)
+
+
+def first_rows(raw: RawSheet) -> pl.DataFrame:
+    """The first rows of the sheet under their headers as written, with the row number."""
+    return preview(raw)
+
+
+def sheets(upload: Upload) -> list[str] | None:
+    """The sheets of the workbook (the file's name for a CSV); None after a French error."""
+    try:
+        return _sheets(upload.name, upload.sha, upload.content)
+    except ImportRejected as refused:
+        st.error(str(refused))
+        return None
+
+
+def sheet(upload: Upload, name: str | None = None) -> RawSheet | None:
+    """The sheet (the first by default) as headers and text rows; None after a French error."""
+    try:
+        return _sheet(upload.name, upload.sha, name, upload.content)
+    except ImportRejected as refused:
+        st.error(str(refused))
+        return None
+
+
+def suggestion(raw: RawSheet, kind: str | None = None) -> tuple[str | None, dict[str, str], bool]:
+    """(kind, mapping header -> field, whether it was remembered from an earlier import)."""
+    return suggest(db.get_engine(), raw, kind)
+
+
+def checked(upload: Upload, raw: RawSheet, kind: str, mapping: dict[str, str]) -> ImportReport:
+    """The report of the rows against the database (nothing written), memoised."""
+    key = (upload.sha, raw.sheet, kind, tuple(sorted(mapping.items())), cache.database_key())
+    return _check(key, raw, kind, mapping, upload.sha)
+
+
+def analysed(
+    upload: Upload, raw: RawSheet, kind: str, mapping: dict[str, str]
+) -> tuple[Dataset, ImportReport]:
+    """The file's valid rows as a dataset to analyse without saving, and the report."""
+    frames, report = quick_analysis(raw, kind, mapping, upload.sha)
+    return prepare(frames), report
+
+
+def rows_of(upload: Upload, kind: str) -> pl.DataFrame | None:
+    """Every row of a file of the given kind, checked as the import checks them (nothing
+    written); None after a French error naming the rows at fault."""
+    try:
+        return _rows(upload.name, upload.sha, kind, upload.content)
+    except ImportRejected as refused:
+        st.error(str(refused))
+        return None
+
+
+def history() -> pl.DataFrame:
+    """The latest imports, most recent first, with French column names."""
+    return import_history(db.get_engine())
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _sheets(file_name: str, sha: str, _content: bytes) -> list[str]:
+    del sha  # the key
+    return sheet_names(file_name, _content)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Lecture du fichier…")
+def _sheet(file_name: str, sha: str, name: str | None, _content: bytes) -> RawSheet:
+    del sha  # the key
+    return open_sheet(file_name, _content, name)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Vérification de chaque ligne…")
+def _check(
+    key: tuple, _raw: RawSheet, _kind: str, _mapping: dict[str, str], _sha: str
+) -> ImportReport:
+    del key  # file, sheet, kind, mapping and data version
+    return check(db.get_engine(), _raw, _kind, _mapping, _sha)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Lecture du fichier…")
+def _rows(file_name: str, sha: str, kind: str, _content: bytes) -> pl.DataFrame:
+    del sha  # the key
+    return read_checked(file_name, _content, kind)

@@ -1,0 +1,59 @@
+"""Every write of the app, one function each, all through ``_write``: it performs the write on
+the app's database, then clears what the write made stale (the loaded data, the memoised
+figures and checks), so that no page can forget. Pages call these, never data_access.
+
+A write from another process (the command line, a nightly job) bumps the data version, which
+keys every cache: the app reloads then too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import Engine
+
+from data_access import db, plans
+from data_access.importing import ImportReport
+from data_access.importing import write as write_rows
+from data_access.importing.reading import RawSheet
+from data_access.plans import PlanRejected, SavedPlan
+from planning.plan import Plan
+from ui import cache
+
+T = TypeVar("T")
+
+
+def _write(action: Callable[[Engine], T]) -> T:
+    """Perform the write, then clear the caches. A write that raises wrote nothing (every write
+    is one transaction), so nothing is cleared."""
+    result = action(db.get_engine())
+    cache.clear_after_write()
+    return result
+
+
+def import_sheet(
+    raw: RawSheet,
+    kind: str,
+    mapping: dict[str, str],
+    *,
+    sha: str,
+    skip_invalid: bool,
+    progress: Callable[[float, str], None],
+) -> ImportReport:
+    """Import the rows of the sheet (all or nothing, or the valid ones with skip_invalid); a
+    refused file is reported, and recorded in the history."""
+    return _write(
+        lambda engine: write_rows(
+            engine, raw, kind, mapping, sha=sha, skip_invalid=skip_invalid, progress=progress
+        )
+    )
+
+
+def save_plan(plan: Plan) -> tuple[SavedPlan | None, str | None]:
+    """Save the plan (replacing the previous one of its kind, period and site): what was saved,
+    or the French reason it was refused."""
+    try:
+        return _write(lambda engine: plans.save_plan(engine, plan)), None
+    except PlanRejected as refused:
+        return None, str(refused)
