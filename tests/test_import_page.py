@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -99,3 +100,38 @@ def test_quick_analysis_writes_nothing(app: AppTest) -> None:
     name, dataset = app.session_state["quick_analysis"]
     assert name == "Maths.csv" and dataset.copies.height == 1
     assert count("copy") == 0 and count("learner") == 0
+
+
+def test_the_file_is_read_and_checked_once_per_mapping_and_data(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every click reruns the page: the file is read once, and checked again only when its
+    mapping changes or the data change (an import)."""
+    from ui import importing
+
+    calls = {"open_sheet": 0, "check": 0}
+    for name in calls:
+        real = getattr(importing, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(importing, name, counted)
+    content = LEARNERS.encode("cp1252")
+    app.file_uploader(key="import_file").upload("apprenants.csv", content).run()
+    assert calls == {"open_sheet": 1, "check": 1}
+    button(app, "Analyser sans enregistrer").click().run()
+    assert calls == {"open_sheet": 1, "check": 1}
+    name_column = f"map_{hashlib.sha256(content).hexdigest()}_learners_1"
+    app.selectbox(key=name_column).set_value("— ignorer cette colonne —").run()
+    assert calls == {"open_sheet": 1, "check": 2}
+    app.selectbox(key=name_column).set_value("Nom").run()
+    assert calls == {"open_sheet": 1, "check": 2}  # that mapping was checked already
+    button(app, "Importer").click().run()
+    assert any("Import importé : 2 ajoutée(s)" in s.value for s in app.success)
+    assert calls == {"open_sheet": 1, "check": 2}
+    app.run()  # the data changed: the file is checked against them once
+    assert calls == {"open_sheet": 1, "check": 3}
+    assert any("Essai (rien n'est enregistré) : le fichier peut être importé. Lignes : 0 "
+               "ajoutée(s), 2 mise(s) à jour" in s.value for s in app.success)  # fmt: skip

@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import streamlit as st
+from apptest import open_page
 from streamlit.testing.v1 import AppTest
 from test_planning_data import fill
 
@@ -22,7 +23,7 @@ from data_access.plans import load_plan
 from data_access.settings import Settings
 from data_access.writes import bulk_insert
 from planning import edits
-from planning.plan import group_summary
+from planning.plan import NO_GROUP, group_summary
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "plan_ap.py"
 
@@ -201,4 +202,84 @@ def test_edits_in_the_tables_are_rechecked_at_once(plan_database: str) -> None:
     assert _metrics(app)["Points à revoir"] == "1"
     assert "Mme Prof est attendu à la même heure dans « Calcul » et « oral – en cours »" in (
         app.warning[0].value
+    )
+
+
+def test_a_saved_plan_opens_again_in_the_editor(plan_database: str) -> None:
+    """Proposed, L04 taken out of the maths group, saved. Another session opens it from the
+    follow-up: the saved groups and members, L04's maths need waiting with its reason, the rule
+    broken flagged again; edited and saved, it replaces the saved plan."""
+    app = _open()
+    app.button(key="plan_ap_propose").click().run()
+    proposed = app.session_state["plan_ap_plan"]
+    app.session_state["plan_ap_plan"] = edits.move_member(proposed, "L04", "maths", NO_GROUP)
+    app.run()
+    app.button(key="plan_ap_save").click().run()
+    assert any("Plan enregistré : 2 groupe(s), 7 placement(s)." in s.value for s in app.success)
+
+    again = _open()
+    assert not again.metric  # nothing being edited in this session
+    again.button(key="plan_ap_open").click().run()
+    assert not again.exception, again.exception
+    assert again.header[0].value == "Plan AP du 01/09/2025 au 31/08/2026"
+    assert _metrics(again) == {
+        "Groupes": "2",
+        "Élèves placés": "7",
+        "Besoins sans groupe": "1",
+        "Points à revoir": "1",
+    }
+    assert "1 élève(s) ayant un besoin ne sont dans aucun groupe : L04." in again.warning[0].value
+    reopened = again.session_state["plan_ap_plan"]
+    assert group_summary(reopened).select("name", "level", "staff", "slot", "size").rows() == [
+        ("maths – non acquis", "non acquis", "Mme Prof", "lundi 08:00", 3),
+        ("oral – en cours", "en cours", "Mme Sud", "lundi 10:30", 4),
+    ]
+    members = again.data_editor(key="plan_ap_members_1").value
+    assert members[members["learner"] == "L04"][["need", "level", "group"]].values.tolist() == [
+        ["maths", "non acquis", NO_GROUP]
+    ]
+    unplaced = next(d.value for d in again.dataframe if "reason" in d.value.columns)
+    assert unplaced[["learner", "need", "reason"]].values.tolist() == [
+        ["L04", "maths", "dans aucun groupe du plan enregistré"]
+    ]
+
+    _edit(again, "members", {3: {"group": "maths – non acquis"}})  # L04 back into maths
+    assert _metrics(again)["Points à revoir"] == "0"
+    again.button(key="plan_ap_save").click().run()
+    assert any("Plan enregistré : 2 groupe(s), 8 placement(s) ; 2 groupe(s) du plan précédent "
+               "remplacé(s)." in s.value for s in again.success)  # fmt: skip
+    engine = db.get_engine(Settings(database_url=plan_database))
+    _, members = load_plan(
+        engine,
+        kind="AP",
+        period_start=reopened.period.start,
+        period_end=reopened.period.end,
+        site=None,
+    )
+    assert members.height == 8
+
+
+def test_a_diagnostics_file_keeps_to_the_classes_of_the_sidebar(plan_database: str) -> None:
+    """The file holds 2BP1 and 2BP9 learners; with the class 2BP1 chosen in the sidebar only
+    its four learners are planned (as pilotage plan-groups --group does). A file with a wrong
+    row gives the importer's problems and no plan."""
+    rows = [f"N{i};Lecture;non acquis;01/10/2025;2BP1" for i in range(4)]
+    rows += [f"M{i};Lecture;non acquis;01/10/2025;2BP9" for i in range(4)]
+    content = ("Élève;Besoin;Niveau;Date;Classe\n" + "\n".join(rows) + "\n").encode()
+    app = open_page("pages/plan_ap.py")  # through app.py, which draws the sidebar every run
+    app.sidebar.multiselect(key="filter_groups").set_value(["2BP1"]).run()
+    app.radio(key="plan_ap_source").set_value("Fichier de diagnostics").run()
+    app.file_uploader(key="plan_ap_file").upload("diagnostics.csv", content).run()
+    app.button(key="plan_ap_propose").click().run()
+    assert not app.exception, app.exception
+    plan = app.session_state["plan_ap_plan"]
+    assert plan.members.get_column("learner").to_list() == ["N0", "N1", "N2", "N3"]
+    assert group_summary(plan).select("name", "size").rows() == [("Lecture – non acquis", 4)]
+
+    wrong = content.replace(b"N2;Lecture;non acquis", b"N2;Lecture;moyen")
+    app.file_uploader(key="plan_ap_file").upload("diagnostics.csv", wrong).run()
+    assert not app.exception, app.exception
+    assert app.error[0].value == (
+        "Le fichier « diagnostics.csv » contient des erreurs : ligne 4, colonne « Niveau », "
+        "valeur « moyen » : valeur inconnue : attendu non acquis, en cours, acquis."
     )
