@@ -91,21 +91,15 @@ def demo_env(demo_database: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture
 def app_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
-    """A factory: ``app_database({"sites": frame, ...})`` writes the frames (keyed by Frames
-    field names) into a fresh SQLite file, makes it the app's database and returns its URL."""
+    """A factory: ``app_database(world)`` writes a tests/world.py World into a fresh SQLite
+    file, makes it the app's database and returns its URL."""
     import streamlit as st
-
-    from data_access.frames import FRAME_TABLES
-    from data_access.writes import bulk_insert
 
     urls: list[str] = []
 
-    def make(tables: dict) -> str:
+    def make(world) -> str:  # noqa: ANN001
         url = f"sqlite:///{tmp_path / f'app_{len(urls)}.db'}"
-        with db.write_transaction(db.get_engine(Settings(database_url=url))) as connection:
-            for name, table in FRAME_TABLES.items():
-                if name in tables:
-                    bulk_insert(connection, table, tables[name])
+        world.write(db.get_engine(Settings(database_url=url)))
         monkeypatch.setenv("PILOTAGE_DATABASE_URL", url)
         st.cache_data.clear()
         st.cache_resource.clear()

@@ -1,9 +1,13 @@
-"""The whole app, from app.py: every page renders on the demo data without an exception."""
+"""The whole app, from app.py: every page renders on the demo data without an exception; the
+overview shows the figures worked out by hand for a small world, whole and per site."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from apptest import open_page, page_problems
+from test_summary import hand_made_world
 
 PAGES = [
     "pages/overview.py",
@@ -27,13 +31,24 @@ def test_every_page_renders_without_error(demo_env: str, page: str) -> None:
     assert app.main.title, f"{page} has no title"
 
 
-def test_overview_shows_true_figures_of_the_demo(demo_env: str) -> None:
+QUARTER = (date(2025, 10, 1), date(2025, 12, 31))
+
+
+def test_overview_shows_the_hand_worked_figures(app_database) -> None:  # noqa: ANN001
+    """The quarter of tests/test_summary.py, worked out by hand there: 3 copies received and 3
+    corrected (delays 2, 3 and 7 days), 1 request in 3 answered within 48 h, 1 dropout among 2
+    active enrolments, 2 sessions of 2,5 h."""
+    app_database(hand_made_world())
     app = open_page()
+    app.sidebar.date_input(key="period").set_value(QUARTER).run()
     assert not app.exception
-    labels = {metric.label: metric.value for metric in app.metric}
-    assert labels["Copies reçues"] not in ("0", "—")
-    assert labels["Délai moyen de correction"].endswith("j")
-    assert labels["Tutorat : réponse sous 48 h"].endswith("%")
+    tiles = {metric.label: metric.value for metric in app.metric}
+    assert tiles["Copies reçues"] == "3"
+    assert tiles["Copies corrigées"] == "3"
+    assert tiles["Délai moyen de correction"] == "4,0\u00a0j"
+    assert tiles["Tutorat : réponse sous 48 h"] == "33\u00a0%"
+    assert tiles["Taux d'abandon"] == "50,0\u00a0%"
+    assert tiles["Heures d'accompagnement assurées"] == "5\u00a0h"
 
 
 def test_filters_are_kept_when_moving_between_pages(demo_env: str) -> None:
@@ -46,13 +61,16 @@ def test_filters_are_kept_when_moving_between_pages(demo_env: str) -> None:
     assert not app.exception
 
 
-def test_a_site_filter_changes_the_overview(demo_env: str) -> None:
+def test_a_site_filter_gives_that_site_figures(app_database) -> None:  # noqa: ANN001
+    """Same quarter: Nord received 1 copy (L1's), Sud 2 (L2's), 3 in all."""
+    app_database(hand_made_world())
     app = open_page()
-    everything = {m.label: m.value for m in app.metric}["Copies reçues"]
-    site = app.sidebar.multiselect(key="filter_sites").options[0]
-    app.sidebar.multiselect(key="filter_sites").set_value([site]).run()
-    one_site = {m.label: m.value for m in app.metric}["Copies reçues"]
-    assert one_site != everything
+    app.sidebar.date_input(key="period").set_value(QUARTER).run()
+    received = {}
+    for sites in (["Nord"], ["Sud"], []):
+        app.sidebar.multiselect(key="filter_sites").set_value(sites).run()
+        received[", ".join(sites)] = {m.label: m.value for m in app.metric}["Copies reçues"]
+    assert received == {"Nord": "1", "Sud": "2", "": "3"}
 
 
 def test_a_file_that_is_not_a_database_gives_one_french_message(tmp_path, monkeypatch) -> None:

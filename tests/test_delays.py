@@ -10,11 +10,10 @@ import random_world
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from worked_example import EMPTY_PERIOD, PERIOD, dataset
+from world import World
 
-from data_access.frames import Frames
 from indicators import delays, flows
 from indicators.common import Filters, IndicatorSettings, Period, Scope
-from indicators.dataset import prepare
 
 ALL = Filters()
 
@@ -40,20 +39,12 @@ def test_percentile_is_excel_percentile_inc():
     # =PERCENTILE.INC({1;2;3;4;5;6;7;8;9;30};0,9) = 11,1 (rank 8.1: 9 + 0.1 x 21)
     day = date(2026, 1, 1)
     gaps = [1, 2, 3, 4, 5, 6, 7, 8, 9, 30]
-    frames = Frames.empty(
-        copies=pl.DataFrame(
-            {
-                "id": list(range(1, 11)),
-                "learner_id": [1] * 10,
-                "discipline": ["Maths"] * 10,
-                "assignment": [str(i) for i in range(10)],
-                "submitted_on": [day] * 10,
-                "corrected_on": [day + timedelta(days=g) for g in gaps],
-            }
-        )
-    )
+    w = World()
+    w.learner("A")
+    for number, gap in enumerate(gaps):
+        w.copy("A", "Maths", assignment=str(number), submitted=day, corrected=day + timedelta(gap))
     period = Period(date(2026, 1, 1), date(2026, 3, 31))
-    row = delays.headline(prepare(frames), Scope(period)).row(0, named=True)
+    row = delays.headline(w.dataset(), Scope(period)).row(0, named=True)
     assert row["correction_delay_days_p90"] == pytest.approx(11.1)
     assert row["correction_delay_days_median"] == pytest.approx(5.5)
     assert row["correction_within_target_share"] == pytest.approx(0.3)

@@ -26,76 +26,40 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
+from world import World
 
 from data_access import db, models
-from data_access.frames import Frames
 from data_access.writes import bulk_insert
 from indicators import dropout
 from indicators.common import Filters, Period, Scope
-from indicators.dataset import prepare
 
 P = Period(date(2025, 9, 1), date(2025, 12, 31))
 D = date
 
-SITES = pl.DataFrame({"id": [1, 2], "name": ["Lyon", "Rennes"]})
-GROUPS = pl.DataFrame(
-    {
-        "id": [1, 2, 3],
-        "site_id": [1, 2, 2],
-        "name": ["G-A", "G-B", "Solo"],
-        "public": ["jeunes", "alternants", "jeunes"],
-        "school_year": ["2025-2026"] * 3,
-    }
-)
+
+def schools() -> World:
+    """Lyon: G-A (jeunes); Rennes: G-B (alternants) and Solo (jeunes, a group of one)."""
+    w = World()
+    w.group("G-A", site="Lyon", public="jeunes")
+    w.group("G-B", site="Rennes", public="alternants")
+    w.group("Solo", site="Rennes", public="jeunes")
+    return w
 
 
 def world():
-    enrolments = pl.DataFrame(
-        {
-            "id": list(range(1, 10)),
-            "learner_id": [1, 2, 3, 3, 4, 5, 6, 7, 8],
-            "group_id": [1, 1, 1, 2, 2, 3, 2, 2, 1],
-            "entry_date": [
-                D(2025, 9, 1),
-                D(2025, 9, 1),
-                D(2025, 9, 1),
-                D(2025, 11, 3),
-                D(2026, 1, 10),
-                D(2025, 9, 1),
-                D(2024, 9, 1),
-                D(2025, 9, 1),
-                D(2025, 9, 1),
-            ],
-            "exit_date": [
-                None,
-                D(2025, 10, 15),
-                D(2025, 11, 2),
-                D(2025, 12, 10),
-                None,
-                D(2026, 2, 1),
-                D(2025, 6, 30),
-                D(2025, 9, 1),
-                None,
-            ],
-            "exit_reason": [
-                None,
-                "abandon",
-                "réorientation",
-                "abandon",
-                None,
-                "abandon",
-                "abandon",
-                "fin de parcours",
-                None,
-            ],
-        }
+    w = schools()
+    w.learner("L1", group="G-A", entered=D(2025, 9, 1))
+    w.learner("L2", group="G-A", entered=D(2025, 9, 1), left=D(2025, 10, 15), reason="abandon")
+    w.learner("L3", group="G-A", entered=D(2025, 9, 1), left=D(2025, 11, 2), reason="réorientation")
+    w.enrol("L3", "G-B", D(2025, 11, 3), left=D(2025, 12, 10), reason="abandon")
+    w.learner("L4", group="G-B", entered=D(2026, 1, 10))
+    w.learner("L5", group="Solo", entered=D(2025, 9, 1), left=D(2026, 2, 1), reason="abandon")
+    w.learner("L6", group="G-B", entered=D(2024, 9, 1), left=D(2025, 6, 30), reason="abandon")
+    w.learner(
+        "L7", group="G-B", entered=D(2025, 9, 1), left=D(2025, 9, 1), reason="fin de parcours"
     )
-    learners = pl.DataFrame(
-        {"id": list(range(1, 9)), "external_id": [f"L{i}" for i in range(1, 9)]}
-    )
-    return prepare(
-        Frames.empty(sites=SITES, groups=GROUPS, learners=learners, enrolments=enrolments)
-    )
+    w.learner("L8", group="G-A", entered=D(2025, 9, 1))
+    return w.dataset()
 
 
 def test_headline_whole():
@@ -185,20 +149,12 @@ def test_retention_by_weeks_since_entry():
     01/09/2025), E entered 15/09/2025 no exit; as of 22/09/2025: A, B, C observable 3 weeks,
     E one week. k=0: 4 observable, 3 enrolled (C left on day 0); k=1: 4, 3 (B leaves at 14
     days, still there at 7); k=2: 3, 1 (B's exit day is not 'later than'); k=3: 3, 1."""
-    enrolments = pl.DataFrame(
-        {
-            "id": [1, 2, 3, 4],
-            "learner_id": [1, 2, 3, 4],
-            "group_id": [3, 3, 3, 3],
-            "entry_date": [D(2025, 9, 1), D(2025, 9, 1), D(2025, 9, 1), D(2025, 9, 15)],
-            "exit_date": [None, D(2025, 9, 15), D(2025, 9, 1), None],
-            "exit_reason": [None, "abandon", "autre", None],
-        }
-    )
-    learners = pl.DataFrame({"id": [1, 2, 3, 4], "external_id": ["A", "B", "C", "E"]})
-    dataset = prepare(
-        Frames.empty(sites=SITES, groups=GROUPS, learners=learners, enrolments=enrolments)
-    )
+    w = schools()
+    w.learner("A", group="Solo", entered=D(2025, 9, 1))
+    w.learner("B", group="Solo", entered=D(2025, 9, 1), left=D(2025, 9, 15), reason="abandon")
+    w.learner("C", group="Solo", entered=D(2025, 9, 1), left=D(2025, 9, 1), reason="autre")
+    w.learner("E", group="Solo", entered=D(2025, 9, 15))
+    dataset = w.dataset()
     result = dropout.retention(dataset, Scope(P), D(2025, 9, 22), by="public", max_weeks=10)
     assert result.rows() == [
         ("jeunes", 0, 4, 3, 0.75),
@@ -211,10 +167,9 @@ def test_retention_by_weeks_since_entry():
 def test_an_exit_reason_needs_an_exit_date(engine: sa.Engine):
     """By construction (database check): no exit reason without a date, nor the reverse.
     (On PostgreSQL the bulk COPY raises psycopg's own error.)"""
-    with db.write_transaction(engine) as connection:
-        bulk_insert(connection, models.Site, SITES)
-        bulk_insert(connection, models.StudyGroup, GROUPS)
-        bulk_insert(connection, models.Learner, pl.DataFrame({"id": [1], "external_id": ["A"]}))
+    w = schools()
+    w.learner("A")
+    w.write(engine)
     for exit_date, reason in ((None, "abandon"), (D(2025, 10, 1), None)):
         row = pl.DataFrame(
             {
@@ -252,33 +207,16 @@ enrolment_rows = st.lists(
 @given(rows=enrolment_rows)
 def test_totals_split_by_site_group_or_public_add_up(rows):
     base = D(2025, 6, 1)
-    enrolments = pl.DataFrame(
-        {
-            "id": list(range(1, len(rows) + 1)),
-            "learner_id": list(range(1, len(rows) + 1)),
-            "group_id": [g + 1 for g, _, _, _ in rows],
-            "entry_date": [base + timedelta(days=e) for _, e, _, _ in rows],
-            "exit_date": [
-                None if s is None else base + timedelta(days=e + s) for _, e, s, _ in rows
-            ],
-            "exit_reason": [None if s is None else r for _, _, s, r in rows],
-        },
-        schema={
-            "id": pl.Int64,
-            "learner_id": pl.Int64,
-            "group_id": pl.Int64,
-            "entry_date": pl.Date,
-            "exit_date": pl.Date,
-            "exit_reason": pl.String,
-        },
-    )
-    learners = pl.DataFrame(
-        {"id": list(range(1, len(rows) + 1)), "external_id": [f"X{i}" for i in range(len(rows))]},
-        schema={"id": pl.Int64, "external_id": pl.String},
-    )
-    dataset = prepare(
-        Frames.empty(sites=SITES, groups=GROUPS, learners=learners, enrolments=enrolments)
-    )
+    w = schools()
+    for number, (group, entry, stay, reason) in enumerate(rows):
+        w.learner(
+            f"X{number}",
+            group=["G-A", "G-B", "Solo"][group],
+            entered=base + timedelta(days=entry),
+            left=None if stay is None else base + timedelta(days=entry + stay),
+            reason=None if stay is None else reason,
+        )
+    dataset = w.dataset()
     whole = dropout.headline(dataset, Scope(P)).row(0, named=True)
     for by in ("site", "group", "public"):
         split = dropout.headline(dataset, Scope(P), by=by)

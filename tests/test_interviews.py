@@ -22,11 +22,10 @@ from datetime import date
 
 import polars as pl
 import pytest
+from world import World
 
-from data_access.frames import Frames
 from indicators import interviews as iv
 from indicators.common import DEFAULT_SETTINGS, Filters, Period, Scope
-from indicators.dataset import prepare
 
 P = Period(date(2025, 9, 1), date(2025, 11, 30))
 AS_OF = date(2025, 11, 30)
@@ -34,65 +33,36 @@ D = date
 
 
 def world():
-    enrolments = pl.DataFrame(
-        {
-            "id": [1, 2, 3, 4, 5, 6, 7, 8],
-            "learner_id": [1, 2, 3, 4, 5, 6, 6, 7],
-            "group_id": [1, 1, 1, 1, 1, 1, 2, 2],
-            "entry_date": [
-                D(2025, 9, 1),
-                D(2025, 9, 1),
-                D(2025, 11, 10),
-                D(2025, 9, 1),
-                D(2025, 9, 1),
-                D(2025, 9, 1),
-                D(2025, 10, 6),
-                D(2025, 9, 1),
-            ],  # fmt: skip
-            "exit_date": [None, None, None, D(2025, 9, 20), None, D(2025, 10, 5), None, None],
-            "exit_reason": [None, None, None, "abandon", None, "réorientation", None, None],
-        }
-    )
-    held = [
-        (1, D(2025, 9, 3), "initial", 2),
-        (1, D(2025, 9, 10), "diagnostic", 1),
-        (1, D(2025, 9, 20), "co-élaboration", 3),
-        (1, D(2025, 10, 1), "contractualisation", 3),
-        (1, D(2025, 10, 20), "suivi", 1),
-        (1, D(2025, 11, 15), "suivi", 2),
-        (2, D(2025, 9, 5), "initial", 1),
-        (5, D(2025, 9, 2), "initial", 0),
-        (5, D(2025, 9, 3), "diagnostic", None),
-        (5, D(2025, 10, 10), "contractualisation", 2),
-        (6, D(2025, 9, 2), "initial", 1),
-        (6, D(2025, 9, 4), "diagnostic", 1),
-        (6, D(2025, 10, 8), "initial", 1),
-        (1, D(2025, 12, 5), "bilan", 1),  # after the period: not in the pathway
-    ]
-    interviews = pl.DataFrame(
-        held,
-        schema=["learner_id", "held_on", "interview_type", "objectives_set"],
-        orient="row",
-    ).with_columns(pl.lit("secret").alias("notes"))
-    return prepare(
-        Frames.empty(
-            sites=pl.DataFrame({"id": [1, 2], "name": ["Lyon", "Rennes"]}),
-            groups=pl.DataFrame(
-                {
-                    "id": [1, 2],
-                    "site_id": [1, 2],
-                    "name": ["G1", "G2"],
-                    "public": ["jeunes", "alternants"],
-                    "school_year": ["2025-2026"] * 2,
-                }
-            ),  # fmt: skip
-            learners=pl.DataFrame(
-                {"id": list(range(1, 8)), "external_id": [f"L{i}" for i in range(1, 8)]}
-            ),
-            enrolments=enrolments,
-            interviews=interviews,
-        )
-    )
+    w = World()
+    w.group("G1", site="Lyon", public="jeunes")
+    w.group("G2", site="Rennes", public="alternants")
+    september = D(2025, 9, 1)
+    w.learner("L1", group="G1", entered=september)
+    w.learner("L2", group="G1", entered=september)
+    w.learner("L3", group="G1", entered=D(2025, 11, 10))
+    w.learner("L4", group="G1", entered=september, left=D(2025, 9, 20), reason="abandon")
+    w.learner("L5", group="G1", entered=september)
+    w.learner("L6", group="G1", entered=september, left=D(2025, 10, 5), reason="réorientation")
+    w.enrol("L6", "G2", D(2025, 10, 6))
+    w.learner("L7", group="G2", entered=september)
+    for learner, day, kind, objectives in [
+        ("L1", D(2025, 9, 3), "initial", 2),
+        ("L1", D(2025, 9, 10), "diagnostic", 1),
+        ("L1", D(2025, 9, 20), "co-élaboration", 3),
+        ("L1", D(2025, 10, 1), "contractualisation", 3),
+        ("L1", D(2025, 10, 20), "suivi", 1),
+        ("L1", D(2025, 11, 15), "suivi", 2),
+        ("L2", D(2025, 9, 5), "initial", 1),
+        ("L5", D(2025, 9, 2), "initial", 0),
+        ("L5", D(2025, 9, 3), "diagnostic", None),
+        ("L5", D(2025, 10, 10), "contractualisation", 2),
+        ("L6", D(2025, 9, 2), "initial", 1),
+        ("L6", D(2025, 9, 4), "diagnostic", 1),
+        ("L6", D(2025, 10, 8), "initial", 1),
+        ("L1", D(2025, 12, 5), "bilan", 1),  # after the period: not in the pathway
+    ]:
+        w.interview(learner, day, kind, objectives_set=objectives, notes="secret")
+    return w.dataset()
 
 
 def test_pathway_has_the_first_date_of_each_type_in_phase_order():

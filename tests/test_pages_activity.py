@@ -18,6 +18,7 @@ import polars as pl
 import pytest
 from apptest import open_page, page_problems
 from streamlit.testing.v1 import AppTest
+from world import World
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
@@ -30,85 +31,47 @@ WEEKS = 12
 SURGE_WEEK = 10
 
 
-def _world() -> dict[str, pl.DataFrame]:
-    copies, requests = [], []
+def _world() -> World:
+    w = World()
+    w.staff("M. Correcteur", role="enseignant", site="Lyon")
+    w.staff("Mme Tutrice", role="tuteur", site="Lyon")
+    w.group("CAP 1", site="Lyon", public="jeunes")
+    w.group("BTS", site="Rennes", public="alternants")
+    for learner, group in (("E001", "CAP 1"), ("E002", "CAP 1"), ("E003", "BTS"), ("E004", "BTS")):
+        referent = None if learner == "E004" else "Mme Tutrice"
+        w.learner(learner, group=group, entered=FIRST_MONDAY, referent=referent)
     for week in range(WEEKS):
         monday = FIRST_MONDAY + timedelta(weeks=week)
         lyon = 50 if week == SURGE_WEEK else 10
-        for site_learners, discipline, volume in (((1, 2), "Maths", lyon), ((3, 4), "Français", 5)):
+        for learners, discipline, volume in (
+            (("E001", "E002"), "Maths", lyon),
+            (("E003", "E004"), "Français", 5),
+        ):
             for number in range(volume):
                 submitted = monday + timedelta(days=number % 5)
                 delay = 6 if number % 4 == 0 else 2
-                copies.append(
-                    {
-                        "learner_id": site_learners[number % 2],
-                        "discipline": discipline,
-                        "assignment": f"S{week}-{number}",
-                        "submitted_on": submitted,
-                        "corrected_on": None
-                        if week == WEEKS - 1
-                        else submitted + timedelta(days=delay),
-                        "corrector_id": 1,
-                        "grade": 12.0,
-                    }
+                w.copy(
+                    learners[number % 2],
+                    discipline,
+                    assignment=f"S{week}-{number}",
+                    submitted=submitted,
+                    corrected=None if week == WEEKS - 1 else submitted + timedelta(days=delay),
+                    corrector="M. Correcteur",
+                    grade=12.0,
                 )
-        for learner, discipline, hours in ((1, "Maths", 24), (3, "Français", 72)):
+        for learner, discipline, hours in (("E001", "Maths", 24), ("E003", "Français", 72)):
             received = datetime.combine(monday, datetime.min.time()) + timedelta(hours=9)
-            requests.append(
-                {
-                    "learner_id": learner,
-                    "discipline": discipline,
-                    "channel": "électronique",
-                    "received_at": received,
-                    "answered_at": None if week == WEEKS - 1 else received + timedelta(hours=hours),
-                    "staff_id": 2,
-                }
+            w.request(
+                learner,
+                discipline,
+                channel="électronique",
+                received=received,
+                answered=None if week == WEEKS - 1 else received + timedelta(hours=hours),
+                tutor="Mme Tutrice",
             )
-    return {
-        "sites": pl.DataFrame({"id": [1, 2], "name": ["Lyon", "Rennes"]}),
-        "staff": pl.DataFrame(
-            {
-                "id": [1, 2],
-                "name": ["M. Correcteur", "Mme Tutrice"],
-                "role": ["enseignant", "tuteur"],
-                "site_id": [1, 1],
-            }
-        ),
-        "groups": pl.DataFrame(
-            {
-                "id": [1, 2],
-                "site_id": [1, 2],
-                "name": ["CAP 1", "BTS"],
-                "public": ["jeunes", "alternants"],
-                "school_year": ["2025-2026"] * 2,
-            }
-        ),
-        "learners": pl.DataFrame(
-            {
-                "id": [1, 2, 3, 4],
-                "external_id": ["E001", "E002", "E003", "E004"],
-                "referent_id": [2, 2, 2, None],
-            }
-        ),
-        "enrolments": pl.DataFrame(
-            {
-                "id": [1, 2, 3, 4],
-                "learner_id": [1, 2, 3, 4],
-                "group_id": [1, 1, 2, 2],
-                "entry_date": [FIRST_MONDAY] * 4,
-            }
-        ),
-        "copies": pl.DataFrame(copies),
-        "tutoring_requests": pl.DataFrame(requests),
-        "interviews": pl.DataFrame(
-            {
-                "learner_id": [1, 2, 3, 4],
-                "staff_id": [2, 2, 2, 2],
-                "held_on": [date(2025, 9, 8)] * 4,
-                "interview_type": ["initial"] * 4,
-            }
-        ),
-    }
+    for learner in ("E001", "E002", "E003", "E004"):
+        w.interview(learner, date(2025, 9, 8), "initial", staff="Mme Tutrice")
+    return w
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from apptest import open_page, page_problems
+from world import World
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/dropout.py", "pages/support.py", "pages/interviews.py"]
@@ -19,126 +20,84 @@ TITLES = {
 }
 
 
-def _small_world() -> dict[str, pl.DataFrame]:
+def _small_world() -> World:
     """Two sites, three groups, eight learners over the school year 2025-2026."""
     start = date(2025, 9, 1)
-    learners = 8
-    group_of = [1, 1, 1, 2, 2, 2, 3, 1]
-    copies, interviews, requests, attendance = [], [], [], []
-    for learner in range(1, learners + 1):
-        weeks = 6 if learner == 2 else 20  # learner 2 stops sending copies
+    w = World()
+    w.staff("M. Correcteur", site="Lyon")
+    w.staff("Mme Référente", site="Lyon")
+    w.group("2nde Bac pro", site="Lyon", public="jeunes")
+    w.group("CAP 1", site="Rennes", public="alternants")
+    w.group("Solo", site="Rennes", public="jeunes")
+    group_of = ["2nde Bac pro"] * 3 + ["CAP 1"] * 3 + ["Solo", "2nde Bac pro"]
+    for number, group in enumerate(group_of, start=1):
+        w.learner(
+            f"E{number:03d}",
+            group=group,
+            entered=start,
+            left=date(2025, 12, 1) if number == 6 else None,
+            reason="abandon" if number == 6 else None,
+            last_name=f"Nom{number}",
+            first_name=f"Prénom{number}",
+            referent=None if number == 8 else "Mme Référente",
+        )
+    for number in range(1, 9):
+        learner = f"E{number:03d}"
+        weeks = 6 if number == 2 else 20  # E002 stops sending copies
         for week in range(weeks):
-            copies.append(
-                {
-                    "learner_id": learner,
-                    "discipline": "Mathématiques" if week % 2 else "Français",
-                    "assignment": f"Devoir {week}",
-                    "submitted_on": start + timedelta(weeks=week, days=learner % 5),
-                    "corrected_on": start + timedelta(weeks=week, days=learner % 5 + 3),
-                    "corrector_id": 1,
-                    "grade": float(8 + (learner + week) % 10),
-                }
+            w.copy(
+                learner,
+                "Mathématiques" if week % 2 else "Français",
+                assignment=f"Devoir {week}",
+                submitted=start + timedelta(weeks=week, days=number % 5),
+                corrected=start + timedelta(weeks=week, days=number % 5 + 3),
+                corrector="M. Correcteur",
+                grade=float(8 + (number + week) % 10),
             )
-        if learner != 5:
-            interviews.append(
-                {
-                    "learner_id": learner,
-                    "staff_id": 2,
-                    "held_on": start + timedelta(days=7),
-                    "interview_type": "initial",
-                    "objectives_set": 0 if learner == 3 else 2,
-                }
-            )
-        interviews.append(
-            {
-                "learner_id": learner,
-                "staff_id": 2,
-                "held_on": start + timedelta(days=20),
-                "interview_type": "contractualisation",
-                "objectives_set": 1,
-            }
+        if number != 5:
+            objectives = 0 if number == 3 else 2
+            w.interview(
+                learner, start + timedelta(days=7), "initial", staff="Mme Référente",
+                objectives_set=objectives,
+            )  # fmt: skip
+        w.interview(
+            learner,
+            start + timedelta(days=20),
+            "contractualisation",
+            staff="Mme Référente",
+            objectives_set=1,
         )
-        requests.append(
-            {
-                "learner_id": learner,
-                "discipline": "Français",
-                "channel": "forum",
-                "received_at": datetime(2025, 10, 1 + learner, 9),
-                "answered_at": None if learner == 4 else datetime(2025, 10, 2 + learner, 9),
-                "staff_id": 2,
-            }
+        w.request(
+            learner,
+            "Français",
+            received=datetime(2025, 10, 1 + number, 9),
+            answered=None if number == 4 else datetime(2025, 10, 2 + number, 9),
+            tutor="Mme Référente",
         )
-    sessions = []
-    for week in range(18):
-        for group in (1, 2):
-            sessions.append(
-                {
-                    "kind": "AP",
-                    "group_id": group,
-                    "held_on": start + timedelta(weeks=week, days=1),
-                    "duration_hours": 2.5,
-                    "staff_id": 1,
-                }
-            )
-        sessions.append(
-            {
-                "kind": "aide individualisée",
-                "group_id": 1,
-                "held_on": start + timedelta(weeks=week, days=2),
-                "duration_hours": 1.0,
-                "staff_id": 1,
-            }
-        )
-    sessions_frame = pl.DataFrame(sessions).with_row_index("id", offset=1)
-    for row in sessions_frame.iter_rows(named=True):
-        members = [lid for lid, gid in enumerate(group_of, start=1) if gid == row["group_id"]]
-        for learner in members:
-            attendance.append(
-                {
-                    "session_id": row["id"],
-                    "learner_id": learner,
-                    "present": not (learner == 1 and row["id"] % 2 == 0),
-                }
-            )
-    return {
-        "sites": pl.DataFrame({"id": [1, 2], "name": ["Lyon", "Rennes"]}),
-        "staff": pl.DataFrame(
-            {"id": [1, 2], "name": ["M. Correcteur", "Mme Référente"], "site_id": [1, 1]}
-        ),
-        "groups": pl.DataFrame(
-            {
-                "id": [1, 2, 3],
-                "site_id": [1, 2, 2],
-                "name": ["2nde Bac pro", "CAP 1", "Solo"],
-                "public": ["jeunes", "alternants", "jeunes"],
-                "school_year": ["2025-2026"] * 3,
-            }
-        ),
-        "learners": pl.DataFrame(
-            {
-                "id": list(range(1, learners + 1)),
-                "external_id": [f"E{i:03d}" for i in range(1, learners + 1)],
-                "last_name": [f"Nom{i}" for i in range(1, learners + 1)],
-                "first_name": [f"Prénom{i}" for i in range(1, learners + 1)],
-                "referent_id": [2] * (learners - 1) + [None],
-            }
-        ),
-        "enrolments": pl.DataFrame(
-            {
-                "id": list(range(1, learners + 1)),
-                "learner_id": list(range(1, learners + 1)),
-                "group_id": group_of,
-                "entry_date": [start] * learners,
-                "exit_date": [None, None, None, None, None, date(2025, 12, 1), None, None],
-                "exit_reason": [None, None, None, None, None, "abandon", None, None],
-            }
-        ),
-        "copies": pl.DataFrame(copies),
-        "interviews": pl.DataFrame(interviews),
-        "tutoring_requests": pl.DataFrame(requests),
-        "support_sessions": sessions_frame,
-        "attendance": pl.DataFrame(attendance),
+    members = {
+        group: [f"E{n:03d}" for n, g in enumerate(group_of, start=1) if g == group]
+        for group in ("2nde Bac pro", "CAP 1")
     }
+    session = 0
+    for week in range(18):
+        for kind, group, day, hours in (
+            ("AP", "2nde Bac pro", 1, 2.5),
+            ("AP", "CAP 1", 1, 2.5),
+            ("aide individualisée", "2nde Bac pro", 2, 1.0),
+        ):
+            session += 1
+            # E001 misses every even-numbered session
+            absent = ["E001"] if session % 2 == 0 and "E001" in members[group] else []
+            w.session(
+                kind,
+                start + timedelta(weeks=week, days=day),
+                hours,
+                group=group,
+                staff="M. Correcteur",
+                present=[m for m in members[group] if m not in absent],
+                absent=absent,
+            )
+    return w
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from datetime import date
 
 import polars as pl
 import pytest
+from world import World
 
 from data_access.frames import Frames
 from domain import KIND_AIDE
@@ -408,53 +409,35 @@ def test_text_and_workbook_content() -> None:
 # --- inputs from the database frames and follow-up ------------------------------------------
 
 
-def demo_frames() -> Frames:
-    return Frames.empty(
-        sites=pl.DataFrame({"id": [1, 2], "name": ["Nord", "Sud"]}),
-        staff=pl.DataFrame(
-            {
-                "id": [1, 2, 3],
-                "name": ["P", "Q", "R"],
-                "site_id": [1, 2, None],
-                "weekly_hours_available": [5.0, 5.0, None],
-            }
-        ),
-        groups=pl.DataFrame(
-            {
-                "id": [1, 2],
-                "site_id": [1, 2],
-                "name": ["2BP1", "2BP2"],
-                "school_year": ["2025-2026"] * 2,
-            }
-        ),
-        learners=pl.DataFrame(
-            {
-                "id": [1, 2, 3, 4],
-                "external_id": ["A1", "A2", "A3", "A4"],
-                "last_name": ["Durand", "Martin", None, "Petit"],
-                "first_name": ["Léa", None, None, "Tom"],
-            }
-        ),
-        enrolments=pl.DataFrame(
-            {
-                "id": [1, 2, 3, 4],
-                "learner_id": [1, 2, 3, 4],
-                "group_id": [1, 1, 2, 1],
-                "entry_date": [date(2025, 9, 1)] * 3 + [date(2025, 9, 1)],
-                "exit_date": [None, None, None, date(2025, 10, 1)],
-                "exit_reason": [None, None, None, "abandon"],
-            }
-        ),
-        diagnostics=pl.DataFrame(
-            {
-                "id": [1, 2, 3, 4],
-                "learner_id": [1, 2, 3, 4],
-                "need": ["maths"] * 4,
-                "level": ["non acquis"] * 4,
-                "assessed_on": [SEPT] * 4,
-            }
-        ),
+def demo_world() -> World:
+    """Nord (P, 5 h; class 2BP1: Durand Léa, Martin, Petit Tom who left on 01/10), Sud (Q, 5 h;
+    class 2BP2: A3), R of no site; everyone "non acquis" in maths."""
+    w = World()
+    w.staff("P", site="Nord", weekly_hours=5.0)
+    w.staff("Q", site="Sud", weekly_hours=5.0)
+    w.staff("R")
+    w.group("2BP1", site="Nord")
+    w.group("2BP2", site="Sud")
+    september = date(2025, 9, 1)
+    w.learner("A1", group="2BP1", entered=september, last_name="Durand", first_name="Léa")
+    w.learner("A2", group="2BP1", entered=september, last_name="Martin")
+    w.learner("A3", group="2BP2", entered=september)
+    w.learner(
+        "A4",
+        group="2BP1",
+        entered=september,
+        left=date(2025, 10, 1),
+        reason="abandon",
+        last_name="Petit",
+        first_name="Tom",
     )
+    for learner in ("A1", "A2", "A3", "A4"):
+        w.diagnostic(learner, "maths", "non acquis", SEPT)
+    return w
+
+
+def demo_frames() -> Frames:
+    return demo_world().frames()
 
 
 def test_planning_inputs_keep_learners_and_staff_in_scope() -> None:
@@ -469,57 +452,25 @@ def test_planning_inputs_keep_learners_and_staff_in_scope() -> None:
 
 
 def test_hours_followup_and_group_changes() -> None:
-    frames = demo_frames()
     first, second = (
         (date(2025, 11, 3), date(2025, 11, 16)),
         (date(2025, 11, 17), date(2025, 11, 30)),
     )
-    need_groups = pl.DataFrame(
-        {
-            "id": [1, 2, 3, 4],
-            "name": ["G1", "G2", "G1", "G3"],
-            "need": ["maths"] * 4,
-            "kind": ["AP"] * 4,
-            "site_id": [1] * 4,
-            "period_start": [first[0], first[0], second[0], second[0]],
-            "period_end": [first[1], first[1], second[1], second[1]],
-            "staff_id": [1, 2, 1, 2],
-            "planned_hours_per_week": [2.0, 1.0, 2.0, 1.0],
-            "slot": ["lundi 08:00"] * 4,
-        }
-    )
-    members = pl.DataFrame({"need_group_id": [1, 1, 2, 3, 4, 4], "learner_id": [1, 2, 3, 1, 2, 4]})
-    sessions = pl.DataFrame(
-        {
-            "id": [1, 2, 3, 4],
-            "kind": ["AP"] * 4,
-            "need_group_id": [1, 1, 1, 2],
-            "held_on": [
-                date(2025, 11, 3),
-                date(2025, 11, 10),
-                date(2025, 11, 20),
-                date(2025, 11, 4),
-            ],
-            "duration_hours": [2.0, 2.0, 2.0, 1.0],
-        }
-    )
-    attendance = pl.DataFrame(
-        {
-            "session_id": [1, 1, 2, 2, 4],
-            "learner_id": [1, 2, 1, 2, 3],
-            "present": [True, True, True, False, True],
-        }
-    )
-    frames = Frames.empty(
-        **{
-            name: getattr(frames, name)
-            for name in ("sites", "staff", "groups", "learners", "enrolments")
-        },
-        need_groups=need_groups,
-        need_group_members=members,
-        support_sessions=sessions,
-        attendance=attendance,
-    )
+    w = demo_world()
+    plan = {"need": "maths", "kind": "AP", "site": "Nord", "slot": "lundi 08:00"}
+    w.need_group("G1", **plan, start=first[0], end=first[1], staff="P", hours_per_week=2.0,
+                 members=["A1", "A2"])  # fmt: skip
+    w.need_group("G2", **plan, start=first[0], end=first[1], staff="Q", hours_per_week=1.0,
+                 members=["A3"])  # fmt: skip
+    w.session("AP", date(2025, 11, 3), 2.0, need_group="G1", present=["A1", "A2"])
+    w.session("AP", date(2025, 11, 10), 2.0, need_group="G1", present=["A1"], absent=["A2"])
+    w.session("AP", date(2025, 11, 20), 2.0, need_group="G1")
+    w.session("AP", date(2025, 11, 4), 1.0, need_group="G2", present=["A3"])
+    w.need_group("G1", **plan, start=second[0], end=second[1], staff="P", hours_per_week=2.0,
+                 members=["A1"])  # fmt: skip
+    w.need_group("G3", **plan, start=second[0], end=second[1], staff="Q", hours_per_week=1.0,
+                 members=["A2", "A4"])  # fmt: skip
+    frames = w.frames()
     per_group, per_learner = plan_followup.hours_followup(
         frames, kind="AP", site="Nord", start=first[0], end=first[1]
     )

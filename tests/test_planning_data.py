@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import sqlalchemy as sa
+from world import World
 
 from cli import main
 from data_access import db, models
@@ -19,7 +20,7 @@ from data_access.exports import to_excel_bytes
 from data_access.frames import load_frames
 from data_access.importing import ImportRejected, read_checked
 from data_access.plans import PlanRejected, load_plan, save_plan
-from data_access.writes import bulk_insert, reset_sequences
+from data_access.writes import bulk_insert
 from indicators import plan_followup
 from indicators.common import Period
 from planning import edits, printable, request
@@ -30,52 +31,27 @@ PERIOD = Period(date(2025, 11, 3), date(2025, 12, 14))
 LEARNERS = [f"L{i:02d}" for i in range(1, 9)]
 
 
-def fill(engine: sa.Engine) -> None:
+def class_2bp1() -> World:
     """One site, two teachers, one class of 8 learners: 4 non acquis in maths, 4 en cours in
-    oral (and L01 also en cours in oral, assessed acquis later)."""
-    rows = {
-        models.Site: pl.DataFrame({"id": [1, 2], "name": ["Nord", "Sud"]}),
-        models.Staff: pl.DataFrame(
-            {
-                "id": [1, 2, 3],
-                "name": ["Mme Prof", "M. Aide", "Mme Sud"],
-                "role": ["enseignant"] * 3,
-                "site_id": [1, 1, 2],
-                "weekly_hours_available": [5.0, 2.5, 5.0],
-            }
-        ),
-        models.StudyGroup: pl.DataFrame(
-            {"id": [1], "site_id": [1], "name": ["2BP1"], "school_year": ["2025-2026"]}
-        ),
-        models.Learner: pl.DataFrame(
-            {
-                "id": list(range(1, 9)),
-                "external_id": LEARNERS,
-                "last_name": [f"Nom{i}" for i in range(1, 9)],
-            }
-        ),
-        models.Enrolment: pl.DataFrame(
-            {
-                "id": list(range(1, 9)),
-                "learner_id": list(range(1, 9)),
-                "group_id": [1] * 8,
-                "entry_date": [date(2025, 9, 1)] * 8,
-            }
-        ),
-        models.Diagnostic: pl.DataFrame(
-            {
-                "id": list(range(1, 11)),
-                "learner_id": [1, 2, 3, 4, 5, 6, 7, 8, 1, 1],
-                "need": ["maths"] * 4 + ["oral"] * 4 + ["oral", "oral"],
-                "level": ["non acquis"] * 4 + ["en cours"] * 5 + ["acquis"],
-                "assessed_on": [date(2025, 9, 20)] * 9 + [date(2025, 10, 15)],
-            }
-        ),
-    }
-    with db.write_transaction(engine) as connection:
-        for table, frame in rows.items():
-            bulk_insert(connection, table, frame)
-        reset_sequences(connection, list(rows))
+    oral (and L01 also en cours in oral, assessed acquis later); a teacher at another site."""
+    w = World()
+    w.staff("Mme Prof", role="enseignant", site="Nord", weekly_hours=5.0)
+    w.staff("M. Aide", role="enseignant", site="Nord", weekly_hours=2.5)
+    w.staff("Mme Sud", role="enseignant", site="Sud", weekly_hours=5.0)
+    w.group("2BP1", site="Nord")
+    for number, learner in enumerate(LEARNERS, start=1):
+        w.learner(learner, group="2BP1", entered=date(2025, 9, 1), last_name=f"Nom{number}")
+    for learner in LEARNERS[:4]:
+        w.diagnostic(learner, "maths", "non acquis", date(2025, 9, 20))
+    for learner in LEARNERS[4:]:
+        w.diagnostic(learner, "oral", "en cours", date(2025, 9, 20))
+    w.diagnostic("L01", "oral", "en cours", date(2025, 9, 20))
+    w.diagnostic("L01", "oral", "acquis", date(2025, 10, 15))
+    return w
+
+
+def fill(engine: sa.Engine) -> None:
+    class_2bp1().write(engine)
 
 
 def proposal(engine: sa.Engine) -> Plan:

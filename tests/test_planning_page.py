@@ -16,12 +16,11 @@ import pytest
 import streamlit as st
 from apptest import open_page
 from streamlit.testing.v1 import AppTest
-from test_planning_data import fill
+from test_planning_data import class_2bp1, fill
 
-from data_access import db, models
+from data_access import db
 from data_access.plans import load_plan
 from data_access.settings import Settings
-from data_access.writes import bulk_insert
 from planning import edits
 from planning.plan import NO_GROUP, group_summary
 
@@ -97,52 +96,19 @@ def test_the_page_proposes_groups_and_saves_the_plan(plan_database: str) -> None
     assert members.height == 8
 
 
-def test_the_follow_up_shows_hours_and_group_changes(plan_database: str) -> None:
-    engine = db.get_engine(Settings(database_url=plan_database))
+def test_the_follow_up_shows_hours_and_group_changes(app_database) -> None:  # noqa: ANN001
+    """Two saved plans of the class: Calcul A (L01, L02) then Calcul B (L01); one session of
+    Calcul A, L01 present, L02 absent."""
     first = (date(2025, 11, 3), date(2025, 11, 16))
     second = (date(2025, 11, 17), date(2025, 11, 30))
-    with db.write_transaction(engine) as connection:
-        bulk_insert(
-            connection,
-            models.NeedGroup,
-            pl.DataFrame(
-                {
-                    "id": [1, 2],
-                    "name": ["Calcul A", "Calcul B"],
-                    "need": ["maths", "maths"],
-                    "kind": ["AP", "AP"],
-                    "site_id": [None, None],
-                    "period_start": [first[0], second[0]],
-                    "period_end": [first[1], second[1]],
-                    "staff_id": [1, 2],
-                    "planned_hours_per_week": [2.0, 2.0],
-                }
-            ),
-        )
-        bulk_insert(
-            connection,
-            models.NeedGroupMember,
-            pl.DataFrame({"need_group_id": [1, 1, 2], "learner_id": [1, 2, 1]}),
-        )
-        bulk_insert(
-            connection,
-            models.SupportSession,
-            pl.DataFrame(
-                {
-                    "id": [1],
-                    "kind": ["AP"],
-                    "need_group_id": [1],
-                    "held_on": [date(2025, 11, 4)],
-                    "duration_hours": [2.0],
-                }
-            ),
-        )
-        bulk_insert(
-            connection,
-            models.Attendance,
-            pl.DataFrame({"session_id": [1, 1], "learner_id": [1, 2], "present": [True, False]}),
-        )
-    db.forget_engine(plan_database)
+    w = class_2bp1()
+    maths = {"need": "maths", "kind": "AP", "hours_per_week": 2.0}
+    w.need_group("Calcul A", **maths, start=first[0], end=first[1], staff="Mme Prof",
+                 members=["L01", "L02"])  # fmt: skip
+    w.need_group("Calcul B", **maths, start=second[0], end=second[1], staff="M. Aide",
+                 members=["L01"])  # fmt: skip
+    w.session("AP", date(2025, 11, 4), 2.0, need_group="Calcul A", present=["L01"], absent=["L02"])
+    app_database(w)
     app = _open()
     followed = app.selectbox(key="plan_ap_followed")
     assert followed.value["period_start"] == second[0]  # newest first

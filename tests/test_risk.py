@@ -30,11 +30,10 @@ from datetime import date, datetime
 
 import polars as pl
 import pytest
+from world import World
 
-from data_access.frames import Frames
 from indicators import risk
 from indicators.common import DEFAULT_SETTINGS, Filters, Period, Scope
-from indicators.dataset import prepare
 
 AS_OF = date(2026, 3, 31)
 YEAR = Period.school_year_of(AS_OF)
@@ -44,30 +43,23 @@ ALL = [f"R{i}" for i in range(1, 18)]
 
 
 def world():
-    ids = {name: i for i, name in enumerate(ALL, start=1)}
-    enrolments = pl.DataFrame(
-        {
-            "id": list(ids.values()),
-            "learner_id": list(ids.values()),
-            "group_id": [2 if n == "R2" else 1 for n in ALL],
-            "entry_date": [D(2026, 3, 20) if n == "R3" else D(2025, 9, 1) for n in ALL],
-            "exit_date": [D(2026, 3, 15) if n == "R16" else None for n in ALL],
-            "exit_reason": ["abandon" if n == "R16" else None for n in ALL],
-        }
-    )
-    learners = pl.DataFrame(
-        {
-            "id": list(ids.values()),
-            "external_id": ALL,
-            "last_name": [f"Nom {n}" for n in ALL],
-            "referent_id": [None if n == "R17" else 1 for n in ALL],
-        }
-    )
-    copies = []
+    w = World()
+    w.staff("Mme Référente")
+    w.group("G", site="Lyon", public="jeunes")
+    w.group("H", site="Rennes", public="jeunes")
+    for name in ALL:
+        w.learner(
+            name,
+            group="H" if name == "R2" else "G",
+            entered=D(2026, 3, 20) if name == "R3" else D(2025, 9, 1),
+            left=D(2026, 3, 15) if name == "R16" else None,
+            reason="abandon" if name == "R16" else None,
+            last_name=f"Nom {name}",
+            referent=None if name == "R17" else "Mme Référente",
+        )
 
     def copy(name, day, grade=None):
-        copies.append({"learner_id": ids[name], "discipline": "Maths", "submitted_on": day,
-                       "assignment": f"{name}-{day}", "grade": grade})  # fmt: skip
+        w.copy(name, "Maths", submitted=day, assignment=f"{name}-{day}", grade=grade)
 
     for name in ("R4", "R5", "R6", "R7", "R8", "R9", "R10", "R14", "R15"):
         copy(name, D(2026, 3, 25))
@@ -82,11 +74,9 @@ def world():
     for day, grade in zip(days6[1:], [18, 18, 5, 5, 5], strict=True):
         copy("R13", day, float(grade))
 
-    interviews = [
-        {"learner_id": ids[n], "held_on": D(2026, 3, 16), "interview_type": "initial"}
-        for n in ALL
-        if n not in ("R3", "R4")
-    ]
+    for name in ALL:
+        if name not in ("R3", "R4"):
+            w.interview(name, D(2026, 3, 16), "initial")
     for name, day, kind in (
         ("R4", D(2026, 1, 15), "suivi"),
         ("R5", D(2026, 2, 10), "contractualisation"),
@@ -94,70 +84,22 @@ def world():
         ("R7", D(2026, 1, 5), "contractualisation"),
         ("R7", D(2026, 3, 1), "suivi"),
     ):
-        interviews.append({"learner_id": ids[name], "held_on": day, "interview_type": kind})
+        w.interview(name, day, kind)
 
-    requests = pl.DataFrame(
-        {
-            "learner_id": [ids[n] for n in ("R8", "R8", "R9", "R9", "R10", "R10")],
-            "discipline": ["Maths"] * 6,
-            "channel": ["forum"] * 6,
-            "received_at": [
-                T(2026, 3, 29, 8),
-                T(2026, 3, 30, 10),
-                T(2026, 3, 20, 9),
-                T(2026, 3, 1, 9),
-                T(2026, 3, 29, 9),
-                T(2026, 3, 30, 1),
-            ],
-            "answered_at": [
-                None,
-                None,
-                T(2026, 4, 2, 9),
-                T(2026, 3, 2, 9),
-                T(2026, 3, 31, 9),
-                None,
-            ],
-        }
-    )
-    session_days = [D(2026, 1, 20), D(2026, 3, 5), D(2026, 3, 12), D(2026, 3, 19)]
-    sessions = pl.DataFrame(
-        {
-            "id": [1, 2, 3, 4],
-            "kind": ["AP"] * 4,
-            "group_id": [1] * 4,
-            "held_on": session_days,
-            "duration_hours": [2.0] * 4,
-        }
-    )
-    attendance = pl.DataFrame(
-        {
-            "session_id": [2, 3, 4, 1, 2, 3, 4],
-            "learner_id": [ids["R14"]] * 3 + [ids["R15"]] * 4,
-            "present": [False, False, False, False, False, False, True],
-        }
-    )
-    return prepare(
-        Frames.empty(
-            sites=pl.DataFrame({"id": [1, 2], "name": ["Lyon", "Rennes"]}),
-            staff=pl.DataFrame({"id": [1], "name": ["Mme Référente"]}),
-            groups=pl.DataFrame(
-                {
-                    "id": [1, 2],
-                    "site_id": [1, 2],
-                    "name": ["G", "H"],
-                    "public": ["jeunes", "jeunes"],
-                    "school_year": ["2025-2026"] * 2,
-                }
-            ),
-            learners=learners,
-            enrolments=enrolments,
-            copies=pl.DataFrame(copies),
-            interviews=pl.DataFrame(interviews),
-            tutoring_requests=requests,
-            support_sessions=sessions,
-            attendance=attendance,
-        )
-    )
+    for name, received, answered in (
+        ("R8", T(2026, 3, 29, 8), None),
+        ("R8", T(2026, 3, 30, 10), None),
+        ("R9", T(2026, 3, 20, 9), T(2026, 4, 2, 9)),
+        ("R9", T(2026, 3, 1, 9), T(2026, 3, 2, 9)),
+        ("R10", T(2026, 3, 29, 9), T(2026, 3, 31, 9)),
+        ("R10", T(2026, 3, 30, 1), None),
+    ):
+        w.request(name, "Maths", received=received, answered=answered)
+    w.session("AP", D(2026, 1, 20), 2.0, group="G", absent=["R15"])
+    w.session("AP", D(2026, 3, 5), 2.0, group="G", absent=["R14", "R15"])
+    w.session("AP", D(2026, 3, 12), 2.0, group="G", absent=["R14", "R15"])
+    w.session("AP", D(2026, 3, 19), 2.0, group="G", present=["R15"], absent=["R14"])
+    return w.dataset()
 
 
 @pytest.fixture(scope="module")
@@ -274,7 +216,7 @@ def test_site_filter_applies_to_the_current_group():
 
 
 def test_empty_data_gives_an_empty_list_with_every_column():
-    listed = risk.at_risk(prepare(Frames.empty()), Scope(YEAR), AS_OF)
+    listed = risk.at_risk(World().dataset(), Scope(YEAR), AS_OF)
     assert listed.is_empty()
     assert set(risk.SIGNALS) <= set(listed.columns)
     assert listed.schema["signal_count"] == pl.Int64
@@ -284,35 +226,16 @@ def test_one_classmate_submitting_is_not_a_group_that_keeps_submitting():
     """Group of 4 entered 01/09/2025, as of 31/03/2026 (6-week window from 18/02): only A
     submitted in the window, so B, C, D's silence is the group's, not a signal; when C and D
     submit too (3 of 4), B is flagged."""
-    from data_access.frames import Frames
-    from indicators.dataset import prepare
 
     def world(submitters):
-        names = ["A", "B", "C", "D"]
-        copies = [
-            {"learner_id": i + 1, "discipline": "Maths", "assignment": "D1",
-             "submitted_on": D(2026, 3, 20)}
-            for i, n in enumerate(names) if n in submitters
-        ] + [{"learner_id": 2, "discipline": "Maths", "assignment": "D0",
-              "submitted_on": D(2026, 1, 5)}]  # fmt: skip
-        return prepare(
-            Frames.empty(
-                sites=pl.DataFrame({"id": [1], "name": ["Nord"]}),
-                groups=pl.DataFrame(
-                    {"id": [1], "site_id": [1], "name": ["G"], "school_year": ["2025-2026"]}
-                ),
-                learners=pl.DataFrame({"id": [1, 2, 3, 4], "external_id": names}),
-                enrolments=pl.DataFrame(
-                    {
-                        "id": [1, 2, 3, 4],
-                        "learner_id": [1, 2, 3, 4],
-                        "group_id": [1] * 4,
-                        "entry_date": [D(2025, 9, 1)] * 4,
-                    }
-                ),  # fmt: skip
-                copies=pl.DataFrame(copies),
-            )
-        )
+        w = World()
+        w.group("G", site="Nord")
+        for name in ("A", "B", "C", "D"):
+            w.learner(name, group="G", entered=D(2025, 9, 1))
+        for name in sorted(submitters):
+            w.copy(name, "Maths", submitted=D(2026, 3, 20), assignment="D1")
+        w.copy("B", "Maths", submitted=D(2026, 1, 5), assignment="D0")
+        return w.dataset()
 
     quiet = risk.at_risk(world({"A"}), Scope(YEAR), D(2026, 3, 31))
     assert quiet.filter(pl.col("no_recent_copy")).is_empty()
@@ -322,32 +245,10 @@ def test_one_classmate_submitting_is_not_a_group_that_keeps_submitting():
 
 def test_data_without_any_interview_raise_no_interview_signal():
     """A copies export analysed alone: nobody is 'without interview', the data just have none."""
-    from data_access.frames import Frames
-    from indicators.dataset import prepare
-
-    data = prepare(
-        Frames.empty(
-            sites=pl.DataFrame({"id": [1], "name": ["Nord"]}),
-            groups=pl.DataFrame(
-                {"id": [1], "site_id": [1], "name": ["G"], "school_year": ["2025-2026"]}
-            ),
-            learners=pl.DataFrame({"id": [1, 2], "external_id": ["A", "B"]}),
-            enrolments=pl.DataFrame(
-                {
-                    "id": [1, 2],
-                    "learner_id": [1, 2],
-                    "group_id": [1, 1],
-                    "entry_date": [D(2025, 9, 1)] * 2,
-                }
-            ),  # fmt: skip
-            copies=pl.DataFrame(
-                {
-                    "learner_id": [1, 2],
-                    "discipline": ["Maths"] * 2,
-                    "assignment": ["D1"] * 2,
-                    "submitted_on": [D(2026, 3, 20)] * 2,
-                }
-            ),  # fmt: skip
-        )
-    )
+    w = World()
+    w.group("G", site="Nord")
+    for name in ("A", "B"):
+        w.learner(name, group="G", entered=D(2025, 9, 1))
+        w.copy(name, "Maths", submitted=D(2026, 3, 20), assignment="D1")
+    data = w.dataset()
     assert risk.at_risk(data, Scope(YEAR), D(2026, 3, 31)).is_empty()

@@ -12,7 +12,7 @@ Period: 01/10/2025 to 31/12/2025. Two sites, Nord (group "2nde A", jeunes) and S
   answered. 3 received, 2 answered, within 48 h 1/3 (denominator: all received).
 - Interviews: L1 initial 05/09 (before), L1 suivi 15/10, L2 suivi 01/11: 2 in the period.
 - Active enrolments: L1, L2 (L3 not yet): 2, one dropout: rate 1/2.
-- Sessions: "2nde A" AP 06/10 and 13/10, 2.5 h each; "CAP 1" soutien 20/09 (before): 5 h.
+- Sessions: "2nde A" AP 06/10 and 13/10, 2.5 h each; "CAP 1" soutien 20/09 (before): 5 h in the period.
 By site — Nord: received 1, corrected 2, delays [7, 2]: mean 4.5, median 4.5, p90 6.5, within
 1/2; requests 2, within 48 h 1/2; interviews 1; enrolled 1, dropouts 0, rate 0; 5 h.
 Sud: received 2, corrected 1 (3 d): mean = median = p90 = 3, within 1; requests 1, within 0;
@@ -24,10 +24,10 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-import polars as pl
 import pytest
+from world import World
 
-from data_access.frames import FRAME_TABLES, Frames
+from data_access.frames import Frames
 from indicators import summary
 from indicators.common import Filters, Period, Scope
 from indicators.dataset import as_of, prepare
@@ -35,72 +35,44 @@ from indicators.dataset import as_of, prepare
 PERIOD = Period(date(2025, 10, 1), date(2025, 12, 31))
 
 
-def hand_made_frames() -> Frames:
+def hand_made_world() -> World:
     d = date
-    return Frames.empty(
-        sites=pl.DataFrame({"id": [1, 2], "name": ["Nord", "Sud"]}),
-        groups=pl.DataFrame(
-            {
-                "id": [1, 2],
-                "site_id": [1, 2],
-                "name": ["2nde A", "CAP 1"],
-                "public": ["jeunes", "alternants"],
-                "school_year": ["2025-2026", "2025-2026"],
-            }
-        ),
-        learners=pl.DataFrame({"id": [1, 2, 3], "external_id": ["L1", "L2", "L3"]}),
-        enrolments=pl.DataFrame(
-            {
-                "id": [1, 2, 3],
-                "learner_id": [1, 2, 3],
-                "group_id": [1, 2, 2],
-                "entry_date": [d(2025, 9, 1), d(2025, 9, 1), d(2026, 1, 10)],
-                "exit_date": [None, d(2025, 11, 15), None],
-                "exit_reason": [None, "abandon", None],
-            }
-        ),
-        copies=pl.DataFrame(
-            {
-                "id": [1, 2, 3, 4],
-                "learner_id": [1, 1, 2, 2],
-                "discipline": ["Maths", "Maths", "Français", "Français"],
-                "assignment": ["D1", "D2", "D1", "D2"],
-                "submitted_on": [d(2025, 9, 25), d(2025, 10, 6), d(2025, 10, 10), d(2025, 11, 3)],
-                "corrected_on": [d(2025, 10, 2), d(2025, 10, 8), d(2025, 10, 13), None],
-            }
-        ),
-        tutoring_requests=pl.DataFrame(
-            {
-                "id": [1, 2, 3],
-                "learner_id": [1, 2, 1],
-                "discipline": ["Maths", "Français", "Maths"],
-                "channel": ["forum", "électronique", "téléphone"],
-                "received_at": [
-                    datetime(2025, 10, 5, 9),
-                    datetime(2025, 10, 20, 10),
-                    datetime(2025, 12, 30, 8),
-                ],
-                "answered_at": [datetime(2025, 10, 6, 9), datetime(2025, 10, 23, 10), None],
-            }
-        ),
-        interviews=pl.DataFrame(
-            {
-                "id": [1, 2, 3],
-                "learner_id": [1, 1, 2],
-                "held_on": [d(2025, 9, 5), d(2025, 10, 15), d(2025, 11, 1)],
-                "interview_type": ["initial", "suivi", "suivi"],
-            }
-        ),
-        support_sessions=pl.DataFrame(
-            {
-                "id": [1, 2, 3],
-                "kind": ["AP", "AP", "soutien"],
-                "group_id": [1, 1, 2],
-                "held_on": [d(2025, 10, 6), d(2025, 10, 13), d(2025, 9, 20)],
-                "duration_hours": [2.5, 2.5, 1.0],
-            }
-        ),
+    w = World()
+    w.group("2nde A", site="Nord", public="jeunes")
+    w.group("CAP 1", site="Sud", public="alternants")
+    w.learner("L1", group="2nde A", entered=d(2025, 9, 1))
+    w.learner("L2", group="CAP 1", entered=d(2025, 9, 1), left=d(2025, 11, 15), reason="abandon")
+    w.learner("L3", group="CAP 1", entered=d(2026, 1, 10))
+    w.copy("L1", "Maths", assignment="D1", submitted=d(2025, 9, 25), corrected=d(2025, 10, 2))
+    w.copy("L1", "Maths", assignment="D2", submitted=d(2025, 10, 6), corrected=d(2025, 10, 8))
+    w.copy("L2", "Français", assignment="D1", submitted=d(2025, 10, 10), corrected=d(2025, 10, 13))
+    w.copy("L2", "Français", assignment="D2", submitted=d(2025, 11, 3))
+    w.request(
+        "L1",
+        "Maths",
+        channel="forum",
+        received=datetime(2025, 10, 5, 9),
+        answered=datetime(2025, 10, 6, 9),
     )
+    w.request(
+        "L2",
+        "Français",
+        channel="électronique",
+        received=datetime(2025, 10, 20, 10),
+        answered=datetime(2025, 10, 23, 10),
+    )
+    w.request("L1", "Maths", channel="téléphone", received=datetime(2025, 12, 30, 8))
+    w.interview("L1", d(2025, 9, 5), "initial")
+    w.interview("L1", d(2025, 10, 15), "suivi")
+    w.interview("L2", d(2025, 11, 1), "suivi")
+    w.session("AP", d(2025, 10, 6), 2.5, group="2nde A")
+    w.session("AP", d(2025, 10, 13), 2.5, group="2nde A")
+    w.session("soutien", d(2025, 9, 20), 1.0, group="CAP 1")
+    return w
+
+
+def hand_made_frames() -> Frames:
+    return hand_made_world().frames()
 
 
 EXPECTED_WHOLE = {
@@ -207,8 +179,7 @@ def test_data_period_and_as_of() -> None:
 
 @pytest.fixture
 def hand_made_database(app_database) -> str:
-    frames = hand_made_frames()
-    return app_database({name: getattr(frames, name) for name in FRAME_TABLES})
+    return app_database(hand_made_world())
 
 
 def test_cli_json_object(hand_made_database: str, capsys: pytest.CaptureFixture) -> None:

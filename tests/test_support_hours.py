@@ -25,99 +25,53 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from world import World
 
-from data_access.frames import Frames
 from indicators import support_hours as sh
 from indicators.common import DEFAULT_SETTINGS, Filters, Period, Scope
-from indicators.dataset import prepare
 
 P = Period(date(2025, 9, 1), date(2025, 12, 31))
 WEEKS_28 = replace(DEFAULT_SETTINGS, school_weeks_per_year=28)  # 2,5 h and 1 h a week
 AS_OF = date(2025, 10, 10)
 D = date
-SITES = pl.DataFrame({"id": [1, 2], "name": ["Lyon", "Rennes"]})
-GROUPS = pl.DataFrame(
-    {
-        "id": [1, 2],
-        "site_id": [1, 2],
-        "name": ["C1", "C2"],
-        "public": ["jeunes", "alternants"],
-        "school_year": ["2025-2026"] * 2,
-    }
-)
-NEED_GROUPS = pl.DataFrame(
-    {
-        "id": [1],
-        "name": ["NG"],
-        "need": ["méthodologie"],
-        "kind": ["aide individualisée"],
-        "site_id": [1],
-        "period_start": [D(2025, 9, 15)],
-        "period_end": [D(2025, 10, 12)],
-        "planned_hours_per_week": [1.0],
-    }
-)
+AIDE = "aide individualisée"
 
 
-def world(sessions: pl.DataFrame | None = None, attendance: pl.DataFrame | None = None):
-    learners = pl.DataFrame(
-        {"id": list(range(1, 12)), "external_id": [f"L{i}" for i in range(1, 12)]}
-    )
-    enrolments = pl.DataFrame(
-        {
-            "id": list(range(1, 12)),
-            "learner_id": list(range(1, 12)),
-            "group_id": [1, 1, 2] + [1] * 8,
-            "entry_date": [D(2025, 9, 1), D(2025, 9, 1), D(2025, 9, 8)] + [D(2025, 9, 1)] * 8,
-        }
-    )
-    if sessions is None:
-        sessions = pl.DataFrame(
-            {
-                "id": [1, 2, 3, 4, 5, 6, 7],
-                "kind": [
-                    "AP",
-                    "AP",
-                    "AP",
-                    "aide individualisée",
-                    "aide individualisée",
-                    "AP",
-                    "soutien",
-                ],  # fmt: skip
-                "group_id": [1, 1, 2, None, None, 1, 2],
-                "need_group_id": [None, None, None, 1, 1, None, None],
-                "held_on": [
-                    D(2025, 9, 2),
-                    D(2025, 9, 9),
-                    D(2025, 9, 9),
-                    D(2025, 9, 16),
-                    D(2025, 9, 23),
-                    D(2025, 10, 7),
-                    D(2025, 8, 25),
-                ],  # fmt: skip
-                "duration_hours": [2.5, 2.5, 2.0, 1.0, 1.0, 2.5, 1.5],
-            }
+def school() -> World:
+    """The classes, the need group and the learners, no session yet."""
+    w = World()
+    w.group("C1", site="Lyon", public="jeunes")
+    w.group("C2", site="Rennes", public="alternants")
+    for number in range(1, 12):
+        w.learner(
+            f"L{number}",
+            group="C2" if number == 3 else "C1",
+            entered=D(2025, 9, 8) if number == 3 else D(2025, 9, 1),
         )
-    if attendance is None:
-        rows = [(1, 1, True), (1, 2, True), (2, 1, True), (2, 2, False), (6, 1, True),
-                (6, 2, True), (3, 3, True), (4, 1, True), (4, 2, True)]  # fmt: skip
-        rows += [(5, learner, True) for learner in [1, *range(4, 12)]]
-        attendance = pl.DataFrame(
-            rows, schema=["session_id", "learner_id", "present"], orient="row"
-        )
-    members = pl.DataFrame({"need_group_id": [1] * 9, "learner_id": [1, *range(4, 12)]})
-    return prepare(
-        Frames.empty(
-            sites=SITES,
-            groups=GROUPS,
-            learners=learners,
-            enrolments=enrolments,
-            need_groups=NEED_GROUPS,
-            need_group_members=members,
-            support_sessions=sessions,
-            attendance=attendance,
-        )
+    w.need_group(
+        "NG",
+        need="méthodologie",
+        kind=AIDE,
+        site="Lyon",
+        start=D(2025, 9, 15),
+        end=D(2025, 10, 12),
+        hours_per_week=1.0,
+        members=["L1", *[f"L{n}" for n in range(4, 12)]],
     )
+    return w
+
+
+def world():
+    w = school()
+    w.session("AP", D(2025, 9, 2), 2.5, group="C1", present=["L1", "L2"])
+    w.session("AP", D(2025, 9, 9), 2.5, group="C1", present=["L1"], absent=["L2"])
+    w.session("AP", D(2025, 9, 9), 2.0, group="C2", present=["L3"])
+    w.session(AIDE, D(2025, 9, 16), 1.0, need_group="NG", present=["L1", "L2"])
+    everyone = ["L1", *[f"L{n}" for n in range(4, 12)]]
+    w.session(AIDE, D(2025, 9, 23), 1.0, need_group="NG", present=everyone)
+    w.session("AP", D(2025, 10, 7), 2.5, group="C1", present=["L1", "L2"])
+    w.session("soutien", D(2025, 8, 25), 1.5, group="C2")
+    return w.dataset()
 
 
 def test_headline_counts_each_session_once():
@@ -235,26 +189,10 @@ sessions_strategy = st.lists(
 @settings(max_examples=50, deadline=None)
 @given(rows=sessions_strategy)
 def test_totals_split_by_site_add_up(rows):
-    sessions = pl.DataFrame(
-        {
-            "id": list(range(1, len(rows) + 1)),
-            "kind": [k for _, _, _, k in rows],
-            "group_id": [g for g, _, _, _ in rows],
-            "held_on": [D(2025, 8, 1) + timedelta(days=d) for _, d, _, _ in rows],
-            "duration_hours": [h for _, _, h, _ in rows],
-        },
-        schema={
-            "id": pl.Int64,
-            "kind": pl.String,
-            "group_id": pl.Int64,
-            "held_on": pl.Date,
-            "duration_hours": pl.Float64,
-        },
-    )
-    empty = pl.DataFrame(
-        schema={"session_id": pl.Int64, "learner_id": pl.Int64, "present": pl.Boolean}
-    )
-    dataset = world(sessions, empty)
+    w = school()
+    for group, day, hours, kind in rows:
+        w.session(kind, D(2025, 8, 1) + timedelta(days=day), hours, group=["C1", "C2"][group - 1])
+    dataset = w.dataset()
     whole = sh.headline(dataset, Scope(P)).item()
     for by in ("site", "group", "public"):
         split = sh.headline(dataset, Scope(P), by=by)

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 import polars as pl
 import pytest
+from world import World
 
-from data_access.frames import Frames
 from indicators import surges
 from indicators.common import Filters, IndicatorSettings, Period, Scope
-from indicators.dataset import Dataset, prepare
+from indicators.dataset import Dataset
 
 ALL = Filters()
 FIRST_MONDAY = date(2025, 9, 1)
@@ -28,45 +28,23 @@ SERIES = {
 
 
 def build(series: dict[tuple[str, str], list[int]], first_monday: date = FIRST_MONDAY) -> Dataset:
-    sites = sorted({site for site, _ in series})
-    site_ids = {site: index + 1 for index, site in enumerate(sites)}
-    copies = []
+    """One group and one learner per site ("Groupe Lyon", "LLyon"), who sends the copies of the
+    series, spread over the weekdays of each week."""
+    w = World()
+    for site in sorted({site for site, _ in series}):
+        w.group(f"Groupe {site}", site=site)
+        w.learner(f"L{site}", group=f"Groupe {site}", entered=date(2024, 9, 1))
     for (site, discipline), volumes in series.items():
         for week, volume in enumerate(volumes):
             monday = first_monday + timedelta(weeks=week)
             for number in range(volume):
-                copies.append(
-                    {
-                        "learner_id": site_ids[site],
-                        "discipline": discipline,
-                        "assignment": f"{week}-{number}",
-                        "submitted_on": monday + timedelta(days=number % 5),
-                    }
+                w.copy(
+                    f"L{site}",
+                    discipline,
+                    submitted=monday + timedelta(days=number % 5),
+                    assignment=f"{week}-{number}",
                 )
-    frames = Frames.empty(
-        sites=pl.DataFrame({"id": list(site_ids.values()), "name": list(site_ids)}),
-        groups=pl.DataFrame(
-            {
-                "id": list(site_ids.values()),
-                "site_id": list(site_ids.values()),
-                "name": [f"Groupe {s}" for s in site_ids],
-                "school_year": ["2025-2026"] * len(site_ids),
-            }
-        ),
-        learners=pl.DataFrame(
-            {"id": list(site_ids.values()), "external_id": [f"L{i}" for i in site_ids.values()]}
-        ),
-        enrolments=pl.DataFrame(
-            {
-                "id": list(site_ids.values()),
-                "learner_id": list(site_ids.values()),
-                "group_id": list(site_ids.values()),
-                "entry_date": [date(2024, 9, 1)] * len(site_ids),
-            }
-        ),
-        copies=pl.DataFrame(copies).with_row_index("id", offset=1),
-    )
-    return prepare(frames)
+    return w.dataset()
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +154,7 @@ def test_the_same_week_a_year_earlier():
 
 
 def test_no_copy_at_all():
-    empty = prepare(Frames.empty())
+    empty = World().dataset()
     result = surges.surges(empty, Scope(AUTUMN))
     assert result.is_empty()
     assert "volume_year_before" in result.columns

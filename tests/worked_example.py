@@ -1,7 +1,7 @@
 """A small world whose figures were worked out by hand (used by the flows, delays, tutoring
 and page tests). The period under study is PERIOD, 5 to 31 January 2026.
 
-Sites Lyon (id 1) and Rennes (id 2). Groups: "CAP 1" (Lyon), "BTS" (Rennes), "Solo"
+Sites Lyon and Rennes. Groups: "CAP 1" (Lyon), "BTS" (Rennes), "Solo"
 (Rennes, a group of one learner).
 Learners:
 - A001, A002 in CAP 1, referent Mme Tutrice;
@@ -33,11 +33,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import polars as pl
+from world import World
 
 from data_access.frames import Frames
 from indicators.common import Period
-from indicators.dataset import Dataset, prepare
+from indicators.dataset import Dataset
 
 PERIOD = Period(date(2026, 1, 5), date(2026, 1, 31))
 EMPTY_PERIOD = Period(date(2024, 1, 1), date(2024, 1, 31))
@@ -46,127 +46,72 @@ D = date
 T = datetime
 
 
-def frames() -> Frames:
-    return Frames.empty(
-        sites=pl.DataFrame({"id": [1, 2], "name": ["Lyon", "Rennes"]}),
-        staff=pl.DataFrame(
-            {
-                "id": [1, 2, 3],
-                "name": ["Mme Tutrice", "M. Correcteur", "M. Tuteur"],
-                "role": ["tuteur", "enseignant", "tuteur"],
-                "site_id": [1, 1, 2],
-            }
-        ),
-        groups=pl.DataFrame(
-            {
-                "id": [1, 2, 3],
-                "site_id": [1, 2, 2],
-                "name": ["CAP 1", "BTS", "Solo"],
-                "public": ["jeunes", "alternants", "jeunes"],
-                "modality": ["présentiel", "distance", "présentiel"],
-                "school_year": ["2025-2026"] * 3,
-            }
-        ),
-        learners=pl.DataFrame(
-            {
-                "id": [1, 2, 3, 4, 5],
-                "external_id": ["A001", "A002", "A003", "A004", "A005"],
-                "last_name": ["Un", "Deux", "Trois", "Quatre", "Cinq"],
-                "referent_id": [1, 1, 3, 3, None],
-            }
-        ),
-        enrolments=pl.DataFrame(
-            {
-                "id": [1, 2, 3, 4, 5, 6],
-                "learner_id": [1, 2, 3, 3, 4, 5],
-                "group_id": [1, 1, 1, 2, 2, 3],
-                "entry_date": [
-                    D(2025, 9, 1),
-                    D(2025, 9, 1),
-                    D(2025, 9, 1),
-                    D(2026, 1, 5),
-                    D(2026, 3, 2),
-                    D(2025, 9, 1),
-                ],
-                "exit_date": [None, None, D(2026, 1, 9), None, None, None],
-                "exit_reason": [None, None, "réorientation", None, None, None],
-            }
-        ),
-        copies=pl.DataFrame(
-            {
-                "id": [1, 2, 3, 4, 5, 6, 7, 8],
-                "learner_id": [1, 1, 2, 3, 5, 3, 2, 4],
-                "discipline": [
-                    "Maths",
-                    "Français",
-                    "Maths",
-                    "Maths",
-                    "Français",
-                    "Français",
-                    "Maths",
-                    "Maths",
-                ],
-                "assignment": [f"Devoir {i}" for i in range(1, 9)],
-                "submitted_on": [
-                    D(2025, 12, 29),
-                    D(2026, 1, 5),
-                    D(2026, 1, 6),
-                    D(2026, 1, 12),
-                    D(2026, 1, 20),
-                    D(2025, 11, 10),
-                    D(2026, 1, 26),
-                    D(2026, 3, 5),
-                ],
-                "corrected_on": [
-                    D(2026, 1, 6),
-                    D(2026, 1, 7),
-                    D(2026, 1, 9),
-                    D(2026, 1, 12),
-                    None,
-                    D(2026, 2, 10),
-                    D(2026, 2, 2),
-                    D(2026, 3, 6),
-                ],
-                "corrector_id": [2, 2, 2, 1, None, 2, 2, 1],
-                "grade": [12.0, 14.0, 9.0, 15.0, None, 11.0, 10.0, 13.0],
-            }
-        ),
-        tutoring_requests=pl.DataFrame(
-            {
-                "id": [1, 2, 3, 4, 5, 6],
-                "learner_id": [1, 2, 3, 5, 1, 2],
-                "discipline": ["Maths", "Maths", "Français", "Maths", "Français", "Maths"],
-                "channel": ["électronique", "téléphone", "forum", "électronique", "forum", "forum"],
-                "received_at": [
-                    T(2026, 1, 5, 9),
-                    T(2026, 1, 7, 10),
-                    T(2026, 1, 8, 8),
-                    T(2026, 1, 20, 12),
-                    T(2026, 1, 30, 10),
-                    T(2026, 1, 2, 9),
-                ],
-                "answered_at": [
-                    T(2026, 1, 6, 9),
-                    T(2026, 1, 9, 10),
-                    T(2026, 1, 10, 9),
-                    None,
-                    None,
-                    T(2026, 1, 5, 10),
-                ],
-                "staff_id": [1, 1, 3, None, 1, 1],
-            }
-        ),
-        interviews=pl.DataFrame(
-            {
-                "id": [1, 2, 3],
-                "learner_id": [1, 3, 2],
-                "staff_id": [1, 3, 1],
-                "held_on": [D(2026, 1, 10), D(2026, 1, 15), D(2025, 12, 1)],
-                "interview_type": ["initial", "suivi", "initial"],
-            }
-        ),
+def world() -> World:
+    w = World()
+    w.staff("Mme Tutrice", role="tuteur", site="Lyon")
+    w.staff("M. Correcteur", role="enseignant", site="Lyon")
+    w.staff("M. Tuteur", role="tuteur", site="Rennes")
+    w.group("CAP 1", site="Lyon", public="jeunes", modality="présentiel")
+    w.group("BTS", site="Rennes", public="alternants", modality="distance")
+    w.group("Solo", site="Rennes", public="jeunes", modality="présentiel")
+    september = D(2025, 9, 1)
+    w.learner("A001", group="CAP 1", entered=september, last_name="Un", referent="Mme Tutrice")
+    w.learner("A002", group="CAP 1", entered=september, last_name="Deux", referent="Mme Tutrice")
+    w.learner(
+        "A003",
+        group="CAP 1",
+        entered=september,
+        left=D(2026, 1, 9),
+        reason="réorientation",
+        last_name="Trois",
+        referent="M. Tuteur",
     )
+    w.enrol("A003", "BTS", D(2026, 1, 5))
+    w.learner("A004", group="BTS", entered=D(2026, 3, 2), last_name="Quatre", referent="M. Tuteur")
+    w.learner("A005", group="Solo", entered=september, last_name="Cinq")
+
+    for number, (learner, discipline, submitted, corrected, corrector, grade) in enumerate(
+        [
+            ("A001", "Maths", D(2025, 12, 29), D(2026, 1, 6), "M. Correcteur", 12.0),
+            ("A001", "Français", D(2026, 1, 5), D(2026, 1, 7), "M. Correcteur", 14.0),
+            ("A002", "Maths", D(2026, 1, 6), D(2026, 1, 9), "M. Correcteur", 9.0),
+            ("A003", "Maths", D(2026, 1, 12), D(2026, 1, 12), "Mme Tutrice", 15.0),
+            ("A005", "Français", D(2026, 1, 20), None, None, None),
+            ("A003", "Français", D(2025, 11, 10), D(2026, 2, 10), "M. Correcteur", 11.0),
+            ("A002", "Maths", D(2026, 1, 26), D(2026, 2, 2), "M. Correcteur", 10.0),
+            ("A004", "Maths", D(2026, 3, 5), D(2026, 3, 6), "Mme Tutrice", 13.0),
+        ],
+        start=1,
+    ):
+        w.copy(
+            learner,
+            discipline,
+            submitted=submitted,
+            corrected=corrected,
+            assignment=f"Devoir {number}",
+            corrector=corrector,
+            grade=grade,
+        )
+    for learner, discipline, channel, received, answered, tutor in [
+        ("A001", "Maths", "électronique", T(2026, 1, 5, 9), T(2026, 1, 6, 9), "Mme Tutrice"),
+        ("A002", "Maths", "téléphone", T(2026, 1, 7, 10), T(2026, 1, 9, 10), "Mme Tutrice"),
+        ("A003", "Français", "forum", T(2026, 1, 8, 8), T(2026, 1, 10, 9), "M. Tuteur"),
+        ("A005", "Maths", "électronique", T(2026, 1, 20, 12), None, None),
+        ("A001", "Français", "forum", T(2026, 1, 30, 10), None, "Mme Tutrice"),
+        ("A002", "Maths", "forum", T(2026, 1, 2, 9), T(2026, 1, 5, 10), "Mme Tutrice"),
+    ]:
+        w.request(
+            learner, discipline, received=received, answered=answered, channel=channel, tutor=tutor
+        )
+    w.interview("A001", D(2026, 1, 10), "initial", staff="Mme Tutrice")
+    w.interview("A003", D(2026, 1, 15), "suivi", staff="M. Tuteur")
+    w.interview("A002", D(2025, 12, 1), "initial", staff="Mme Tutrice")
+    return w
+
+
+def frames() -> Frames:
+    return world().frames()
 
 
 def dataset() -> Dataset:
-    return prepare(frames())
+    return world().dataset()
