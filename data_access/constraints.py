@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import psycopg
 from sqlalchemy import exc
 
 from data_access.errors import PilotageError
@@ -37,9 +38,14 @@ class RowRefused(PilotageError):
     """The database refused a row: the message says which rule it breaks, in French."""
 
 
-def explain(error: exc.IntegrityError) -> RowRefused:
-    """Turn a database integrity error into one French sentence."""
-    text = str(error.orig)
+INTEGRITY_ERRORS = (exc.IntegrityError, psycopg.IntegrityError)
+"""What the database raises when a row breaks a constraint (psycopg's own from a COPY)."""
+
+
+def explain(error: exc.IntegrityError | psycopg.IntegrityError) -> RowRefused:
+    """Turn a database integrity error (SQLAlchemy's, or psycopg's from a COPY) into one French
+    sentence."""
+    text = str(getattr(error, "orig", None) or error)
     for name, message in {**CONSTRAINT_MESSAGES, **UNIQUE_MESSAGES}.items():
         if re.search(rf"\b{name}\b", text):
             return RowRefused(f"Ligne refusée : {message}.")

@@ -93,12 +93,6 @@ def forget_engine(url: str) -> None:
     _engine_for.cache_clear()
 
 
-def drop_schema(engine: Engine) -> None:
-    """Drop every table (used by `pilotage seed --reset` and tests)."""
-    SQLModel.metadata.drop_all(engine)
-    _schemas_ready.discard(str(engine.url))
-
-
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A transaction that bumps the data version when it commits: use it for every write."""

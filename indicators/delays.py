@@ -86,7 +86,7 @@ def headline(dataset: Dataset, scope: Scope, by: str | None = None) -> pl.DataFr
     """
     keys = check_by(by)
     result = _summarise(corrected_in(dataset, scope), keys, scope.settings, count=False)
-    return result.sort(keys, nulls_last=True) if keys else result
+    return (result.sort(keys, nulls_last=True) if keys else result).select(*keys, *STATISTICS)
 
 
 def summary(dataset: Dataset, scope: Scope) -> pl.DataFrame:

@@ -139,34 +139,3 @@ def bars(
         chart = chart + rule
     height = max(120, min(28 * shown.height, 900))
     return finish(chart.properties(height=height), title)
-
-
-def histogram(
-    frame: pl.DataFrame,
-    *,
-    bin_start: str,
-    count: str,
-    x_title: str,
-    y_title: str = "Nombre",
-    target: float | None = None,
-    target_title: str = "Objectif",
-    title: str | None = None,
-) -> alt.TopLevelMixin:
-    """A distribution already binned in Polars (one row per bin: its start and its count)."""
-    chart = (
-        alt.Chart(frame.to_arrow())
-        .mark_bar()
-        .encode(
-            x=alt.X(f"{bin_start}:O", title=x_title),
-            y=alt.Y(f"{count}:Q", title=y_title),
-            tooltip=[_tooltip(bin_start, x_title, "ratio"), _tooltip(count, y_title, "count")],
-        )
-    )
-    if target is not None:
-        rule = (
-            alt.Chart(pl.DataFrame({"target": [target]}).to_arrow())
-            .mark_rule(color=ALERT_COLOR, strokeDash=[6, 4], size=2)
-            .encode(x="target:O", tooltip=[alt.Tooltip("target:Q", title=target_title)])
-        )
-        chart = chart + rule
-    return finish(chart.properties(height=260), title)

@@ -14,10 +14,12 @@ from typing import TypeVar
 from sqlalchemy import Engine
 
 from data_access import db, plans
+from data_access.constraints import INTEGRITY_ERRORS, explain
+from data_access.errors import PilotageError
 from data_access.importing import ImportReport
 from data_access.importing import write as write_rows
 from data_access.importing.reading import RawSheet
-from data_access.plans import PlanRejected, SavedPlan
+from data_access.plans import SavedPlan
 from planning.plan import Plan
 from ui import cache
 
@@ -26,8 +28,12 @@ T = TypeVar("T")
 
 def _write(action: Callable[[Engine], T]) -> T:
     """Perform the write, then clear the caches. A write that raises wrote nothing (every write
-    is one transaction), so nothing is cleared."""
-    result = action(db.get_engine())
+    is one transaction), so nothing is cleared; a row the database refuses raises RowRefused,
+    its French reason."""
+    try:
+        result = action(db.get_engine())
+    except INTEGRITY_ERRORS as refused:
+        raise explain(refused) from None
     cache.clear_after_write()
     return result
 
@@ -55,5 +61,5 @@ def save_plan(plan: Plan) -> tuple[SavedPlan | None, str | None]:
     or the French reason it was refused."""
     try:
         return _write(lambda engine: plans.save_plan(engine, plan)), None
-    except PlanRejected as refused:
+    except PilotageError as refused:
         return None, str(refused)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from data_access.importing.fields import KINDS, FieldSpec
+from data_access.importing.fields import FieldSpec
 from data_access.importing.mapping import fields_of, missing_required
 from data_access.importing.reading import RawSheet
 from data_access.importing.values import parse_column
@@ -276,7 +276,3 @@ def _sorted(found: list[pl.DataFrame]) -> pl.DataFrame:
 
 def merge_problems(*frames: pl.DataFrame) -> pl.DataFrame:
     return _sorted([f for f in frames if not f.is_empty()])
-
-
-def labels_of(kind: str) -> dict[str, str]:
-    return {spec.name: spec.label for spec in KINDS[kind]}
