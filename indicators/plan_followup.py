@@ -10,7 +10,7 @@ from datetime import date
 import polars as pl
 
 from data_access.frames import Frames
-from indicators.common import Period
+from indicators.common import Period, safe_ratio
 
 
 def saved_plans(frames: Frames) -> pl.DataFrame:
@@ -111,12 +111,7 @@ def hours_followup(
             pl.col("delivered").fill_null(0.0).alias("delivered"),
             pl.col("sessions").fill_null(0).alias("sessions"),
         )
-        .with_columns(
-            pl.when(pl.col("planned") > 0)
-            .then(pl.col("delivered") / pl.col("planned"))
-            .otherwise(None)
-            .alias("rate")
-        )
+        .with_columns(safe_ratio(pl.col("delivered"), pl.col("planned")).alias("rate"))
         .sort("group")
     )
     members = _plan_members(frames, groups)
@@ -151,12 +146,7 @@ def hours_followup(
             pl.col("received").fill_null(0.0).alias("received"),
             pl.col("absent_hours").fill_null(0.0).alias("absent_hours"),
         )
-        .with_columns(
-            pl.when(pl.col("planned") > 0)
-            .then(pl.col("received") / pl.col("planned"))
-            .otherwise(None)
-            .alias("rate")
-        )
+        .with_columns(safe_ratio(pl.col("received"), pl.col("planned")).alias("rate"))
         .sort("learner")
     )
     return per_group, per_learner
