@@ -226,7 +226,9 @@ def _label(row: dict) -> str:
 
 listed = saved_plans.to_dicts()
 picked = st.selectbox("Plan", listed, format_func=_label, key="plan_ap_followed")
-if st.button("Ouvrir ce plan pour le modifier", key="plan_ap_open"):
+if picked["kind"] not in PLAN_KINDS:
+    st.caption(f"Les plans « {picked['kind']} » se suivent ici mais ne se modifient pas.")
+elif st.button("Ouvrir ce plan pour le modifier", key="plan_ap_open"):
     plan_editor.open_saved(sel, picked, st.session_state.get(f"plan_ap_max_size_{picked['kind']}"))
     st.rerun()
 per_group, per_learner = plan_followup.hours_followup(

@@ -227,8 +227,9 @@ def reopen(
     """A saved plan back in the editor, its rules checked again.
 
     groups: group_id, name, need, staff, hours_per_week, slot; members: learner, name,
-    group_id (as data_access.plans.load_plan gives them). The members' class and level are
-    today's (latest diagnostic up to the period's end); a group's level is its members' one
+    group_id (as data_access.plans.load_plan gives them); the groups are numbered 1, 2... in
+    the order they were saved. The members' class and level are today's (latest diagnostic up
+    to the period's end); a group's level is its members' one
     level (MIXED_LEVEL for both). The needs of the learners in scope that no group of the plan
     takes are listed as unplaced, so that the team can place them.
     """
@@ -236,6 +237,12 @@ def reopen(
         frames, request.period, sites=request.sites, groups=request.groups
     )
     needs = latest_needs(diagnostics, request.period)
+    # the groups numbered 1, 2... in the order they were saved (database ids grow)
+    numbers = {saved: n for n, saved in enumerate(sorted(groups.get_column("group_id")), 1)}
+    groups = groups.with_columns(pl.col("group_id").replace_strict(numbers, return_dtype=pl.Int64))
+    members = members.with_columns(
+        pl.col("group_id").replace_strict(numbers, return_dtype=pl.Int64)
+    )
     placed = (
         typed(members, MEMBER_COLUMNS)
         .drop("need", "level", "class_group")

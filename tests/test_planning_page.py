@@ -196,9 +196,11 @@ def test_a_saved_plan_opens_again_in_the_editor(plan_database: str) -> None:
     }
     assert "1 élève(s) ayant un besoin ne sont dans aucun groupe : L04." in again.warning[0].value
     reopened = again.session_state["plan_ap_plan"]
-    assert group_summary(reopened).select("name", "level", "staff", "slot", "size").rows() == [
-        ("maths – non acquis", "non acquis", "Mme Prof", "lundi 08:00", 3),
-        ("oral – en cours", "en cours", "Mme Sud", "lundi 10:30", 4),
+    assert group_summary(reopened).select(
+        "group_id", "name", "level", "staff", "slot", "size"
+    ).rows() == [
+        (1, "maths – non acquis", "non acquis", "Mme Prof", "lundi 08:00", 3),
+        (2, "oral – en cours", "en cours", "Mme Sud", "lundi 10:30", 4),
     ]
     members = again.data_editor(key="plan_ap_members_1").value
     assert members[members["learner"] == "L04"][["need", "level", "group"]].values.tolist() == [
@@ -249,3 +251,16 @@ def test_a_diagnostics_file_keeps_to_the_classes_of_the_sidebar(plan_database: s
         "Le fichier « diagnostics.csv » contient des erreurs : ligne 4, colonne « Niveau », "
         "valeur « moyen » : valeur inconnue : attendu non acquis, en cours, acquis."
     )
+
+
+def test_only_plans_of_ap_and_aide_open_in_the_editor(app_database) -> None:  # noqa: ANN001
+    """A saved "soutien" plan is followed on the page but not edited there."""
+    w = class_2bp1()
+    w.need_group("Lecture", need="lecture", kind="soutien", start=date(2025, 11, 3),
+                 end=date(2025, 11, 16), members=["L01"])  # fmt: skip
+    app_database(w)
+    app = _open()
+    assert not [b for b in app.button if b.key == "plan_ap_open"]
+    assert "Les plans « soutien » se suivent ici mais ne se modifient pas." in [
+        c.value for c in app.caption
+    ]
