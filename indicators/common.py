@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from data_access.frames import Frames
-from domain import school_year_dates, school_year_of
+from domain import learner_name, school_year_dates, school_year_of
 
 
 @dataclass(frozen=True)
@@ -182,11 +182,7 @@ def enrolment_context(frames: Frames) -> pl.DataFrame:
     ).select(
         pl.col("id").alias("learner_id"),
         "external_id",
-        pl.concat_str(
-            [pl.col("last_name").fill_null(""), pl.col("first_name").fill_null("")], separator=" "
-        )
-        .str.strip_chars()
-        .alias("learner_name"),
+        learner_name(pl.col("last_name"), pl.col("first_name")).alias("learner_name"),
         "referent",
     )
     return (

@@ -4,6 +4,8 @@ checked at once (planning.edits), and opened again from a saved plan."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from data_access import db
@@ -40,7 +42,7 @@ def _edited_rows(key: str) -> dict:
     return state.get("edited_rows") or {}
 
 
-def _apply(key: str, apply: object) -> None:
+def _apply(key: str, apply: Callable[[Plan, dict], tuple[Plan, str | None]]) -> None:
     """Apply the edits of the table to the plan and redraw the page (each edit is checked)."""
     rows = _edited_rows(key)
     if not rows:
