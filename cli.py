@@ -355,7 +355,7 @@ def _add_import(subparsers: Subparsers) -> argparse.ArgumentParser:
         "import",
         help="importer un export Excel ou CSV (tout ou rien, rapport des problèmes)",
         description=(
-            "Importe un fichier .xlsx, .xlsm, .xls ou .csv. Chaque ligne est vérifiée avant "
+            "Importe un fichier .xlsx, .xlsm, .xls, .ods ou .csv. Chaque ligne est vérifiée avant "
             "l'écriture : un fichier avec un problème n'écrit rien (sauf --skip-invalid). "
             "Codes de sortie : 0 importé, 1 fichier refusé (rien d'écrit), 2 erreur d'utilisation."
         ),

@@ -20,8 +20,8 @@ st.caption(
 
 limit_mb = int(st.get_option("server.maxUploadSize"))
 uploaded = st.file_uploader(
-    "Fichier à importer (.xlsx, .xlsm, .xls, .csv)",
-    type=["xlsx", "xlsm", "xls", "csv", "txt"],
+    "Fichier à importer (.xlsx, .xlsm, .xls, .ods, .csv)",
+    type=["xlsx", "xlsm", "xls", "ods", "csv", "txt"],
     key="import_file",
     help=f"Taille maximale : {limit_mb} Mo.",
 )

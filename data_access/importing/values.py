@@ -1,7 +1,8 @@
 """Parsing the text cells of a file, column-wise with Polars expressions.
 
 Dates: Excel serial numbers, dd/mm/yyyy (or dd/mm/yy, dd-mm-yyyy, dd.mm.yyyy), yyyy-mm-dd,
-with or without a time. Numbers: decimal comma or point, spaces as thousands separators.
+with or without a time (any year: whether a date is plausible is the validation's business).
+Numbers: decimal comma or point, spaces only as thousands separators ("1 200", not "1 2").
 Durations: "2h30", "2 h", "2,5", "150 min", "1:30". Enumerations: their labels in any case,
 with or without accents, plus a few usual synonyms. A value that cannot be read becomes null,
 and the validation reports it with the text as written.
@@ -26,7 +27,7 @@ _DATE_FORMATS = (
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y",
 )
-FIRST_YEAR, LAST_YEAR = 1950, 2100
+_NUMBER = r"^[-+]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)?(?:[.,]\d+)?(?:[eE][-+]?\d+)?$"
 
 
 def _clean_date_text(expr: pl.Expr) -> pl.Expr:
@@ -41,7 +42,7 @@ def _clean_date_text(expr: pl.Expr) -> pl.Expr:
 
 
 def parse_datetime(expr: pl.Expr) -> pl.Expr:
-    """Text -> Datetime('us'); null when unreadable or outside 1950-2100."""
+    """Text -> Datetime('us'); null when unreadable."""
     text = _clean_date_text(expr)
     serial = text.str.replace(",", ".").cast(pl.Float64, strict=False)
     from_serial = (
@@ -54,7 +55,7 @@ def parse_datetime(expr: pl.Expr) -> pl.Expr:
         from_serial,
         *[text.str.strptime(pl.Datetime("us"), f, strict=False) for f in _DATE_FORMATS],
     )
-    return pl.when(parsed.dt.year().is_between(FIRST_YEAR, LAST_YEAR)).then(parsed)
+    return parsed
 
 
 def parse_date(expr: pl.Expr) -> pl.Expr:
@@ -62,11 +63,11 @@ def parse_date(expr: pl.Expr) -> pl.Expr:
 
 
 def parse_number(expr: pl.Expr) -> pl.Expr:
-    """'12,5' -> 12.5, '1 200' -> 1200.0, 'true' -> null."""
+    """'12,5' -> 12.5, '1 200' -> 1200.0; '1 2', 'true', 'inf' -> null."""
+    text = expr.str.strip_chars()
     return (
-        expr.str.strip_chars()
-        .str.replace_all(r"[\s\u00a0\u202f]", "")
-        .str.replace(",", ".")
+        pl.when(text.str.contains(_NUMBER) & text.str.contains(r"\d"))
+        .then(text.str.replace_all(r"[ \u00a0\u202f]", "").str.replace(",", "."))
         .cast(pl.Float64, strict=False)
     )
 
@@ -86,9 +87,10 @@ def parse_minutes(expr: pl.Expr, bare_unit_minutes: float) -> pl.Expr:
 
     A bare number is in the field's unit: bare_unit_minutes (60 for hours, 1 for minutes).
     """
+    spaced = expr.str.to_lowercase().str.strip_chars()
     text = (
-        expr.str.to_lowercase()
-        .str.strip_chars()
+        pl.when(~spaced.str.contains(r"\d[\s\u00a0\u202f]+\d"))  # "1 30" is not "130"
+        .then(spaced)
         .str.replace_all(r"[\s\u00a0\u202f]", "")
         .str.replace(",", ".")
     )
