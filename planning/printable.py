@@ -8,9 +8,8 @@ import io
 import re
 
 import polars as pl
-import xlsxwriter
 
-from data_access.exports import escape_formulas
+from data_access.exports import new_workbook, write_table
 from planning.plan import (
     UNPLACED_LABELS,
     Plan,
@@ -128,7 +127,7 @@ def workbook_content(plan: Plan) -> dict:
 def workbook_bytes(plan: Plan) -> bytes:
     """The plan as a workbook ready to print: "Synthèse" (title, groups, problems), "Non
     placés", then one sheet per group (header lines, then the members' table), landscape,
-    fitted to the page. Text cells are never formulas (data_access.exports.escape_formulas)."""
+    fitted to the page. Text cells are only ever text (data_access.exports.new_workbook)."""
     content = workbook_content(plan)
     summary, title, unplaced = content["summary"], content["title"], content["unplaced"]
     problems, groups = content["problems"], content["groups"]
@@ -144,19 +143,18 @@ def workbook_bytes(plan: Plan) -> bytes:
         used.add(name.lower())
         return name
 
-    with xlsxwriter.Workbook(buffer, {"remove_timezone": True}) as workbook:
+    with new_workbook(buffer) as workbook:
         bold = workbook.add_format({"bold": True, "font_size": 13})
         header = {"bold": True, "bg_color": "#E8EEF7", "border": 1}
 
         def table(sheet, frame: pl.DataFrame, first_row: int) -> None:
-            escape_formulas(frame).write_excel(
+            write_table(
                 workbook,
-                worksheet=sheet,
+                sheet,
+                frame,
                 position=(first_row, 0),
                 autofit=True,
                 header_format=header,
-                float_precision=2,
-                dtype_formats={pl.Date: "dd/mm/yyyy"},
             )
 
         def page_setup(sheet, header_row: int) -> None:

@@ -358,11 +358,11 @@ def test_dry_run_writes_nothing(engine: sa.Engine) -> None:
     assert import_history(engine).is_empty()
 
 
-def test_problems_excel_escapes_formulas(engine: sa.Engine) -> None:
+def test_problems_excel_keeps_formulas_as_text(engine: sa.Engine) -> None:
     rows = [COPIES[0], ['=HYPERLINK("x")', "Maths", "D1", "02/10/2025", "", "", ""]]
     report = import_file(engine, "c.csv", csv_of(rows))
     frame = pl.read_excel(report.problems_excel())
-    assert frame.item(0, "Valeur") == '\'=HYPERLINK("x")'
+    assert frame.item(0, "Valeur") == '=HYPERLINK("x")'  # as written, typed as text
     assert frame.columns == ["Ligne", "Colonne", "Valeur", "Problème"]
 
 

@@ -260,7 +260,8 @@ def test_the_workbook_has_a_summary_and_one_sheet_per_group(tmp_path: Path) -> N
         "Créneau",
         "Élèves",
     ]
-    assert summary["A4"].value == "'=maths – non acquis"  # never a formula
+    assert summary["A4"].value == "=maths – non acquis"  # text as written, never a formula
+    assert summary["A4"].data_type == "s"
     group = book["=maths – non acquis"]
     assert group["A3"].value == "Intervenant : P"
     assert [group.cell(row=r, column=1).value for r in range(8, 11)] == ["m0", "m1", "m2"]

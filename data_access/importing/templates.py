@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import io
 
-import xlsxwriter
-
+from data_access.exports import new_workbook
 from data_access.importing.fields import KIND_LABELS, KINDS
 
 
@@ -13,7 +12,7 @@ def template_bytes(kind: str) -> bytes:
     """The template workbook of a kind: a sheet of headers + example, and a sheet of help."""
     specs = KINDS[kind]
     buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer) as workbook:
+    with new_workbook(buffer) as workbook:
         bold = workbook.add_format({"bold": True, "bg_color": "#E8EEF7"})
         required = workbook.add_format({"bold": True, "bg_color": "#FCE4D6"})
         sheet = workbook.add_worksheet(KIND_LABELS[kind][:31])
@@ -24,7 +23,8 @@ def template_bytes(kind: str) -> bytes:
             sheet.set_column(column, column, max(14, len(spec.label) + 2))
         sheet.freeze_panes(1, 0)
         notes = workbook.add_worksheet("Aide")
-        notes.write_row(0, 0, ["Colonne", "Obligatoire", "Valeurs acceptées"], bold)
+        for column, title in enumerate(["Colonne", "Obligatoire", "Valeurs acceptées"]):
+            notes.write_string(0, column, title, bold)
         for row, spec in enumerate(specs, start=1):
             notes.write_string(row, 0, spec.label)
             notes.write_string(row, 1, "oui" if spec.required else "non")
