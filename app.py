@@ -13,6 +13,7 @@ import streamlit as st
 
 from data_access.errors import PilotageError
 from ui import sidebar
+from ui.text import escape
 
 # pandas is imported here, fully, before any page runs: Altair looks it up in sys.modules,
 # and a page run started by a click while another run was still importing it saw a
@@ -86,7 +87,7 @@ try:
     sidebar.render()
     page.run()
 except PilotageError as error:
-    st.error(str(error))
+    st.error(escape(str(error)))
 except Exception as error:  # no traceback ever reaches a user
     # Only the error's type and place are logged: its message could hold personal data.
     where = traceback.extract_tb(error.__traceback__)[-1]

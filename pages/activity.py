@@ -7,6 +7,7 @@ import streamlit as st
 from indicators import flows, surges
 from ui import cached, charts, charts_activity, sidebar, tables
 from ui import format as fmt
+from ui.text import escape
 
 GRAINS = {"day": "Jour", "week": "Semaine", "month": "Mois"}
 BREAKDOWNS = {"none": "Ensemble", "site": "Par site", "discipline": "Par discipline"}
@@ -23,7 +24,7 @@ st.title("Activité et pics")
 st.caption(
     f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Copies reçues : remises dans la "
     "période ; copies corrigées : corrigées dans la période, quelle que soit la date de remise. "
-    f"Source : {sel.source}."
+    f"Source : {escape(sel.source)}."
 )
 
 totals = cached.compute(flows.headline, sel, scope=scope).row(0, named=True)

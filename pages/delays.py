@@ -8,6 +8,7 @@ from indicators import delays
 from ui import cached, charts, charts_activity, sidebar, tables
 from ui import format as fmt
 from ui.settings_view import show_settings
+from ui.text import escape
 
 BREAKDOWNS = {"discipline": "Par discipline", "site": "Par site", "corrector": "Par correcteur"}
 CAP_DAYS = 30
@@ -23,7 +24,7 @@ st.caption(
     f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Délai d'une copie : date de "
     "correction moins date de remise, en jours calendaires. Les statistiques portent sur les "
     "copies corrigées dans la période, même remises avant ; les copies en attente n'y sont pas "
-    f"mais sont listées plus bas avec leur ancienneté. Source : {sel.source}."
+    f"mais sont listées plus bas avec leur ancienneté. Source : {escape(sel.source)}."
 )
 show_settings(settings, ["correction_target_days"])
 

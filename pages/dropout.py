@@ -7,6 +7,7 @@ from indicators import dataset, dropout, risk
 from ui import cached, charts_learners, sidebar, tables
 from ui import format as fmt
 from ui.settings_view import show_settings
+from ui.text import escape
 
 MAX_ROWS_SHOWN = 2_000
 BY_TITLES = {"group": "Par groupe", "site": "Par site", "public": "Par public"}
@@ -28,7 +29,7 @@ st.caption(
     f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Taux d'abandon : parmi les "
     "inscriptions actives à un moment de la période (entrée avant la fin, sortie après le "
     "début ou pas de sortie), la part sorties pour « abandon » pendant la période. Un apprenant "
-    "réorienté compte une inscription dans chaque groupe. Source : " + sel.source + "."
+    "réorienté compte une inscription dans chaque groupe. Source : " + escape(sel.source) + "."
 )
 
 total = cached.compute(dropout.headline, sel, scope=scope)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import importing, writes
 from ui.sidebar import QUICK_ANALYSIS_KEY
+from ui.text import escape
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IGNORE = "— ignorer cette colonne —"
@@ -33,9 +34,9 @@ st.caption(
 
 def _show_report(report) -> None:  # noqa: ANN001
     if report.problems.is_empty():
-        st.success(report.summary())
+        st.success(escape(report.summary()))
         return
-    (st.warning if report.written else st.error)(report.summary())
+    (st.warning if report.written else st.error)(escape(report.summary()))
     st.dataframe(report.problems_labelled(), hide_index=True, width="stretch")
     st.download_button(
         "Télécharger la liste des problèmes (Excel)",
@@ -55,7 +56,7 @@ if sheets is not None:
     raw = importing.sheet(upload, chosen_sheet)
     if raw is not None:
         st.caption(
-            f"Feuille « {raw.sheet} » : en-tête trouvé ligne {raw.header_row}, "
+            f"Feuille « {escape(raw.sheet)} » : en-tête trouvé ligne {raw.header_row}, "
             f"{raw.rows.height} ligne(s) de données."
         )
         suggested_kind, suggested_mapping, was_remembered = importing.suggestion(raw)
@@ -84,7 +85,7 @@ if sheets is not None:
         for index, header in enumerate(raw.headers):
             current = by_name.get(mapping.get(header, ""), IGNORE)
             label = grid[index % 3].selectbox(
-                header, labels, index=labels.index(current), key=f"map_{sha}_{kind}_{index}"
+                escape(header), labels, index=labels.index(current), key=f"map_{sha}_{kind}_{index}"
             )
             if label != IGNORE:
                 chosen[header] = fields[label]

@@ -9,6 +9,7 @@ from indicators import dataset, interviews
 from ui import cached, charts_learners, sidebar, tables
 from ui import format as fmt
 from ui.settings_view import show_settings
+from ui.text import escape
 
 MAX_ROWS_SHOWN = 2_000
 LABELS = {
@@ -29,7 +30,7 @@ st.caption(
     "Parcours : accueil (initial, diagnostic), construction (co-élaboration, "
     "contractualisation), accompagnement (suivi, bilan). Un parcours par inscription active "
     "dans la période : un apprenant réorienté commence un nouveau parcours. Source : "
-    + sel.source
+    + escape(sel.source)
     + "."
 )
 show_settings(settings, ["pathway_first_interviews_due_days", "risk_suivi_due_days"])

@@ -5,13 +5,14 @@ import streamlit as st
 from indicators import dataset, risk, summary, surges
 from ui import cached, sidebar
 from ui import format as fmt
+from ui.text import escape
 
 sel = sidebar.selection()
 scope = sel.scope
 period, settings = scope.period, scope.settings
 
 st.title("Vue d'ensemble")
-st.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Source : {sel.source}.")
+st.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Source : {escape(sel.source)}.")
 
 now = cached.compute(summary.headline, sel, scope=scope)
 current = now.row(0, named=True)
@@ -106,7 +107,7 @@ with left:
             strongest = found.sort(extra, descending=True).row(0, named=True)
             st.info(
                 f"{fmt.number(found.height)} semaines de pic dans la période ; la plus chargée : "
-                f"{strongest['discipline']} à {strongest['site']}, semaine du "
+                f"{escape(strongest['discipline'])} à {escape(strongest['site'])}, semaine du "
                 f"{fmt.day(strongest['week_start'])}, {fmt.number(strongest['volume'])} copies "
                 f"(×{fmt.number(strongest['ratio'], 1)}).",
                 icon=":material/history:",
@@ -114,7 +115,7 @@ with left:
     else:
         for row in ongoing.sort("ratio", descending=True).iter_rows(named=True):
             st.warning(
-                f"{row['discipline']} à {row['site']} : {fmt.number(row['volume'])} copies la "
+                f"{escape(row['discipline'])} à {escape(row['site'])} : {fmt.number(row['volume'])} copies la "
                 f"semaine du {fmt.day(row['week_start'])}, ×{fmt.number(row['ratio'], 1)} la "
                 "médiane des 8 semaines précédentes.",
                 icon=":material/trending_up:",

@@ -26,6 +26,7 @@ from planning.printable import workbook_bytes
 from planning.request import NoDiagnostics, PlanRequest, available_staff, propose
 from ui import cached, importing, plan_editor, sidebar, writes
 from ui import format as fmt
+from ui.text import escape
 
 SOURCE_FILE = "Fichier de diagnostics"
 SOURCE_DATABASE = "Base de données"
@@ -78,8 +79,8 @@ request = PlanRequest(Period(*chosen), kind, int(max_size), sites=sites, groups=
 st.caption(
     f"{kind} : {fmt.hours(budget)} par semaine et par élève ; groupes de {int(max_size)} élèves au "
     f"plus et de {DEFAULT_MIN_SIZE} au moins. Élèves : "
-    + (f"site(s) {', '.join(sites)}" if sites else "tous les sites")
-    + (f", classes {', '.join(classes)}" if classes else "")
+    + (f"site(s) {escape(', '.join(sites))}" if sites else "tous les sites")
+    + (f", classes {escape(', '.join(classes))}" if classes else "")
     + " (filtres du panneau latéral)."
 )
 
@@ -123,16 +124,16 @@ if st.button("Proposer des groupes", type="primary", key="plan_ap_propose"):
                 "données) ou déposez un fichier de diagnostics."
             )
         except ValueError as error:
-            st.error(str(error))
+            st.error(escape(str(error)))
 
 # --- the plan, edited in place ----------------------------------------------------------------
 
 plan = plan_editor.current()
 if plan is not None:
-    st.header(plan_title(plan))
+    st.header(escape(plan_title(plan)))
     message = plan_editor.last_message()
     if message:
-        st.error(message)
+        st.error(escape(message))
     figures = plan_figures(plan)
     a, b, c, d = st.columns(4)
     a.metric("Groupes", fmt.number(figures["groups"]))
@@ -144,7 +145,7 @@ if plan is not None:
         more = len(plan.problems) - len(shown)
         st.warning(
             "Contraintes non satisfaites :\n\n"
-            + "\n".join(f"- {p}" for p in shown)
+            + "\n".join(f"- {escape(p)}" for p in shown)
             + (f"\n- … et {more} autre(s)" if more > 0 else "")
         )
     else:
@@ -190,12 +191,12 @@ if plan is not None:
     if save_col.button("Enregistrer le plan", key="plan_ap_save", width="stretch"):
         saved, refused = writes.save_plan(plan)
         if refused:
-            st.error(refused)
+            st.error(escape(refused))
         else:
             st.success(
-                f"{saved} Il remplace le plan {plan.kind} du {fmt.day(plan.period.start)} au "
-                f"{fmt.day(plan.period.end)} "
-                + (f"du site {plan.site}." if plan.site else "sans site.")
+                f"{saved} Il remplace le plan {escape(plan.kind)} du "
+                f"{fmt.day(plan.period.start)} au {fmt.day(plan.period.end)} "
+                + (f"du site {escape(plan.site)}." if plan.site else "sans site.")
             )
     download_col.download_button(
         "Télécharger le plan (Excel)",
@@ -227,7 +228,7 @@ def _label(row: dict) -> str:
 listed = saved_plans.to_dicts()
 picked = st.selectbox("Plan", listed, format_func=_label, key="plan_ap_followed")
 if picked["kind"] not in PLAN_KINDS:
-    st.caption(f"Les plans « {picked['kind']} » se suivent ici mais ne se modifient pas.")
+    st.caption(f"Les plans « {escape(picked['kind'])} » se suivent ici mais ne se modifient pas.")
 elif st.button("Ouvrir ce plan pour le modifier", key="plan_ap_open"):
     plan_editor.open_saved(sel, picked, st.session_state.get(f"plan_ap_max_size_{picked['kind']}"))
     st.rerun()

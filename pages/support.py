@@ -9,6 +9,7 @@ from indicators import dataset, support_hours
 from ui import cached, charts_learners, sidebar, tables
 from ui import format as fmt
 from ui.settings_view import show_settings
+from ui.text import escape
 
 MAX_ROWS_SHOWN = 2_000
 LABELS = {
@@ -27,7 +28,9 @@ st.title("Accompagnement personnalisé")
 st.caption(
     f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Heures assurées : durée des séances "
     "tenues dans la période, chaque séance comptée une fois quelle que soit la présence. Heures "
-    "reçues : durée des séances auxquelles l'apprenant était présent. Source : " + sel.source + "."
+    "reçues : durée des séances auxquelles l'apprenant était présent. Source : "
+    + escape(sel.source)
+    + "."
 )
 weekly = support_hours.weekly_reference(settings)
 st.caption(
@@ -113,7 +116,7 @@ st.header("Heures assurées face aux heures attendues")
 columns = st.columns(max(1, by_kind.height))
 for column, row in zip(columns, by_kind.iter_rows(named=True), strict=False):
     column.metric(
-        row["kind"][:1].upper() + row["kind"][1:],
+        escape(row["kind"][:1].upper() + row["kind"][1:]),
         fmt.hours(row["hours_delivered"]),
         help=f"Heures assurées en {fmt.number(row['sessions'])} séances.",
         border=True,

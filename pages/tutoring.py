@@ -8,6 +8,7 @@ from indicators import flows, tutoring
 from ui import cached, charts, charts_activity, sidebar, tables
 from ui import format as fmt
 from ui.settings_view import show_settings
+from ui.text import escape
 
 BREAKDOWNS = {"discipline": "Par discipline", "site": "Par site", "channel": "Par canal"}
 OVERDUE_SHOWN = 200
@@ -22,7 +23,7 @@ st.caption(
     f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Délai de réponse : heure de la "
     "réponse moins heure de réception. La part répondue dans le délai se calcule sur toutes "
     "les sollicitations reçues dans la période, qu'elles aient une réponse ou non. "
-    f"Source : {sel.source}."
+    f"Source : {escape(sel.source)}."
 )
 show_settings(settings, ["tutoring_target_hours"])
 

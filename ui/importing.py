@@ -1,7 +1,8 @@
 """A user's file as the pages receive it, read once: the sheet memoised by the file's content,
 its check memoised by file, sheet, kind, mapping and data version (so clicks and widget
 changes do not read or validate the file again), the quick analysis, the templates and the
-history of imports. Refusals are shown in French here (st.error) and the function returns None.
+history of imports. Refusals are shown in French here (st.error, the message as text) and the
+function returns None.
 Writing the rows is ui/writes.py."""
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from data_access.importing.reading import RawSheet
 from data_access.importing.templates import template_bytes
 from indicators.dataset import Dataset, prepare
 from ui import cache
+from ui.text import escape
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def sheets(upload: Upload) -> list[str] | None:
     try:
         return _sheets(upload.name, upload.sha, upload.content)
     except ImportRejected as refused:
-        st.error(str(refused))
+        st.error(escape(str(refused)))
         return None
 
 
@@ -83,7 +85,7 @@ def sheet(upload: Upload, name: str | None = None) -> RawSheet | None:
     try:
         return _sheet(upload.name, upload.sha, name, upload.content)
     except ImportRejected as refused:
-        st.error(str(refused))
+        st.error(escape(str(refused)))
         return None
 
 
@@ -112,7 +114,7 @@ def rows_of(upload: Upload, kind: str) -> pl.DataFrame | None:
     try:
         return _rows(upload.name, upload.sha, kind, upload.content)
     except ImportRejected as refused:
-        st.error(str(refused))
+        st.error(escape(str(refused)))
         return None
 
 

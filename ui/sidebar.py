@@ -17,6 +17,7 @@ from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Peri
 from indicators.dataset import Dataset
 from ui import cache
 from ui import format as fmt
+from ui.text import escape
 
 QUICK_ANALYSIS_KEY = "quick_analysis"
 """session_state key of a (file name, Dataset) analysed without saving (page Importer)."""
@@ -55,7 +56,9 @@ def _choose_source() -> tuple[Dataset, str, str]:
     if analysed is not None:
         file_name, dataset = analysed
         label = f"Fichier « {file_name} » (analyse rapide, non enregistré)"
-        choice = st.sidebar.radio("Source des données", [label, SOURCE_DATABASE], key="source")
+        choice = st.sidebar.radio(
+            "Source des données", [label, SOURCE_DATABASE], format_func=escape, key="source"
+        )
         if choice != SOURCE_DATABASE:
             return dataset, label, f"file:{file_name}:{id(dataset)}"
     dataset, data_key = cache.current_dataset()
