@@ -21,3 +21,10 @@ def open_page(page: str = "pages/overview.py", timeout: int = 120) -> AppTest:
 def page_problems(app: AppTest) -> list[str]:
     """Exceptions and error messages a page showed (empty when all went well)."""
     return [str(e.value) for e in app.exception] + [e.value for e in app.error]
+
+
+def plain(markdown: str) -> str:
+    """A Markdown body as the user reads it (the escapes of ui.text.escape removed)."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from apptest import open_page, page_problems
+from apptest import open_page, page_problems, plain
 from test_summary import hand_made_world
 
 PAGES = [
@@ -82,7 +82,7 @@ def test_a_file_that_is_not_a_database_gives_one_french_message(tmp_path, monkey
     st.cache_resource.clear()
     app = open_page()
     assert not app.exception
-    assert [e.value for e in app.error] == [
+    assert [plain(e.value) for e in app.error] == [
         f"Base de données inaccessible : sqlite:///{path} — le fichier existe mais n'est pas "
         "une base SQLite. Vérifiez la variable PILOTAGE_DATABASE_URL (adresse, utilisateur, "
         "mot de passe) ou que le serveur est démarré."
@@ -93,5 +93,5 @@ def test_an_unusable_database_url_gives_one_french_message(monkeypatch) -> None:
     monkeypatch.setenv("PILOTAGE_DATABASE_URL", "mysql://pilote:secret@serveur/base")
     app = open_page()
     assert not app.exception
-    (message,) = [e.value for e in app.error]
+    (message,) = [plain(e.value) for e in app.error]
     assert "PILOTAGE_DATABASE_URL" in message and "secret" not in message
