@@ -5,20 +5,16 @@ It only routes (st.navigation) and holds the shared sidebar; every screen is a f
 
 from __future__ import annotations
 
-import logging
-import traceback
-
 import pandas  # noqa: F401  (see below)
 import streamlit as st
 
-from data_access.errors import PilotageError
+from data_access.errors import PilotageError, report_unexpected
 from ui import sidebar
 from ui.text import escape
 
 # pandas is imported here, fully, before any page runs: Altair looks it up in sys.modules,
 # and a page run started by a click while another run was still importing it saw a
 # half-initialised module ("partially initialized module 'pandas'").
-logger = logging.getLogger("pilotage")
 
 st.set_page_config(page_title="Pilotage", page_icon=":material/monitoring:", layout="wide")
 
@@ -90,15 +86,9 @@ except PilotageError as error:
     st.error(escape(str(error)))
 except Exception as error:  # no traceback ever reaches a user
     # Only the error's type and place are logged: its message could hold personal data.
-    where = traceback.extract_tb(error.__traceback__)[-1]
-    logger.error(
-        "Erreur inattendue sur la page %s : %s (%s:%s)",
-        page.title,
-        type(error).__name__,
-        where.filename,
-        where.lineno,
-    )
+    reference = report_unexpected(error, f"la page {page.title}")
     st.error(
-        "Une erreur inattendue empêche d'afficher cette page. Les données n'ont pas été "
-        "modifiées. Réessayez ; si le problème persiste, signalez-le avec la date et l'heure."
+        f"Une erreur inattendue empêche d'afficher cette page (référence {reference}). Les "
+        "données n'ont pas été modifiées. Réessayez ; si le problème persiste, signalez "
+        "cette référence."
     )

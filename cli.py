@@ -4,7 +4,10 @@ Each command is a pair, listed in COMMANDS: ``_add_<name>(subparsers)`` declares
 and options (French help) and returns it;
 ``_run_<name>(args) -> int`` does the work through the layers and returns
 the exit code. Keep each command's pair in its own section below.
-Exit codes: 0 success, 1 the input was rejected, 2 usage error (argparse) or unusable setting.
+Exit codes: 0 success, 1 the input was rejected (or the database was busy: try again),
+2 usage error (argparse) or unusable setting, 3 unexpected error (one French line with a
+reference; the log line with the same reference names the error's type and place only).
+With --json, every outcome is a JSON object on stdout, errors included; never a traceback.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from data_access.errors import PilotageError
+from data_access.errors import DatabaseBusy, PilotageError, report_unexpected
 from domain import BY_DIMENSIONS, KIND_AIDE, KIND_AP
 
 if TYPE_CHECKING:
@@ -396,8 +399,7 @@ def _run_import(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        print(f"Erreur : le fichier « {args.file} » n'existe pas.", file=sys.stderr)
-        return 2
+        return _fail(args, f"le fichier « {args.file} » n'existe pas.", 2)
     engine = db.get_engine()
     try:
         report = import_file(
@@ -411,8 +413,7 @@ def _run_import(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
         )
     except ValueError as error:  # a --map that cannot apply
-        print(f"Erreur : {error}", file=sys.stderr)
-        return 2
+        return _fail(args, str(error), 2)
     except ImportRejected as error:
         if args.json:
             print(json.dumps({"status": "refusé", "error": str(error)}, ensure_ascii=False))
@@ -451,6 +452,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(args: argparse.Namespace, message: str, code: int, **extra: str) -> int:
+    """Say what went wrong (stderr; and stdout as JSON with --json) and return the exit code."""
+    import json
+
+    if getattr(args, "json", False):
+        print(json.dumps({"status": "erreur", "error": message, **extra}, ensure_ascii=False))
+    print(f"Erreur : {message}", file=sys.stderr)
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -459,12 +470,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args._run(args)
+    except DatabaseBusy as error:
+        return _fail(args, str(error), 1)
     except PilotageError as error:
-        print(f"Erreur : {error}", file=sys.stderr)
-        return 2
+        return _fail(args, str(error), 2)
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 (no traceback, no row value, ever)
+        reference = report_unexpected(error, f"pilotage {args.command}")
+        return _fail(
+            args,
+            f"erreur inattendue (référence {reference}) : l'opération n'a pas abouti. "
+            "Si le problème persiste, signalez cette référence.",
+            3,
+            reference=reference,
+        )
 
 
 if __name__ == "__main__":

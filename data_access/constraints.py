@@ -40,11 +40,14 @@ class RowRefused(PilotageError):
 
 INTEGRITY_ERRORS = (exc.IntegrityError, psycopg.IntegrityError)
 """What the database raises when a row breaks a constraint (psycopg's own from a COPY)."""
+DATABASE_ERRORS = (exc.DBAPIError, psycopg.Error)
+"""What the database raises when it refuses a statement or a value (psycopg's from a COPY)."""
 
 
-def explain(error: exc.IntegrityError | psycopg.IntegrityError) -> RowRefused:
-    """Turn a database integrity error (SQLAlchemy's, or psycopg's from a COPY) into one French
-    sentence."""
+def explain(error: exc.DBAPIError | psycopg.Error) -> RowRefused:
+    """Turn a database error on a row (SQLAlchemy's, or psycopg's from a COPY) into one French
+    sentence, without any value of the row (the driver's message is only searched for the name
+    of the rule broken)."""
     text = str(getattr(error, "orig", None) or error)
     for name, message in {**CONSTRAINT_MESSAGES, **UNIQUE_MESSAGES}.items():
         if re.search(rf"\b{name}\b", text):
@@ -57,4 +60,6 @@ def explain(error: exc.IntegrityError | psycopg.IntegrityError) -> RowRefused:
         return RowRefused("Ligne refusée : une valeur obligatoire manque.")
     if "CHECK" in text.upper():
         return RowRefused("Ligne refusée : une valeur est hors des valeurs permises.")
+    if "out of range" in text or "0x00" in text or "NUL" in text:
+        return RowRefused("Ligne refusée : une valeur ne peut pas être enregistrée telle quelle.")
     return RowRefused("Ligne refusée par la base de données.")

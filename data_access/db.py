@@ -12,11 +12,32 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel, create_engine
 
 from data_access import models
-from data_access.errors import DatabaseUnavailable
+from data_access.errors import DatabaseBusy, DatabaseUnavailable
 from data_access.settings import Settings, get_settings
 
+SQLITE_BUSY_SECONDS = 30
+"""How long a SQLite write waits for another writer to finish before giving up (busy)."""
 
-def _unavailable(settings: Settings, error: Exception) -> DatabaseUnavailable:
+
+def is_busy(error: BaseException) -> bool:
+    """The database is locked by another writer (SQLite's "database is locked")."""
+    text = str(getattr(error, "orig", error) or "").lower()
+    return isinstance(error, exc.OperationalError) and (
+        "database is locked" in text or "database is busy" in text
+    )
+
+
+def busy() -> DatabaseBusy:
+    return DatabaseBusy(
+        "La base de données est occupée par une autre écriture (un import ou une tâche en "
+        f"cours) : elle ne s'est pas libérée en {SQLITE_BUSY_SECONDS} s. Rien n'a été "
+        "enregistré ; réessayez dans un moment."
+    )
+
+
+def _unavailable(settings: Settings, error: Exception) -> DatabaseUnavailable | DatabaseBusy:
+    if is_busy(error):
+        return busy()
     reason = str(getattr(error, "orig", error) or error).strip().splitlines()[0][:200]
     if settings.is_sqlite and ("file is not a database" in reason or "malformed" in reason):
         detail = "le fichier existe mais n'est pas une base SQLite"
@@ -46,10 +67,14 @@ def _engine_for(url: str) -> Engine:
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(
+            url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_SECONDS}
+        )
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
     else:
-        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        engine = create_engine(
+            url, hide_parameters=True, pool_pre_ping=True, connect_args={"connect_timeout": 5}
+        )
     return engine
 
 
@@ -57,7 +82,8 @@ def get_engine(settings: Settings | None = None) -> Engine:
     """The engine of the configured database, schema created if missing.
 
     Raises DatabaseUnavailable (French message, password hidden) when the database
-    cannot be reached or is not a database.
+    cannot be reached or is not a database, DatabaseBusy when another writer holds it.
+    Statement parameters never appear in its errors (hide_parameters): they are row values.
     """
     settings = settings or get_settings()
     engine = _engine_for(settings.database_url)

@@ -271,7 +271,9 @@ class ImportRecord(SQLModel, table=True):
     rows_added: int = 0
     rows_updated: int = 0
     rows_rejected: int = 0
-    status: str = Field(description="importé, importé partiellement, refusé, essai")
+    status: str = Field(
+        description="importé, importé partiellement, refusé, illisible (fichier), échec (erreur)"
+    )
     imported_at: NaiveDatetime
 
 

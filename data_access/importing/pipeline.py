@@ -14,9 +14,10 @@ from datetime import datetime
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, exc, select
 
 from data_access import db, models
+from data_access.constraints import DATABASE_ERRORS, explain
 from data_access.exports import to_excel_bytes, with_labels
 from data_access.frames import Frames
 from data_access.importing.errors import ImportRejected
@@ -55,6 +56,8 @@ STATUS_IMPORTED = "importé"
 STATUS_PARTIAL = "importé partiellement"
 STATUS_REJECTED = "refusé"
 STATUS_TRIAL = "essai"
+STATUS_UNREADABLE = "illisible"
+STATUS_FAILED = "échec"
 
 
 @dataclass
@@ -321,8 +324,33 @@ def write(
             _record(connection, abort.report)
         step(1.0, "Fichier refusé.")
         return abort.report
+    except exc.OperationalError as error:
+        if db.is_busy(error):
+            raise db.busy() from None
+        record_failure(engine, raw.file_name, sha, kind, STATUS_FAILED)
+        raise
+    except DATABASE_ERRORS as error:  # a value the database refused: never quote it
+        record_failure(engine, raw.file_name, sha, kind, STATUS_FAILED)
+        raise ImportRejected(
+            f"La base de données a refusé l'enregistrement de « {raw.file_name} » "
+            f"({explain(error)}). Rien n'a été enregistré."
+        ) from None
+    except Exception:
+        record_failure(engine, raw.file_name, sha, kind, STATUS_FAILED)
+        raise
     step(1.0, "Import terminé.")
     return report
+
+
+def record_failure(engine: Engine, file_name: str, sha: str, kind: str | None, status: str) -> None:
+    """A line in the import history for a file that could not be imported at all (unreadable,
+    or the import failed); never raises, so that it never hides the error being reported."""
+    report = ImportReport(file_name, sha, kind or "", "", status, rows=0)
+    try:
+        with db.write_transaction(engine) as connection:
+            _record(connection, report)
+    except Exception:  # noqa: BLE001, S110 (the history is secondary to the error itself)
+        pass
 
 
 def _record(connection, report: ImportReport) -> None:  # noqa: ANN001
@@ -364,17 +392,25 @@ def import_file(
 ) -> ImportReport:
     """The whole import of one file (what `pilotage import` does).
 
-    Raises ImportRejected when the file cannot be read at all, ValueError for a bad --map.
+    Raises ImportRejected when the file cannot be read at all (a line "illisible" or "refusé"
+    goes into the history, except in a dry run), ValueError for a bad --map.
     """
-    raw = open_sheet(file_name, content, sheet)
+    sha = sha256_of(content)
+    try:
+        raw = open_sheet(file_name, content, sheet)
+    except ImportRejected:
+        if not dry_run:
+            record_failure(engine, file_name, sha, kind, STATUS_UNREADABLE)
+        raise
     chosen, mapping, _ = suggest(engine, raw, kind)
     if chosen is None:
+        if not dry_run:
+            record_failure(engine, file_name, sha, kind, STATUS_REJECTED)
         raise ImportRejected(
             f"Impossible de reconnaître le type de « {file_name} » d'après ses titres de colonnes "
             f"({', '.join(raw.headers)}). Précisez-le avec --kind."
         )
     mapping = apply_overrides(raw, chosen, mapping, overrides or [])
-    sha = sha256_of(content)
     if dry_run:
         return check(engine, raw, chosen, mapping, sha)
     return write(engine, raw, chosen, mapping, sha=sha, skip_invalid=skip_invalid)
