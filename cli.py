@@ -376,7 +376,20 @@ def _add_import(subparsers: Subparsers) -> argparse.ArgumentParser:
         default=[],
         metavar="'Titre=champ'",
         help="corriger l'association d'une colonne, ex. --map 'Déposé le=submitted_on' "
-        "(champ vide pour ignorer la colonne) ; répétable",
+        "(champ vide pour ignorer la colonne) ; répétable ; pour ce fichier seulement, sauf "
+        "avec --remember-map",
+    )
+    parser.add_argument(
+        "--remember-map",
+        action="store_true",
+        help="mémoriser l'association des colonnes (avec les --map) pour les prochains "
+        "fichiers de même présentation",
+    )
+    parser.add_argument(
+        "--update-names",
+        action="store_true",
+        help="remplacer les noms des apprenants déjà en base par ceux du fichier (sinon la "
+        "base garde les siens et le rapport signale les différences)",
     )
     parser.add_argument(
         "--skip-invalid",
@@ -395,7 +408,7 @@ def _run_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from data_access import db
-    from data_access.importing import ImportRejected, import_file, problem_text
+    from data_access.importing import ImportRejected, import_file
 
     path = Path(args.file)
     if not path.is_file():
@@ -411,6 +424,8 @@ def _run_import(args: argparse.Namespace) -> int:
             overrides=args.map,
             skip_invalid=args.skip_invalid,
             dry_run=args.dry_run,
+            update_names=args.update_names,
+            remember=args.remember_map,
         )
     except ValueError as error:  # a --map that cannot apply
         return _fail(args, str(error), 2)
@@ -422,15 +437,30 @@ def _run_import(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
+        if report.remembered:
+            pairs = ", ".join(f"« {h} » → {f}" for h, f in report.mapping.items())
+            print(
+                "Association des colonnes reprise d'un import précédent de même présentation : "
+                f"{pairs}. Corrigez-la avec --map (et --remember-map pour la garder)."
+            )
         print(report.summary())
-        for problem in report.problems.head(200).iter_rows(named=True):
-            print(f"  {problem_text(problem)}")
-        if report.problems.height > 200:
-            print(f"  … et {report.problems.height - 200} autres problèmes (voir --json).")
+        for row, text in report.ignored:
+            print(f"  ligne {row} ignorée : ligne de total (« {text} »)")
+        _print_rows(report.problems, "problèmes")
+        _print_rows(report.warnings, "avertissements", "avertissement : ")
     if args.dry_run:
         usable = args.skip_invalid and report.rows > report.rejected
         return 0 if report.problems.is_empty() or usable else 1
     return 0 if report.written else 1
+
+
+def _print_rows(frame: pl.DataFrame, what: str, prefix: str = "") -> None:
+    from data_access.importing import problem_text
+
+    for item in frame.head(200).iter_rows(named=True):
+        print(f"  {prefix}{problem_text(item)}")
+    if frame.height > 200:
+        print(f"  … et {frame.height - 200} autres {what} (voir --json).")
 
 
 COMMANDS: list[Command] = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import polars as pl
 import psycopg
 from sqlalchemy import exc
 
@@ -32,6 +33,44 @@ UNIQUE_MESSAGES = {
     "uq_interview": "cet entretien existe déjà (même apprenant, date et type)",
     "uq_diagnostic": "ce diagnostic existe déjà",
 }
+
+
+_c = pl.col
+CROSS_COLUMN_CHECKS: dict[str, dict[str, tuple[pl.Expr, tuple[str, ...]]]] = {
+    "enrolments": {
+        "ck_exit_after_entry": (
+            _c("exit_date").is_null() | (_c("exit_date") >= _c("entry_date")),
+            ("entry_date", "exit_date"),
+        ),
+        "ck_exit_date_and_reason_together": (
+            _c("exit_date").is_null() == _c("exit_reason").is_null(),
+            ("exit_date", "exit_reason"),
+        ),
+    },
+    "interviews": {
+        "ck_interview_objectives_met": (
+            _c("objectives_met").is_null()
+            | _c("objectives_set").is_null()
+            | (_c("objectives_met") <= _c("objectives_set")),
+            ("objectives_met", "objectives_set"),
+        ),
+    },
+    "copies": {
+        "ck_correction_after_submission": (
+            _c("corrected_on").is_null() | (_c("corrected_on") >= _c("submitted_on")),
+            ("corrected_on",),
+        ),
+    },
+    "tutoring_requests": {
+        "ck_answer_after_request": (
+            _c("answered_at").is_null() | (_c("answered_at") >= _c("received_at")),
+            ("answered_at",),
+        ),
+    },
+}
+"""The CHECK constraints of models.py that tie two columns, as Polars expressions (true when
+the row is allowed), by frame name, with the fields to blame: an update that sets one of the
+columns must hold with the other as the database has it."""
 
 
 class RowRefused(PilotageError):

@@ -35,17 +35,28 @@ st.caption(
 def _show_report(report) -> None:  # noqa: ANN001
     if report.problems.is_empty():
         st.success(escape(report.summary()))
-        return
-    (st.warning if report.written else st.error)(escape(report.summary()))
-    st.dataframe(report.problems_labelled(), hide_index=True, width="stretch")
-    st.download_button(
-        "Télécharger la liste des problèmes (Excel)",
-        data=report.problems_excel(),
-        file_name=f"problemes-{report.file_name.rsplit('.', 1)[0]}.xlsx",
-        mime=XLSX,
-        on_click="ignore",
-        key=f"problems_{report.sha256}_{report.status}",
-    )
+    else:
+        (st.warning if report.written else st.error)(escape(report.summary()))
+        st.dataframe(report.problems_labelled(), hide_index=True, width="stretch")
+        st.download_button(
+            "Télécharger la liste des problèmes (Excel)",
+            data=report.problems_excel(),
+            file_name=f"problemes-{report.file_name.rsplit('.', 1)[0]}.xlsx",
+            mime=XLSX,
+            on_click="ignore",
+            key=f"problems_{report.sha256}_{report.status}",
+        )
+    if report.ignored:
+        st.info(
+            "Lignes de total de l'export, laissées de côté : "
+            + " ; ".join(f"ligne {row} (« {escape(text)} »)" for row, text in report.ignored[:20])
+            + (" …" if len(report.ignored) > 20 else "")
+        )
+    if not report.warnings.is_empty():
+        st.warning(
+            f"{report.warnings.height} avertissement(s) : rien n'est refusé, mais lisez-les."
+        )
+        st.dataframe(report.warnings_labelled(), hide_index=True, width="stretch")
 
 
 upload = importing.received(uploaded) if uploaded is not None else None
@@ -69,9 +80,18 @@ if sheets is not None:
             key=f"kind_{sha}",
             help="Deviné d'après les titres de colonnes ; corrigez-le si besoin.",
         )
-        if was_remembered and kind == suggested_kind:
-            st.info("Association des colonnes reprise d'un import précédent de même présentation.")
         _, mapping, _ = importing.suggestion(raw, kind)
+        if was_remembered and kind == suggested_kind:
+            left_aside = importing.aside(raw, kind, mapping)
+            st.info(
+                "Association des colonnes reprise d'un import précédent de même présentation"
+                + (
+                    f" : elle laisse de côté {', '.join(f'« {escape(h)} »' for h in left_aside)}."
+                    if left_aside
+                    else "."
+                )
+                + " Vérifiez-la ci-dessous."
+            )
 
         st.subheader("Colonnes du fichier")
         fields = {
@@ -94,8 +114,19 @@ if sheets is not None:
         with st.expander("Aperçu des premières lignes"):
             st.dataframe(importing.first_rows(raw), hide_index=True, width="stretch")
 
+        remember = st.checkbox(
+            "Mémoriser cette association pour les prochains fichiers de même présentation",
+            key=f"remember_{sha}_{kind}",
+        )
+        update_names = st.checkbox(
+            "Mettre à jour les noms des apprenants déjà en base avec ceux du fichier",
+            key=f"names_{sha}_{kind}",
+            help="Sinon la base garde ses noms, et les différences sont signalées.",
+            disabled=not {"last_name", "first_name"} & set(chosen.values()),
+        )
+
         st.subheader("Vérification")
-        report = importing.checked(upload, raw, kind, chosen)
+        report = importing.checked(upload, raw, kind, chosen, update_names)
         _show_report(report)
 
         left, middle, right = st.columns(3)
@@ -117,6 +148,8 @@ if sheets is not None:
                 chosen,
                 sha=sha,
                 skip_invalid=do_partial,
+                update_names=update_names,
+                remember=remember,
                 progress=lambda fraction, text: bar.progress(fraction, text=text),
             )
             _show_report(result)

@@ -128,14 +128,15 @@ def test_reimport_is_idempotent_and_updates_on_natural_keys(engine: sa.Engine) -
     before = table_contents(engine)
     again = import_file(engine, "copies.csv", csv_of(COPIES))
     assert (first.added, first.updated) == (3, 0)
-    assert (again.added, again.updated, again.rejected) == (0, 3, 0)
+    assert (again.added, again.updated, again.unchanged, again.rejected) == (0, 0, 3, 0)
+    assert "0 mise(s) à jour, 3 inchangée(s)" in again.summary()
     assert table_contents(engine) == before
 
     later = [row[:] for row in COPIES]
     later[2][4], later[2][6] = "06/10/2025", "8"  # A2's copy corrected since
     later.append(["A1", "Maths", "D2", "09/10/2025", "", "", ""])
     report = import_file(engine, "copies-octobre.csv", csv_of(later))
-    assert (report.added, report.updated) == (1, 3)
+    assert (report.added, report.updated, report.unchanged) == (1, 1, 2)
     assert count(engine, models.Copy) == 4
     with engine.connect() as connection:
         corrected = connection.execute(
@@ -146,7 +147,7 @@ def test_reimport_is_idempotent_and_updates_on_natural_keys(engine: sa.Engine) -
     assert str(corrected[0]) == "2025-10-06" and corrected[1] == 8.0
 
     learners = import_file(engine, "apprenants.csv", csv_of(LEARNERS))
-    assert (learners.added, learners.updated) == (0, 3)
+    assert (learners.added, learners.updated, learners.unchanged) == (0, 0, 3)
     assert count(engine, models.Learner) == 3 and count(engine, models.Enrolment) == 3
 
 
@@ -180,12 +181,13 @@ def test_rejected_file_changes_no_table(engine: sa.Engine) -> None:
     assert history.get_column("Rejetées").to_list()[0] == 3
 
     partial = import_file(engine, "copies-bad.csv", csv_of(bad), skip_invalid=True)
-    assert (partial.status, partial.added, partial.updated, partial.rejected) == (
+    assert (partial.status, partial.added, partial.updated, partial.unchanged) == (
         "importé partiellement",
         0,
-        3,
+        0,
         3,
     )
+    assert partial.rejected == 3
     assert partial.problems.height == 4
     assert table_contents(engine) == before  # the valid rows were already there
 
@@ -273,7 +275,7 @@ def test_sessions_with_attendance(engine: sa.Engine) -> None:
     assert [tuple(s) for s in sessions] == [("AP", 2.5), ("aide individualisée", 1.0)]
     assert present == 2
     again = import_file(engine, "seances.xlsx", xlsx_of(rows))
-    assert (again.added, again.updated) == (0, 3)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
     assert count(engine, models.SupportSession) == 2
 
 
@@ -328,13 +330,20 @@ def test_other_kinds(engine: sa.Engine) -> None:
     assert minutes == 60 and answered == "électronique"
 
 
-def test_mapping_is_remembered_for_the_same_layout(engine: sa.Engine) -> None:
+def test_only_a_confirmed_mapping_is_remembered(engine: sa.Engine) -> None:
     import_file(engine, "apprenants.csv", csv_of(LEARNERS))
     rows = [["Élève", "Cours", "Remis", "Résultat"], ["A1", "Maths", "02/10/2025", "11"]]
+    raw = open_sheet("moodle.csv", csv_of(rows))
+    one_off = ["Élève=learner_id", "Remis=Date de dépôt", "Résultat="]  # grades left aside
+    report = import_file(engine, "moodle.csv", csv_of(rows), kind="copies", overrides=one_off)
+    assert report.status == "importé" and report.added == 1 and not report.remembered
+    assert remembered(engine, raw.headers) is None  # a one-off --map is for this file only
+
     overrides = ["Élève=learner_id", "Remis=Date de dépôt"]
-    report = import_file(engine, "moodle.csv", csv_of(rows), kind="copies", overrides=overrides)
-    assert report.status == "importé" and report.added == 1
-    raw = open_sheet("moodle-2.csv", csv_of(rows + [["A2", "Maths", "03/10/2025", "9"]]))
+    report = import_file(
+        engine, "moodle.csv", csv_of(rows), kind="copies", overrides=overrides, remember=True
+    )
+    assert (report.added, report.updated) == (0, 1)  # the grade, left aside before
     assert remembered(engine, raw.headers) == (
         "copies",
         {
@@ -347,7 +356,8 @@ def test_mapping_is_remembered_for_the_same_layout(engine: sa.Engine) -> None:
     report = import_file(
         engine, "moodle-2.csv", csv_of(rows + [["A2", "Maths", "03/10/2025", "9"]])
     )
-    assert (report.kind, report.added, report.updated) == ("copies", 1, 1)
+    assert (report.kind, report.added, report.unchanged) == ("copies", 1, 1)
+    assert report.remembered and report.to_dict()["mapping_remembered"]
 
 
 def test_dry_run_writes_nothing(engine: sa.Engine) -> None:

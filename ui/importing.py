@@ -29,11 +29,11 @@ from data_access.importing import (
     suggest,
 )
 from data_access.importing.fields import FieldSpec
-from data_access.importing.pipeline import preview
+from data_access.importing.pipeline import forgotten_by, preview
 from data_access.importing.reading import RawSheet
 from data_access.importing.templates import template_bytes
 from indicators.dataset import Dataset, prepare
-from ui import cache
+from ui import cache, writes
 from ui.text import escape
 
 
@@ -76,7 +76,7 @@ def sheets(upload: Upload) -> list[str] | None:
     try:
         return _sheets(upload.name, upload.sha, upload.content)
     except ImportRejected as refused:
-        st.error(escape(str(refused)))
+        _unreadable(upload, refused)
         return None
 
 
@@ -85,8 +85,16 @@ def sheet(upload: Upload, name: str | None = None) -> RawSheet | None:
     try:
         return _sheet(upload.name, upload.sha, name, upload.content)
     except ImportRejected as refused:
-        st.error(escape(str(refused)))
+        _unreadable(upload, refused)
         return None
+
+
+def _unreadable(upload: Upload, refused: ImportRejected) -> None:
+    """Say why the file cannot be read; one line in the import history per file."""
+    st.error(escape(str(refused)))
+    if st.session_state.get("_import_unreadable") != upload.sha:
+        st.session_state["_import_unreadable"] = upload.sha
+        writes.record_unreadable(upload.name, upload.sha)
 
 
 def suggestion(raw: RawSheet, kind: str | None = None) -> tuple[str | None, dict[str, str], bool]:
@@ -94,10 +102,28 @@ def suggestion(raw: RawSheet, kind: str | None = None) -> tuple[str | None, dict
     return suggest(db.get_engine(), raw, kind)
 
 
-def checked(upload: Upload, raw: RawSheet, kind: str, mapping: dict[str, str]) -> ImportReport:
+def checked(
+    upload: Upload,
+    raw: RawSheet,
+    kind: str,
+    mapping: dict[str, str],
+    update_names: bool = False,
+) -> ImportReport:
     """The report of the rows against the database (nothing written), memoised."""
-    key = (upload.sha, raw.sheet, kind, tuple(sorted(mapping.items())), cache.database_key())
-    return _check(key, raw, kind, mapping, upload.sha)
+    key = (
+        upload.sha,
+        raw.sheet,
+        kind,
+        tuple(sorted(mapping.items())),
+        update_names,
+        cache.database_key(),
+    )
+    return _check(key, raw, kind, mapping, upload.sha, update_names)
+
+
+def aside(raw: RawSheet, kind: str, mapping: dict[str, str]) -> list[str]:
+    """Headers the usual guess would read but this (remembered) mapping leaves aside."""
+    return forgotten_by(raw, kind, mapping)
 
 
 def analysed(
@@ -137,10 +163,15 @@ def _sheet(file_name: str, sha: str, name: str | None, _content: bytes) -> RawSh
 
 @st.cache_resource(max_entries=16, show_spinner="Vérification de chaque ligne…")
 def _check(
-    key: tuple, _raw: RawSheet, _kind: str, _mapping: dict[str, str], _sha: str
+    key: tuple,
+    _raw: RawSheet,
+    _kind: str,
+    _mapping: dict[str, str],
+    _sha: str,
+    _update_names: bool,
 ) -> ImportReport:
-    del key  # file, sheet, kind, mapping and data version
-    return check(db.get_engine(), _raw, _kind, _mapping, _sha)
+    del key  # file, sheet, kind, mapping, names choice and data version
+    return check(db.get_engine(), _raw, _kind, _mapping, _sha, update_names=_update_names)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Lecture du fichier…")

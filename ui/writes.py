@@ -18,6 +18,7 @@ from data_access.constraints import INTEGRITY_ERRORS, explain
 from data_access.errors import PilotageError
 from data_access.importing import ImportReport
 from data_access.importing import write as write_rows
+from data_access.importing.pipeline import STATUS_UNREADABLE, record_failure
 from data_access.importing.reading import RawSheet
 from data_access.plans import SavedPlan
 from planning.plan import Plan
@@ -46,14 +47,31 @@ def import_sheet(
     sha: str,
     skip_invalid: bool,
     progress: Callable[[float, str], None],
+    update_names: bool = False,
+    remember: bool = False,
 ) -> ImportReport:
     """Import the rows of the sheet (all or nothing, or the valid ones with skip_invalid); a
-    refused file is reported, and recorded in the history."""
+    refused file is reported, and recorded in the history. The names of learners already in
+    the database are replaced only with ``update_names``; the mapping is remembered for the
+    next files of the same layout only with ``remember`` (the user confirmed it)."""
     return _write(
         lambda engine: write_rows(
-            engine, raw, kind, mapping, sha=sha, skip_invalid=skip_invalid, progress=progress
+            engine,
+            raw,
+            kind,
+            mapping,
+            sha=sha,
+            skip_invalid=skip_invalid,
+            update_names=update_names,
+            remember=remember,
+            progress=progress,
         )
     )
+
+
+def record_unreadable(file_name: str, sha: str) -> None:
+    """A line "illisible" in the import history for a file that could not be read."""
+    _write(lambda engine: record_failure(engine, file_name, sha, None, STATUS_UNREADABLE))
 
 
 def save_plan(plan: Plan) -> tuple[SavedPlan | None, str | None]:

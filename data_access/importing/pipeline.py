@@ -37,16 +37,22 @@ from data_access.importing.validation import (
     ParsedRows,
     check_duplicates,
     check_rows,
+    check_sheet,
+    empty_problems,
     merge_problems,
     parse_rows,
+    sheet_warnings,
 )
 from data_access.importing.writing import (
     Plan,
     State,
     apply_plan,
+    canonical_keys,
+    check_plan,
     check_references,
     empty_state,
     load_state,
+    name_warnings,
     resolve,
 )
 
@@ -76,6 +82,15 @@ class ImportReport:
     problems: pl.DataFrame = field(default_factory=pl.DataFrame)
     created: dict[str, int] = field(default_factory=dict)
     mapping: dict[str, str] = field(default_factory=dict)
+    unchanged: int = 0
+    renamed: int = 0
+    """learners of the database whose names were replaced by the file's"""
+    warnings: pl.DataFrame = field(default_factory=empty_problems)
+    """what deserves a word but refuses no row (row, column, value, reason)"""
+    ignored: list[tuple[int, str]] = field(default_factory=list)
+    """total rows of the export left out: (row, its first text)"""
+    remembered: bool = False
+    """the mapping was the one confirmed for an earlier file of the same layout"""
 
     @property
     def written(self) -> bool:
@@ -91,19 +106,33 @@ class ImportReport:
             "rows": self.rows,
             "added": self.added,
             "updated": self.updated,
+            "unchanged": self.unchanged,
             "rejected": self.rejected,
+            "renamed": self.renamed,
             "created": self.created,
             "mapping": self.mapping,
+            "mapping_remembered": self.remembered,
+            "ignored_rows": [{"row": row, "text": text} for row, text in self.ignored],
             "problems": self.problems.to_dicts(),
+            "warnings": self.warnings.to_dicts(),
         }
 
     def summary(self) -> str:
         """One French sentence: what happened."""
         counts = (
-            f"{self.added} ajoutée(s), {self.updated} mise(s) à jour, {self.rejected} rejetée(s)"
+            f"{self.added} ajoutée(s), {self.updated} mise(s) à jour, "
+            f"{self.unchanged} inchangée(s), {self.rejected} rejetée(s)"
         )
         made = ", ".join(f"{n} {_CREATED_LABELS.get(k, k)}" for k, n in self.created.items())
         extra = f" ; créés au passage : {made}" if made else ""
+        if self.renamed:
+            extra += f" ; noms mis à jour : {self.renamed} apprenant(s)"
+        if self.ignored:
+            rows = ", ".join(str(row) for row, _ in self.ignored[:10])
+            more = " …" if len(self.ignored) > 10 else ""
+            extra += f" ; {len(self.ignored)} ligne(s) de total ignorée(s) (ligne {rows}{more})"
+        if not self.warnings.is_empty():
+            extra += f" ; {self.warnings.height} avertissement(s)"
         if self.status == STATUS_REJECTED:
             return (
                 f"Fichier refusé : {len(self.problems)} problème(s) sur {self.rejected} ligne(s) "
@@ -119,6 +148,10 @@ class ImportReport:
     def problems_labelled(self) -> pl.DataFrame:
         """The problems with French column names (Ligne, Colonne, Valeur, Problème)."""
         return with_labels(self.problems, PROBLEM_LABELS)
+
+    def warnings_labelled(self) -> pl.DataFrame:
+        """The warnings with French column names (Ligne, Colonne, Valeur, Problème)."""
+        return with_labels(self.warnings, PROBLEM_LABELS)
 
     def problems_excel(self) -> bytes:
         """The problems as an Excel workbook, French headers, formulas escaped."""
@@ -168,7 +201,9 @@ def remembered(engine: Engine | None, headers: list[str]) -> tuple[str, dict[str
 def suggest(
     engine: Engine | None, raw: RawSheet, kind: str | None = None
 ) -> tuple[str | None, dict[str, str], bool]:
-    """(kind, mapping header -> field, whether it was remembered) for this sheet."""
+    """(kind, mapping header -> field, whether it was remembered) for this sheet.
+
+    Only mappings the user confirmed are remembered (write(..., remember=True))."""
     known = remembered(engine, raw.headers)
     if known is not None and (kind is None or kind == known[0]):
         return known[0], known[1], True
@@ -215,6 +250,18 @@ class _Outcome:
     rejected: int
     valid: pl.DataFrame
     plan: Plan
+    warnings: pl.DataFrame
+
+
+def _in_sheet_order(raw: RawSheet, problems: pl.DataFrame) -> pl.DataFrame:
+    order = {header: index for index, header in enumerate(raw.headers)}
+    return (
+        problems.with_columns(
+            pl.col("column").replace_strict(order, default=-1, return_dtype=pl.Int64).alias("_o")
+        )
+        .sort("row", "_o", maintain_order=True)
+        .drop("_o")
+    )
 
 
 def _evaluate(
@@ -224,31 +271,38 @@ def _evaluate(
     state: State,
     implied_group: str | None,
     parsed: ParsedRows | None = None,
+    update_names: bool = False,
 ) -> _Outcome:
-    parsed = parsed or parse_rows(raw, kind, mapping)
-    row_problems = check_rows(parsed)
+    parsed = canonical_keys(parsed or parse_rows(raw, kind, mapping), state)
     frame, duplicates = check_duplicates(parsed)
-    references = check_references(parsed, frame, state, implied_group)
-    order = {header: index for index, header in enumerate(raw.headers)}
-    problems = (
-        merge_problems(row_problems, duplicates, references)
-        .with_columns(
-            pl.col("column").replace_strict(order, default=-1, return_dtype=pl.Int64).alias("_o")
-        )
-        .sort("row", "_o", maintain_order=True)
-        .drop("_o")
+    problems = _in_sheet_order(
+        raw,
+        merge_problems(
+            check_rows(parsed),
+            check_sheet(raw, parsed),
+            duplicates,
+            check_references(parsed, frame, state, implied_group),
+        ),
     )
-    if (
-        problems.get_column("row") == raw.header_row
-    ).any():  # a column is missing: no row can go in
-        valid = frame.clear()
-        rejected = raw.rows.height
-    else:
+    warnings = _in_sheet_order(
+        raw, merge_problems(sheet_warnings(raw), name_warnings(parsed, frame, state))
+    )
+    if (problems.get_column("row") == raw.header_row).any():  # a column is missing
+        return _Outcome(parsed, problems, raw.rows.height, frame.clear(), Plan(), warnings)
+    for _ in range(2):  # the second pass leaves out the rows the database would refuse
         bad = problems.get_column("row").unique()
         valid = frame.filter(~pl.col("_row").is_in(bad.implode()))
-        rejected = bad.len()
-    plan = resolve(parsed, valid, state, implied_group) if not valid.is_empty() else Plan()
-    return _Outcome(parsed, problems, rejected, valid, plan)
+        plan = (
+            resolve(parsed, valid, state, implied_group, update_names)
+            if not valid.is_empty()
+            else Plan()
+        )
+        refused = check_plan(parsed, plan, state)
+        if refused.is_empty():
+            break
+        problems = _in_sheet_order(raw, merge_problems(problems, refused))
+    rejected = problems.get_column("row").n_unique()
+    return _Outcome(parsed, problems, rejected, valid, plan, warnings)
 
 
 def _report(
@@ -264,21 +318,32 @@ def _report(
         rows=raw.rows.height,
         added=outcome.plan.added if written else 0,
         updated=outcome.plan.updated if written else 0,
+        unchanged=outcome.plan.unchanged if written else 0,
+        renamed=outcome.plan.renamed if written else 0,
         rejected=outcome.rejected,
         problems=outcome.problems,
+        warnings=outcome.warnings,
+        ignored=list(raw.dropped),
         created=dict(outcome.plan.created) if written else {},
         mapping=mapping,
     )
 
 
 def check(
-    engine: Engine, raw: RawSheet, kind: str, mapping: dict[str, str], sha: str = ""
+    engine: Engine,
+    raw: RawSheet,
+    kind: str,
+    mapping: dict[str, str],
+    sha: str = "",
+    *,
+    update_names: bool = False,
 ) -> ImportReport:
-    """Validate against the database and count what would be added or updated; write nothing."""
+    """Validate against the database and count what would be added or updated; write nothing
+    (the very checks of ``write``: what passes here passes there, on either database)."""
     parsed = parse_rows(raw, kind, mapping)
     with engine.connect() as connection:
         state = load_state(connection, kind, parsed.frame)
-    outcome = _evaluate(raw, kind, mapping, state, None, parsed)
+    outcome = _evaluate(raw, kind, mapping, state, None, parsed, update_names)
     return _report(raw, sha, kind, mapping, outcome, STATUS_TRIAL)
 
 
@@ -295,11 +360,16 @@ def write(
     *,
     sha: str,
     skip_invalid: bool = False,
+    update_names: bool = False,
+    remember: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import the rows: all of them or nothing (or only the valid ones with skip_invalid).
 
-    A rejected file writes nothing but its line in the import history.
+    A rejected file writes nothing but its line in the import history. The names of learners
+    already in the database are replaced by the file's only with ``update_names``; the mapping
+    is remembered for the next files of the same layout only with ``remember`` (the user
+    confirmed it).
     """
     step = progress or (lambda _f, _t: None)
     try:
@@ -309,7 +379,7 @@ def write(
             parsed = parse_rows(raw, kind, mapping)
             state = load_state(connection, kind, parsed.frame)
             step(0.4, "Vérification de chaque ligne…")
-            outcome = _evaluate(raw, kind, mapping, state, None, parsed)
+            outcome = _evaluate(raw, kind, mapping, state, None, parsed, update_names)
             has_problems = not outcome.problems.is_empty()
             if outcome.valid.is_empty() or (has_problems and not skip_invalid):
                 raise _Abort(_report(raw, sha, kind, mapping, outcome, STATUS_REJECTED))
@@ -318,7 +388,8 @@ def write(
             status = STATUS_PARTIAL if has_problems else STATUS_IMPORTED
             report = _report(raw, sha, kind, mapping, outcome, status)
             _record(connection, report)
-            _remember(connection, raw.headers, kind, mapping)
+            if remember:
+                _remember(connection, raw.headers, kind, mapping)
     except _Abort as abort:
         with db.write_transaction(engine) as connection:
             _record(connection, abort.report)
@@ -389,8 +460,13 @@ def import_file(
     overrides: list[str] | None = None,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    update_names: bool = False,
+    remember: bool = False,
 ) -> ImportReport:
     """The whole import of one file (what `pilotage import` does).
+
+    A mapping remembered for files of the same layout applies (the report says so); the
+    ``overrides`` are for this file only, unless ``remember``.
 
     Raises ImportRejected when the file cannot be read at all (a line "illisible" or "refusé"
     goes into the history, except in a dry run), ValueError for a bad --map.
@@ -402,7 +478,7 @@ def import_file(
         if not dry_run:
             record_failure(engine, file_name, sha, kind, STATUS_UNREADABLE)
         raise
-    chosen, mapping, _ = suggest(engine, raw, kind)
+    chosen, mapping, was_remembered = suggest(engine, raw, kind)
     if chosen is None:
         if not dry_run:
             record_failure(engine, file_name, sha, kind, STATUS_REJECTED)
@@ -412,8 +488,20 @@ def import_file(
         )
     mapping = apply_overrides(raw, chosen, mapping, overrides or [])
     if dry_run:
-        return check(engine, raw, chosen, mapping, sha)
-    return write(engine, raw, chosen, mapping, sha=sha, skip_invalid=skip_invalid)
+        report = check(engine, raw, chosen, mapping, sha, update_names=update_names)
+    else:
+        report = write(
+            engine,
+            raw,
+            chosen,
+            mapping,
+            sha=sha,
+            skip_invalid=skip_invalid,
+            update_names=update_names,
+            remember=remember,
+        )
+    report.remembered = was_remembered
+    return report
 
 
 def quick_analysis(
@@ -465,3 +553,9 @@ def import_history(engine: Engine, limit: int = 200) -> pl.DataFrame:
         pl.col("rows_rejected").alias("Rejetées"),
         pl.col("sha256").str.slice(0, 12).alias("SHA-256 (début)"),
     )
+
+
+def forgotten_by(raw: RawSheet, kind: str, mapping: dict[str, str]) -> list[str]:
+    """Headers the usual guess would read but this (remembered) mapping leaves aside."""
+    guessed = guess_mapping(raw.headers, kind)
+    return [h for h in guessed if h not in mapping]

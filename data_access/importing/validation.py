@@ -6,10 +6,13 @@ written in the file, the value as written and the reason, in French.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
+from data_access.importing.extent import column_letters
 from data_access.importing.fields import FieldSpec
+from data_access.importing.keys import key_expr
 from data_access.importing.mapping import fields_of, missing_required
 from data_access.importing.reading import RawSheet
 from data_access.importing.values import parse_column
@@ -47,6 +50,24 @@ _UNREADABLE = {
     "minutes": "durée illisible (ex. 45 min, 1h30)",
     "bool": "présence illisible (attendu oui/non ou présent/absent)",
 }
+
+
+PLAUSIBLE_FROM = date(1990, 1, 1)
+PLAUSIBLE_YEARS_AHEAD = 2
+INT32 = 2**31 - 1
+"""Integers are 32-bit in the database (PostgreSQL INTEGER)."""
+_LARGEST = {
+    "duration_minutes": (24 * 60, "durée de plus de 24 h"),
+    "objectives_set": (100, "plus de 100 objectifs"),
+    "objectives_met": (100, "plus de 100 objectifs"),
+    "weekly_hours_available": (80, "plus de 80 h par semaine"),
+}
+"""field -> (largest plausible value, reason beyond it)"""
+
+
+def plausible_until(today: date | None = None) -> date:
+    today = today or date.today()
+    return today.replace(year=today.year + PLAUSIBLE_YEARS_AHEAD, day=min(today.day, 28))
 
 
 def empty_problems() -> pl.DataFrame:
@@ -151,9 +172,138 @@ def check_rows(parsed: ParsedRows) -> pl.DataFrame:
                     _UNREADABLE[spec.type],
                 )
             )
+        found.extend(_storable(frame, field, header, spec))
     for field, mask, reason in _rules(kind, parsed):
         found.append(_problems(frame, mask, headers[field], f"{field}__raw", reason))
+    found.append(check_identities(parsed))
     return _sorted(found)
+
+
+def _storable(frame: pl.DataFrame, field: str, header: str, spec: FieldSpec) -> list[pl.DataFrame]:
+    """What either database would refuse, and what no real export holds: a NUL character,
+    an integer beyond 32 bits, a date before 1990 or more than two years ahead."""
+    raw, value = pl.col(f"{field}__raw"), pl.col(field)
+    found = [
+        _problems(
+            frame,
+            raw.str.contains("\x00", literal=True),
+            header,
+            f"{field}__raw",
+            "caractère nul (octet 0) dans la cellule : le fichier est sans doute corrompu",
+        )
+    ]
+    if spec.type in ("integer", "minutes"):
+        found.append(
+            _problems(frame, value.abs() > INT32, header, f"{field}__raw", "nombre trop grand")
+        )
+    if field in _LARGEST:
+        largest, reason = _LARGEST[field]
+        found.append(_problems(frame, value > largest, header, f"{field}__raw", reason))
+    if spec.type in ("date", "datetime"):
+        day = value.cast(pl.Date)
+        until = plausible_until()
+        found.append(
+            _problems(
+                frame,
+                day < PLAUSIBLE_FROM,
+                header,
+                f"{field}__raw",
+                f"date invraisemblable : antérieure au {PLAUSIBLE_FROM:%d/%m/%Y}",
+            )
+        )
+        found.append(
+            _problems(
+                frame,
+                day > until,
+                header,
+                f"{field}__raw",
+                f"date invraisemblable : postérieure au {until:%d/%m/%Y}",
+            )
+        )
+    return found
+
+
+def check_identities(parsed: ParsedRows) -> pl.DataFrame:
+    """Rows whose learner identifier names someone else than on its first row in the file
+    (another last or first name; case, accents and spaces aside; an empty name agrees)."""
+    names = [f for f in ("last_name", "first_name") if parsed.has(f)]
+    if not parsed.has("learner_id") or not names:
+        return empty_problems()
+    frame = parsed.frame.filter(pl.col("learner_id").is_not_null())
+    keyed = frame.with_columns(key_expr(pl.col(f)).alias(f"_{f}") for f in names)
+    keyed = keyed.with_columns(
+        pl.col(f"_{f}").drop_nulls().first().over("learner_id").alias(f"_{f}_first") for f in names
+    )
+    differs = pl.any_horizontal(
+        pl.col(f"_{f}").is_not_null() & (pl.col(f"_{f}") != pl.col(f"_{f}_first")) for f in names
+    )
+    reference = (
+        keyed.filter(pl.any_horizontal(pl.col(f"_{f}").is_not_null() for f in names))
+        .group_by("learner_id", maintain_order=True)
+        .agg(
+            pl.col("_row").first().alias("_first_row"),
+            pl.concat_str([pl.col(f).fill_null("") for f in names], separator=" ")
+            .first()
+            .str.strip_chars()
+            .alias("_first_name"),
+        )
+    )
+    bad = keyed.filter(differs).join(reference, on="learner_id", how="left")
+    return bad.select(
+        pl.col("_row").cast(pl.Int64).alias("row"),
+        pl.lit(parsed.headers["learner_id"]).alias("column"),
+        pl.col("learner_id__raw").alias("value"),
+        pl.format(
+            "cet identifiant désigne déjà {} (ligne {}) : même identifiant, autre nom",
+            pl.col("_first_name"),
+            pl.col("_first_row"),
+        ).alias("reason"),
+    )
+
+
+def check_sheet(raw: RawSheet, parsed: ParsedRows) -> pl.DataFrame:
+    """Problems found while reading the sheet: CSV lines with too many or too few fields,
+    and formula cells without a computed value in the columns imported."""
+    rows = [
+        {"row": row, "column": column, "value": value, "reason": reason}
+        for row, column, value, reason in raw.problems
+    ]
+    mapped = {raw.columns[raw.headers.index(h)]: h for h in parsed.mapping if h in raw.headers}
+    if raw.columns:
+        rows += [
+            {
+                "row": row,
+                "column": mapped[column],
+                "value": f"={formula}" if formula else "",
+                "reason": (
+                    f"formule sans résultat calculé (cellule {column_letters(column)}{row}) : "
+                    "ouvrez le fichier dans Excel ou LibreOffice, enregistrez-le, puis "
+                    "importez-le à nouveau"
+                ),
+            }
+            for row, column, formula in raw.formulas
+            if column in mapped
+        ]
+    return pl.DataFrame(rows, schema=PROBLEM_SCHEMA)
+
+
+def sheet_warnings(raw: RawSheet) -> pl.DataFrame:
+    """What the sheet does that loses nothing silently but deserves a word: a header written
+    twice (the second column is not read unless chosen)."""
+    rows = [
+        {
+            "row": raw.header_row,
+            "column": renamed,
+            "value": header,
+            "reason": (
+                f"deux colonnes s'appellent « {header} » (colonnes {raw.letter_of(header)} et "
+                f"{raw.letter_of(renamed)}) : seule la première est lue ; pour lire l'autre, "
+                f'associez « {renamed} » à un champ (--map "{renamed}=champ")'
+            ),
+        }
+        for header, renamed in raw.repeated
+    ]
+    return pl.DataFrame(rows, schema=PROBLEM_SCHEMA)
 
 
 def _rules(kind: str, parsed: ParsedRows) -> list[tuple[str, pl.Expr, pl.Expr | str]]:

@@ -165,7 +165,7 @@ def parse_column(series: pl.Series, spec: FieldSpec) -> pl.Series:
         "grade": parse_grade,
         "integer": parse_integer,
         "hours": lambda e: parse_minutes(e, 60.0) / 60.0,
-        "minutes": lambda e: parse_minutes(e, 1.0).round(0).cast(pl.Int64),
+        "minutes": lambda e: parse_minutes(e, 1.0).round(0).cast(pl.Int64, strict=False),
     }[spec.type]
     # Exports repeat their values (a few hundred dates in 100 000 rows): parse each once.
     distinct = pl.DataFrame({"v": series.unique()})

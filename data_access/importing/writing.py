@@ -10,14 +10,15 @@ built against an empty state gives the in-memory frames of the quick analysis.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 from sqlalchemy import Connection, and_, bindparam, func, select, update
 from sqlmodel import SQLModel
 
+from data_access.constraints import CONSTRAINT_MESSAGES, CROSS_COLUMN_CHECKS
 from data_access.frames import FRAME_TABLES, conform
-from data_access.importing.mapping import normalise
+from data_access.importing.keys import canonical_spellings, key_expr, key_text
 from data_access.importing.validation import EVENT_DATE, PROBLEM_SCHEMA, ParsedRows
 from data_access.writes import bulk_insert, reset_sequences
 from domain import school_year_name, school_year_name_expr, school_year_of, school_year_of_expr
@@ -143,8 +144,13 @@ class Plan:
     updates: dict[str, pl.DataFrame] = field(default_factory=dict)
     added: int = 0
     updated: int = 0
+    unchanged: int = 0
+    renamed: int = 0
+    """learners of the database whose names were replaced by the file's"""
     created: dict[str, int] = field(default_factory=dict)
     """entities created on the way: sites, groups, staff, learners"""
+    update_rows: dict[str, pl.DataFrame] = field(default_factory=dict)
+    """for each table updated: the id (or key) of each row updated and the file's _row"""
 
 
 class _Builder:
@@ -152,18 +158,18 @@ class _Builder:
         self.state = state
         self.plan = Plan()
         self.next_ids = dict(state.next_ids)
-        self.site_ids: dict[str, int] = {
-            normalise(n): i for i, n in state.get("sites").select("id", "name").iter_rows()
-        }
-        self.staff_ids: dict[str, int] = {
-            normalise(n): i for i, n in state.get("staff").select("id", "name").iter_rows()
-        }
-        groups = state.get("groups").select("id", "site_id", "name", "school_year")
+        sites = state.get("sites").select("id", key_expr(pl.col("name")).alias("key"))
+        self.site_ids: dict[str, int] = {k: i for i, k in sites.iter_rows()}
+        staff = state.get("staff").select("id", key_expr(pl.col("name")).alias("key"))
+        self.staff_ids: dict[str, int] = {k: i for i, k in staff.iter_rows()}
+        groups = state.get("groups").select(
+            "id", "site_id", key_expr(pl.col("name")).alias("key"), "school_year"
+        )
         self.group_ids: dict[tuple[int, str, str], int] = {}
         self.group_by_name: dict[tuple[str, str], int] = {}
-        for gid, site_id, name, year in groups.sort("id").iter_rows():
-            self.group_ids[(site_id, normalise(name), year)] = gid
-            self.group_by_name.setdefault((normalise(name), year), gid)
+        for gid, site_id, key, year in groups.sort("id").iter_rows():
+            self.group_ids[(site_id, key, year)] = gid
+            self.group_by_name.setdefault((key, year), gid)
 
     def ids(self, name: str, count: int) -> pl.Series:
         start = self.next_ids[name]
@@ -185,7 +191,7 @@ class _Builder:
 
     def site(self, name: str | None) -> int:
         name = name if name else DEFAULT_SITE
-        key = normalise(name)
+        key = key_text(name)
         if key not in self.site_ids:
             new_id = self.ids("sites", 1).item()
             self.site_ids[key] = new_id
@@ -196,7 +202,7 @@ class _Builder:
     def staff(self, name: str | None) -> int | None:
         if not name:
             return None
-        key = normalise(name)
+        key = key_text(name)
         if key not in self.staff_ids:
             new_id = self.ids("staff", 1).item()
             self.staff_ids[key] = new_id
@@ -207,7 +213,7 @@ class _Builder:
     def group(
         self, name: str, site: str | None, school_year: str, extra: dict | None = None
     ) -> int:
-        key = normalise(name)
+        key = key_text(name)
         if site is None and (key, school_year) in self.group_by_name:
             return self.group_by_name[(key, school_year)]
         site_id = self.site(site)
@@ -264,18 +270,27 @@ def check_references(
 
 
 def resolve(
-    parsed: ParsedRows, rows: pl.DataFrame, state: State, implied_group: str | None
+    parsed: ParsedRows,
+    rows: pl.DataFrame,
+    state: State,
+    implied_group: str | None,
+    update_names: bool = False,
 ) -> Plan:
-    """The Plan for the valid rows: new rows with ids, updates of matched rows, counts."""
+    """The Plan for the valid rows: new rows with ids, updates of matched rows, counts.
+
+    The names of learners already in the database are kept, unless ``update_names``.
+    """
     builder = _Builder(state)
     kind = parsed.kind
     if kind == "staff":
         _resolve_staff(builder, parsed, rows)
         return builder.plan
     if kind == "learners":
-        _resolve_learners(builder, parsed, rows)
+        _resolve_learners(builder, parsed, rows, update_names)
         return builder.plan
     rows = _with_learner_ids(builder, parsed, rows, implied_group)
+    if update_names:
+        _rename_learners(builder, rows)
     if kind == "sessions":
         _resolve_sessions(builder, parsed, rows)
     else:
@@ -381,15 +396,26 @@ def _match(
         new = new.with_columns(builder.ids(name, new.height).alias("id"))
         old = old.with_columns(pl.col("_existing_id").alias("id"))
     builder.add(name, new.select([c for c in _table_columns(name) if c in new.columns]))
-    if update_columns and not old.is_empty():
-        changed = pl.any_horizontal(
+    changed = (
+        pl.any_horizontal(
             pl.col(c).ne_missing(pl.col(f"{c}__old").cast(old.schema[c])) for c in update_columns
         )
+        if update_columns
+        else pl.lit(False)
+    )
+    old = old.with_columns(changed.alias("_changed"))
+    new = new.with_columns(pl.lit(False).alias("_changed"))
+    if update_columns and not old.is_empty():
         ids = ["id"] if has_id else key
-        builder.plan.updates[name] = old.filter(changed).select(*ids, *update_columns)
+        updated = old.filter(pl.col("_changed"))
+        builder.plan.updates[name] = updated.select(*ids, *update_columns)
+        if "_row" in updated.columns:
+            builder.plan.update_rows[name] = updated.select(*ids, "_row")
     if count:
+        changed_count = int(old.get_column("_changed").sum())
         builder.plan.added += new.height
-        builder.plan.updated += old.height
+        builder.plan.updated += changed_count
+        builder.plan.unchanged += old.height - changed_count
     out = pl.concat([new, old], how="diagonal_relaxed")
     return out.drop([c for c in out.columns if c.endswith("__old") or c == "_existing_id"])
 
@@ -410,19 +436,21 @@ def _resolve_events(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -
     rows = builder.map_staff(rows, "corrector", "corrector_id")
     rows = builder.map_staff(rows, "staff", "staff_id")
     columns = [c for c in _table_columns(name) if c in rows.columns and c != "id"]
-    _match(builder, name, rows.select(columns), _update_columns(parsed, name))
+    _match(builder, name, rows.select(*columns, "_row"), _update_columns(parsed, name))
 
 
 def _resolve_sessions(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -> None:
     rows = builder.map_staff(rows, "staff", "staff_id").rename({"session_kind": "kind"})
-    need_groups = builder.state.get("need_groups")
+    need_groups = builder.state.get("need_groups").with_columns(
+        key_expr(pl.col("name")).alias("_key")
+    )
     combos = rows.select("group", "held_on", *(["site"] if "site" in rows.columns else [])).unique()
     group_ids, need_ids = [], []
     for row in combos.iter_rows(named=True):
         name, day = row["group"], row["held_on"]
         need = (
             need_groups.filter(
-                (pl.col("name").map_elements(normalise, return_dtype=pl.String) == normalise(name))
+                (pl.col("_key") == key_text(name))
                 & (pl.col("period_start") <= day)
                 & (pl.col("period_end") >= day)
             )
@@ -459,7 +487,9 @@ def _resolve_sessions(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame)
     _match(builder, "attendance", attendance, ["present"])
 
 
-def _resolve_learners(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -> None:
+def _resolve_learners(
+    builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame, update_names: bool
+) -> None:
     rows = rows.rename({"learner_id": "external_id"})
     if "school_year" not in rows.columns:
         rows = rows.with_columns(pl.lit(None, pl.String).alias("school_year"))
@@ -500,18 +530,22 @@ def _resolve_learners(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame)
     )
     builder.created("learners", new.height)
     old = learners.filter(pl.col("learner_db_id").is_not_null())
-    if learner_columns and not old.is_empty():
+    updatable = [c for c in learner_columns if c == "referent_id" or update_names]
+    if updatable and not old.is_empty():
         current = builder.state.get("learners").select(
-            "id", *[pl.col(c).alias(f"{c}__old") for c in learner_columns]
+            "id", *[pl.col(c).alias(f"{c}__old") for c in updatable]
         )
-        old = old.join(current, left_on="learner_db_id", right_on="id", how="left")
-        old = old.with_columns(pl.col(c).fill_null(pl.col(f"{c}__old")) for c in learner_columns)
-        changed = pl.any_horizontal(
-            pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in learner_columns
+        merged = old.join(current, left_on="learner_db_id", right_on="id", how="left")
+        merged = merged.with_columns(pl.col(c).fill_null(pl.col(f"{c}__old")) for c in updatable)
+        changed = pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in updatable)
+        builder.plan.updates["learners"] = merged.filter(changed).select(
+            pl.col("learner_db_id").alias("id"), *updatable
         )
-        builder.plan.updates["learners"] = old.filter(changed).select(
-            pl.col("learner_db_id").alias("id"), *learner_columns
-        )
+        names = [c for c in updatable if c != "referent_id"]
+        if names:
+            builder.plan.renamed += merged.filter(
+                pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in names)
+            ).height
     ids_of = pl.concat(
         [old.select("external_id", "learner_db_id"), new.select("external_id", "learner_db_id")]
     )
@@ -523,6 +557,7 @@ def _resolve_learners(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame)
         "group_id",
         "entry_date",
         *[c for c in ("exit_date", "exit_reason") if c in rows.columns],
+        "_row",
     ).unique(subset=["learner_id", "group_id"], keep="first", maintain_order=True)
     _match(builder, "enrolments", enrolments, _update_columns(parsed, "enrolments"))
 
@@ -553,12 +588,8 @@ def _resolve_staff(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) ->
             .replace_strict(site_ids, default=None, return_dtype=pl.Int64)
             .alias("site_id")
         )
-    rows = rows.with_columns(
-        pl.col("name").map_elements(normalise, return_dtype=pl.String).alias("_key")
-    )
-    existing = builder.state.get("staff").with_columns(
-        pl.col("name").map_elements(normalise, return_dtype=pl.String).alias("_key")
-    )
+    rows = rows.with_columns(key_expr(pl.col("name")).alias("_key"))
+    existing = builder.state.get("staff").with_columns(key_expr(pl.col("name")).alias("_key"))
     # match on the normalised name, keep the name as stored
     rows = rows.join(
         existing.select("_key", pl.col("name").alias("_stored")), on="_key", how="left"
@@ -571,6 +602,149 @@ def _resolve_staff(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) ->
         rows.select(columns).unique("name", keep="first", maintain_order=True),
         update_columns,
     )
+
+
+def _rename_learners(builder: _Builder, rows: pl.DataFrame) -> None:
+    """The file's names for the learners already in the database (the user chose to update
+    them); an empty name in the file keeps the stored one."""
+    names = [c for c in ("last_name", "first_name") if c in rows.columns]
+    known = set(known_learners(builder.state).get_column("learner_db_id").to_list())
+    if not names or not known:
+        return
+    given = (
+        rows.filter(pl.col("learner_db_id").is_in(list(known)))
+        .group_by("learner_db_id", maintain_order=True)
+        .agg(pl.col(c).drop_nulls().first() for c in names)
+    )
+    current = builder.state.get("learners").select(
+        pl.col("id").alias("learner_db_id"), *[pl.col(c).alias(f"{c}__old") for c in names]
+    )
+    merged = given.join(current, on="learner_db_id", how="left").with_columns(
+        pl.col(c).fill_null(pl.col(f"{c}__old")) for c in names
+    )
+    changed = merged.filter(
+        pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in names)
+    )
+    if not changed.is_empty():
+        builder.plan.updates["learners"] = changed.select(
+            pl.col("learner_db_id").alias("id"), *names
+        )
+        builder.plan.renamed += changed.height
+
+
+# --- the same values, the same spelling ------------------------------------------------------
+
+_KNOWN_SPELLINGS: dict[str, tuple[tuple[str, str], ...]] = {
+    "learner_id": (("learners", "external_id"),),
+    "group": (("groups", "name"), ("need_groups", "name")),
+    "site": (("sites", "name"),),
+    "discipline": (
+        ("copies", "discipline"),
+        ("tutoring_requests", "discipline"),
+        ("support_sessions", "discipline"),
+    ),
+    "assignment": (("copies", "assignment"),),
+    "need": (("diagnostics", "need"), ("need_groups", "need")),
+    "name": (("staff", "name"),),
+    "corrector": (("staff", "name"),),
+    "staff": (("staff", "name"),),
+    "referent": (("staff", "name"),),
+}
+"""field of a file -> (frame, column) where the database spells its values"""
+
+
+def canonical_keys(parsed: ParsedRows, state: State) -> ParsedRows:
+    """The rows with each natural-key text spelled one way (keys.py): as in the database
+    when it holds the value, else as on its first row in the file."""
+    frame = parsed.frame
+    columns = []
+    for name, sources in _KNOWN_SPELLINGS.items():
+        if name not in frame.columns or frame.schema[name] != pl.String:
+            continue
+        known = [v for table, column in sources for v in state.get(table).get_column(column)]
+        columns.append(canonical_spellings(frame.get_column(name), known).alias(name))
+    return replace(parsed, frame=frame.with_columns(columns)) if columns else parsed
+
+
+# --- what the database holds, compared -------------------------------------------------------
+
+
+def name_warnings(parsed: ParsedRows, frame: pl.DataFrame, state: State) -> pl.DataFrame:
+    """One warning per learner of the database whom the file names otherwise (case, accents
+    and spaces aside): the database keeps its name unless the user chooses to update it."""
+    names = [f for f in ("last_name", "first_name") if f in frame.columns]
+    if not names or "learner_id" not in frame.columns:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    stored = state.get("learners").select(
+        pl.col("external_id").alias("learner_id"), *[pl.col(c).alias(f"{c}__db") for c in names]
+    )
+    rows = frame.join(stored, on="learner_id", how="inner")
+    differs = pl.any_horizontal(
+        pl.col(c).is_not_null()
+        & pl.col(f"{c}__db").is_not_null()
+        & (key_expr(pl.col(c)) != key_expr(pl.col(f"{c}__db")))
+        for c in names
+    )
+    return (
+        rows.filter(differs)
+        .unique("learner_id", keep="first", maintain_order=True)
+        .select(
+            pl.col("_row").cast(pl.Int64).alias("row"),
+            pl.lit(parsed.headers[names[0]]).alias("column"),
+            pl.concat_str([pl.col(f"{c}__raw").fill_null("") for c in names], separator=" ")
+            .str.strip_chars()
+            .alias("value"),
+            pl.format(
+                "nom différent de celui de la base ({}) pour l'identifiant {} : la base garde "
+                "le sien, sauf si vous choisissez de mettre à jour les noms",
+                pl.concat_str(
+                    [pl.col(f"{c}__db").fill_null("") for c in names], separator=" "
+                ).str.strip_chars(),
+                pl.col("learner_id"),
+            ).alias("reason"),
+        )
+    )
+
+
+def check_plan(parsed: ParsedRows, plan: Plan, state: State) -> pl.DataFrame:
+    """Rows whose update, completed by what the database already holds for the columns the
+    file does not give, would break a rule of the database (an entry date after the exit
+    date recorded, more objectives met than the objectives set recorded...)."""
+    found = []
+    for name, checks in CROSS_COLUMN_CHECKS.items():
+        updates, sources = plan.updates.get(name), plan.update_rows.get(name)
+        if updates is None or sources is None or updates.is_empty() or "id" not in updates.columns:
+            continue
+        given = [c for c in updates.columns if c != "id"]
+        merged = (
+            state.get(name)
+            .join(updates, on="id", how="inner", suffix="__new")
+            .with_columns(pl.col(f"{c}__new").alias(c) for c in given)
+            .join(sources, on="id", how="inner")
+        )
+        for constraint, (allowed, fields) in checks.items():
+            bad = merged.filter(~allowed.fill_null(True))
+            if bad.is_empty():
+                continue
+            blamed = next((f for f in fields if parsed.has(f)), None)
+            if blamed is None:
+                continue
+            found.append(
+                bad.select("_row")
+                .join(parsed.frame.select("_row", f"{blamed}__raw"), on="_row", how="left")
+                .select(
+                    pl.col("_row").cast(pl.Int64).alias("row"),
+                    pl.lit(parsed.headers[blamed]).alias("column"),
+                    pl.col(f"{blamed}__raw").alias("value"),
+                    pl.lit(
+                        f"{CONSTRAINT_MESSAGES[constraint]}, compte tenu de ce que la base "
+                        "contient déjà pour cette ligne"
+                    ).alias("reason"),
+                )
+            )
+    if not found:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    return pl.concat([f.cast(PROBLEM_SCHEMA) for f in found])
 
 
 # --- writing --------------------------------------------------------------------------------
