@@ -68,9 +68,9 @@ class RawSheet:
         return f"c{self.headers.index(header)}"
 
     def letter_of(self, header: str) -> str:
-        """The sheet column of a header: 'D' (or the field number of a CSV line)."""
+        """The sheet column of a header, as Excel names it: 'D'."""
         index = self.headers.index(header)
-        return extent.column_letters(self.columns[index]) if self.columns else str(index + 1)
+        return extent.column_letters(self.columns[index] if self.columns else index + 1)
 
 
 def _name(file_name: str) -> str:
@@ -107,7 +107,8 @@ def _format(file_name: str, content: bytes) -> str:
             raise _protected(file_name)
         return "ole"  # an .xls, whatever its name says
     sample = content[:4096]
-    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+    binary = sample.count(b"\x00") > len(sample) // 100  # a stray NUL is a bad cell, not a format
+    if binary and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImportRejected(
             f"Le fichier {_name(file_name)} n'est pas un tableur reconnu ({ACCEPTED})."
         )
@@ -647,14 +648,16 @@ def _without_total_rows(
     numbers = rows.select(parse_number(pl.col(c)).alias(c) for c in cells)
     dropped: list[tuple[int, str]] = []
     positions: list[int] = []
-    start = 0
+    start, block = 0, (0, 0)
     for candidate in candidates.iter_rows(named=True):
         index = candidate["_i"]
         filled = [c for c in cells if candidate[c] is not None]
         label, others = filled[0], filled[1:]
         if any(numbers.item(index, c) is None for c in others):
             continue  # a text next to the first one: a row of data
-        above = numbers.slice(start, index - start)
+        if index > start:  # rows since the last total; else this total follows another one
+            block = (start, index - start)
+        above = numbers.slice(*block)
         if others and not all(
             _is_aggregate(numbers.item(index, c), above.get_column(c)) for c in others
         ):

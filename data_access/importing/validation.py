@@ -230,22 +230,24 @@ def check_identities(parsed: ParsedRows) -> pl.DataFrame:
     if not parsed.has("learner_id") or not names:
         return empty_problems()
     frame = parsed.frame.filter(pl.col("learner_id").is_not_null())
-    keyed = frame.with_columns(key_expr(pl.col(f)).alias(f"_{f}") for f in names)
+    keyed = frame.with_columns(key_expr(pl.col(f)).alias(f"_k_{f}") for f in names)
     keyed = keyed.with_columns(
-        pl.col(f"_{f}").drop_nulls().first().over("learner_id").alias(f"_{f}_first") for f in names
+        pl.col(f"_k_{f}").drop_nulls().first().over("learner_id").alias(f"_k_{f}_first")
+        for f in names
     )
     differs = pl.any_horizontal(
-        pl.col(f"_{f}").is_not_null() & (pl.col(f"_{f}") != pl.col(f"_{f}_first")) for f in names
+        pl.col(f"_k_{f}").is_not_null() & (pl.col(f"_k_{f}") != pl.col(f"_k_{f}_first"))
+        for f in names
     )
     reference = (
-        keyed.filter(pl.any_horizontal(pl.col(f"_{f}").is_not_null() for f in names))
+        keyed.filter(pl.any_horizontal(pl.col(f"_k_{f}").is_not_null() for f in names))
         .group_by("learner_id", maintain_order=True)
         .agg(
             pl.col("_row").first().alias("_first_row"),
             pl.concat_str([pl.col(f).fill_null("") for f in names], separator=" ")
             .first()
             .str.strip_chars()
-            .alias("_first_name"),
+            .alias("_who"),
         )
     )
     bad = keyed.filter(differs).join(reference, on="learner_id", how="left")
@@ -255,7 +257,7 @@ def check_identities(parsed: ParsedRows) -> pl.DataFrame:
         pl.col("learner_id__raw").alias("value"),
         pl.format(
             "cet identifiant désigne déjà {} (ligne {}) : même identifiant, autre nom",
-            pl.col("_first_name"),
+            pl.col("_who"),
             pl.col("_first_row"),
         ).alias("reason"),
     )
