@@ -95,7 +95,10 @@ def test_overview_and_every_page_in_chromium(served_app: str, tmp_path: Path) ->
         page.goto(served_app)
         page.get_by_text("Copies reçues").first.wait_for(timeout=90_000)
         metrics = page.locator('[data-testid="stMetricValue"]')
-        metrics.first.wait_for(timeout=60_000)
+        page.wait_for_function(  # the page draws its tiles one after the other
+            "document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= 6",
+            timeout=60_000,
+        )
         values = metrics.all_inner_texts()
         assert len(values) >= 6
         assert values[0].strip() not in ("", "0", "—")
@@ -107,4 +110,35 @@ def test_overview_and_every_page_in_chromium(served_app: str, tmp_path: Path) ->
             page.wait_for_load_state("networkidle")
             assert page.locator('[data-testid="stException"]').count() == 0, title
             assert page.get_by_text("erreur inattendue").count() == 0, title
+        browser.close()
+
+
+def test_the_server_survives_hostile_uploads(served_app: str, tmp_path: Path) -> None:
+    """The files that used to kill the server (a sheet claiming 16 384 × 1 048 576 cells, an
+    archive inflating far beyond what it declares...) are refused with a French message, and
+    the server goes on serving pages."""
+    import hostile
+    from playwright.sync_api import sync_playwright
+
+    names = ["etendue-immense.xlsx", "archive-menteuse.xlsx", "lignes-repetees.ods"]
+    names.append("cellule-lointaine.xls")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(served_app)
+        page.get_by_text("Copies reçues").first.wait_for(timeout=90_000)
+        page.get_by_role("link", name="Importer des données").first.click()
+        page.get_by_role("heading", name="Importer des données").first.wait_for(timeout=90_000)
+        for name in names:
+            page.locator('input[type="file"]').first.set_input_files(
+                files=[{"name": name, "mimeType": "application/octet-stream",
+                        "buffer": hostile.HOSTILE[name]()}]
+            )  # fmt: skip
+            alert = page.locator('[data-testid="stAlertContentError"]').filter(has_text=name)
+            alert.first.wait_for(timeout=90_000)
+            assert "refusé" in alert.first.inner_text()
+        page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
+        page.get_by_role("link", name="Vue d'ensemble").first.click()
+        page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=90_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
         browser.close()

@@ -385,3 +385,26 @@ def test_the_cli_says_when_a_remembered_mapping_applies(
     assert "Association des colonnes reprise d'un import précédent" in out
     assert "0 ajoutée(s), 0 mise(s) à jour, 1 inchangée(s), 0 rejetée(s)" in out
     db.forget_engine(database_url)
+
+
+def test_a_well_formed_old_date_is_called_implausible_not_unreadable() -> None:
+    from data_access.importing.pipeline import suggest
+    from data_access.importing.validation import check_rows, parse_rows
+
+    text = "Identifiant;Matière;Déposé le\nA1;Maths;15/03/1899\nA2;Maths;31/02/2025\n"
+    raw = open_sheet("copies.csv", text.encode())
+    kind, mapping, _ = suggest(None, raw)
+    reasons = check_rows(parse_rows(raw, kind, mapping)).select("row", "reason").rows()
+    assert reasons == [
+        (2, "date invraisemblable : antérieure au 01/01/1990"),
+        (3, "date illisible (attendu jj/mm/aaaa ou une date Excel)"),
+    ]
+
+
+def test_a_csv_beyond_the_cell_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from data_access.importing import extent
+
+    monkeypatch.setattr(extent, "MAX_SHEET_CELLS", 20)
+    rows = [["Identifiant", "Matière", "Déposé le"]] + [["A1", "Maths", "02/10/2025"]] * 9
+    with pytest.raises(ImportRejected, match="10 lignes d'au plus 3 champs font 30 cellules"):
+        open_sheet("copies.csv", csv_of(rows))
