@@ -13,14 +13,22 @@ from ui.text import escape
 
 LINK = "[Réactivez votre compte ENT ici](https://phishing.example/ent)"
 IMAGE = "![pixel](https://tracker.example/p.png)"
-LINK_AND_IMAGE = re.compile(r"(?<!\\)\]\(|(?<!\\)!(?<!\\)\[|<img|<a ")
+LINK_AND_IMAGE = re.compile(
+    r"(?<!\\)\]\(|(?<!\\)!(?<!\\)\[|<img|<a "  # Markdown links and images, HTML
+    r"|https?\\?:(\\?/){2}|www\\?\.|[\w.+-]\\?@"  # bare addresses Streamlit makes links of
+)
+JOINER = "\u2060"
 
 
 def test_escape_leaves_only_literal_text() -> None:
     assert escape(LINK) == (
-        r"\[Réactivez votre compte ENT ici\]\(https\:\/\/phishing\.example\/ent\)"
+        r"\[Réactivez votre compte ENT ici\]\(https\:" + JOINER + r"\/\/phishing\.example\/ent\)"
     )
-    assert escape(IMAGE) == r"\!\[pixel\]\(https\:\/\/tracker\.example\/p\.png\)"
+    assert escape(IMAGE) == r"\!\[pixel\]\(https\:" + JOINER + r"\/\/tracker\.example\/p\.png\)"
+    assert escape("www.ent.example, ent@phishing.example") == (
+        "www" + JOINER + r"\.ent\.example\, ent" + JOINER + r"\@phishing\.example"
+    )
+    assert not LINK_AND_IMAGE.search(escape(LINK + IMAGE + " www.x.fr a@b.fr"))
     assert escape("**gras** _x_ `code` # titre\n- liste | $x$ :red[rouge] <b>") == (
         r"\*\*gras\*\* \_x\_ \`code\` \# titre \- liste \| \$x\$ \:red\[rouge\] \<b\>"
     )
