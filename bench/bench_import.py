@@ -88,7 +88,7 @@ def bench_end_to_end(rows: int, workdir: Path) -> None:
     started = time.perf_counter()
     again = import_file(engine, path.name, content)
     print(
-        f"réimport du même fichier : {time.perf_counter() - started:.2f} s — {again.added} ajoutées, {again.updated} mises à jour"
+        f"réimport du même fichier : {time.perf_counter() - started:.2f} s — {again.added} ajoutées, {again.updated} mises à jour, {getattr(again, 'unchanged', 0)} inchangées"
     )
 
 

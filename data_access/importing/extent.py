@@ -185,20 +185,20 @@ _FORMULA_TEXT = re.compile(
 _VALUE = re.compile(rb"<" + _PREFIX + rb"v>([^<]+)</", re.DOTALL)
 
 
-def _usual_form(segment: bytes) -> bool:
-    """Every cell and row of the piece writes its position first, without a prefix (a piece
-    with other tags starting with <c, such as <cols>, is read the slow way)."""
-    return (
-        segment.count(b"<c") == segment.count(b'<c r="')
-        and segment.count(b"<row") == segment.count(b'<row r="')
-        and _PREFIXED.search(segment) is None
-    )
+def _usual_form(segment: bytes) -> int | None:
+    """The count of cells when every cell of the piece writes its position first, without a
+    prefix (then rows do not matter: the reader places a cell by its own position); None
+    otherwise (also for a piece with other tags starting with <c, such as <cols>)."""
+    cells = segment.count(b'<c r="')
+    if segment.count(b"<c") != cells or _PREFIXED.search(segment) is not None:
+        return None
+    return cells
 
 
-def _all_valued(segment: bytes) -> bool:
+def _all_valued(segment: bytes, cells: int) -> bool:
     """Every cell of a piece in the usual form holds a value element (none is empty)."""
     values = segment.count(b"<v>") + segment.count(b"<is>")
-    return values == segment.count(b'<c r="') and b"<v></v>" not in segment
+    return values == cells and b"<v></v>" not in segment
 
 
 class XlsxSheetScanner:
@@ -236,22 +236,23 @@ class XlsxSheetScanner:
             found = _DIMENSION.search(segment)
             if found:
                 self.extent.declared = found[1].decode("ascii", "replace")
-        if _usual_form(segment):
-            self._fast(segment)
+        cells = _usual_form(segment)
+        if cells is not None:
+            self._fast(segment, cells)
         else:
             self._tags(segment)
         if b"<f" in segment or b":f" in segment:  # formulas (rare): each cell looked at
             self._formulas(segment)
 
-    def _fast(self, segment: bytes) -> None:
+    def _fast(self, segment: bytes, cells: int) -> None:
         """Cells in the usual form, located by C-speed searches (a 100 000-row sheet in a
         few tenths of a second): when no cell of the piece can be empty, every one counts."""
-        if not _all_valued(segment):
-            cells = [
+        if not _all_valued(segment, cells):
+            valued = [
                 (t, n) for t, n, closed, empty in _CELL.findall(segment) if not (closed or empty)
             ]
-            letters = {text for text, _ in cells}
-            numbers = [int(n) for _, n in cells]
+            letters = {text for text, _ in valued}
+            numbers = [int(n) for _, n in valued]
         else:
             letters = set(_CELL_LETTERS.findall(segment))
             numbers = list(map(int, _CELL_ROWS.findall(segment)))
@@ -259,12 +260,10 @@ class XlsxSheetScanner:
             columns = [_column_number(text) for text in letters]
             self.extent.add(min(numbers), min(columns))
             self.extent.add(max(numbers), max(columns))
-        last_row = segment.rfind(b'<row r="')
-        if last_row >= 0:
-            self._row = int(_REFERENCE.search(segment, last_row)[2] or 0)
         last_cell = segment.rfind(b'<c r="')
-        if last_cell >= 0:
-            self._column = _column_number(_REFERENCE.search(segment, last_cell)[1])
+        if last_cell >= 0:  # where the next piece starts, should it be read the slow way
+            reference = _REFERENCE.search(segment, last_cell)
+            self._row, self._column = int(reference[2]), _column_number(reference[1])
 
     def _tags(self, segment: bytes) -> None:
         """Every row and cell in order, as the reader places them (the next row or column
