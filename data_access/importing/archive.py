@@ -21,7 +21,7 @@ from typing import Protocol
 
 from data_access.importing.errors import ImportRejected
 
-MAX_INFLATED_BYTES = 2 * 1024**3
+MAX_INFLATED_BYTES = 1024**3
 """Largest total size the members of an archive may inflate to (a 1 048 576-row sheet is less)."""
 MAX_COMPRESSION_RATIO = 250
 """A member of more than 10 MB compressed more than this is a zip bomb, not a spreadsheet."""

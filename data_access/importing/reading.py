@@ -142,7 +142,7 @@ class _Workbook:
     """the workbook asks to be recalculated when opened: its formula results are not computed"""
 
 
-@functools.lru_cache(maxsize=2)
+@functools.lru_cache(maxsize=1)  # the page lists the sheets, then reads one
 def _workbook(file_name: str, content: bytes) -> _Workbook:
     kind = _format(file_name, content)
     if kind == "ole":
