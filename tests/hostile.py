@@ -218,8 +218,7 @@ _CHILD = """
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (6 * 1024**3, 6 * 1024**3))
 sys.path.insert(0, sys.argv[1])
-from data_access.importing import ImportRejected, open_sheet
-from data_access.plans import PlanRejected, read_diagnostics_file
+from data_access.importing import ImportRejected, open_sheet, read_checked
 results = {}
 for path in sys.argv[2:]:
     name = path.rsplit("/", 1)[-1]
@@ -230,9 +229,9 @@ for path in sys.argv[2:]:
     except ImportRejected as error:
         results[name] = {"import": str(error)}
     try:
-        read_diagnostics_file(content, name)
+        read_checked(name, content, "diagnostics")
         results[name]["plan"] = "lu sans erreur"
-    except PlanRejected as error:
+    except ImportRejected as error:
         results[name]["plan"] = str(error)
     print(json.dumps({name: results[name]}, ensure_ascii=False), flush=True)
 """
