@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from data_access.frames import Frames
-from domain import learner_name, school_year_dates, school_year_of
+from domain import KIND_AIDE, KIND_AP, learner_name, school_year_dates, school_year_of
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,7 @@ class IndicatorSettings:
     risk_grade_drop: float = 3.0
     pathway_first_interviews_due_days: int = 30
     ap_hours_per_year: float = 70.0
-    ap_hours_per_week: float = 2.5
     aide_hours_per_year: float = 30.0
-    aide_hours_per_week: float = 1.0
     aide_max_group_size: int = 8
     school_weeks_per_year: int = 36
     support_min_share: float = 0.8
@@ -112,9 +110,7 @@ class IndicatorSettings:
             "risk_grade_drop": "Baisse de moyenne (points sur 20) avant alerte",
             "pathway_first_interviews_due_days": "Jours après l'entrée pour l'entretien initial et le diagnostic",
             "ap_hours_per_year": "AP : heures par an",
-            "ap_hours_per_week": "AP : heures par semaine en moyenne",
             "aide_hours_per_year": "Aide individualisée : heures par an",
-            "aide_hours_per_week": "Aide individualisée : heures par semaine",
             "aide_max_group_size": "Aide individualisée : élèves au plus par groupe",
             "school_weeks_per_year": "Semaines de cours par an",
             "support_min_share": "Part minimale des heures attendues reçues par un apprenant",
@@ -123,6 +119,18 @@ class IndicatorSettings:
         hash=False,
         repr=False,
     )
+
+    def yearly_hours(self, kind: str) -> float | None:
+        """The yearly reference of a kind of support (AP 70 h, aide individualisée 30 h);
+        None for a kind without one (tutorat, soutien)."""
+        return {KIND_AP: self.ap_hours_per_year, KIND_AIDE: self.aide_hours_per_year}.get(kind)
+
+    def weekly_hours(self, kind: str) -> float | None:
+        """The one rule of expected support hours: the yearly reference spread evenly over the
+        school weeks of the year (AP: 70 h / 36 weeks = 1,94 h a school week), so the hours
+        expected by the end of the year are the yearly reference; None without a reference."""
+        yearly = self.yearly_hours(kind)
+        return None if yearly is None else yearly / self.school_weeks_per_year
 
 
 DEFAULT_SETTINGS = IndicatorSettings()

@@ -32,13 +32,14 @@ COLUMN_LABELS = {
     "correction_delay_days_mean": "Délai moyen (jours)",
     "correction_delay_days_median": "Délai médian (jours)",
     "correction_delay_days_p90": "90e centile (jours)",
-    "correction_within_target_share": "Part dans l'objectif (%)",
+    "correction_within_target_share": "Part dans l'objectif",
     "delay_days": "Délai (jours)",
     "copies": "Copies",
     "external_id": "Identifiant apprenant",
     "assignment": "Devoir",
     "submitted_on": "Remise le",
     "age_days": "Attente (jours)",
+    "within_target": "Dans l'objectif",
 }
 
 

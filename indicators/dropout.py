@@ -1,4 +1,5 @@
-"""Dropout (décrochage): dropout rate, exits per month by reason, retention by weeks since entry.
+"""Dropout (décrochage): dropout rate, exits per month by reason, retention by weeks since entry
+(Kaplan-Meier).
 
 Dropout rate (DOMAIN.md): among enrolments active at some time in the period (entry <= end
 and (no exit or exit >= start)), the share whose exit reason is ``abandon`` with an exit date
@@ -33,8 +34,7 @@ COLUMN_LABELS = {
     "exit_reason": "Motif de sortie",
     "exits": "Sorties",
     "weeks": "Semaines depuis l'entrée",
-    "enrolments": "Inscriptions observables",
-    "still_enrolled": "Toujours inscrits",
+    "followed": "Inscriptions encore suivies",
     "retention": "Taux de maintien",
 }
 
@@ -175,50 +175,89 @@ def retention(
     by: str = "public",
     max_weeks: int = 52,
 ) -> pl.DataFrame:
-    """Share of enrolments still enrolled k weeks after their entry, for k = 0..max_weeks.
+    """Retention by weeks since entry: the Kaplan-Meier estimate of the share of enrolments not
+    ended by ``abandon`` k weeks (7k days) after their entry, for k = 0..max_weeks.
 
-    Among the enrolments active in the period, for each k those whose entry is at least k
-    weeks before ``as_of`` (the denominator, ``enrolments``) and, of them, those with no exit
-    or an exit later than entry + k weeks (``still_enrolled``). One curve per value of ``by``
-    (site or public). Weeks with no observable enrolment are left out.
+    Among the enrolments active in the period and entered by ``as_of``, each is followed from
+    its entry to its exit, or to ``as_of`` when it has not ended by then. An exit for
+    ``abandon`` is the event; any other exit (fin de parcours, réorientation: the learner's
+    new enrolment starts its own follow-up at week 0; exclusion, autre) and the end of the
+    data censor the enrolment: it leaves the count without being a dropout. On each day t on
+    which some enrolments drop out, the share still there is multiplied by 1 - d/n (d the
+    dropouts that day, n the enrolments followed at least t days). So the curve never rises
+    and completions do not pull it down.
+
+    Columns: ``by`` (site or public), weeks, followed (enrolments followed at least 7k days),
+    dropouts (abandons within 7k days), retention. A week where no enrolment is still
+    followed is left out.
     """
     if by not in ("site", "public"):
         raise ValueError(f"Regroupement inconnu : {by!r} (attendu : site, public).")
-    per_enrolment = (
+    schema = {
+        by: pl.String,
+        "weeks": pl.Int64,
+        "followed": pl.Int64,
+        "dropouts": pl.Int64,
+        "retention": pl.Float64,
+    }
+    ended = pl.col("exit_date").is_not_null() & (pl.col("exit_date") <= as_of)
+    per_day = (
         active_enrolments(dataset, scope)
         .filter(pl.col("entry_date") <= as_of)
         .select(
             by,
-            ((pl.lit(as_of) - pl.col("entry_date")).dt.total_days() // 7)
-            .clip(upper_bound=max_weeks)
-            .alias("observable"),
-            # last k with entry + 7k < exit; an exit on the entry day gives -1; no exit: max_weeks
-            ((pl.col("exit_date") - pl.col("entry_date")).dt.total_days() - 1)
-            .floordiv(7)
-            .fill_null(max_weeks)
-            .clip(upper_bound=max_weeks)
-            .alias("last_enrolled"),
+            (
+                pl.when(ended).then(pl.col("exit_date")).otherwise(pl.lit(as_of))
+                - pl.col("entry_date")
+            )
+            .dt.total_days()
+            .alias("day"),
+            (ended & (pl.col("exit_reason") == DROPOUT_REASON)).alias("event"),
         )
-        .group_by(by, "observable", "last_enrolled")
-        .agg(pl.len().alias("n"))
-    )
-    weeks = pl.DataFrame({"weeks": pl.int_range(0, max_weeks + 1, eager=True).cast(pl.Int64)})
-    return (
-        per_enrolment.join(weeks, how="cross")
-        .filter(pl.col("observable") >= pl.col("weeks"))
-        .group_by(by, "weeks")
-        .agg(
-            pl.col("n").sum().cast(pl.Int64).alias("enrolments"),
-            pl.col("n")
-            .filter(pl.col("last_enrolled") >= pl.col("weeks"))
-            .sum()
-            .cast(pl.Int64)
-            .alias("still_enrolled"),
+        .group_by(by, "day")
+        .agg(pl.len().alias("ending"), pl.col("event").sum().alias("events"))
+        .sort(by, "day", nulls_last=True)
+        .with_columns(
+            # followed at least `day` days: those ending that day or later
+            pl.col("ending").reverse().cum_sum().reverse().over(by).alias("at_risk"),
+            pl.col("events").cum_sum().over(by).alias("events_so_far"),
         )
         .with_columns(
-            safe_ratio(pl.col("still_enrolled"), pl.col("enrolments"))
-            .cast(pl.Float64)
-            .alias("retention")
+            (1.0 - pl.col("events") / pl.col("at_risk")).cum_prod().over(by).alias("survival")
+        )
+    )
+    if per_day.is_empty():
+        return pl.DataFrame(schema=schema)
+    grid = (
+        per_day.select(by)
+        .unique()
+        .join(
+            pl.DataFrame({"weeks": pl.int_range(0, max_weeks + 1, eager=True).cast(pl.Int64)}),
+            how="cross",
+        )
+        .with_columns((pl.col("weeks") * 7).alias("day"))
+        .sort("day")
+    )
+    days = per_day.select(by, "day", "at_risk", "events_so_far", "survival").sort("day")
+    before = grid.join_asof(
+        days.drop("at_risk"), on="day", by=by, strategy="backward", check_sortedness=False
+    )
+    after = grid.join_asof(
+        days.select(by, "day", "at_risk"),
+        on="day",
+        by=by,
+        strategy="forward",
+        check_sortedness=False,
+    )
+    return (
+        before.join(after.select(by, "weeks", "at_risk"), on=[by, "weeks"], nulls_equal=True)
+        .filter(pl.col("at_risk").is_not_null())
+        .select(
+            by,
+            "weeks",
+            pl.col("at_risk").cast(pl.Int64).alias("followed"),
+            pl.col("events_so_far").fill_null(0).cast(pl.Int64).alias("dropouts"),
+            pl.col("survival").fill_null(1.0).cast(pl.Float64).alias("retention"),
         )
         .sort(by, "weeks", nulls_last=True)
     )

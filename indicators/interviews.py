@@ -37,6 +37,9 @@ COLUMN_LABELS = {
     "due_on": "Échéance",
     "missing": "Entretiens manquants",
     "days_since_entry": "Jours depuis l'entrée",
+    "exit_date": "Sortie",
+    "exit_reason": "Motif de sortie",
+    "days_enrolled": "Jours d'inscription",
     "last_contractualisation": "Contractualisation du",
     "days_since_contractualisation": "Jours depuis la contractualisation",
     "held_on": "Date",
@@ -87,21 +90,16 @@ def pathway(dataset: Dataset, scope: Scope, as_of: date | None = None) -> pl.Dat
     )
 
 
-def missing_first_interviews(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
-    """Enrolments whose ``initial`` or ``diagnostic`` interview is still missing on ``as_of``
-    although entry + settings.pathway_first_interviews_due_days has passed (before the exit,
-    for an enrolment that has ended).
-
-    Columns: the learner's columns, entry_date, due_on, days_since_entry, missing (French
-    text: "initial", "diagnostic" or "initial et diagnostic"), missing_initial,
-    missing_diagnostic.
-    """
+def _first_interviews_gap(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
+    """Enrolments whose ``initial`` or ``diagnostic`` interview is missing on ``as_of`` while
+    their due date (entry + settings.pathway_first_interviews_due_days) has passed, before
+    the exit for an enrolment that ended: the pathway's columns plus due_on, missing,
+    missing_initial, missing_diagnostic."""
     due = scope.settings.pathway_first_interviews_due_days
-    rows = pathway(dataset, scope, as_of)
     return (
-        rows.with_columns(
+        pathway(dataset, scope, as_of)
+        .with_columns(
             pl.col("entry_date").dt.offset_by(f"{due}d").alias("due_on"),
-            (pl.lit(as_of) - pl.col("entry_date")).dt.total_days().alias("days_since_entry"),
             pl.col("initial").is_null().alias("missing_initial"),
             pl.col("diagnostic").is_null().alias("missing_diagnostic"),
         )
@@ -118,6 +116,29 @@ def missing_first_interviews(dataset: Dataset, scope: Scope, as_of: date) -> pl.
             .otherwise(pl.lit("diagnostic"))
             .alias("missing")
         )
+    )
+
+
+def _left_by(as_of: date) -> pl.Expr:
+    return pl.col("exit_date").is_not_null() & (pl.col("exit_date") <= as_of)
+
+
+def missing_first_interviews(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
+    """The to-do list: enrolments still in progress on ``as_of`` (no exit, or an exit after
+    it) whose ``initial`` or ``diagnostic`` interview is still missing although entry +
+    settings.pathway_first_interviews_due_days has passed. Those who have left are in
+    left_without_first_interviews.
+
+    Columns: the learner's columns, entry_date, due_on, days_since_entry (to ``as_of``),
+    missing (French text: "initial", "diagnostic" or "initial et diagnostic"),
+    missing_initial, missing_diagnostic.
+    """
+    return (
+        _first_interviews_gap(dataset, scope, as_of)
+        .filter(~_left_by(as_of))
+        .with_columns(
+            (pl.lit(as_of) - pl.col("entry_date")).dt.total_days().alias("days_since_entry")
+        )
         .select(
             "enrolment_id",
             *LEARNER_COLUMNS,
@@ -128,7 +149,37 @@ def missing_first_interviews(dataset: Dataset, scope: Scope, as_of: date) -> pl.
             "missing_initial",
             "missing_diagnostic",
         )
-        .sort("days_since_entry", descending=True)
+        .sort("days_since_entry", "external_id", descending=[True, False], nulls_last=True)
+    )
+
+
+def left_without_first_interviews(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
+    """A documentation gap, not a to-do: enrolments that ended by ``as_of`` without their
+    ``initial`` or ``diagnostic`` interview although it was due before the exit.
+
+    Columns: the learner's columns, entry_date, exit_date, exit_reason, days_enrolled (entry
+    to exit), missing, missing_initial, missing_diagnostic; the latest exits first.
+    """
+    reasons = dataset.enrolments.select("enrolment_id", "exit_reason")
+    return (
+        _first_interviews_gap(dataset, scope, as_of)
+        .filter(_left_by(as_of))
+        .join(reasons, on="enrolment_id", how="left")
+        .with_columns(
+            (pl.col("exit_date") - pl.col("entry_date")).dt.total_days().alias("days_enrolled")
+        )
+        .select(
+            "enrolment_id",
+            *LEARNER_COLUMNS,
+            "entry_date",
+            "exit_date",
+            "exit_reason",
+            "days_enrolled",
+            "missing",
+            "missing_initial",
+            "missing_diagnostic",
+        )
+        .sort("exit_date", "external_id", descending=[True, False], nulls_last=True)
     )
 
 

@@ -4,17 +4,20 @@ received per learner; expected to date; learners with too few hours; groups over
 - Hours delivered = the durations of the support sessions held in the period, each session
   once whatever its attendance.
 - Hours received by a learner = the durations of the sessions they attended (present).
-- Expected to date = the weekly reference of the kind (settings: AP 2.5 h, aide
-  individualisée 1 h) x the school weeks elapsed from the later of the period start and
-  1 September to the earlier of the period end and ``as_of``. A school week is a week (Monday
-  to Sunday) in which at least one support session is held anywhere in the data: weeks with
-  no session at all are taken as holidays. For a need group the weeks are also limited to its
-  own period; for a learner, to the weeks from their entry. Tutorat and soutien have no
-  reference (expected is null).
+- Expected to date = the weekly reference of the kind (IndicatorSettings.weekly_hours: the
+  yearly hours, AP 70 h and aide individualisée 30 h, spread over the school weeks of a year)
+  x the school weeks elapsed from the later of the period start and 1 September to the
+  earlier of the period end and ``as_of``. A school week is a week (Monday to Sunday) in
+  which at least one support session is held anywhere in the data: weeks with no session at
+  all are taken as holidays. For a need group the weeks are also limited to its own period;
+  for a learner, to the weeks of their enrolments (from entry to exit). Tutorat and soutien
+  have no reference (expected is null).
 
-Filters: site, group, public and modality apply through the session's group (a need group
-has a site but no public or modality, so a public or modality filter leaves it out); the
-discipline filter keeps the sessions of those disciplines and those without a discipline.
+Filters: for the hours of a group or a site, site, group, public and modality apply through
+the session's group (a need group has a site but no public or modality, so a public or
+modality filter leaves it out); for a learner's hours, through the enrolment in force on the
+session's date (received_by_learner). The discipline filter keeps the sessions of those
+disciplines and those without a discipline.
 """
 
 from __future__ import annotations
@@ -24,7 +27,14 @@ from datetime import date
 import polars as pl
 
 from domain import BY_DIMENSIONS, KIND_AIDE, KIND_AP
-from indicators.common import IndicatorSettings, Period, Scope, safe_ratio
+from indicators.common import (
+    IndicatorSettings,
+    Period,
+    Scope,
+    active_in,
+    attribute_to_enrolment,
+    safe_ratio,
+)
 from indicators.dataset import Dataset
 
 COLUMN_LABELS = {
@@ -55,15 +65,9 @@ COLUMN_LABELS = {
 
 
 def weekly_reference(settings: IndicatorSettings) -> dict[str, float]:
-    """Expected hours per school week for the kinds that have a reference: the yearly hours
-    spread over the school weeks of a year, never more than the weekly average (AP: 70 h over
-    36 weeks = 1.94 h, as 2.5 h a week on average leaves weeks without AP; so expected hours
-    to date never exceed the yearly reference)."""
-    weeks = settings.school_weeks_per_year
-    return {
-        KIND_AP: min(settings.ap_hours_per_week, settings.ap_hours_per_year / weeks),
-        KIND_AIDE: min(settings.aide_hours_per_week, settings.aide_hours_per_year / weeks),
-    }
+    """Expected hours per school week of the kinds that have a reference (the one rule,
+    IndicatorSettings.weekly_hours: AP 70 h / 36 weeks = 1,94 h)."""
+    return {kind: settings.weekly_hours(kind) for kind in (KIND_AP, KIND_AIDE)}
 
 
 def sessions_in(dataset: Dataset, scope: Scope) -> pl.DataFrame:
@@ -111,18 +115,13 @@ def school_weeks(dataset: Dataset, window: Period | None) -> pl.Series:
     )
 
 
-def _weeks_from(weeks: pl.Series, start: pl.Series) -> pl.Series:
-    """For each date of ``start``, the number of school weeks from its week on."""
-    first_week = start.dt.truncate("1w")
-    return (len(weeks) - weeks.search_sorted(first_week, side="left")).cast(pl.Int64)
-
-
 def delivered_by_group(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
     """Per group (class or need group) and kind: sessions, hours delivered, school weeks,
     hours expected to date and the share delivered (null without a reference or weeks).
 
     Columns: site, group, group_type ("classe" or "groupe de besoins"), kind, sessions,
-    hours_delivered, weeks, hours_expected, delivered_share, label ("group – kind (site)").
+    hours_delivered, weeks, hours_expected, delivered_share, label ("group – kind (site)", or
+    "group (site)" when the group's name says its kind).
     """
     window = expected_window(scope.period, as_of)
     weeks = school_weeks(dataset, window)
@@ -174,12 +173,22 @@ def delivered_by_group(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFr
             .alias("delivered_share")
         )
         .with_columns(
-            pl.format(
-                "{} – {} ({})",
-                pl.col("group").fill_null("?"),
-                pl.col("kind"),
-                pl.col("site").fill_null("?"),
-            ).alias("label")
+            # a need group's name often says its kind already ("Maths – aide individualisée 1")
+            pl.when(
+                pl.col("group")
+                .str.to_lowercase()
+                .str.contains(pl.col("kind").str.to_lowercase(), literal=True)
+            )
+            .then(pl.format("{} ({})", pl.col("group"), pl.col("site").fill_null("?")))
+            .otherwise(
+                pl.format(
+                    "{} – {} ({})",
+                    pl.col("group").fill_null("?"),
+                    pl.col("kind"),
+                    pl.col("site").fill_null("?"),
+                )
+            )
+            .alias("label")
         )
         .select(
             "site",
@@ -233,72 +242,134 @@ def delivered_by_site_kind(dataset: Dataset, scope: Scope) -> pl.DataFrame:
     )
 
 
-def received_by_learner(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
-    """Hours received per learner listed in at least one session held in the period.
+def _learner_spans(dataset: Dataset, scope: Scope, window: Period) -> pl.DataFrame:
+    """The enrolments within the filters that are active in the window, each with its span in
+    the window: enrolment_id, learner_id, group, site, referent, external_id, learner_name,
+    entry_date, exit_date, span_start, span_end."""
+    return (
+        scope.keep(dataset.enrolments, disciplines=False)
+        .filter(active_in(window))
+        .with_columns(
+            pl.max_horizontal("entry_date", pl.lit(window.start)).alias("span_start"),
+            pl.min_horizontal(pl.col("exit_date").fill_null(window.end), pl.lit(window.end)).alias(
+                "span_end"
+            ),
+        )
+    )
 
-    Columns: learner_id, external_id, learner_name, group (class group of the latest
-    enrolment in the window), site, referent, sessions (listed), absences, ap_hours,
-    aide_hours, other_hours, total_hours, ap_expected (AP weekly reference x school weeks
-    from the learner's first entry in the window; null when not listed in any AP session),
-    ap_share, too_few
-    (AP hours received < settings.support_min_share x ap_expected).
+
+def _weeks_in_spans(spans: pl.DataFrame, weeks: pl.Series) -> pl.DataFrame:
+    """Per learner, the school weeks (Monday to Sunday) that meet one of their spans, each week
+    once (a learner in two groups at once is expected the weekly hours once): learner_id,
+    weeks."""
+    school = pl.DataFrame({"week": weeks}).with_columns(pl.lit(True).alias("_school"))
+    return (
+        spans.select(
+            "learner_id",
+            pl.date_ranges(pl.col("span_start").dt.truncate("1w"), pl.col("span_end"), "1w").alias(
+                "week"
+            ),
+        )
+        .explode("week")
+        .unique()
+        .join(school, on="week", how="inner")
+        .group_by("learner_id")
+        .agg(pl.len().cast(pl.Int64).alias("weeks"))
+    )
+
+
+def received_by_learner(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
+    """Hours received and expected per learner, over the same enrolments and the same days.
+
+    The learners are those with an enrolment within the filters (site, group, public,
+    modality of the enrolment's group) active in the window (expected_window) and listed in
+    at least one session held then. A session counts for the enrolment in force on its date
+    (the attribution rule of indicators.common), whatever group holds it (the class or a need
+    group): with a class filter, a learner who moved into the class has the hours received
+    since they joined it, against the hours expected since then. Expected AP hours =
+    the weekly reference x the school weeks from the entry to the exit (or the window's end)
+    of those enrolments; null when the learner is in no AP session. The discipline filter
+    keeps the sessions of those disciplines and those without one.
+
+    Columns: learner_id, external_id, learner_name, group, site, referent (of the latest of
+    those enrolments), exit_date (when the learner has left by ``as_of``: their last exit;
+    else null), sessions (listed), absences, ap_hours, aide_hours, other_hours, total_hours,
+    ap_expected, ap_share, too_few (AP hours received < settings.support_min_share x
+    ap_expected, for a learner still enrolled on ``as_of``: those who left are in no to-do
+    list).
     """
     period, settings = scope.period, scope.settings
+    schema = {
+        "learner_id": pl.Int64,
+        "external_id": pl.String,
+        "learner_name": pl.String,
+        "group": pl.String,
+        "site": pl.String,
+        "referent": pl.String,
+        "exit_date": pl.Date,
+        "sessions": pl.Int64,
+        "absences": pl.Int64,
+        "ap_hours": pl.Float64,
+        "aide_hours": pl.Float64,
+        "other_hours": pl.Float64,
+        "total_hours": pl.Float64,
+        "ap_expected": pl.Float64,
+        "ap_share": pl.Float64,
+        "too_few": pl.Boolean,
+    }
     window = expected_window(period, as_of)
-    weeks = school_weeks(dataset, window)
-    sessions = sessions_in(dataset, scope).select(
-        pl.col("id").alias("session_id"), "kind", "duration_hours"
-    )
+    if window is None:
+        return pl.DataFrame(schema=schema)
+    spans = _learner_spans(dataset, scope, window)
+    sessions = dataset.support_sessions.filter(window.contains("held_on"))
+    if scope.filters.disciplines:
+        sessions = sessions.filter(
+            pl.col("discipline").is_null()
+            | pl.col("discipline").is_in(list(scope.filters.disciplines))
+        )
+    attended = attribute_to_enrolment(
+        dataset.frames.attendance.join(
+            sessions.select(pl.col("id").alias("session_id"), "kind", "held_on", "duration_hours"),
+            on="session_id",
+            how="inner",
+        ),
+        "held_on",
+        dataset.enrolments,
+    ).filter(pl.col("enrolment_id").is_in(spans.get_column("enrolment_id").implode()))
     present = pl.col("present")
-    per_learner = (
-        dataset.frames.attendance.join(sessions, on="session_id", how="inner")
-        .group_by("learner_id")
-        .agg(
-            pl.len().cast(pl.Int64).alias("sessions"),
-            (~present).sum().cast(pl.Int64).alias("absences"),
-            *[
-                pl.col("duration_hours")
-                .filter(present & condition)
-                .sum()
-                .cast(pl.Float64)
-                .alias(name)
-                for name, condition in (
-                    ("ap_hours", pl.col("kind") == KIND_AP),
-                    ("aide_hours", pl.col("kind") == KIND_AIDE),
-                    ("other_hours", ~pl.col("kind").is_in([KIND_AP, KIND_AIDE])),
-                    ("total_hours", pl.lit(True)),
-                )
-            ],
-            (pl.col("kind") == KIND_AP).any().alias("_ap_listed"),
-        )
+    per_learner = attended.group_by("learner_id").agg(
+        pl.len().cast(pl.Int64).alias("sessions"),
+        (~present).sum().cast(pl.Int64).alias("absences"),
+        *[
+            pl.col("duration_hours").filter(present & condition).sum().cast(pl.Float64).alias(name)
+            for name, condition in (
+                ("ap_hours", pl.col("kind") == KIND_AP),
+                ("aide_hours", pl.col("kind") == KIND_AIDE),
+                ("other_hours", ~pl.col("kind").is_in([KIND_AP, KIND_AIDE])),
+                ("total_hours", pl.lit(True)),
+            )
+        ],
+        (pl.col("kind") == KIND_AP).any().alias("_ap_listed"),
     )
-    end = window.end if window is not None else period.end
-    window_start = window.start if window is not None else period.start
-    enrolment = (
-        dataset.enrolments.filter(
-            (pl.col("entry_date") <= end)
-            & (pl.col("exit_date").is_null() | (pl.col("exit_date") >= window_start))
-        )
-        .sort("learner_id", "entry_date", "enrolment_id")
+    spans = spans.filter(pl.col("learner_id").is_in(per_learner.get_column("learner_id").implode()))
+    latest = (
+        spans.sort("learner_id", "entry_date", "enrolment_id")
         .group_by("learner_id", maintain_order=True)
         .agg(
             pl.col("external_id", "learner_name", "group", "site", "referent").last(),
-            pl.col("entry_date").first(),
+            # left by as_of: no enrolment still running then
+            pl.when((pl.col("exit_date").is_not_null() & (pl.col("exit_date") <= as_of)).all())
+            .then(pl.col("exit_date").max())
+            .alias("exit_date"),
         )
     )
-    learners = per_learner.join(enrolment, on="learner_id", how="left")
-    since = learners.select(
-        pl.max_horizontal(pl.col("entry_date").fill_null(window_start), pl.lit(window_start))
-    ).to_series()
+    weekly = settings.weekly_hours(KIND_AP)
     return (
-        learners.with_columns(
-            _weeks_from(weeks, since).alias("_weeks")
-            if len(weeks)
-            else pl.lit(0, dtype=pl.Int64).alias("_weeks")
-        )
+        per_learner.join(latest, on="learner_id", how="left")
+        .join(_weeks_in_spans(spans, school_weeks(dataset, window)), on="learner_id", how="left")
         .with_columns(
             pl.when(pl.col("_ap_listed"))
-            .then(pl.col("_weeks") * weekly_reference(settings)[KIND_AP])
+            .then(pl.col("weeks").fill_null(0) * weekly)
             .otherwise(None)
             .cast(pl.Float64)
             .alias("ap_expected")
@@ -308,29 +379,14 @@ def received_by_learner(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataF
             .cast(pl.Float64)
             .alias("ap_share"),
             (
-                (pl.col("ap_expected") > 0)
+                pl.col("exit_date").is_null()
+                & (pl.col("ap_expected") > 0)
                 & (pl.col("ap_hours") < settings.support_min_share * pl.col("ap_expected"))
             )
             .fill_null(False)
             .alias("too_few"),
         )
-        .select(
-            "learner_id",
-            "external_id",
-            "learner_name",
-            "group",
-            "site",
-            "referent",
-            "sessions",
-            "absences",
-            "ap_hours",
-            "aide_hours",
-            "other_hours",
-            "total_hours",
-            "ap_expected",
-            "ap_share",
-            "too_few",
-        )
+        .select(schema.keys())
         .sort("site", "group", "learner_name", "external_id", nulls_last=True)
     )
 

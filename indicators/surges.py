@@ -17,13 +17,14 @@ and, when ``as_of`` falls mid-week, the week under way.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import polars as pl
 
 from domain import DIMENSION_LABELS
-from indicators.common import Scope
-from indicators.dataset import Dataset
+from indicators.common import Period, Scope
+from indicators.dataset import Dataset, data_end
 from indicators.flows import as_of, monday
 
 SOURCES = {
@@ -54,6 +55,34 @@ def _schema(by: tuple[str, ...], full: bool) -> dict[str, pl.DataType]:
     return schema
 
 
+@dataclass(frozen=True)
+class Watched:
+    """The weeks whose surges are "under way" (``ongoing``) and the day they are seen from.
+
+    last_full_week: Monday of the last full week up to ``day``; current_week: Monday of the
+    week holding ``day`` when it is not over yet (else None); day: as_of(dataset, period),
+    the period's end or the data's last day when earlier; data_end: the data's last day.
+    """
+
+    last_full_week: date
+    current_week: date | None
+    day: date
+    data_end: date | None
+
+
+def watched(dataset: Dataset, period: Period) -> Watched:
+    """The weeks ``ongoing`` marks in weekly_series (see the module docstring)."""
+    day = as_of(dataset, period)
+    week = monday(day)
+    full = day.weekday() == 6
+    return Watched(
+        last_full_week=week if full else week - timedelta(days=7),
+        current_week=None if full else week,
+        day=day,
+        data_end=data_end(dataset),
+    )
+
+
 def weekly_series(
     dataset: Dataset,
     scope: Scope,
@@ -82,7 +111,7 @@ def weekly_series(
     shown_from = monday(period.start)
     if last_week < first_week or last_week < shown_from:
         return pl.DataFrame(schema=_schema(by, full=True))
-    last_full_week = last_week if end.weekday() == 6 else last_week - timedelta(days=7)
+    last_full_week = watched(dataset, period).last_full_week
 
     keys = [*by] if by else [_SERIES]
     day = pl.col(column).cast(pl.Date)
@@ -157,6 +186,19 @@ def flagged(series: pl.DataFrame) -> pl.DataFrame:
         series.filter(pl.col("is_surge"))
         .drop("is_surge")
         .sort(["week_start", "ratio"], descending=[True, True], nulls_last=True)
+    )
+
+
+def largest_excess(surges_frame: pl.DataFrame) -> dict | None:
+    """The surge (a row of surges()) whose volume exceeds its baseline by the most: the week
+    a page names as the strongest surge, with ``excess`` = volume - baseline_median; None
+    when there is none. Ties: the most recent week."""
+    if surges_frame.is_empty():
+        return None
+    return (
+        surges_frame.with_columns((pl.col("volume") - pl.col("baseline_median")).alias("excess"))
+        .sort(["excess", "week_start"], descending=[True, True], nulls_last=True)
+        .row(0, named=True)
     )
 
 

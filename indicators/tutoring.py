@@ -30,7 +30,7 @@ COLUMN_LABELS = {
     "requests_received": "Sollicitations reçues",
     "requests_answered": "Répondues",
     "answered_within_target": "Répondues dans le délai cible",
-    "answered_within_target_share": "Part répondue dans le délai cible (%)",
+    "answered_within_target_share": "Part répondue dans le délai cible",
     "response_hours_median": "Délai médian de réponse (heures)",
     "response_hours_mean": "Délai moyen de réponse (heures)",
     "response_hours_p90": "90e centile du délai (heures)",
@@ -39,6 +39,10 @@ COLUMN_LABELS = {
     "age_hours": "Sans réponse depuis (heures)",
     "learners": "Apprenants suivis",
     "requests": "Sollicitations reçues",
+    "lower_hours": "Délai de plus de (heures)",
+    "upper_hours": "Délai jusqu'à (heures)",
+    "within_target": "Dans le délai cible",
+    "label": "Délai de réponse",
 }
 
 

@@ -15,6 +15,13 @@ SURGE_SOURCES = {"copies": "Copies reçues", "tutoring": "Sollicitations de tuto
 SURGE_UNITS = {"copies": "copies", "tutoring": "sollicitations"}
 SURGE_OF_MEASURE = {"copies_received": "copies", "tutoring_requests": "tutoring"}
 SURGE_BY = ("site", "discipline")
+TILES = {
+    "copies_received": "Copies reçues",
+    "copies_corrected": "Copies corrigées",
+    "tutoring_requests": "Sollicitations reçues",
+    "tutoring_answered": "Sollicitations répondues",
+    "interviews": "Entretiens menés",
+}
 
 sel = sidebar.selection()
 scope = sel.scope
@@ -36,13 +43,17 @@ if not any(totals.values()):
     st.stop()
 
 for tile, measure in zip(st.columns(len(flows.MEASURES)), flows.MEASURES, strict=True):
-    tile.metric(flows.MEASURE_LABELS[measure], fmt.number(totals[measure]), border=True)
+    tile.metric(TILES[measure], fmt.number(totals[measure]), border=True)
 
 # --- Flux -----------------------------------------------------------------------------------
 st.header("Flux")
 left, middle, right = st.columns(3)
 measure = left.selectbox(
-    "Flux", list(flows.MEASURES), format_func=flows.MEASURE_LABELS.get, key="activity_measure"
+    "Flux",
+    list(flows.MEASURES),
+    format_func=flows.MEASURE_LABELS.get,
+    key="activity_measure",
+    placeholder="Choisissez un flux",
 )
 grain = middle.radio(
     "Pas de temps",
@@ -96,7 +107,12 @@ if marks is not None and not marks.is_empty():
     )
 st.caption(" ".join(notes))
 with st.expander("Voir les chiffres du graphique"):
-    tables.show(series.drop("measure"), flows.COLUMN_LABELS, f"flux_{measure}_{grain}")
+    tables.show(
+        series.drop("measure"),
+        flows.COLUMN_LABELS | {"count": flows.MEASURE_LABELS[measure]},
+        f"flux_{measure}_{grain}",
+        title=f"{flows.MEASURE_LABELS[measure]} par {GRAINS[grain].lower()}",
+    )
 
 # --- Pics d'activité ------------------------------------------------------------------------
 st.header("Pics d'activité")
@@ -107,7 +123,7 @@ source = st.radio(
     horizontal=True,
     key="surge_source",
 )
-ratio_text = fmt.number(settings.surge_ratio, 0 if settings.surge_ratio.is_integer() else 1)
+ratio_text = fmt.number(settings.surge_ratio, None)
 st.caption(
     f"Seuil : ×{ratio_text} ; volume minimal : {fmt.number(settings.surge_min_volume)} "
     f"{SURGE_UNITS[source]} ; référence : médiane des {settings.surge_baseline_weeks} semaines "
@@ -122,12 +138,22 @@ if weekly.is_empty():
 else:
     found = surges.flagged(weekly)
     ongoing = int(found.get_column("ongoing").sum())
+    seen = cached.compute(surges.watched, sel, period=period)
     first, second = st.columns(2)
     first.metric("Pics dans la période", fmt.number(found.height), border=True)
     second.metric(
         "Pics en cours",
         fmt.number(ongoing),
-        help="Pics de la dernière semaine complète de la période ou de la semaine en cours.",
+        help=(
+            f"Pics de la semaine du {fmt.day(seen.last_full_week)}, la dernière complète "
+            + ("des données" if seen.day == seen.data_end else "de la période")
+            + (
+                f", et de celle du {fmt.day(seen.current_week)}, en cours"
+                if seen.current_week
+                else ""
+            )
+            + f" (données au {fmt.day(seen.data_end)})."
+        ),
         border=True,
     )
     names = surges.series_names(weekly, SURGE_BY)
@@ -135,6 +161,7 @@ else:
         "Site · discipline",
         names,
         key="surge_series",
+        placeholder="Choisissez une série",
         help="Les séries ayant eu les pics les plus récents viennent en premier.",
     )
     st.altair_chart(
@@ -142,6 +169,10 @@ else:
             surges.one_series(weekly, name, SURGE_BY),
             volume_title=f"{SURGE_SOURCES[source]} dans la semaine",
             surge_ratio=settings.surge_ratio,
+            threshold_title=(
+                f"Seuil d'un pic : ×{ratio_text} la médiane des "
+                f"{settings.surge_baseline_weeks} semaines précédentes"
+            ),
         ),
         width="stretch",
     )
@@ -149,7 +180,13 @@ else:
         st.success("Aucun pic d'activité dans la période et les filtres choisis.")
     else:
         st.subheader("Pics en cours et passés")
-        tables.show(found, surges.COLUMN_LABELS, f"pics_{source}", kinds={"ratio": "ratio"})
+        tables.show(
+            found,
+            surges.COLUMN_LABELS,
+            f"pics_{source}",
+            title=f"Pics d'activité : {SURGE_SOURCES[source].lower()}",
+            kinds={"ratio": "ratio"},
+        )
 
 # --- Stock en attente -----------------------------------------------------------------------
 st.header("Stock en attente")
@@ -186,4 +223,9 @@ for column, backlog_source, title in (
             width="stretch",
         )
         with st.expander("Voir les chiffres du graphique"):
-            tables.show(waiting, flows.COLUMN_LABELS, f"stock_{backlog_source}")
+            tables.show(
+                waiting,
+                flows.COLUMN_LABELS | {"waiting": title},
+                f"stock_{backlog_source}",
+                title=title,
+            )

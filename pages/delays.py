@@ -86,7 +86,12 @@ else:
     )
     st.caption(f"La dernière barre regroupe les délais de {CAP_DAYS} jours et plus.")
     with st.expander("Voir les chiffres du graphique"):
-        tables.show(spread, delays.COLUMN_LABELS, "repartition_delais")
+        tables.show(
+            spread,
+            delays.COLUMN_LABELS,
+            "repartition_delais",
+            title="Répartition des délais de correction",
+        )
 
     st.header("Évolution par semaine")
     trend = cached.compute(delays.weekly_trend, sel, scope=scope)
@@ -107,7 +112,12 @@ else:
     )
     st.caption("Semaine de la correction ; le trait rouge marque l'objectif.")
     with st.expander("Voir les chiffres par semaine"):
-        tables.show(trend, delays.COLUMN_LABELS, "delais_par_semaine")
+        tables.show(
+            trend,
+            delays.COLUMN_LABELS,
+            "delais_par_semaine",
+            title="Délais de correction par semaine",
+        )
 
     st.header("Par discipline, site et correcteur")
     for tab, by in zip(st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS, strict=True):
@@ -134,7 +144,13 @@ else:
             )
             if rows.height > 30:
                 st.caption("Le graphique montre les 30 délais médians les plus longs.")
-            tables.show(rows, delays.COLUMN_LABELS, f"delais_par_{by}", key=f"delays_{by}")
+            tables.show(
+                rows,
+                delays.COLUMN_LABELS,
+                f"delais_par_{by}",
+                title=f"Délais de correction {BREAKDOWNS[by].lower()}",
+                key=f"delays_{by}",
+            )
 
 st.header(f"Copies en attente les plus anciennes au {as_of}")
 st.caption(
@@ -146,4 +162,10 @@ if waiting["copies_waiting"] == 0:
     st.success("Aucune copie en attente.")
 else:
     oldest = cached.compute(delays.oldest_waiting, sel, scope=scope, limit=None)
-    tables.show(oldest, delays.COLUMN_LABELS, "copies_en_attente", max_rows=OLDEST_SHOWN)
+    tables.show(
+        oldest,
+        delays.COLUMN_LABELS,
+        "copies_en_attente",
+        title=f"Copies en attente au {as_of}",
+        max_rows=OLDEST_SHOWN,
+    )

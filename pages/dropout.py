@@ -13,11 +13,19 @@ MAX_ROWS_SHOWN = 2_000
 BY_TITLES = {"group": "Par groupe", "site": "Par site", "public": "Par public"}
 CURVES_BY = {"public": "Public", "site": "Site"}
 RATES = {"dropout_rate": "share", "retention": "share"}
-LABELS = {
-    **dropout.COLUMN_LABELS,
-    "dropout_rate": "Taux d'abandon (%)",
-    "retention": "Taux de maintien (%)",
-}
+LABELS = dropout.COLUMN_LABELS
+AT_RISK_COLUMNS = (
+    "learner_name",
+    "signal_count",
+    "signals",
+    "referent",
+    "group",
+    "site",
+    "external_id",
+    "public",
+    "entry_date",
+)
+"""The at-risk list, the most useful columns first: who, why, who calls."""
 
 sel = sidebar.selection()
 scope = sel.scope
@@ -79,6 +87,7 @@ for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
             rates.drop("label"),
             LABELS,
             f"taux_abandon_{by}",
+            title=f"Taux d'abandon {BY_TITLES[by].lower()}",
             kinds=RATES,
             key=f"dropout_{by}",
         )
@@ -100,7 +109,9 @@ else:
         ),
         width="stretch",
     )
-    tables.show(exits.drop("month"), LABELS, "sorties_par_mois")
+    tables.show(
+        exits.drop("month"), LABELS, "sorties_par_mois", title="Sorties par mois et par motif"
+    )
 
 st.header("Maintien selon les semaines depuis l'entrée")
 curve_by = st.radio(
@@ -112,11 +123,17 @@ curve_by = st.radio(
 )
 kept = cached.compute(dropout.retention, sel, scope=scope, as_of=as_of, by=curve_by)
 st.caption(
-    "Pour chaque nombre de semaines k : parmi les inscriptions de la période entrées au moins k "
-    f"semaines avant le {fmt.day(as_of)}, la part encore inscrite k semaines après l'entrée."
+    "Pour chaque nombre de semaines depuis l'entrée, la part des inscriptions qui n'ont pas "
+    "abandonné (méthode de Kaplan-Meier). Seul l'abandon fait baisser la courbe. Une fin de "
+    "parcours, une exclusion ou un autre motif de sortie, et la fin des données "
+    f"(le {fmt.day(as_of)} pour les inscriptions en cours) arrêtent le suivi d'une inscription "
+    "sans la compter comme abandon. Une réorientation aussi : l'apprenant n'a pas abandonné, "
+    "et son inscription dans son nouveau groupe commence sa propre courbe à la semaine 0. La "
+    "courbe ne remonte donc jamais ; elle s'arrête quand plus aucune inscription n'est suivie "
+    "aussi longtemps."
 )
 if kept.is_empty():
-    st.info("Aucune inscription observable pour ce calcul.")
+    st.info("Aucune inscription de la période n'a commencé avant la fin des données.")
 else:
     st.altair_chart(
         charts_learners.curves(
@@ -124,14 +141,23 @@ else:
             x="weeks",
             y="retention",
             x_title="Semaines depuis l'entrée",
-            y_title="Part encore inscrite",
+            y_title="Part sans abandon",
             color=curve_by,
             color_title=dropout.COLUMN_LABELS[curve_by],
-            extra_tooltips=[("enrolments", "Inscriptions observables", "count")],
+            extra_tooltips=[
+                ("followed", "Inscriptions encore suivies", "count"),
+                ("dropouts", "Abandons", "count"),
+            ],
         ),
         width="stretch",
     )
-    tables.downloads(kept, LABELS, f"maintien_par_{curve_by}", kinds=RATES)
+    tables.downloads(
+        kept,
+        LABELS,
+        f"maintien_par_{curve_by}",
+        title=f"Maintien selon les semaines depuis l'entrée, par {CURVES_BY[curve_by].lower()}",
+        kinds=RATES,
+    )
 
 st.header(f"Apprenants à risque au {fmt.day(as_of)}")
 show_settings(
@@ -174,7 +200,7 @@ else:
     chosen_referents = right.multiselect(
         "Référent", risk.referents(at_risk), key="risk_referents", placeholder="Tous"
     )
-    shown = risk.filter_at_risk(at_risk, chosen_signals, chosen_referents).drop("learner_id")
+    shown = risk.filter_at_risk(at_risk, chosen_signals, chosen_referents).select(AT_RISK_COLUMNS)
     st.caption(
         f"{fmt.number(shown.height)} apprenants dans la liste. Cliquez sur un en-tête de colonne "
         "pour trier."
@@ -184,4 +210,11 @@ else:
             f"Seuls les {fmt.number(MAX_ROWS_SHOWN)} premiers sont affichés ; le téléchargement "
             "contient toute la liste."
         )
-    tables.show(shown, risk.COLUMN_LABELS, "apprenants_a_risque", max_rows=MAX_ROWS_SHOWN)
+    tables.show(
+        shown,
+        risk.COLUMN_LABELS,
+        "apprenants_a_risque",
+        title=f"Apprenants à risque de décrochage au {fmt.day(as_of)}",
+        max_rows=MAX_ROWS_SHOWN,
+        wide=("signals",),
+    )

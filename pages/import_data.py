@@ -63,7 +63,11 @@ upload = importing.received(uploaded) if uploaded is not None else None
 sheets = importing.sheets(upload) if upload is not None else None
 if sheets is not None:
     sha = upload.sha
-    chosen_sheet = st.selectbox("Feuille", sheets, key=f"sheet_{sha}") if len(sheets) > 1 else None
+    chosen_sheet = (
+        st.selectbox("Feuille", sheets, key=f"sheet_{sha}", placeholder="Choisissez une feuille")
+        if len(sheets) > 1
+        else None
+    )
     raw = importing.sheet(upload, chosen_sheet)
     if raw is not None:
         st.caption(
@@ -78,6 +82,7 @@ if sheets is not None:
             index=list(kinds).index(suggested_kind) if suggested_kind else 0,
             format_func=kinds.get,
             key=f"kind_{sha}",
+            placeholder="Choisissez un type",
             help="Deviné d'après les titres de colonnes ; corrigez-le si besoin.",
         )
         _, mapping, _ = importing.suggestion(raw, kind)
@@ -105,7 +110,11 @@ if sheets is not None:
         for index, header in enumerate(raw.headers):
             current = by_name.get(mapping.get(header, ""), IGNORE)
             label = grid[index % 3].selectbox(
-                escape(header), labels, index=labels.index(current), key=f"map_{sha}_{kind}_{index}"
+                escape(header),
+                labels,
+                index=labels.index(current),
+                key=f"map_{sha}_{kind}_{index}",
+                placeholder="Choisissez un champ",
             )
             if label != IGNORE:
                 chosen[header] = fields[label]
@@ -165,7 +174,11 @@ if sheets is not None:
 st.subheader("Modèles à télécharger")
 kinds = importing.kinds()
 template_kind = st.selectbox(
-    "Type de fichier", list(kinds), format_func=kinds.get, key="template_kind"
+    "Type de fichier",
+    list(kinds),
+    format_func=kinds.get,
+    key="template_kind",
+    placeholder="Choisissez un type",
 )
 st.download_button(
     "Télécharger le modèle Excel",

@@ -14,7 +14,6 @@ from ui.text import escape
 MAX_ROWS_SHOWN = 2_000
 LABELS = {
     **interviews.COLUMN_LABELS,
-    "exit_date": "Sortie",
     "interviews": "Entretiens tenus",
     "without_objectives": "Sans objectifs",
 }
@@ -50,6 +49,12 @@ missing = cached.compute(
     scope=scope,
     as_of=as_of,
 )
+left = cached.compute(
+    interviews.left_without_first_interviews,
+    sel,
+    scope=scope,
+    as_of=as_of,
+)
 overdue = cached.compute(interviews.overdue_suivi, sel, scope=scope, as_of=as_of)
 undocumented = cached.compute(interviews.without_objectives, sel, scope=scope)
 held = int(by_type["interviews"].sum())
@@ -60,8 +65,8 @@ second.metric(
     "Sans entretien d'accueil",
     fmt.number(missing.height),
     help=(
-        "Inscriptions sans entretien initial ou diagnostic "
-        f"{settings.pathway_first_interviews_due_days} jours après l'entrée."
+        f"Apprenants encore inscrits au {fmt.day(as_of)} sans entretien initial ou diagnostic "
+        f"{settings.pathway_first_interviews_due_days} jours après leur entrée."
     ),
     border=True,
 )
@@ -81,19 +86,22 @@ fourth.metric(
     border=True,
 )
 
-st.altair_chart(
-    charts_learners.ordered_bars(
-        by_type,
-        category="interview_type",
-        value="interviews",
-        category_title="Type d'entretien",
-        value_title="Entretiens tenus",
-        order=list(INTERVIEW_TYPES),
-        extra_tooltips=[("without_objectives", "Sans objectifs", "count")],
-        title="Entretiens tenus dans la période, par type (ordre du parcours)",
-    ),
-    width="stretch",
-)
+if held == 0:
+    st.info("Aucun entretien n'a eu lieu dans la période et les filtres choisis.")
+else:
+    st.altair_chart(
+        charts_learners.ordered_bars(
+            by_type,
+            category="interview_type",
+            value="interviews",
+            category_title="Type d'entretien",
+            value_title="Entretiens tenus",
+            order=list(INTERVIEW_TYPES),
+            extra_tooltips=[("without_objectives", "Sans objectifs", "count")],
+            title="Entretiens tenus dans la période, par type (ordre du parcours)",
+        ),
+        width="stretch",
+    )
 
 st.header("Parcours de chaque apprenant")
 st.caption(
@@ -105,27 +113,76 @@ if shown.height > MAX_ROWS_SHOWN:
         f"{fmt.number(shown.height)} parcours : seuls les {fmt.number(MAX_ROWS_SHOWN)} premiers "
         "sont affichés ; le téléchargement contient toute la liste."
     )
-tables.show(shown, LABELS, "parcours_entretiens", max_rows=MAX_ROWS_SHOWN)
+tables.show(
+    shown,
+    LABELS,
+    "parcours_entretiens",
+    title="Parcours d'entretiens de chaque apprenant",
+    max_rows=MAX_ROWS_SHOWN,
+)
 
 st.header("Entretiens manquants ou en retard")
 st.subheader(
     f"Sans entretien initial ou diagnostic {settings.pathway_first_interviews_due_days} jours "
     "après l'entrée"
 )
+st.caption(
+    f"Apprenants encore inscrits au {fmt.day(as_of)}, à recevoir ; jours comptés de l'entrée "
+    "à cette date."
+)
 if missing.is_empty():
-    st.success("Chaque inscription a eu ses entretiens d'accueil dans le délai.")
+    st.success("Chaque apprenant encore inscrit a eu ses entretiens d'accueil dans le délai.")
 else:
     table = missing.drop("enrolment_id", "learner_id", "missing_initial", "missing_diagnostic")
-    tables.show(table, LABELS, "entretiens_accueil_manquants", max_rows=MAX_ROWS_SHOWN)
+    tables.show(
+        table,
+        LABELS,
+        "entretiens_accueil_manquants",
+        title="Apprenants inscrits sans entretien initial ou diagnostic",
+        max_rows=MAX_ROWS_SHOWN,
+    )
+if not left.is_empty():
+    st.markdown("**Sortis sans leurs entretiens d'accueil**")
+    st.caption(
+        f"{fmt.number(left.height)} inscriptions terminées sans entretien initial ou diagnostic "
+        "alors qu'il était dû avant la sortie : plus rien à faire pour eux, mais leur dossier "
+        "est incomplet. Jours comptés de l'entrée à la sortie."
+    )
+    table = left.drop("enrolment_id", "learner_id", "missing_initial", "missing_diagnostic")
+    tables.show(
+        table,
+        LABELS,
+        "sortis_sans_entretiens_accueil",
+        title="Sortis sans leurs entretiens d'accueil",
+        max_rows=MAX_ROWS_SHOWN,
+    )
 st.subheader("Suivis en retard après une contractualisation")
 if overdue.is_empty():
     st.success("Aucun suivi en retard.")
 else:
     table = overdue.drop("enrolment_id", "learner_id")
-    tables.show(table, LABELS, "suivis_en_retard", max_rows=MAX_ROWS_SHOWN)
+    tables.show(
+        table,
+        LABELS,
+        "suivis_en_retard",
+        title="Suivis en retard après une contractualisation",
+        max_rows=MAX_ROWS_SHOWN,
+    )
 
 st.header("Entretiens enregistrés sans objectifs")
-if undocumented.is_empty():
-    st.success("Tous les entretiens de la période ont des objectifs fixés.")
+if held == 0:
+    st.info("Aucun entretien n'a eu lieu dans la période et les filtres choisis.")
+elif undocumented.is_empty():
+    st.success(
+        f"Les {fmt.number(held)} entretiens de la période ont tous des objectifs fixés."
+        if held > 1
+        else "L'entretien de la période a des objectifs fixés."
+    )
 else:
-    tables.show(undocumented, LABELS, "entretiens_sans_objectifs", max_rows=MAX_ROWS_SHOWN)
+    tables.show(
+        undocumented,
+        LABELS,
+        "entretiens_sans_objectifs",
+        title="Entretiens enregistrés sans objectifs",
+        max_rows=MAX_ROWS_SHOWN,
+    )

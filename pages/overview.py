@@ -6,6 +6,7 @@ from indicators import dataset, risk, summary, surges
 from ui import cached, sidebar
 from ui import format as fmt
 from ui.text import escape
+from ui.tiles import change_tile
 
 sel = sidebar.selection()
 scope = sel.scope
@@ -34,13 +35,8 @@ else:  # the data do not reach back that far: no comparison rather than a false 
 
 def tile(column, label: str, key: str, value: str, kind="number", inverse=False, help=None):
     """A figure of the period with its change against the previous period."""
-    column.metric(
-        label,
-        value,
-        delta=fmt.change(current[key], previous[key], kind),
-        delta_color="inverse" if inverse else "normal",
-        help=help,
-        border=True,
+    change_tile(
+        column, label, value, current[key], previous[key], kind=kind, inverse=inverse, help=help
     )
 
 
@@ -89,7 +85,7 @@ tile(
     sixth,
     "Heures d'accompagnement assurées",
     "support_hours_delivered",
-    fmt.hours(current["support_hours_delivered"], 0),
+    fmt.hours(current["support_hours_delivered"]),
     kind="hours",
     help="Durée des séances tenues dans la période, chaque séance comptée une fois.",
 )
@@ -98,30 +94,43 @@ st.caption(f"{fmt.number(current['interviews'])} entretiens tenus dans la pério
 left, right = st.columns(2)
 with left:
     st.subheader("Pics d'activité en cours")
+    seen = cached.compute(surges.watched, sel, period=period)
     found = cached.compute(surges.surges, sel, scope=scope)
     ongoing = found.filter(found["ongoing"])
     if ongoing.is_empty():
-        st.success("Aucun pic d'activité la dernière semaine de la période.")
-        if not found.is_empty():
-            extra = found["volume"] - found["baseline_median"]
-            strongest = found.sort(extra, descending=True).row(0, named=True)
-            st.info(
-                f"{fmt.number(found.height)} semaines de pic dans la période ; la plus chargée : "
-                f"{escape(strongest['discipline'])} à {escape(strongest['site'])}, semaine du "
-                f"{fmt.day(strongest['week_start'])}, {fmt.number(strongest['volume'])} copies "
-                f"(×{fmt.number(strongest['ratio'], 1)}).",
-                icon=":material/history:",
-            )
-    else:
-        for row in ongoing.sort("ratio", descending=True).iter_rows(named=True):
-            st.warning(
-                f"{escape(row['discipline'])} à {escape(row['site'])} : {fmt.number(row['volume'])} copies la "
-                f"semaine du {fmt.day(row['week_start'])}, ×{fmt.number(row['ratio'], 1)} la "
-                "médiane des 8 semaines précédentes.",
-                icon=":material/trending_up:",
-            )
+        st.success(
+            f"Aucun pic la semaine du {fmt.day(seen.last_full_week)}"
+            + (f" ni celle du {fmt.day(seen.current_week)}, en cours" if seen.current_week else "")
+            + "."
+        )
+    for row in ongoing.sort("ratio", descending=True).iter_rows(named=True):
+        st.warning(
+            f"{escape(row['discipline'])} à {escape(row['site'])} : {fmt.number(row['volume'])} copies la "
+            f"semaine du {fmt.day(row['week_start'])}, ×{fmt.number(row['ratio'], 1)} la "
+            f"médiane des {settings.surge_baseline_weeks} semaines précédentes.",
+            icon=":material/trending_up:",
+        )
+    last = "des données" if seen.day == seen.data_end else "de la période"
     st.caption(
-        f"Un pic : au moins ×{fmt.number(settings.surge_ratio, 1)} la médiane des "
+        f"Semaine regardée : celle du {fmt.day(seen.last_full_week)}, la dernière complète "
+        f"{last}"
+        + (f", et celle du {fmt.day(seen.current_week)}, en cours" if seen.current_week else "")
+        + f". Données au {fmt.day(seen.data_end)}."
+    )
+    strongest = surges.largest_excess(found)
+    if strongest is not None:
+        st.info(
+            f"{fmt.number(found.height)} semaines de pic dans la période ; le plus fort "
+            f"dépassement de la médiane : {escape(strongest['discipline'])} à {escape(strongest['site'])}, "
+            f"semaine du {fmt.day(strongest['week_start'])}, "
+            f"{fmt.number(strongest['volume'])} copies pour une médiane de "
+            f"{fmt.number(strongest['baseline_median'], None)} "
+            f"({fmt.change(strongest['volume'], strongest['baseline_median'])}, "
+            f"×{fmt.number(strongest['ratio'], 1)}).",
+            icon=":material/history:",
+        )
+    st.caption(
+        f"Un pic : au moins ×{fmt.number(settings.surge_ratio, None)} la médiane des "
         f"{settings.surge_baseline_weeks} semaines précédentes, sur au moins "
         f"{fmt.number(settings.surge_min_volume)} copies dans la semaine."
     )

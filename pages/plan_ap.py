@@ -226,7 +226,9 @@ def _label(row: dict) -> str:
 
 
 listed = saved_plans.to_dicts()
-picked = st.selectbox("Plan", listed, format_func=_label, key="plan_ap_followed")
+picked = st.selectbox(
+    "Plan", listed, format_func=_label, key="plan_ap_followed", placeholder="Choisissez un plan"
+)
 if picked["kind"] not in PLAN_KINDS:
     st.caption(f"Les plans « {escape(picked['kind'])} » se suivent ici mais ne se modifient pas.")
 elif st.button("Ouvrir ce plan pour le modifier", key="plan_ap_open"):
@@ -287,7 +289,13 @@ st.subheader("Changements de groupe entre deux périodes")
 if not others:
     st.caption("Un seul plan enregistré pour ce type et ce site : rien à comparer.")
 else:
-    other = st.selectbox("Comparer avec", others, format_func=_label, key="plan_ap_compare")
+    other = st.selectbox(
+        "Comparer avec",
+        others,
+        format_func=_label,
+        key="plan_ap_compare",
+        placeholder="Choisissez un plan",
+    )
     before, after = sorted([other, picked], key=lambda p: p["period_start"])
     changes = plan_followup.group_changes(
         sel.dataset.frames,

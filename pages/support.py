@@ -12,11 +12,7 @@ from ui.settings_view import show_settings
 from ui.text import escape
 
 MAX_ROWS_SHOWN = 2_000
-LABELS = {
-    **support_hours.COLUMN_LABELS,
-    "delivered_share": "Part des heures attendues (%)",
-    "ap_share": "Part des heures d'AP reçues (%)",
-}
+LABELS = {**support_hours.COLUMN_LABELS, "exit_date": "Sorti le"}
 
 sel = sidebar.selection()
 scope = sel.scope
@@ -34,29 +30,29 @@ st.caption(
 )
 weekly = support_hours.weekly_reference(settings)
 st.caption(
-    "Heures attendues à date = heures annuelles de référence réparties sur les "
-    f"{settings.school_weeks_per_year} semaines de cours de l'année (AP : "
-    f"{fmt.hours(weekly[KIND_AP], 2)} par semaine, aide individualisée : "
-    f"{fmt.hours(weekly[KIND_AIDE], 2)}) × semaines de cours écoulées "
+    f"Heures attendues à date : l'AP compte {fmt.hours(settings.ap_hours_per_year, None)} par "
+    f"an, l'aide individualisée {fmt.hours(settings.aide_hours_per_year, None)} ; chaque "
+    f"semaine de cours en apporte 1/{settings.school_weeks_per_year}e "
+    f"({fmt.hours(weekly[KIND_AP], 2)} d'AP, {fmt.hours(weekly[KIND_AIDE], 2)} d'aide "
+    "individualisée), si bien qu'en fin d'année les heures attendues sont les heures annuelles. "
+    "Semaines de cours écoulées : "
     + (
         f"du {fmt.day(window.start)} au {fmt.day(window.end)}"
         if window
-        else "(aucune dans la période)"
+        else "aucune dans la période"
     )
-    + ". Une semaine de cours est une semaine où au moins une séance a lieu quelque part dans "
-    "les données : les semaines sans aucune séance sont comptées comme vacances. Pour un groupe "
-    "de besoins, seules les semaines de sa période comptent ; pour un apprenant, celles qui "
-    "suivent son entrée. Tutorat et soutien n'ont pas de référence."
+    + " (une semaine de cours est une semaine où une séance a lieu quelque part dans les "
+    "données). Pour un groupe de besoins, seules les semaines de sa période comptent ; pour un "
+    "apprenant, celles de son inscription, de son entrée à sa sortie, face aux heures reçues "
+    "pendant ce temps. Tutorat et soutien n'ont pas d'heures de référence."
 )
 show_settings(
     settings,
     [
         "ap_hours_per_year",
-        "ap_hours_per_week",
         "aide_hours_per_year",
-        "aide_hours_per_week",
-        "aide_max_group_size",
         "school_weeks_per_year",
+        "aide_max_group_size",
         "support_min_share",
     ],
 )
@@ -152,23 +148,46 @@ st.altair_chart(
     ),
     width="stretch",
 )
-tables.show(per_group.drop("label"), LABELS, "heures_par_groupe", max_rows=MAX_ROWS_SHOWN)
+tables.show(
+    per_group.drop("label"),
+    LABELS,
+    "heures_par_groupe",
+    title="Heures assurées et attendues par groupe",
+    max_rows=MAX_ROWS_SHOWN,
+)
 
 st.header("Heures reçues par apprenant")
 st.subheader("Apprenants avec trop peu d'heures d'AP")
+st.caption(
+    f"Apprenants encore inscrits au {fmt.day(as_of)} qui ont reçu moins de "
+    f"{fmt.share(settings.support_min_share)} des heures d'AP attendues depuis leur entrée. "
+    "Ceux qui sont sortis n'y sont plus : leurs heures attendues s'arrêtent à leur sortie."
+)
 if too_few.is_empty():
     st.success("Aucun apprenant n'a reçu moins que la part minimale des heures d'AP attendues.")
 else:
-    shown = too_few.drop("learner_id", "too_few")
-    tables.show(shown, LABELS, "apprenants_heures_insuffisantes", max_rows=MAX_ROWS_SHOWN)
+    shown = too_few.drop("learner_id", "too_few", "exit_date")
+    tables.show(
+        shown,
+        LABELS,
+        "apprenants_heures_insuffisantes",
+        title="Apprenants avec trop peu d'heures d'AP",
+        max_rows=MAX_ROWS_SHOWN,
+    )
 st.subheader("Tous les apprenants inscrits à une séance")
-everyone = received.drop("learner_id")
+everyone = received.drop("learner_id", "too_few")
 if everyone.height > MAX_ROWS_SHOWN:
     st.caption(
         f"{fmt.number(everyone.height)} apprenants : seuls les {fmt.number(MAX_ROWS_SHOWN)} "
         "premiers sont affichés ; le téléchargement contient toute la liste."
     )
-tables.show(everyone, LABELS, "heures_par_apprenant", max_rows=MAX_ROWS_SHOWN)
+tables.show(
+    everyone,
+    LABELS,
+    "heures_par_apprenant",
+    title="Heures reçues par apprenant",
+    max_rows=MAX_ROWS_SHOWN,
+)
 
 st.header("Groupes d'aide individualisée au-delà du plafond")
 if over.is_empty():
@@ -177,4 +196,9 @@ if over.is_empty():
         "inscrits."
     )
 else:
-    tables.show(over, LABELS, "groupes_au_dela_du_plafond")
+    tables.show(
+        over,
+        LABELS,
+        "groupes_au_dela_du_plafond",
+        title="Groupes d'aide individualisée au-delà du plafond",
+    )

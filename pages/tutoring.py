@@ -38,7 +38,7 @@ if overall["requests_received"] == 0 and overdue["requests_unanswered_over_targe
     )
     if not load.is_empty():
         st.header("Charge des tuteurs")
-        tables.show(load, tutoring.COLUMN_LABELS, "charge_tuteurs")
+        tables.show(load, tutoring.COLUMN_LABELS, "charge_tuteurs", title="Charge des tuteurs")
     st.stop()
 
 as_of = fmt.day(overdue["as_of"])
@@ -85,11 +85,21 @@ st.altair_chart(
     width="stretch",
 )
 with st.expander("Voir les chiffres du graphique"):
-    tables.show(weekly, flows.COLUMN_LABELS, "sollicitations_par_semaine")
+    tables.show(
+        flows.labelled(weekly),
+        flows.COLUMN_LABELS,
+        "sollicitations_par_semaine",
+        title="Sollicitations reçues et répondues par semaine",
+    )
 
 st.header("Délais de réponse")
-if overall["requests_answered"] == 0:
-    st.info("Aucune des sollicitations reçues dans la période n'a de réponse.")
+if overall["requests_received"] == 0:
+    st.info("Aucune sollicitation de tutorat reçue dans la période et les filtres choisis.")
+elif overall["requests_answered"] == 0:
+    st.info(
+        f"Aucune des {fmt.number(overall['requests_received'])} sollicitations reçues dans la "
+        "période n'a encore de réponse."
+    )
 else:
     spread = cached.compute(tutoring.distribution, sel, scope=scope)
     st.altair_chart(
@@ -109,7 +119,13 @@ else:
         f"{fmt.hours(overall['response_hours_p90'])}."
     )
     with st.expander("Voir les chiffres du graphique"):
-        tables.show(spread.drop("bin"), tutoring.COLUMN_LABELS, "repartition_delais_reponse")
+        tables.show(
+            spread.drop("bin"),
+            tutoring.COLUMN_LABELS,
+            "repartition_delais_reponse",
+            title="Répartition des délais de réponse",
+            kinds={"lower_hours": "hours", "upper_hours": "hours"},
+        )
 
 st.header("Par discipline, site et canal")
 for tab, by in zip(st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS, strict=True):
@@ -136,7 +152,13 @@ for tab, by in zip(st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS, strict=True):
             ),
             width="stretch",
         )
-        tables.show(rows, tutoring.COLUMN_LABELS, f"tutorat_par_{by}", key=f"tutoring_{by}")
+        tables.show(
+            rows,
+            tutoring.COLUMN_LABELS,
+            f"tutorat_par_{by}",
+            title=f"Tutorat {BREAKDOWNS[by].lower()}",
+            key=f"tutoring_{by}",
+        )
 
 st.header(f"Sans réponse depuis plus de {target} h au {as_of}")
 if overdue["requests_unanswered_over_target"] == 0:
@@ -157,6 +179,7 @@ else:
         waiting.with_columns(tutoring.no_tutor_label()),
         tutoring.COLUMN_LABELS,
         "sollicitations_sans_reponse",
+        title=f"Sollicitations sans réponse depuis plus de {target} h au {as_of}",
         max_rows=OVERDUE_SHOWN,
     )
 
@@ -184,4 +207,4 @@ else:
         ),
         width="stretch",
     )
-    tables.show(named_load, tutoring.COLUMN_LABELS, "charge_tuteurs")
+    tables.show(named_load, tutoring.COLUMN_LABELS, "charge_tuteurs", title="Charge des tuteurs")

@@ -18,6 +18,7 @@ jeunes: 5, 1. alternants: 2, 1.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 import polars as pl
 import psycopg
@@ -145,10 +146,12 @@ def test_months_of_the_period_in_french_across_the_new_year():
 
 
 def test_retention_by_weeks_since_entry():
-    """jeunes: A no exit, B exit 14 days after entry, C exit on the entry day (all entered
-    01/09/2025), E entered 15/09/2025 no exit; as of 22/09/2025: A, B, C observable 3 weeks,
-    E one week. k=0: 4 observable, 3 enrolled (C left on day 0); k=1: 4, 3 (B leaves at 14
-    days, still there at 7); k=2: 3, 1 (B's exit day is not 'later than'); k=3: 3, 1."""
+    """jeunes, as of 22/09/2025: A entered 01/09 no exit (followed 21 days), B entered 01/09
+    abandon 15/09 (dropout on day 14), C entered 01/09 exit « autre » the same day (censored
+    on day 0), E entered 15/09 no exit (followed 7 days). Kaplan-Meier: on day 14, 2
+    enrolments are followed (A, B) and 1 drops out: the share falls to 1 - 1/2 = 50 %.
+    Week 0 (day 0): 4 followed, 100 %; week 1 (day 7): A, B, E, 100 %; week 2 (day 14): A, B,
+    one dropout, 50 %; week 3 (day 21): A alone, 50 %; week 4: nobody followed, left out."""
     w = schools()
     w.learner("A", group="Solo", entered=D(2025, 9, 1))
     w.learner("B", group="Solo", entered=D(2025, 9, 1), left=D(2025, 9, 15), reason="abandon")
@@ -157,11 +160,75 @@ def test_retention_by_weeks_since_entry():
     dataset = w.dataset()
     result = dropout.retention(dataset, Scope(P), D(2025, 9, 22), by="public", max_weeks=10)
     assert result.rows() == [
-        ("jeunes", 0, 4, 3, 0.75),
-        ("jeunes", 1, 4, 3, 0.75),
-        ("jeunes", 2, 3, 1, pytest.approx(1 / 3)),
-        ("jeunes", 3, 3, 1, pytest.approx(1 / 3)),
+        ("jeunes", 0, 4, 0, 1.0),
+        ("jeunes", 1, 3, 0, 1.0),
+        ("jeunes", 2, 2, 1, 0.5),
+        ("jeunes", 3, 1, 1, 0.5),
     ]
+
+
+def test_completions_do_not_pull_retention_down():
+    """demandeurs d'emploi, as of 30/06/2026, entered 01/09/2025: F1-F4 end « fin de
+    parcours » on day 70 (week 10), X abandons on day 21, R is « réorienté » on day 35 and
+    starts again in DE-2 the same day (entered 06/10/2025, no exit: followed 267 days, 38
+    weeks). Seven enrolments. Counting every exit as leaving, week 11 would read 1 in 7;
+    Kaplan-Meier: on day 21, the 7 are followed and X drops out: 1 - 1/7 = 85,7 %; every
+    later end is a censoring, so the curve stays at 85,7 % while anyone is followed.
+    Followed: week 0 and 3 (day 21) 7; week 5 (day 35) 6 (X gone; R's first enrolment ends
+    that day); week 10 (day 70) 5 (F1-F4 end that day, R's second); week 11: R's second alone."""
+    w = World()
+    w.group("DE", site="Lyon", public="demandeurs d'emploi")
+    w.group("DE-2", site="Lyon", public="demandeurs d'emploi")
+    entry = D(2025, 9, 1)
+    for name in ("F1", "F2", "F3", "F4"):
+        w.learner(name, group="DE", entered=entry, left=entry + timedelta(days=70),
+                  reason="fin de parcours")  # fmt: skip
+    w.learner("X", group="DE", entered=entry, left=entry + timedelta(days=21), reason="abandon")
+    w.learner("R", group="DE", entered=entry, left=entry + timedelta(days=35),
+              reason="réorientation")  # fmt: skip
+    w.enrol("R", "DE-2", entry + timedelta(days=35))
+    year = Period(D(2025, 9, 1), D(2026, 8, 31))
+    result = dropout.retention(w.dataset(), Scope(year), D(2026, 6, 30), by="public")
+    rows = {row[1]: row[2:] for row in result.rows()}
+    assert rows[0] == (7, 0, 1.0)
+    assert rows[3] == (7, 1, pytest.approx(6 / 7))
+    assert rows[5] == (6, 1, pytest.approx(6 / 7))
+    assert rows[10] == (5, 1, pytest.approx(6 / 7))
+    assert rows[11] == (1, 1, pytest.approx(6 / 7))
+    assert max(rows) == 38  # the second R enrolment, followed 267 days = 38 weeks
+    assert [row[4] for row in result.rows() if row[1] >= 3] == pytest.approx([6 / 7] * 36)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(0, 200),  # entry, days after 01/09/2025
+            st.one_of(st.none(), st.integers(0, 250)),  # stay length
+            st.sampled_from(["abandon", "réorientation", "fin de parcours", "exclusion"]),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_retention_never_rises_and_stays_a_share(rows):
+    w = schools()
+    base = D(2025, 9, 1)
+    for number, (entry, stay, reason) in enumerate(rows):
+        w.learner(
+            f"X{number}",
+            group="G-A",
+            entered=base + timedelta(days=entry),
+            left=None if stay is None else base + timedelta(days=entry + stay),
+            reason=None if stay is None else reason,
+        )
+    year = Period(D(2025, 9, 1), D(2026, 8, 31))
+    result = dropout.retention(w.dataset(), Scope(year), D(2026, 6, 30), by="site")
+    values = result.get_column("retention").to_list()
+    assert all(0.0 <= v <= 1.0 for v in values)
+    assert all(later <= earlier + 1e-12 for earlier, later in pairwise(values))
+    followed = result.get_column("followed").to_list()
+    assert all(later <= earlier for earlier, later in pairwise(followed))
 
 
 def test_an_exit_reason_needs_an_exit_date(engine: sa.Engine):

@@ -33,6 +33,10 @@ D = date
 
 
 def world():
+    return story().dataset()
+
+
+def story() -> World:
     w = World()
     w.group("G1", site="Lyon", public="jeunes")
     w.group("G2", site="Rennes", public="alternants")
@@ -62,7 +66,7 @@ def world():
         ("L1", D(2025, 12, 5), "bilan", 1),  # after the period: not in the pathway
     ]:
         w.interview(learner, day, kind, objectives_set=objectives, notes="secret")
-    return w.dataset()
+    return w
 
 
 def test_pathway_has_the_first_date_of_each_type_in_phase_order():
@@ -95,6 +99,29 @@ def test_missing_first_interviews_a_month_after_entry():
     ]
     l2 = result.filter(pl.col("external_id") == "L2").row(0, named=True)
     assert (l2["due_on"], l2["days_since_entry"]) == (D(2025, 10, 1), 90)
+
+
+def test_learners_who_left_are_a_documentation_gap_not_a_to_do():
+    """L8 (G1) entered 01/09/2025 and left « fin de parcours » on 23/11/2025 (83 days later)
+    with no interview: their first interviews were due on 01/10, before they left. As of
+    30/11 they are not in the to-do list (nobody can hold their interviews any more) but in
+    the gap list, their days counted to their exit (83, not 90 to the as-of day). L4, who left
+    on 20/09 before the due date, is in neither."""
+    w = story()
+    w.learner("L8", group="G1", entered=D(2025, 9, 1), left=D(2025, 11, 23),
+              reason="fin de parcours")  # fmt: skip
+    dataset = w.dataset()
+    to_do = iv.missing_first_interviews(dataset, Scope(P), AS_OF)
+    assert "L8" not in to_do.get_column("external_id").to_list()
+    assert sorted(to_do.get_column("external_id").to_list()) == ["L2", "L6", "L7"]
+    gap = iv.left_without_first_interviews(dataset, Scope(P), AS_OF)
+    assert gap.select(
+        "external_id", "exit_date", "exit_reason", "days_enrolled", "missing"
+    ).rows() == [("L8", D(2025, 11, 23), "fin de parcours", 83, "initial et diagnostic")]
+    # on 20/11, before L8 left, they were still to be seen
+    before = iv.missing_first_interviews(dataset, Scope(P), D(2025, 11, 20))
+    assert "L8" in before.get_column("external_id").to_list()
+    assert iv.left_without_first_interviews(dataset, Scope(P), D(2025, 11, 20)).is_empty()
 
 
 def test_suivi_overdue_after_a_contractualisation():

@@ -109,8 +109,8 @@ def test_activity_figures_surges_and_controls(activity_database: str) -> None:
     tiles = _tiles(app)
     assert tiles["Copies reçues"] == "220"  # 11 x 10 + 50 in Lyon, 12 x 5 in Rennes
     assert tiles["Copies corrigées"] == "205"  # all but the 15 of the last week
-    assert tiles["Sollicitations de tutorat reçues"] == "24"
-    assert tiles["Sollicitations de tutorat répondues"] == "22"
+    assert tiles["Sollicitations reçues"] == "24"
+    assert tiles["Sollicitations répondues"] == "22"
     assert tiles["Entretiens menés"] == "4"
     assert tiles["Pics dans la période"] == "1"
     assert tiles["Pics en cours"] == "1"  # the week of 10/11 is the last full one
@@ -171,8 +171,11 @@ def test_tutoring_figures(activity_database: str) -> None:
     assert list(load["Sollicitations reçues"]) == [24, 0]
 
 
-def test_tables_show_shares_in_percent_and_round() -> None:
-    from ui.tables import for_display
+def test_tables_keep_numbers_and_say_how_to_write_them() -> None:
+    """The screen gets the numbers (sortable) and a format per column: a rate as a
+    percentage with one decimal, a float with one decimal on every row, an integer without;
+    the CSV gets rates x100 and rounded floats; empty text reads « (non renseigné) »."""
+    from ui.tables import column_config, for_csv, for_display
 
     frame = pl.DataFrame(
         {
@@ -182,6 +185,19 @@ def test_tables_show_shares_in_percent_and_round() -> None:
             "copies": [3, 4],
         }
     )
-    shown = for_display(frame, {"within_share": "Part (%)", "copies": "Copies"})
-    assert shown.columns == ["corrector", "Part (%)", "delay", "Copies"]
-    assert shown.rows() == [("M. X", 66.7, 1.2, 3), ("(non renseigné)", None, 2.0, 4)]
+    labels = {"within_share": "Part", "copies": "Copies"}
+    shown = for_display(frame, labels)
+    assert shown.columns == ["corrector", "Part", "delay", "Copies"]
+    assert shown.rows() == [("M. X", 2 / 3, 1.234, 3), ("(non renseigné)", None, 2.0, 4)]
+    config = column_config(frame, labels)
+    assert (config["Part"]["type_config"]["format"], config["Part"]["type_config"]["step"]) == (
+        "percent",
+        0.001,
+    )
+    assert (config["delay"]["type_config"]["format"], config["delay"]["type_config"]["step"]) == (
+        "localized",
+        0.1,
+    )
+    assert config["Copies"]["type_config"]["step"] == 1
+    assert for_csv(frame, labels).rows() == [("M. X", 66.7, 1.2, 3), (None, None, 2.0, 4)]
+    assert for_csv(frame, labels).columns == ["corrector", "Part (%)", "delay", "Copies"]

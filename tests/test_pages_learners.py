@@ -3,6 +3,7 @@ small SQLite database written by the test, with filters changed."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -162,8 +163,10 @@ def test_dropout_tables_read_as_percent_and_months(learners_database: str) -> No
     by_group = app.dataframe[0].value
     first = by_group.iloc[0]
     assert (first["Groupe"], first["Site"]) == ("CAP 1", "Rennes")
-    assert first["Taux d'abandon (%)"] == pytest.approx(33.3)
-    assert list(by_group["Taux d'abandon (%)"].iloc[1:]) == [0.0, 0.0]
+    assert first["Taux d'abandon"] == pytest.approx(1 / 3)
+    assert list(by_group["Taux d'abandon"].iloc[1:]) == [0.0, 0.0]
+    rate = json.loads(app.dataframe[0].proto.columns)["Taux d'abandon"]
+    assert (rate["type_config"]["format"], rate["type_config"]["step"]) == ("percent", 0.001)
     exits = app.dataframe[3].value
     assert list(exits.columns) == ["Mois", "Motif de sortie", "Sorties"]
     assert exits.values.tolist() == [["décembre 2025", "abandon", 1]]
@@ -176,9 +179,9 @@ def test_support_shares_in_percent(learners_database: str) -> None:
     other members of group 1 get 45 h, 128.6 %."""
     app = open_page("pages/support.py")
     everyone = app.dataframe[-1].value.set_index("Identifiant")
-    shares = everyone["Part des heures d'AP reçues (%)"]
-    assert shares["E001"] == pytest.approx(64.3)
-    assert shares["E002"] == pytest.approx(128.6)
+    shares = everyone["Part des heures d'AP reçues"]
+    assert shares["E001"] == pytest.approx(22.5 / 35)
+    assert shares["E002"] == pytest.approx(45 / 35)
     too_few = app.dataframe[1].value
     assert list(too_few["Identifiant"]) == ["E001"]
 

@@ -6,8 +6,8 @@ Sessions: s1 AP C1 02/09 2,5 h; s2 AP C1 09/09 2,5 h; s3 AP C2 09/09 2 h; s4 aid
 s5 aide NG 23/09 1 h; s6 AP C1 07/10 2,5 h; s7 soutien C2 25/08 1,5 h (before P).
 Delivered: 11,5 h (Lyon 9,5 h, Rennes 2 h). School weeks of the window 01/09-10/10: those of
 01/09, 08/09, 15/09, 22/09 and 06/10 (none on 29/09: holidays) = 5; NG's period holds 3.
-Expected, with a 28-week school year (70 h / 28 = 2,5 h a week for AP; 30 h / 28 > 1 h, so
-1 h for aide individualisée): C1 AP 5 x 2,5 = 12,5 (delivered 7,5: 60 %); C2 AP 12,5 (2:
+Expected, with a 28-week school year and 28 h of aide a year (70 h / 28 = 2,5 h a week for AP;
+28 h / 28 = 1 h for aide individualisée): C1 AP 5 x 2,5 = 12,5 (delivered 7,5: 60 %); C2 AP 12,5 (2:
 16 %); NG 3 x 1 = 3 (2). With the default 36-week year: AP 70/36 h a week, C1 5 x 70/36 =
 9,72 h; aide 30/36 h a week, NG 3 x 30/36 = 2,5 h.
 Attendance: s1 L1, L2 present; s2 L1 present, L2 absent; s6 L1, L2 present; s3 L3 present;
@@ -31,7 +31,7 @@ from indicators import support_hours as sh
 from indicators.common import DEFAULT_SETTINGS, Filters, Period, Scope
 
 P = Period(date(2025, 9, 1), date(2025, 12, 31))
-WEEKS_28 = replace(DEFAULT_SETTINGS, school_weeks_per_year=28)  # 2,5 h and 1 h a week
+WEEKS_28 = replace(DEFAULT_SETTINGS, school_weeks_per_year=28, aide_hours_per_year=28)  # 2,5 h, 1 h
 AS_OF = date(2025, 10, 10)
 D = date
 AIDE = "aide individualisée"

@@ -140,6 +140,38 @@ def test_ongoing_marks_the_last_full_week_and_the_week_under_way(data):
     assert series.get_column("ongoing").to_list() == [False] * 7 + [True, True]
 
 
+def test_the_weeks_watched_for_ongoing_surges_are_named(data):
+    """The last event of the data is on Friday 31/10/2025 (week of 27/10). A period to the end
+    of the school year reaches past the data: the surges under way are seen from 31/10, the
+    last full week is the one of 20/10, and the week of 27/10 is under way. A period ending
+    on Sunday 26/10 has the week of 20/10 as its last full week and none under way."""
+    year = Period(FIRST_MONDAY, date(2026, 8, 31))
+    seen = surges.watched(data, year)
+    assert seen == surges.Watched(
+        last_full_week=date(2025, 10, 20),
+        current_week=WEEK_8,
+        day=date(2025, 10, 31),
+        data_end=date(2025, 10, 31),
+    )
+    to_sunday = surges.watched(data, Period(FIRST_MONDAY, date(2025, 10, 26)))
+    assert (to_sunday.last_full_week, to_sunday.current_week) == (date(2025, 10, 20), None)
+    ongoing = surges.weekly_series(data, Scope(year)).filter(pl.col("ongoing"))
+    assert sorted(set(ongoing.get_column("week_start").to_list())) == [
+        date(2025, 10, 20),
+        WEEK_8,
+    ]
+
+
+def test_the_largest_excess_over_the_baseline():
+    """Lyon Maths 50 over a median of 10 (x5, +40); Rennes Français 90 over 30 (x3, +60): the
+    largest excess is Rennes Français though its ratio is lower."""
+    data = build({("Lyon", "Maths"): [10] * 8 + [50], ("Rennes", "Français"): [30] * 8 + [90]})
+    found = surges.surges(data, Scope(AUTUMN))
+    strongest = surges.largest_excess(found)
+    assert (strongest["site"], strongest["excess"], strongest["ratio"]) == ("Rennes", 60.0, 3.0)
+    assert surges.largest_excess(found.clear()) is None
+
+
 def test_the_same_week_a_year_earlier():
     two_years = [10] * 60 + [50]
     two_years[8] = 40  # week of 28/10/2024, ISO week 44, as the week of 27/10/2025

@@ -7,6 +7,9 @@ tooltips with formatted values. Frames handed to these builders are already aggr
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, date, datetime
+
 import altair as alt
 import polars as pl
 
@@ -40,29 +43,71 @@ PALETTE = ["#2E5A88", "#E07B39", "#4E9F6E", "#B8474A", "#7A5DA8", "#C9A227", "#5
 ALERT_COLOR = "#C0392B"
 GRAIN_FORMATS = {"day": "%d/%m/%Y", "week": "%d/%m/%Y", "month": "%B %Y"}
 GRAIN_LABELS = {"day": "Jour", "week": "Semaine du", "month": "Mois"}
+MAX_DATE_TICKS = 12
+
+# d3 formats, written with FRENCH_LOCALE: 1 401 126 ; 2,5 ; 81 %
+AXIS_FORMATS = {
+    "count": ",.0f",
+    "share": ".0%",
+    "days": ",.1~f",
+    "hours": ",.1~f",
+    "ratio": ",.1~f",
+}
+TOOLTIP_FORMATS = {
+    "count": ",.0f",
+    "share": ".1%",
+    "days": ",.1f",
+    "hours": ",.1f",
+    "ratio": ",.1f",
+}
 
 
 def finish(chart: alt.TopLevelMixin, title: str | None = None) -> alt.TopLevelMixin:
-    """French locale, readable fonts, the palette; the title if given."""
+    """French locale, readable fonts, the palette, whole labels in axes and legends; the
+    title if given."""
     if title:
         chart = chart.properties(title=title)
     return (
         chart.configure(locale=FRENCH_LOCALE)
         .configure_range(category=PALETTE)
         .configure_axis(labelFontSize=12, titleFontSize=12, grid=True, gridOpacity=0.4)
-        .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom")
+        .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom", labelLimit=0)
         .configure_title(fontSize=15, anchor="start")
         .configure_view(strokeWidth=0)
     )
 
 
-def _tooltip(column: str, title: str, kind: str) -> alt.Tooltip:
-    formats = {"count": ",.0f", "share": ".0%", "hours": ",.1f", "days": ",.1f", "ratio": ",.1f"}
+def value_axis(kind: str, **options: object) -> alt.Axis:
+    """The axis of a quantity in French: counts without fractional ticks (1 401 126), shares
+    in percent (81 %), hours, days and ratios with at most one decimal (2,5)."""
+    if kind == "count":
+        options.setdefault("tickMinStep", 1)
+    return alt.Axis(format=AXIS_FORMATS.get(kind, ",.1~f"), **options)
+
+
+def _epoch_ms(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+
+
+def date_axis(days: pl.Series | list[date], grain: str, **options: object) -> alt.Axis:
+    """The axis of dates at the grain of the data: for weeks, ticks on the Mondays the data
+    start their weeks on (at most MAX_DATE_TICKS, evenly spaced), not on Sundays."""
+    axis_format = GRAIN_FORMATS.get(grain, "%d/%m/%Y")
+    if grain != "week":
+        return alt.Axis(format=axis_format, **options)
+    mondays = sorted({d for d in days if d is not None})
+    step = max(1, math.ceil(len(mondays) / MAX_DATE_TICKS))
+    values = [_epoch_ms(d) for d in mondays[::step]]
+    return alt.Axis(format=axis_format, values=values, **options)
+
+
+def tooltip(column: str, title: str, kind: str) -> alt.Tooltip:
+    """A tooltip line in French: a date dd/mm/yyyy, a text, or a quantity of the kind."""
     if kind == "date":
         return alt.Tooltip(f"{column}:T", title=title, format="%d/%m/%Y")
     if kind == "text":
         return alt.Tooltip(f"{column}:N", title=title)
-    return alt.Tooltip(f"{column}:Q", title=title, format=formats.get(kind, ",.1f"))
+    return alt.Tooltip(f"{column}:Q", title=title, format=TOOLTIP_FORMATS.get(kind, ",.1f"))
 
 
 def time_series(
@@ -80,16 +125,14 @@ def time_series(
     height: int = 300,
 ) -> alt.TopLevelMixin:
     """Values over time (one line or bar series per value of ``color``)."""
-    tooltips = [_tooltip(x, GRAIN_LABELS.get(grain, "Date"), "date"), _tooltip(y, y_title, kind)]
+    tooltips = [tooltip(x, GRAIN_LABELS.get(grain, "Date"), "date"), tooltip(y, y_title, kind)]
     encoding = {
-        "x": alt.X(f"{x}:T", title=None, axis=alt.Axis(format=GRAIN_FORMATS.get(grain))),
-        "y": alt.Y(
-            f"{y}:Q", title=y_title, axis=alt.Axis(format="%" if kind == "share" else ",.0f")
-        ),
+        "x": alt.X(f"{x}:T", title=None, axis=date_axis(frame.get_column(x).to_list(), grain)),
+        "y": alt.Y(f"{y}:Q", title=y_title, axis=value_axis(kind)),
     }
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title=color_title)
-        tooltips.insert(0, _tooltip(color, color_title or "", "text"))
+        tooltips.insert(0, tooltip(color, color_title or "", "text"))
     base = alt.Chart(frame.to_arrow())
     marked = (
         base.mark_bar()
@@ -118,13 +161,11 @@ def bars(
 ) -> alt.TopLevelMixin:
     """Horizontal bars per category, sorted by value, with an optional target rule."""
     shown = frame.sort(value, descending=True, nulls_last=True).head(max_categories)
-    tooltips = [_tooltip(category, category_title, "text"), _tooltip(value, value_title, kind)]
-    tooltips += [_tooltip(c, t, k) for c, t, k in extra_tooltips or []]
+    tooltips = [tooltip(category, category_title, "text"), tooltip(value, value_title, kind)]
+    tooltips += [tooltip(c, t, k) for c, t, k in extra_tooltips or []]
     encoding = {
-        "y": alt.Y(f"{category}:N", title=None, sort="-x"),
-        "x": alt.X(
-            f"{value}:Q", title=value_title, axis=alt.Axis(format="%" if kind == "share" else ",")
-        ),
+        "y": alt.Y(f"{category}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=0)),
+        "x": alt.X(f"{value}:Q", title=value_title, axis=value_axis(kind)),
         "tooltip": tooltips,
     }
     if color:
@@ -134,7 +175,7 @@ def bars(
         rule = (
             alt.Chart(pl.DataFrame({"target": [target]}).to_arrow())
             .mark_rule(color=ALERT_COLOR, strokeDash=[6, 4], size=2)
-            .encode(x="target:Q", tooltip=[alt.Tooltip("target:Q", title=target_title)])
+            .encode(x="target:Q", tooltip=[tooltip("target", target_title, kind)])
         )
         chart = chart + rule
     height = max(120, min(28 * shown.height, 900))

@@ -6,15 +6,20 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from ui.charts import ALERT_COLOR, GRAIN_FORMATS, GRAIN_LABELS, PALETTE, finish
+from ui.charts import (
+    ALERT_COLOR,
+    GRAIN_LABELS,
+    PALETTE,
+    TOOLTIP_FORMATS,
+    date_axis,
+    finish,
+    value_axis,
+)
 
-_FORMATS = {"count": ",.0f", "share": ".0%", "days": ",.1f", "hours": ",.1f", "ratio": ",.1f"}
 WITHIN = "Dans l'objectif"
 BEYOND = "Au-delà de l'objectif"
-
-
-def _date_axis(grain: str) -> alt.X:
-    return alt.X("period_start:T", title=None, axis=alt.Axis(format=GRAIN_FORMATS.get(grain)))
+SURGE_WEEK = "Semaine de pic"
+LEGEND_ROOM = 60  # pixels under a chart for its legend (Streamlit counts it in the height)
 
 
 def activity(
@@ -35,8 +40,12 @@ def activity(
         alt.Tooltip("count:Q", title=y_title, format=",.0f"),
     ]
     encoding = {
-        "x": _date_axis(grain),
-        "y": alt.Y("count:Q", title=y_title, axis=alt.Axis(format=",.0f")),
+        "x": alt.X(
+            "period_start:T",
+            title=None,
+            axis=date_axis(series.get_column("period_start").to_list(), grain),
+        ),
+        "y": alt.Y("count:Q", title=y_title, axis=value_axis("count")),
     }
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title=color_title)
@@ -65,13 +74,16 @@ def activity(
 
 
 def surge_series(
-    weekly: pl.DataFrame, *, volume_title: str, surge_ratio: float, height: int = 300
+    weekly: pl.DataFrame,
+    *,
+    volume_title: str,
+    surge_ratio: float,
+    threshold_title: str,
+    height: int = 300,
 ) -> alt.TopLevelMixin:
     """One weekly series: its volume, the surge threshold (baseline x ratio, dashed), the same
-    week a year earlier (dotted, where known) and its surges as points in the alert color."""
-    threshold_title = f"Seuil (médiane des semaines précédentes × {surge_ratio:g})".replace(
-        ".", ","
-    )
+    week a year earlier (dotted, where known) and its surges as points in the alert color,
+    each named in the legend."""
     year_title = "Même semaine un an plus tôt"
     frame = weekly.select(
         "week_start",
@@ -82,18 +94,20 @@ def surge_series(
         pl.col("is_surge"),
     )
     names = [volume_title, threshold_title, year_title]
+    axis = date_axis(frame.get_column("week_start").to_list(), "week")
     base = alt.Chart(frame.to_arrow())
     lines = (
         base.transform_fold(names, as_=["série", "valeur"])
         .transform_filter("isValid(datum.valeur)")
         .mark_line(interpolate="monotone")
         .encode(
-            x=alt.X("week_start:T", title=None, axis=alt.Axis(format="%d/%m/%Y")),
-            y=alt.Y("valeur:Q", title=volume_title, axis=alt.Axis(format=",.0f")),
+            x=alt.X("week_start:T", title=None, axis=axis),
+            y=alt.Y("valeur:Q", title=volume_title, axis=value_axis("count")),
             color=alt.Color(
                 "série:N",
                 title=None,
                 scale=alt.Scale(domain=names, range=[PALETTE[0], "#7F8C8D", "#B0B7BC"]),
+                legend=alt.Legend(orient="bottom", direction="vertical"),
             ),
             strokeDash=alt.StrokeDash(
                 "série:N",
@@ -103,16 +117,24 @@ def surge_series(
             tooltip=[
                 alt.Tooltip("week_start:T", title="Semaine du", format="%d/%m/%Y"),
                 alt.Tooltip("série:N", title="Série"),
-                alt.Tooltip("valeur:Q", title="Valeur", format=",.1f"),
+                alt.Tooltip("valeur:Q", title="Valeur", format=TOOLTIP_FORMATS["ratio"]),
             ],
         )
     )
     points = (
         base.transform_filter("datum.is_surge")
-        .mark_point(color=ALERT_COLOR, filled=True, size=110)
+        .transform_calculate(pic=f"'{SURGE_WEEK}'")
+        .mark_point(filled=True, size=110)
         .encode(
             x="week_start:T",
             y=f"{volume_title}:Q",
+            fill=alt.Fill(
+                "pic:N",
+                title=None,
+                scale=alt.Scale(domain=[SURGE_WEEK], range=[ALERT_COLOR]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            color=alt.value(ALERT_COLOR),
             tooltip=[
                 alt.Tooltip("week_start:T", title="Pic, semaine du", format="%d/%m/%Y"),
                 alt.Tooltip(f"{volume_title}:Q", title=volume_title, format=",.0f"),
@@ -120,7 +142,8 @@ def surge_series(
             ],
         )
     )
-    return finish(alt.layer(lines, points).properties(height=height))
+    chart = alt.layer(lines, points).resolve_scale(color="independent", fill="independent")
+    return finish(chart.properties(height=height + 2 * LEGEND_ROOM))
 
 
 def distribution(
@@ -145,7 +168,7 @@ def distribution(
         .mark_bar()
         .encode(
             x=alt.X(f"{label}:N", title=x_title, sort=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(f"{count}:Q", title=y_title, axis=alt.Axis(format=",.0f")),
+            y=alt.Y(f"{count}:Q", title=y_title, axis=value_axis("count")),
             color=alt.Color(
                 "objectif:N",
                 title=None,
@@ -181,17 +204,13 @@ def statistics_over_time(
         .transform_fold(titles, as_=["statistique", "valeur"])
         .mark_line(point=shown.height <= 60, interpolate="monotone")
         .encode(
-            x=alt.X(f"{x}:T", title=None, axis=alt.Axis(format="%d/%m/%Y")),
-            y=alt.Y(
-                "valeur:Q",
-                title=y_title,
-                axis=alt.Axis(format="%" if kind == "share" else ",.0f"),
-            ),
+            x=alt.X(f"{x}:T", title=None, axis=date_axis(shown.get_column(x).to_list(), "week")),
+            y=alt.Y("valeur:Q", title=y_title, axis=value_axis(kind)),
             color=alt.Color("statistique:N", title=None, scale=alt.Scale(domain=titles)),
             tooltip=[
                 alt.Tooltip(f"{x}:T", title="Semaine du", format="%d/%m/%Y"),
                 alt.Tooltip("statistique:N", title="Statistique"),
-                alt.Tooltip("valeur:Q", title=y_title, format=_FORMATS.get(kind, ",.1f")),
+                alt.Tooltip("valeur:Q", title=y_title, format=TOOLTIP_FORMATS.get(kind, ",.1f")),
             ],
         )
     )

@@ -6,10 +6,9 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from ui.charts import ALERT_COLOR, finish
+from ui.charts import ALERT_COLOR, TOOLTIP_FORMATS, finish, value_axis
 
-_FORMATS = {"count": ",.0f", "share": ".0%", "hours": ",.1f"}
-LABEL_LIMIT = 380  # pixels: a group and its site ("2nde MELEC A (Lycée professionnel ...)")
+LABEL_LIMIT = 0  # no limit: a category is named whole ("2nde MELEC A (Lycée professionnel ...)")
 ROW_HEIGHT = 28
 # Streamlit counts the axes, the legend and the title in the chart height: they are added to
 # the rows so that the bars keep their room.
@@ -29,7 +28,8 @@ def _height(rows: int, *, legend: bool = False, title: str | None = None) -> int
 
 def _tooltips(extra: list[tuple[str, str, str]] | None) -> list[alt.Tooltip]:
     return [
-        alt.Tooltip(f"{c}:Q", title=t, format=_FORMATS.get(k, ",.1f")) for c, t, k in extra or []
+        alt.Tooltip(f"{c}:Q", title=t, format=TOOLTIP_FORMATS.get(k, ",.1f"))
+        for c, t, k in extra or []
     ]
 
 
@@ -59,16 +59,12 @@ def category_bars(
     shown = frame.filter(pl.col(category).is_in(order))
     tooltips = [
         alt.Tooltip(f"{category}:N", title=category_title),
-        alt.Tooltip(f"{value}:Q", title=value_title, format=_FORMATS.get(kind, ",.1f")),
+        alt.Tooltip(f"{value}:Q", title=value_title, format=TOOLTIP_FORMATS.get(kind, ",.1f")),
         *_tooltips(extra_tooltips),
     ]
     encoding = {
         "y": alt.Y(f"{category}:N", title=None, sort=order, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
-        "x": alt.X(
-            f"{value}:Q",
-            title=value_title,
-            axis=alt.Axis(format="%" if kind == "share" else ",.0f"),
-        ),
+        "x": alt.X(f"{value}:Q", title=value_title, axis=value_axis(kind)),
         "tooltip": tooltips,
     }
     if color:
@@ -105,7 +101,7 @@ def monthly_bars(
             scale=alt.Scale(domain=months),
             axis=alt.Axis(labelAngle=-40 if len(months) > 8 else 0, labelLimit=160),
         ),
-        "y": alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=",.0f", tickMinStep=1)),
+        "y": alt.Y(f"{value}:Q", title=value_title, axis=value_axis("count")),
         "tooltip": tooltips,
     }
     if color:
@@ -131,15 +127,15 @@ def curves(
     """Lines over a quantitative x (e.g. weeks since entry), one per value of ``color``."""
     tooltips = [
         alt.Tooltip(f"{x}:Q", title=x_title, format=",.0f"),
-        alt.Tooltip(f"{y}:Q", title=y_title, format=_FORMATS.get(kind, ",.1f")),
+        alt.Tooltip(f"{y}:Q", title=y_title, format=TOOLTIP_FORMATS.get(kind, ",.1f")),
     ]
     tooltips += _tooltips(extra_tooltips)
     encoding = {
-        "x": alt.X(f"{x}:Q", title=x_title),
+        "x": alt.X(f"{x}:Q", title=x_title, axis=value_axis("count")),
         "y": alt.Y(
             f"{y}:Q",
             title=y_title,
-            axis=alt.Axis(format="%" if kind == "share" else ",.0f"),
+            axis=value_axis(kind),
             scale=alt.Scale(domain=[0, 1]) if kind == "share" else alt.Undefined,
         ),
         "tooltip": tooltips,
@@ -173,7 +169,7 @@ def ordered_bars(
         .mark_bar()
         .encode(
             x=alt.X(f"{category}:N", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=",.0f")),
+            y=alt.Y(f"{value}:Q", title=value_title, axis=value_axis("count")),
             tooltip=tooltips,
         )
     )
@@ -200,7 +196,9 @@ def delivered_against_expected(
     base = alt.Chart(shown.to_arrow()).encode(
         y=alt.Y(f"{category}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=LABEL_LIMIT))
     )
-    bars = base.mark_bar().encode(x=alt.X(f"{delivered}:Q", title="Heures"), tooltip=tooltips)
+    bars = base.mark_bar().encode(
+        x=alt.X(f"{delivered}:Q", title="Heures", axis=value_axis("hours")), tooltip=tooltips
+    )
     ticks = base.mark_tick(color=ALERT_COLOR, thickness=3, size=18).encode(
         x=alt.X(f"{expected}:Q"), tooltip=tooltips
     )

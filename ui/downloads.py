@@ -1,39 +1,94 @@
-"""Download buttons for every table: Excel (formatted) and CSV, built only when clicked."""
+"""Download buttons for every table: Excel (its title, period, filters, data date and
+extraction date above the table; rates as percentage cells) and CSV (";" and a decimal
+comma), file names carrying the period. The files are built only when a button is clicked."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
 
 import polars as pl
 import streamlit as st
 
-from data_access.exports import to_csv_bytes, to_excel_bytes, with_labels
+from data_access.exports import ExportContext, to_csv_bytes, to_excel_bytes
+from indicators.common import Filters, Period
+from indicators.dataset import data_end
+from ui import format as fmt
+from ui.sidebar import Selection, selection
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILTER_LABELS = {
+    "sites": "Site",
+    "groups": "Groupe / classe",
+    "disciplines": "Discipline",
+    "publics": "Public",
+    "modalities": "Modalité",
+}
+
+
+def filters_text(filters: Filters) -> str:
+    """The sidebar's filters in words: "Site : Lyon ; Public : jeunes", or "aucun"."""
+    parts = [
+        f"{label} : {', '.join(getattr(filters, name))}"
+        for name, label in FILTER_LABELS.items()
+        if getattr(filters, name)
+    ]
+    return " ; ".join(parts) or "aucun (toutes les données)"
+
+
+def export_context(title: str, chosen: Selection, now: datetime | None = None) -> ExportContext:
+    """The lines written above a downloaded table: period, filters, data date, source and
+    extraction date of the selection it was computed for."""
+    period = chosen.scope.period
+    last = data_end(chosen.dataset)
+    moment = now or datetime.now()
+    return ExportContext(
+        title=title,
+        lines=(
+            ("Période", f"du {fmt.day(period.start)} au {fmt.day(period.end)}"),
+            ("Filtres", filters_text(chosen.scope.filters)),
+            ("Données au", fmt.day(last) if last else "aucune donnée"),
+            ("Source", chosen.source),
+            ("Extrait le", f"{fmt.day(moment)} à {moment:%H:%M}"),
+        ),
+    )
+
+
+def file_name(stem: str, period: Period, extension: str) -> str:
+    """taux_abandon + the period -> taux_abandon_2025-09-01_2026-08-31.xlsx"""
+    return f"{stem}_{period.start:%Y-%m-%d}_{period.end:%Y-%m-%d}.{extension}"
 
 
 def download_buttons(
-    frame: pl.DataFrame,
+    excel: Callable[[], pl.DataFrame],
+    csv: Callable[[], pl.DataFrame],
     file_stem: str,
-    labels: dict[str, str] | None = None,
+    *,
+    title: str,
+    percent_columns: tuple[str, ...] = (),
     key: str | None = None,
 ) -> None:
-    """Two buttons: the table as Excel and as CSV, with French column labels.
-
-    The files are built only when a button is clicked (lazy data), so pages stay fast.
-    """
-    labelled = with_labels(frame, labels)
+    """Two buttons: the table as Excel (``excel()``: French labels, rates as fractions in
+    ``percent_columns``) and as CSV (``csv()``), for the sidebar's selection."""
+    chosen = selection()
+    period = chosen.scope.period
     key = key or file_stem
     left, right = st.columns(2)
     left.download_button(
         "Télécharger (Excel)",
-        data=lambda: to_excel_bytes({file_stem: labelled}),
-        file_name=f"{file_stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        data=lambda: to_excel_bytes(
+            {title: excel()}, export_context(title, chosen), percent_columns
+        ),
+        file_name=file_name(file_stem, period, "xlsx"),
+        mime=XLSX,
         key=f"xlsx_{key}",
         on_click="ignore",
         width="stretch",
     )
     right.download_button(
         "Télécharger (CSV)",
-        data=lambda: to_csv_bytes(labelled),
-        file_name=f"{file_stem}.csv",
+        data=lambda: to_csv_bytes(csv()),
+        file_name=file_name(file_stem, period, "csv"),
         mime="text/csv",
         key=f"csv_{key}",
         on_click="ignore",

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"
+MINUS = "\u2212"
 MISSING = "—"
 
 
@@ -19,14 +20,18 @@ def _is_missing(value: object) -> bool:
 
 
 def number(value: float | int | None, decimals: int | None = 0) -> str:
-    """1401126 -> '1 401 126'; 2.5 with decimals=1 -> '2,5'; decimals=None: the decimals the
-    value needs, two at most (2.0 -> '2', 2.5 -> '2,5', 1.25 -> '1,25')."""
+    """1401126 -> '1 401 126'; 2.5 with decimals=1 -> '2,5'; -3 -> '−3' (a true minus sign);
+    decimals=None: the decimals the value needs, two at most (2.0 -> '2', 2.5 -> '2,5',
+    1.25 -> '1,25')."""
     if _is_missing(value):
         return MISSING
     text = f"{value:,.{2 if decimals is None else decimals}f}"
     if decimals is None and "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text.replace(",", NARROW_NBSP).replace(".", ",")
+    text = text.replace(",", NARROW_NBSP).replace(".", ",")
+    if text.startswith("-"):
+        text = MINUS + text[1:] if text.strip("-0,\u202f") else text[1:]  # no "−0"
+    return text
 
 
 def share(value: float | None, decimals: int = 0) -> str:
@@ -57,15 +62,17 @@ def day(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+CHANGE_UNITS = {"share": (100, 1, " pt"), "days": (1, 1, " j"), "hours": (1, 1, " h")}
+"""kind -> (factor, decimals, unit) of a change; a plain number: (1, 0, "")."""
+
+
 def change(current: float | None, previous: float | None, kind: str = "number") -> str | None:
-    """The change against the previous period, for st.metric's delta; None when unknown."""
+    """The change against the previous period, signed: '+12', '−3,5 j', '+1,2 pt', '0';
+    None when unknown."""
     if _is_missing(current) or _is_missing(previous):
         return None
-    difference = current - previous
-    if kind == "share":
-        return f"{number(difference * 100, 1)} pt"
-    if kind == "days":
-        return f"{number(difference, 1)} j"
-    if kind == "hours":
-        return f"{number(difference, 1)} h"
-    return number(difference)
+    factor, decimals, unit = CHANGE_UNITS.get(kind, (1, 0, ""))
+    text = number((current - previous) * factor, decimals)
+    if text[0].isdigit() and text.strip("0,\u202f"):
+        text = "+" + text
+    return text + unit.replace(" ", NBSP)

@@ -111,12 +111,22 @@ def add_or_remove_group(plan: Plan) -> None:
     with st.form("plan_ap_add_group", clear_on_submit=True):
         new_name = st.text_input("Nom du nouveau groupe")
         needs = plan_needs(plan)
-        new_need = st.selectbox("Besoin traité", needs) if needs else None
+        new_need = (
+            st.selectbox("Besoin traité", needs, placeholder="Choisissez un besoin")
+            if needs
+            else None
+        )
         if st.form_submit_button("Ajouter le groupe") and new_name.strip() and new_need:
             keep(edits.add_group(plan, new_name, new_need))
             st.rerun()
     names = group_ids_by_name(plan)
-    doomed = st.selectbox("Groupe à supprimer", list(names), index=None, key="plan_ap_remove")
+    doomed = st.selectbox(
+        "Groupe à supprimer",
+        list(names),
+        index=None,
+        key="plan_ap_remove",
+        placeholder="Choisissez un groupe",
+    )
     if doomed and st.button("Supprimer ce groupe (ses élèves deviennent non placés)"):
         keep(edits.remove_group(plan, names[doomed]))
         st.rerun()

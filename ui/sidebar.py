@@ -23,6 +23,8 @@ QUICK_ANALYSIS_KEY = "quick_analysis"
 """session_state key of a (file name, Dataset) analysed without saving (page Importer)."""
 
 _SELECTION_KEY = "_pilotage_selection"
+SURGE_RATIOS = (1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 8.0, 10.0)
+"""The surge thresholds offered (a slider of French values, not a field showing "2.00")."""
 SOURCE_DATABASE = "Base de données"
 
 
@@ -72,6 +74,7 @@ def _choose_period(dataset: Dataset) -> Period:
         years,
         format_func=school_year_name,
         key="school_year",
+        placeholder="Choisissez une année",
     )
     school_year = Period.school_year(year)
     if st.session_state.get("_period_year") != year:  # a new year resets the dates
@@ -132,12 +135,11 @@ def _choose_settings() -> IndicatorSettings:
             DEFAULT_SETTINGS.correction_target_days,
             key="set_correction_target_days",
         )
-        ratio = st.number_input(
+        ratio = st.select_slider(
             labels["surge_ratio"],
-            1.1,
-            20.0,
-            DEFAULT_SETTINGS.surge_ratio,
-            step=0.5,
+            options=SURGE_RATIOS,
+            value=DEFAULT_SETTINGS.surge_ratio,
+            format_func=lambda value: f"×{fmt.number(value, None)}",
             key="set_surge_ratio",
         )
         minimum = st.number_input(

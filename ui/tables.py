@@ -1,7 +1,19 @@
-"""A table as users read it: French column labels, dates dd/mm/yyyy, shares in percent,
-rounded numbers, and the Excel and CSV download buttons under it."""
+"""A table as users read it: French column labels, dates dd/mm/yyyy, numbers written in the
+reader's language with the same decimals down a column, rates as percentages, empty cells
+blank, and the Excel and CSV download buttons under it.
+
+Every table of the pages goes through ``show`` (or ``editor_config`` for the plan editors),
+so one rule decides how each kind of value looks:
+
+- kind "share" (columns ending in _share, or named in ``kinds``): a fraction shown as a
+  percentage with one decimal (32,1 %), a percentage cell in Excel, a number x100 in CSV;
+- kinds "days", "hours", "ratio", "number" (floats): one decimal;
+- integers: no decimal; dates: dd/mm/yyyy; empty text: "(non renseigné)".
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -11,6 +23,7 @@ from ui.downloads import download_buttons
 DECIMALS = {"days": 1, "hours": 1, "ratio": 1, "share": 1, "number": 1}
 MISSING_TEXT = "(non renseigné)"
 EMPTY_CELL = ""  # an empty date or number cell (Streamlit would write "None")
+PERCENT_SUFFIX = " (%)"
 
 
 def named(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
@@ -19,36 +32,67 @@ def named(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     return frame.with_columns(pl.col(c).fill_null(MISSING_TEXT) for c in columns)
 
 
+def kind_of(name: str, kinds: dict[str, str] | None) -> str:
+    """The kind of a column: as given, "share" for a name ending in _share, else "number"."""
+    return (kinds or {}).get(name, "share" if name.endswith("_share") else "number")
+
+
+def share_columns(frame: pl.DataFrame, kinds: dict[str, str] | None) -> list[str]:
+    return [name for name in frame.columns if kind_of(name, kinds) == "share"]
+
+
 def for_display(
     frame: pl.DataFrame, labels: dict[str, str], kinds: dict[str, str] | None = None
 ) -> pl.DataFrame:
-    """The frame with shares (columns ending in _share, or kind "share") in percent (x100),
-    floats rounded (1 decimal), empty text cells as MISSING_TEXT, columns renamed to their
-    French labels."""
-    kinds = kinds or {}
+    """The frame with empty text cells as MISSING_TEXT and columns renamed to their French
+    labels (values unchanged: the column configuration formats them)."""
+    return frame.select(
+        (pl.col(name).fill_null(MISSING_TEXT) if dtype == pl.String else pl.col(name)).alias(
+            labels.get(name, name)
+        )
+        for name, dtype in frame.schema.items()
+    )
+
+
+def for_csv(
+    frame: pl.DataFrame, labels: dict[str, str], kinds: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """The frame as a CSV carries it: rates x100 rounded (label + " (%)"), floats rounded to
+    their kind's decimals, French labels."""
     columns = []
     for name, dtype in frame.schema.items():
-        kind = kinds.get(name, "share" if name.endswith("_share") else "number")
+        kind, label = kind_of(name, kinds), labels.get(name, name)
         column = pl.col(name)
         if kind == "share":
-            column = (column * 100).round(DECIMALS["share"])
+            column, label = (column * 100).round(DECIMALS["share"]), label + PERCENT_SUFFIX
         elif dtype.is_float():
             column = column.round(DECIMALS.get(kind, 1))
-        elif dtype == pl.String:
-            column = column.fill_null(MISSING_TEXT)
-        columns.append(column.alias(labels.get(name, name)))
+        columns.append(column.alias(label))
     return frame.select(columns)
 
 
-def _column_config(frame: pl.DataFrame) -> dict[str, object]:
-    config: dict[str, object] = {}
+def number_config(label: str, kind: str, dtype: pl.DataType, **options: Any) -> Any:
+    """The column configuration of a number: written in the reader's language ("localized"),
+    the same decimals on every row; a rate as a percentage with one decimal."""
+    if kind == "share":
+        return st.column_config.NumberColumn(label, format="percent", step=0.001, **options)
+    step = 10 ** -DECIMALS.get(kind, 1) if dtype.is_float() else 1
+    return st.column_config.NumberColumn(label, format="localized", step=step, **options)
+
+
+def column_config(
+    frame: pl.DataFrame, labels: dict[str, str], kinds: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The configuration of each column of ``frame`` (its own names), keyed by French label."""
+    config: dict[str, Any] = {}
     for name, dtype in frame.schema.items():
+        label = labels.get(name, name)
         if dtype == pl.Date:
-            config[name] = st.column_config.DateColumn(name, format="DD/MM/YYYY")
+            config[label] = st.column_config.DateColumn(label, format="DD/MM/YYYY")
         elif isinstance(dtype, pl.Datetime):
-            config[name] = st.column_config.DatetimeColumn(name, format="DD/MM/YYYY HH:mm")
+            config[label] = st.column_config.DatetimeColumn(label, format="DD/MM/YYYY HH:mm")
         elif dtype.is_numeric():
-            config[name] = st.column_config.NumberColumn(name, format="localized")
+            config[label] = number_config(label, kind_of(name, kinds), dtype)
     return config
 
 
@@ -57,23 +101,28 @@ def show(
     labels: dict[str, str],
     file_stem: str,
     *,
+    title: str,
     kinds: dict[str, str] | None = None,
     max_rows: int | None = None,
     key: str | None = None,
+    wide: tuple[str, ...] = (),
 ) -> None:
     """st.dataframe of the frame (its first ``max_rows`` rows) then the download buttons
-    (the whole frame), with the same French labels and formats; empty dates and numbers left
-    blank."""
-    shown = for_display(frame, labels, kinds)
-    visible = shown if max_rows is None else shown.head(max_rows)
+    (the whole frame, with ``title`` above it in Excel). ``wide``: columns given more room
+    (long texts)."""
+    visible = frame if max_rows is None else frame.head(max_rows)
+    config = column_config(visible, labels, kinds)
+    for name in wide:
+        label = labels.get(name, name)
+        config[label] = st.column_config.TextColumn(label, width="large")
     st.dataframe(
-        visible,
+        for_display(visible, labels, kinds),
         hide_index=True,
         width="stretch",
-        column_config=_column_config(visible),
+        column_config=config,
         placeholder=EMPTY_CELL,
     )
-    download_buttons(shown, file_stem, key=key)
+    downloads(frame, labels, file_stem, title=title, kinds=kinds, key=key)
 
 
 def downloads(
@@ -81,8 +130,17 @@ def downloads(
     labels: dict[str, str],
     file_stem: str,
     *,
+    title: str,
     kinds: dict[str, str] | None = None,
     key: str | None = None,
 ) -> None:
-    """Only the download buttons, with the formats of ``show`` (for a frame drawn as a chart)."""
-    download_buttons(for_display(frame, labels, kinds), file_stem, key=key)
+    """Only the download buttons (for a frame drawn as a chart)."""
+    shares = tuple(labels.get(name, name) for name in share_columns(frame, kinds))
+    download_buttons(
+        lambda: frame.rename({k: v for k, v in labels.items() if k in frame.columns}),
+        lambda: for_csv(frame, labels, kinds),
+        file_stem,
+        title=title,
+        percent_columns=shares,
+        key=key,
+    )
