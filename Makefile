@@ -15,10 +15,12 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 install: $(BIN)/.installed ## create the virtual environment and install the pinned packages
 
-run: install ## seed the embedded database on first run, then serve the app
+run: install ## seed the embedded database on first run, then serve the app (PORT=8501)
 	@$(BIN)/pilotage seed --scale demo --if-empty
-	@echo "Pilotage démarre sur http://localhost:$(PORT)"
-	@$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+	@$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true & server=$$!; \
+	trap 'kill $$server 2>/dev/null' INT TERM; \
+	$(BIN)/python scripts/wait_ready.py $(PORT); \
+	wait $$server
 
 test: install ## lint, then the whole test suite
 	$(BIN)/ruff check .

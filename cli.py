@@ -248,6 +248,14 @@ def _add_plan_groups(subparsers: Subparsers) -> argparse.ArgumentParser:
         help="élèves au plus par groupe (défaut : 15 en AP, 8 en aide)",
     )
     parser.add_argument(
+        "--needs-per-learner",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="partager le temps hebdomadaire de chaque élève entre N besoins (défaut 1 : un "
+        "groupe prend tout le temps, un seul besoin par élève ; 2 : deux groupes de 1 h 15 en AP)",
+    )
+    parser.add_argument(
         "--diagnostics",
         metavar="FICHIER",
         help="lire les diagnostics dans ce fichier Excel ou CSV (colonnes identifiant, besoin, "
@@ -299,6 +307,7 @@ def _run_plan_groups(args: argparse.Namespace) -> int:
         max_size=args.max_size,
         sites=(args.site,) if args.site else (),
         groups=tuple(args.group),
+        needs_per_learner=args.needs_per_learner,
     )
     diagnostics, source = None, "la base"
     if args.diagnostics:

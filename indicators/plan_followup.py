@@ -10,6 +10,7 @@ from datetime import date
 import polars as pl
 
 from data_access.frames import Frames
+from domain import learner_name
 from indicators.common import Period, safe_ratio
 
 
@@ -51,7 +52,9 @@ def _plan_members(frames: Frames, groups: pl.DataFrame) -> pl.DataFrame:
         how="inner",
     ).join(
         frames.learners.select(
-            pl.col("id").alias("learner_id"), pl.col("external_id").alias("learner")
+            pl.col("id").alias("learner_id"),
+            pl.col("external_id").alias("learner"),
+            learner_name(pl.col("last_name"), pl.col("first_name")),
         ),
         on="learner_id",
         how="left",
@@ -82,7 +85,7 @@ def hours_followup(
     received per learner = durations of those sessions the learner attended (present).
 
     Groups: group, need, staff, planned_hours_per_week, planned, delivered, sessions, rate.
-    Learners: learner, planned, received, absent_hours, rate.
+    Learners: learner, name, groups, planned, received, absent_hours, rate.
     """
     period = Period(start, end)
     weeks = _weeks(period, as_of)
@@ -133,7 +136,7 @@ def hours_followup(
         )
     )
     per_learner = (
-        members.group_by("learner_id", "learner")
+        members.group_by("learner_id", "learner", "name")
         .agg(
             (pl.col("planned_hours_per_week").sum() * weeks).alias("planned"),
             pl.col("group").sort().str.join(", ").alias("groups"),
@@ -141,6 +144,7 @@ def hours_followup(
         .join(attended, on="learner_id", how="left")
         .select(
             "learner",
+            "name",
             "groups",
             "planned",
             pl.col("received").fill_null(0.0).alias("received"),
@@ -162,7 +166,7 @@ def group_changes(
 ) -> pl.DataFrame:
     """Learners whose group changed between two saved plans, need by need.
 
-    Columns: learner, need, group_before, group_after, change ("changement de groupe",
+    Columns: learner, name, need, group_before, group_after, change ("changement de groupe",
     "entrée", "sortie"). Learners in the same group (same name) in both are left out.
     """
     sides = []
@@ -170,12 +174,12 @@ def group_changes(
         groups = _plan_groups(frames, kind, site, start, end)
         sides.append(
             _plan_members(frames, groups).select(
-                "learner", "need", pl.col("group").alias(f"group_{suffix}")
+                "learner", "name", "need", pl.col("group").alias(f"group_{suffix}")
             )
         )
     return (
         sides[0]
-        .join(sides[1], on=["learner", "need"], how="full", coalesce=True)
+        .join(sides[1], on=["learner", "name", "need"], how="full", coalesce=True, nulls_equal=True)
         .filter(
             pl.col("group_before").is_null()
             | pl.col("group_after").is_null()
@@ -189,6 +193,6 @@ def group_changes(
             .otherwise(pl.lit("changement de groupe"))
             .alias("change")
         )
-        .select("learner", "need", "group_before", "group_after", "change")
+        .select("learner", "name", "need", "group_before", "group_after", "change")
         .sort("learner", "need")
     )

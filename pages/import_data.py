@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import importing, writes
+from ui import format as fmt
+from ui import importing, tables, writes
 from ui.sidebar import QUICK_ANALYSIS_KEY
 from ui.text import escape
 
@@ -27,8 +28,10 @@ uploaded = st.file_uploader(
     help=f"Taille maximale : {limit_mb} Mo.",
 )
 st.caption(
-    f"Taille maximale d'un fichier : {limit_mb} Mo. Au-delà, découpez l'export "
-    "(par année ou par site) et importez les morceaux l'un après l'autre."
+    "Glissez le fichier dans le cadre ci-dessus ou cliquez sur « Browse files » (« Parcourir », "
+    f"libellé du navigateur de fichiers) pour le choisir. Taille maximale : {limit_mb} Mo ; "
+    "au-delà, découpez l'export (par année ou par site) et importez les morceaux l'un après "
+    "l'autre."
 )
 
 
@@ -37,7 +40,7 @@ def _show_report(report) -> None:  # noqa: ANN001
         st.success(escape(report.summary()))
     else:
         (st.warning if report.written else st.error)(escape(report.summary()))
-        st.dataframe(report.problems_labelled(), hide_index=True, width="stretch")
+        tables.plain(importing.as_read(report.problems_labelled()))
         st.download_button(
             "Télécharger la liste des problèmes (Excel)",
             data=report.problems_excel(),
@@ -54,9 +57,10 @@ def _show_report(report) -> None:  # noqa: ANN001
         )
     if not report.warnings.is_empty():
         st.warning(
-            f"{report.warnings.height} avertissement(s) : rien n'est refusé, mais lisez-les."
+            f"{fmt.number(report.warnings.height)} avertissement(s) : rien n'est refusé, mais "
+            "lisez-les."
         )
-        st.dataframe(report.warnings_labelled(), hide_index=True, width="stretch")
+        tables.plain(importing.as_read(report.warnings_labelled()))
 
 
 upload = importing.received(uploaded) if uploaded is not None else None
@@ -121,7 +125,7 @@ if sheets is not None:
         st.caption("Les champs suivis d'un astérisque (\\*) sont obligatoires.")
 
         with st.expander("Aperçu des premières lignes"):
-            st.dataframe(importing.first_rows(raw), hide_index=True, width="stretch")
+            tables.plain(importing.first_rows(raw))
 
         remember = st.checkbox(
             "Mémoriser cette association pour les prochains fichiers de même présentation",
@@ -194,4 +198,4 @@ history = importing.history()
 if history.is_empty():
     st.caption("Aucun import pour l'instant.")
 else:
-    st.dataframe(history, hide_index=True, width="stretch")
+    tables.plain(history)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
 import streamlit as st
 
 from domain import KIND_AP, PLAN_KINDS
@@ -16,6 +17,7 @@ from planning.plan import (
     DEFAULT_MIN_SIZE,
     NO_GROUP,
     UNPLACED_LABELS,
+    group_hours,
     kind_settings,
     plan_figures,
     plan_title,
@@ -24,13 +26,35 @@ from planning.plan import (
 )
 from planning.printable import workbook_bytes
 from planning.request import NoDiagnostics, PlanRequest, available_staff, propose
-from ui import cached, importing, plan_editor, sidebar, writes
+from ui import cached, importing, plan_editor, sidebar, tables, writes
 from ui import format as fmt
 from ui.text import escape
 
 SOURCE_FILE = "Fichier de diagnostics"
 SOURCE_DATABASE = "Base de données"
 MAX_PROBLEMS_SHOWN = 15
+MAX_NEEDS_PER_LEARNER = 4
+FOLLOWUP_LABELS = {
+    "group": "Groupe",
+    "need": "Besoin",
+    "staff": "Intervenant",
+    "planned_hours_per_week": "Heures par semaine",
+    "planned": "Heures prévues à date",
+    "delivered": "Heures assurées",
+    "sessions": "Séances",
+    "rate": "Réalisé",
+    "learner": "Identifiant",
+    "name": "Nom",
+    "groups": "Groupes",
+    "received": "Heures reçues",
+    "absent_hours": "Heures d'absence",
+}
+STAFF_LABELS = {
+    "staff": "Intervenant",
+    "weekly_hours_available": "Heures disponibles par semaine",
+    "hours_planned": "Heures de groupes par semaine",
+}
+HOURS = {"planned_hours_per_week": "hours", "weekly_hours_available": "hours"}
 
 sel = sidebar.selection()
 scope = sel.scope
@@ -75,13 +99,44 @@ max_size = right.number_input(
         else f"Aide individualisée : {cap} élèves au plus par groupe."
     ),
 )
-request = PlanRequest(Period(*chosen), kind, int(max_size), sites=sites, groups=classes)
+options = [
+    n for n in range(1, MAX_NEEDS_PER_LEARNER + 1) if budget * 60 / n >= 15
+]  # groups of a quarter of an hour at least
+needs_per_learner = st.selectbox(
+    f"Temps d'{kind} de chaque élève : {fmt.duration(budget)} par semaine, réparti en",
+    options,
+    format_func=lambda n: (
+        f"1 besoin : un groupe de {fmt.duration(group_hours(budget, 1))} par semaine"
+        if n == 1
+        else f"{n} besoins : {n} groupes de {fmt.duration(group_hours(budget, n))} par semaine"
+    ),
+    key=f"plan_ap_split_{kind}",
+    placeholder="Choisissez une répartition",
+)
 st.caption(
-    f"{kind} : {fmt.hours(budget)} par semaine et par élève ; groupes de {int(max_size)} élèves au "
-    f"plus et de {DEFAULT_MIN_SIZE} au moins. Élèves : "
+    f"Chaque élève a {fmt.duration(budget)} d'{kind} par semaine de cours"
+    + (
+        f" (en moyenne : les {fmt.hours(scope.settings.ap_hours_per_year, None)} de l'année "
+        "se font pendant les semaines passées au lycée)"
+        if kind == KIND_AP
+        else ""
+    )
+    + ". Un groupe qui prend tout ce temps ne traite qu'un besoin par élève, le plus urgent : "
+    "ses autres besoins restent sans groupe et comptent parmi les points à revoir. Répartir ce "
+    "temps entre plusieurs besoins donne des groupes plus courts et prend en charge plus de "
+    f"besoins de chaque élève. Groupes de {int(max_size)} élèves au plus et de {DEFAULT_MIN_SIZE} au moins. "
+    "Élèves : "
     + (f"site(s) {escape(', '.join(sites))}" if sites else "tous les sites")
     + (f", classes {escape(', '.join(classes))}" if classes else "")
     + " (filtres du panneau latéral)."
+)
+request = PlanRequest(
+    Period(*chosen),
+    kind,
+    int(max_size),
+    sites=sites,
+    groups=classes,
+    needs_per_learner=needs_per_learner,
 )
 
 source = st.radio(
@@ -96,6 +151,10 @@ if source == SOURCE_FILE:
         help="Lu comme à l'import des diagnostics (mêmes titres de colonnes, mêmes niveaux : "
         "non acquis, en cours, acquis, ou NA, ECA, A). Seuls les élèves des classes choisies "
         "dans le panneau latéral sont planifiés.",
+    )
+    st.caption(
+        "Glissez le fichier dans le cadre ou cliquez sur « Browse files » (« Parcourir ») pour "
+        "le choisir."
     )
 from_file = None
 if uploaded is not None:
@@ -131,25 +190,28 @@ if st.button("Proposer des groupes", type="primary", key="plan_ap_propose"):
 plan = plan_editor.current()
 if plan is not None:
     st.header(escape(plan_title(plan)))
-    message = plan_editor.last_message()
-    if message:
-        st.error(escape(message))
     figures = plan_figures(plan)
     a, b, c, d = st.columns(4)
-    a.metric("Groupes", fmt.number(figures["groups"]))
-    b.metric("Élèves placés", fmt.number(figures["placed"]))
-    c.metric("Besoins sans groupe", fmt.number(figures["waiting"]))
-    d.metric("Points à revoir", fmt.number(figures["problems"]))
+    a.metric("Groupes", fmt.number(figures["groups"]), border=True)
+    b.metric("Élèves placés", fmt.number(figures["placed"]), border=True)
+    c.metric(
+        "Besoins sans groupe",
+        fmt.number(figures["waiting"]),
+        help="Besoins diagnostiqués (non acquis, en cours) qui n'ont pas de groupe : chacun est "
+        "une contrainte non satisfaite, expliquée dans « Non placés et raisons ».",
+        border=True,
+    )
+    d.metric("Points à revoir", fmt.number(figures["problems"]), border=True)
     if plan.problems:
         shown = plan.problems[:MAX_PROBLEMS_SHOWN]
         more = len(plan.problems) - len(shown)
         st.warning(
-            "Contraintes non satisfaites :\n\n"
+            "Points à revoir (contraintes non satisfaites) :\n\n"
             + "\n".join(f"- {escape(p)}" for p in shown)
             + (f"\n- … et {more} autre(s)" if more > 0 else "")
         )
     else:
-        st.success("Toutes les contraintes sont respectées.")
+        st.success("Toutes les contraintes sont respectées : chaque besoin a son groupe.")
 
     st.subheader("Groupes")
     st.caption("Modifiez le nom, l'intervenant, les heures ou le créneau (ex. « lundi 14:00 »).")
@@ -169,26 +231,26 @@ if plan is not None:
     if unplaced.is_empty():
         st.caption("Chaque élève ayant un besoin est dans un groupe.")
     else:
-        st.dataframe(unplaced, hide_index=True, width="stretch", column_config=UNPLACED_LABELS)
+        tables.plain(unplaced, UNPLACED_LABELS)
 
     st.subheader("Heures des intervenants")
-    st.dataframe(
-        staff_load(plan),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "staff": "Intervenant",
-            "weekly_hours_available": st.column_config.NumberColumn(
-                "Heures disponibles par semaine", format="%.2f"
-            ),
-            "hours_planned": st.column_config.NumberColumn(
-                "Heures de groupes par semaine", format="%.2f"
-            ),
-        },
-    )
+    tables.plain(staff_load(plan), STAFF_LABELS, kinds=HOURS | {"hours_planned": "hours"})
 
     save_col, download_col = st.columns(2)
-    if save_col.button("Enregistrer le plan", key="plan_ap_save", width="stretch"):
+    save = save_col.button("Enregistrer le plan", key="plan_ap_save", width="stretch")
+    download_col.download_button(
+        "Télécharger le plan (Excel)",
+        data=lambda: workbook_bytes(plan),
+        file_name=(
+            f"plan-{plan.kind.replace(' ', '-')}_{plan.period.start:%Y-%m-%d}_"
+            f"{plan.period.end:%Y-%m-%d}.xlsx"
+        ),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        key="plan_ap_download",
+        width="stretch",
+    )
+    if (save and plan_editor.wants_to_save(plan)) or plan_editor.confirmation(plan):
         saved, refused = writes.save_plan(plan)
         if refused:
             st.error(escape(refused))
@@ -198,15 +260,6 @@ if plan is not None:
                 f"{fmt.day(plan.period.start)} au {fmt.day(plan.period.end)} "
                 + (f"du site {escape(plan.site)}." if plan.site else "sans site.")
             )
-    download_col.download_button(
-        "Télécharger le plan (Excel)",
-        data=lambda: workbook_bytes(plan),
-        file_name=f"plan-{plan.kind.replace(' ', '-')}-{plan.period.start:%Y-%m-%d}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
-        key="plan_ap_download",
-        width="stretch",
-    )
 
 # --- follow-up of saved plans ---------------------------------------------------------------
 
@@ -221,7 +274,7 @@ def _label(row: dict) -> str:
     where = f" — {row['site']}" if row["site"] else ""
     return (
         f"{row['kind']}{where} — du {fmt.day(row['period_start'])} au {fmt.day(row['period_end'])} "
-        f"({row['groups']} groupes, {row['learners']} élèves)"
+        f"({fmt.number(row['groups'])} groupes, {fmt.number(row['learners'])} élèves)"
     )
 
 
@@ -247,39 +300,19 @@ st.caption(
     "de la période (jours / 7). Heures assurées : séances du groupe de besoins, chacune une fois ; "
     "heures reçues : séances où l'élève était présent."
 )
-st.dataframe(
+tables.show(
     per_group,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "group": "Groupe",
-        "need": "Besoin",
-        "staff": "Intervenant",
-        "planned_hours_per_week": st.column_config.NumberColumn(
-            "Heures par semaine", format="%.2f"
-        ),
-        "planned": st.column_config.NumberColumn("Heures prévues à date", format="%.1f"),
-        "delivered": st.column_config.NumberColumn("Heures assurées", format="%.1f"),
-        "sessions": "Séances",
-        "rate": st.column_config.ProgressColumn(
-            "Réalisé", format="percent", min_value=0, max_value=1
-        ),
-    },
+    FOLLOWUP_LABELS,
+    "suivi_plan_groupes",
+    title=f"Suivi du plan {picked['kind']} : heures par groupe",
+    kinds={"rate": "share", **HOURS},
 )
-st.dataframe(
+tables.show(
     per_learner,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "learner": "Identifiant",
-        "groups": "Groupes",
-        "planned": st.column_config.NumberColumn("Heures prévues à date", format="%.1f"),
-        "received": st.column_config.NumberColumn("Heures reçues", format="%.1f"),
-        "absent_hours": st.column_config.NumberColumn("Heures d'absence", format="%.1f"),
-        "rate": st.column_config.ProgressColumn(
-            "Réalisé", format="percent", min_value=0, max_value=1
-        ),
-    },
+    FOLLOWUP_LABELS,
+    "suivi_plan_eleves",
+    title=f"Suivi du plan {picked['kind']} : heures par élève",
+    kinds={"rate": "share"},
 )
 
 others = [
@@ -307,15 +340,17 @@ else:
     if changes.is_empty():
         st.caption("Aucun élève n'a changé de groupe.")
     else:
-        st.dataframe(
-            changes,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "learner": "Identifiant",
-                "need": "Besoin",
+        tables.show(
+            changes.with_columns(pl.col("group_before", "group_after").fill_null(NO_GROUP)),
+            {
+                **FOLLOWUP_LABELS,
                 "group_before": f"Groupe du {fmt.day(before['period_start'])}",
                 "group_after": f"Groupe du {fmt.day(after['period_start'])}",
                 "change": "Changement",
             },
+            "changements_de_groupe",
+            title=(
+                f"Changements de groupe du {fmt.day(before['period_start'])} au "
+                f"{fmt.day(after['period_start'])}"
+            ),
         )

@@ -12,6 +12,8 @@ from planning.plan import (
     GROUP_COLUMNS,
     MEMBER_COLUMNS,
     NO_GROUP,
+    REASON_GROUP_REMOVED,
+    REASON_REMOVED,
     UNPLACED_COLUMNS,
     Plan,
     group_summary,
@@ -48,7 +50,7 @@ def move_member(plan: Plan, learner: str, need: str, group_name: str | None) -> 
         unplaced = pl.concat(
             [
                 unplaced,
-                typed([{**row, "reason": "retiré des groupes par l'équipe"}], UNPLACED_COLUMNS),
+                typed([{**row, "reason": REASON_REMOVED}], UNPLACED_COLUMNS),
             ]
         )
     else:
@@ -110,7 +112,7 @@ def remove_group(plan: Plan, group_id: int) -> Plan:
         [
             plan.unplaced,
             typed(
-                leaving.with_columns(pl.lit("groupe supprimé par l'équipe").alias("reason")),
+                leaving.with_columns(pl.lit(REASON_GROUP_REMOVED).alias("reason")),
                 UNPLACED_COLUMNS,
             ),
         ]

@@ -24,6 +24,18 @@ DEFAULT_SLOTS: tuple[str, ...] = tuple(
 )
 """The weekly grid: mornings every day, afternoons except Wednesday."""
 NO_GROUP = "(aucun)"
+WEEKLY_HOURS = {KIND_AP: 2.5, KIND_AIDE: 1.0}
+"""A learner's weekly time of each kind in the timetable, in a week at school (seed 003: AP
+"en moyenne 2,5 h hebdomadaires", the 70 h of a year being spent in the weeks at the lycée;
+aide individualisée 1 h). A plan shares it out across the learner's needs (group_hours)."""
+SLOT_MINUTES = 5
+"""Group durations are whole multiples of 5 minutes."""
+
+# The reasons a need is left without a group (UNPLACED "reason" starts with one of them).
+REASON_NO_TIME = "budget hebdomadaire de l'élève"
+REASON_TOO_FEW = "besoin partagé par trop peu d'élèves"
+REASON_REMOVED = "retiré des groupes par l'équipe"
+REASON_GROUP_REMOVED = "groupe supprimé par l'équipe"
 
 GROUP_COLUMNS = {
     "group_id": pl.Int64,
@@ -114,12 +126,31 @@ def staff_table(staff: pl.DataFrame) -> pl.DataFrame:
 def kind_settings(kind: str, settings: IndicatorSettings = DEFAULT_SETTINGS) -> tuple[float, int]:
     """(weekly hours of a learner, default group cap) of a kind of support."""
     if kind == KIND_AP:
-        return settings.ap_hours_per_week, AP_DEFAULT_MAX_SIZE
+        return WEEKLY_HOURS[KIND_AP], AP_DEFAULT_MAX_SIZE
     if kind == KIND_AIDE:
-        return settings.aide_hours_per_week, settings.aide_max_group_size
+        return WEEKLY_HOURS[KIND_AIDE], settings.aide_max_group_size
     raise ValueError(
         f"Type d'accompagnement inconnu : « {kind} » (attendu : AP ou aide individualisée)."
     )
+
+
+def group_hours(weekly_hours: float, needs_per_learner: int) -> float:
+    """The length of a group when a learner's weekly time is shared across that many needs,
+    down to a whole multiple of 5 minutes: 2,5 h for 1 need, 1,25 h for 2, 50 min for 3."""
+    if needs_per_learner < 1:
+        raise ValueError("Il faut au moins un besoin par élève.")
+    minutes = int(weekly_hours * 60 / needs_per_learner + 1e-9) // SLOT_MINUTES * SLOT_MINUTES
+    if minutes < SLOT_MINUTES:
+        raise ValueError(
+            f"{needs_per_learner} besoins par élève ne tiennent pas dans "
+            f"{weekly_hours * 60:.0f} minutes par semaine."
+        )
+    return minutes / 60
+
+
+def who(learner: str, name: str | None) -> str:
+    """A learner as messages name them: "Dupont Léa (A001)", or the identifier alone."""
+    return f"{name} ({learner})" if name else learner
 
 
 # --- the weekly slots ---------------------------------------------------------------------

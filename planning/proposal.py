@@ -44,6 +44,8 @@ from planning.plan import (
     LEARNER_COLUMNS,
     MEMBER_COLUMNS,
     MIXED_LEVEL,
+    REASON_NO_TIME,
+    REASON_TOO_FEW,
     UNPLACED_COLUMNS,
     Plan,
     kind_settings,
@@ -164,12 +166,11 @@ def propose_plan(
                 continue
             if need in dropped:
                 reason = (
-                    f"besoin partagé par trop peu d'élèves disponibles ({dropped[need]}, "
-                    f"minimum {min_size} par groupe)"
+                    f"{REASON_TOO_FEW} disponibles ({dropped[need]}, minimum {min_size} par groupe)"
                 )
             else:
                 reason = (
-                    f"budget hebdomadaire de l'élève ({fmt.hours(budget, None)}) déjà pris par : "
+                    f"{REASON_NO_TIME} ({fmt.hours(budget, None)}) déjà pris par : "
                     f"{', '.join(n for n, _ in chosen)}"
                 )
             unplaced.append(unplaced_row(info[learner], need, level, reason))

@@ -25,6 +25,7 @@ from planning.plan import (
     MIXED_LEVEL,
     UNPLACED_COLUMNS,
     Plan,
+    group_hours,
     kind_settings,
     staff_table,
     typed,
@@ -61,13 +62,15 @@ class NoDiagnostics(Exception):
 @dataclass(frozen=True)
 class PlanRequest:
     """A plan to propose: its period and kind, the largest group (None: the kind's default),
-    and the learners in scope (sites and class groups; empty: all)."""
+    the learners in scope (sites and class groups; empty: all), and across how many needs each
+    learner's weekly time is shared (1: one group taking the whole weekly time)."""
 
     period: Period
     kind: str = KIND_AP
     max_size: int | None = None
     sites: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
+    needs_per_learner: int = 1
 
     @property
     def site(self) -> str | None:
@@ -205,6 +208,7 @@ def propose(
     needs, learners, staff = _inputs(frames, request, diagnostics)
     if needs.is_empty():
         raise NoDiagnostics
+    weekly, _ = kind_settings(request.kind, settings)
     return propose_plan(
         needs,
         learners,
@@ -212,6 +216,7 @@ def propose(
         request.period,
         kind=request.kind,
         max_size=request.max_size,
+        hours_per_group=group_hours(weekly, request.needs_per_learner),
         settings=settings,
         site=request.site,
     )

@@ -1,7 +1,8 @@
 """The rules of a plan, checked on the proposal and again after every edit: names, sizes, hours
 and staff of each group, the learners' weekly budget, the staff's hours, nobody expected at the
-same time in two places, and every learner with a need in some group. Each broken rule is one
-French problem naming the group, the person and the figures."""
+same time in two places, every learner with a need in some group and every need in a group.
+Each broken rule is one French problem naming the group, the person (by name) and the
+figures."""
 
 from __future__ import annotations
 
@@ -10,7 +11,17 @@ from dataclasses import replace
 
 import polars as pl
 
-from planning.plan import Plan, interval, overlap, parse_slot
+from planning.plan import (
+    REASON_GROUP_REMOVED,
+    REASON_NO_TIME,
+    REASON_REMOVED,
+    REASON_TOO_FEW,
+    Plan,
+    interval,
+    overlap,
+    parse_slot,
+    who,
+)
 from ui import format as fmt
 
 MAX_LISTED = 12
@@ -91,23 +102,28 @@ def check_plan(plan: Plan) -> list[str]:
     )
     for row in joined.filter(pl.col("need") != pl.col("group_need")).iter_rows(named=True):
         problems.append(
-            f"{row['learner']} est placé pour le besoin « {row['need']} » dans le groupe "
-            f"« {row['group']} », qui traite « {row['group_need']} »."
+            f"{who(row['learner'], row['name'])} est placé pour le besoin « {row['need']} » dans "
+            f"le groupe « {row['group']} », qui traite « {row['group_need']} »."
         )
     twice = (
-        joined.group_by("learner", "need").len().filter(pl.col("len") > 1).sort("learner", "need")
+        joined.group_by("learner", "need")
+        .agg(pl.col("name").first(), pl.len())
+        .filter(pl.col("len") > 1)
+        .sort("learner", "need")
     )
-    for learner, need, count in twice.iter_rows():
-        problems.append(f"{learner} est dans {count} groupes pour le même besoin « {need} ».")
+    for learner, need, name, count in twice.iter_rows():
+        problems.append(
+            f"{who(learner, name)} est dans {count} groupes pour le même besoin « {need} »."
+        )
 
     load = (
         joined.group_by("learner")
-        .agg(pl.col("hours_per_week").fill_null(0).sum().alias("hours"))
+        .agg(pl.col("name").first(), pl.col("hours_per_week").fill_null(0).sum().alias("hours"))
         .filter(pl.col("hours") > plan.learner_budget + 1e-9)
         .sort("learner")
     )
     if load.height:
-        listed = [f"{x} ({fmt.hours(h, None)})" for x, h in load.iter_rows()]
+        listed = [f"{who(x, name)} ({fmt.hours(h, None)})" for x, name, h in load.iter_rows()]
         problems.append(
             f"{load.height} élève(s) dépassent leur budget hebdomadaire de "
             f"{fmt.hours(plan.learner_budget, None)} : {_listing(listed)}."
@@ -136,18 +152,56 @@ def check_plan(plan: Plan) -> list[str]:
 
     problems.extend(_double_bookings(groups, joined))
 
+    problems.extend(_needs_without_group(plan))
+    return problems
+
+
+def _needs_without_group(plan: Plan) -> list[str]:
+    """A need diagnosed and left without a group is an unmet constraint: the learners with a
+    need and no group at all, by name; then the other needs waiting, by cause."""
+    waiting = plan.unplaced.filter(pl.col("need").is_not_null())
+    if waiting.is_empty():
+        return []
+    placed = plan.members.select("learner").unique()
     uncovered = (
-        plan.unplaced.filter(pl.col("need").is_not_null())
-        .join(members.select("learner").unique(), on="learner", how="anti")
-        .get_column("learner")
-        .unique()
-        .sort()
-        .to_list()
+        waiting.join(placed, on="learner", how="anti")
+        .group_by("learner")
+        .agg(pl.col("name").first())
+        .sort("learner")
     )
-    if uncovered:
+    problems = []
+    if uncovered.height:
+        names = [who(learner, name) for learner, name in uncovered.iter_rows()]
         problems.append(
-            f"{len(uncovered)} élève(s) ayant un besoin ne sont dans aucun groupe : "
-            f"{_listing(uncovered)}."
+            f"{uncovered.height} élève(s) ayant un besoin ne sont dans aucun groupe : "
+            f"{_listing(names)}."
+        )
+    others = waiting.join(placed, on="learner", how="semi")
+    if others.height:
+        causes = [
+            (
+                REASON_NO_TIME,
+                f"faute de temps (le temps hebdomadaire de l'élève, "
+                f"{fmt.hours(plan.learner_budget, None)}, est pris par ses groupes : "
+                "partagez-le entre plusieurs besoins pour en prendre plus)",
+            ),
+            (REASON_TOO_FEW, "partagés par trop peu d'élèves pour faire un groupe"),
+            (REASON_REMOVED, "retirés des groupes par l'équipe"),
+            (REASON_GROUP_REMOVED, "dont le groupe a été supprimé"),
+        ]
+        parts = []
+        counted = 0
+        for start, words in causes:
+            count = others.filter(pl.col("reason").str.starts_with(start)).height
+            if count:
+                parts.append(f"{count} {words}")
+                counted += count
+        if others.height > counted:
+            parts.append(f"{others.height - counted} pour une autre raison")
+        problems.append(
+            f"{others.height} besoin(s) d'élèves déjà dans un groupe restent sans groupe : "
+            + " ; ".join(parts)
+            + " (voir « Non placés et raisons »)."
         )
     return problems
 
@@ -176,10 +230,12 @@ def _double_bookings(groups: pl.DataFrame, joined: pl.DataFrame) -> list[str]:
         if len(ids) > 1:
             clash(teacher, ids)
     by_learner = (
-        joined.group_by("learner").agg("group_id").filter(pl.col("group_id").list.len() > 1)
+        joined.group_by("learner")
+        .agg(pl.col("name").first(), "group_id")
+        .filter(pl.col("group_id").list.len() > 1)
     )
-    for learner, ids in by_learner.sort("learner").iter_rows():
-        clash(f"L'élève {learner}", ids)
+    for learner, name, ids in by_learner.sort("learner").iter_rows():
+        clash(f"L'élève {who(learner, name)}", ids)
     return problems
 
 

@@ -37,7 +37,7 @@ QUARTER = (date(2025, 10, 1), date(2025, 12, 31))
 def test_overview_shows_the_hand_worked_figures(app_database) -> None:  # noqa: ANN001
     """The quarter of tests/test_summary.py, worked out by hand there: 3 copies received and 3
     corrected (delays 2, 3 and 7 days), 1 request in 3 answered within 48 h, 1 dropout among 2
-    active enrolments, 2 sessions of 2,5 h."""
+    active enrolments, 2 sessions of 2,5 h (5,0 h: hours keep one decimal on every page)."""
     app_database(hand_made_world())
     app = open_page()
     app.sidebar.date_input(key="period").set_value(QUARTER).run()
@@ -48,7 +48,7 @@ def test_overview_shows_the_hand_worked_figures(app_database) -> None:  # noqa: 
     assert tiles["Délai moyen de correction"] == "4,0\u00a0j"
     assert tiles["Tutorat : réponse sous 48 h"] == "33\u00a0%"
     assert tiles["Taux d'abandon"] == "50,0\u00a0%"
-    assert tiles["Heures d'accompagnement assurées"] == "5\u00a0h"
+    assert tiles["Heures d'accompagnement assurées"] == "5,0\u00a0h"
 
 
 def test_filters_are_kept_when_moving_between_pages(demo_env: str) -> None:

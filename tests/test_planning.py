@@ -15,6 +15,7 @@ from indicators.common import Period
 from planning import edits, printable, proposal, request
 from planning.edits import edit_group, move_member
 from planning.plan import NO_GROUP, Plan, group_summary, member_view, parse_slot
+from planning.plan import group_hours as plan_group_hours
 from planning.proposal import propose_plan
 
 PERIOD = Period(date(2025, 11, 3), date(2025, 12, 14))
@@ -92,6 +93,16 @@ def assert_no_double_booking(plan: Plan) -> None:
                 assert not (sa[0] == sb[0] and sa[1] < sb[2] and sb[1] < sa[2]), (a, b)
 
 
+def no_time(needs: int, hours: str) -> str:
+    """The problem of needs left without a group for want of weekly time."""
+    return (
+        f"{needs} besoin(s) d'élèves déjà dans un groupe restent sans groupe : {needs} faute de "
+        f"temps (le temps hebdomadaire de l'élève, {hours}\u00a0h, est pris par ses groupes : "
+        "partagez-le entre plusieurs besoins pour en prendre plus) (voir « Non placés et "
+        "raisons »)."
+    )
+
+
 # --- the worked example -----------------------------------------------------------------
 
 
@@ -129,7 +140,8 @@ def test_worked_example_places_everyone_with_a_need_and_explains_the_rest() -> N
         == "budget hebdomadaire de l'élève (2,5\u00a0h) déjà pris par : français"
     )
     assert why[("b", "français")].endswith("déjà pris par : maths")
-    assert plan.problems == ()
+    # a need without a group is an unmet constraint, said so with its cause
+    assert plan.problems == (no_time(2, "2,5"),)
 
 
 def test_levels_are_grouped_apart_then_split_in_balanced_groups_under_the_cap() -> None:
@@ -224,7 +236,7 @@ def test_a_learner_with_three_needs_gets_the_most_urgent_within_budget() -> None
     )
     assert hours.get_column("hours_per_week").max() <= 2.5
     assert_no_double_booking(plan)
-    assert plan.problems == ()
+    assert plan.problems == (no_time(3, "2,5"),)
 
 
 def test_nobody_is_double_booked_when_one_teacher_takes_many_groups() -> None:
@@ -249,7 +261,7 @@ def test_nobody_is_double_booked_when_one_teacher_takes_many_groups() -> None:
     assert plan.groups.get_column("staff").to_list() == ["Seul"] * 4
     assert plan.members.group_by("learner").len().get_column("len").to_list() == [2] * 12
     assert_no_double_booking(plan)
-    assert plan.problems == ()
+    assert plan.problems == (no_time(24, "1"),)
 
 
 def test_a_short_grid_never_double_books_the_teacher_but_explains() -> None:
@@ -273,6 +285,47 @@ def test_missing_staff_hours_are_explained() -> None:
         "Le groupe « oral – en cours » n'a pas d'intervenant.",
         "Heures d'intervenants insuffisantes : 5\u00a0h de groupes par semaine pour "
         "2,5\u00a0h disponibles.",
+    )
+
+
+def test_needs_left_without_a_group_are_problems_and_the_weekly_time_can_be_shared() -> None:
+    """a-d have maths (non acquis) and oral (en cours); e alone has anglais. With groups of
+    2 h 30, each learner's weekly 2 h 30 of AP takes one need: maths, the most urgent; the 4
+    oral needs wait for want of time, and e's anglais, shared by nobody, leaves e in no group.
+    Shared across two needs (groups of 1 h 15), oral gets its group; e remains."""
+    rows = [(x, need, level) for x in "abcd" for need, level in
+            (("maths", "non acquis"), ("oral", "en cours"))]  # fmt: skip
+    rows.append(("e", "anglais", "non acquis"))
+    people = pl.DataFrame(
+        {
+            "learner": list("abcde"),
+            "name": ["Dupont Léa", "Martin Noé", "Petit Inès", "Roux Sami", "Leroy Emma"],
+        }
+    )
+    plan = propose_plan(diagnostics(*rows), people, staff(P=20.0), PERIOD)
+    assert plan.problems == (
+        "1 élève(s) ayant un besoin ne sont dans aucun groupe : Leroy Emma (e).",
+        no_time(4, "2,5"),
+    )
+    assert plan_group_hours(2.5, 1) == 2.5
+    assert plan_group_hours(2.5, 2) == 1.25
+    assert plan_group_hours(2.5, 3) == pytest.approx(50 / 60)
+    assert plan_group_hours(1.0, 4) == 0.25
+    shared = propose_plan(
+        diagnostics(*rows), people, staff(P=20.0), PERIOD, hours_per_group=plan_group_hours(2.5, 2)
+    )
+    assert groups_of(shared) == {
+        "maths – non acquis": list("abcd"),
+        "oral – en cours": list("abcd"),
+    }
+    assert shared.problems == (
+        "1 élève(s) ayant un besoin ne sont dans aucun groupe : Leroy Emma (e).",
+    )
+    # an edit's problems name the learner by name
+    moved = move_member(shared, "a", "maths", "oral – en cours")
+    assert moved.problems[0] == (
+        "Dupont Léa (a) est placé pour le besoin « maths » dans le groupe « oral – en cours », "
+        "qui traite « oral »."
     )
 
 
@@ -498,7 +551,7 @@ def test_hours_followup_and_group_changes() -> None:
     changes = plan_followup.group_changes(
         frames, kind="AP", site="Nord", before=first, after=second
     )
-    assert changes.rows() == [
+    assert changes.drop("name").rows() == [
         ("A2", "maths", "G1", "G3", "changement de groupe"),
         ("A3", "maths", "G2", None, "sortie"),
         ("A4", "maths", None, "G3", "entrée"),

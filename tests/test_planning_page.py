@@ -66,7 +66,9 @@ def test_the_page_proposes_groups_and_saves_the_plan(plan_database: str) -> None
         "Besoins sans groupe": "0",
         "Points à revoir": "0",
     }
-    assert [s.value for s in app.success] == ["Toutes les contraintes sont respectées."]
+    assert [s.value for s in app.success] == [
+        "Toutes les contraintes sont respectées : chaque besoin a son groupe."
+    ]
     plan = app.session_state["plan_ap_plan"]
     assert group_summary(plan).select("name", "staff", "size").rows() == [
         ("maths – non acquis", "Mme Prof", 4),
@@ -120,21 +122,28 @@ def test_the_follow_up_shows_hours_and_group_changes(app_database) -> None:  # n
     followed = app.selectbox(key="plan_ap_followed")
     assert followed.value["period_start"] == first[0]
     per_group = app.dataframe[0].value
-    assert per_group["group"].tolist() == ["Calcul A"]
-    assert per_group["planned"].tolist() == [4.0]  # two weeks elapsed (the period is over)
-    assert per_group["delivered"].tolist() == [2.0]
+    assert per_group["Groupe"].tolist() == ["Calcul A"]
+    assert per_group["Heures prévues à date"].tolist() == [4.0]  # two weeks (the period is over)
+    assert per_group["Heures assurées"].tolist() == [2.0]
     per_learner = app.dataframe[1].value
-    assert per_learner[["learner", "received", "absent_hours"]].values.tolist() == [
-        ["L01", 2.0, 0.0],
-        ["L02", 0.0, 2.0],
+    assert per_learner[
+        ["Identifiant", "Nom", "Heures reçues", "Heures d'absence"]
+    ].values.tolist() == [
+        ["L01", "Nom1", 2.0, 0.0],
+        ["L02", "Nom2", 0.0, 2.0],
     ]
     changes = app.dataframe[2].value
-    assert changes[["learner", "group_before", "group_after", "change"]].fillna(
-        ""
-    ).values.tolist() == [
+    assert changes[
+        ["Identifiant", "Groupe du 03/11/2025", "Groupe du 17/11/2025", "Changement"]
+    ].values.tolist() == [
         ["L01", "Calcul A", "Calcul B", "changement de groupe"],
-        ["L02", "Calcul A", "", "sortie"],
+        ["L02", "Calcul A", NO_GROUP, "sortie"],
     ]
+
+
+def _in_order(app: AppTest) -> list:
+    """The elements of the page's main area in the order users see them."""
+    return [e for e in app.main if not hasattr(e, "children")]
 
 
 def _edit(app: AppTest, editor: str, edited_rows: dict) -> None:
@@ -154,9 +163,17 @@ def test_edits_in_the_tables_are_rechecked_at_once(plan_database: str) -> None:
 
     _edit(app, "members", {0: {"group": "oral – en cours"}})  # L01 into the oral group
     assert _metrics(app)["Points à revoir"] == "1"
-    assert "L01 est placé pour le besoin « maths » dans le groupe « oral – en cours »" in (
-        plain(app.warning[0].value)
+    broken = "Nom1 (L01) est placé pour le besoin « maths » dans le groupe « oral – en cours »"
+    assert broken in plain(app.warning[0].value)  # the summary at the top
+    # and what the edit did, under the table where it was made, naming the learner
+    shown = _in_order(app)
+    feedback = next(
+        i
+        for i, e in enumerate(shown)
+        if e.type == "warning" and "Cette modification" in plain(e.value)
     )
+    assert broken in plain(shown[feedback].value)
+    assert shown[feedback - 1].key == "plan_ap_members_2"  # right under the members table
     _edit(app, "members", {0: {"group": "maths – non acquis"}})
     assert _metrics(app)["Points à revoir"] == "0"
 
@@ -171,6 +188,11 @@ def test_edits_in_the_tables_are_rechecked_at_once(plan_database: str) -> None:
     assert "Mme Prof est attendu à la même heure dans « Calcul » et « oral – en cours »" in (
         plain(app.warning[0].value)
     )
+    assert any(
+        "Cette modification ne respecte pas" in plain(w.value)
+        and "Mme Prof est attendu" in plain(w.value)
+        for w in app.warning
+    )
 
 
 def test_a_saved_plan_opens_again_in_the_editor(plan_database: str) -> None:
@@ -182,7 +204,16 @@ def test_a_saved_plan_opens_again_in_the_editor(plan_database: str) -> None:
     proposed = app.session_state["plan_ap_plan"]
     app.session_state["plan_ap_plan"] = edits.move_member(proposed, "L04", "maths", NO_GROUP)
     app.run()
+    # the plan breaks a constraint: saving it asks first, and saves nothing until confirmed
     app.button(key="plan_ap_save").click().run()
+    assert any("L'enregistrer quand même ?" in plain(w.value) for w in app.warning)
+    assert not any("Plan enregistré" in plain(s.value) for s in app.success)
+    engine = db.get_engine(Settings(database_url=plan_database))
+    period = proposed.period
+    assert load_plan(
+        engine, kind="AP", period_start=period.start, period_end=period.end, site=None
+    )[0].is_empty()
+    app.button(key="plan_ap_save_anyway").click().run()
     assert any(
         "Plan enregistré : 2 groupe(s), 7 placement(s)." in plain(s.value) for s in app.success
     )
@@ -198,7 +229,7 @@ def test_a_saved_plan_opens_again_in_the_editor(plan_database: str) -> None:
         "Besoins sans groupe": "1",
         "Points à revoir": "1",
     }
-    assert "1 élève(s) ayant un besoin ne sont dans aucun groupe : L04." in plain(
+    assert "1 élève(s) ayant un besoin ne sont dans aucun groupe : Nom4 (L04)." in plain(
         again.warning[0].value
     )
     reopened = again.session_state["plan_ap_plan"]
@@ -212,8 +243,8 @@ def test_a_saved_plan_opens_again_in_the_editor(plan_database: str) -> None:
     assert members[members["learner"] == "L04"][["need", "level", "group"]].values.tolist() == [
         ["maths", "non acquis", NO_GROUP]
     ]
-    unplaced = next(d.value for d in again.dataframe if "reason" in d.value.columns)
-    assert unplaced[["learner", "need", "reason"]].values.tolist() == [
+    unplaced = next(d.value for d in again.dataframe if "Raison" in d.value.columns)
+    assert unplaced[["Identifiant", "Besoin", "Raison"]].values.tolist() == [
         ["L04", "maths", "dans aucun groupe du plan enregistré"]
     ]
 

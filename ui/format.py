@@ -48,6 +48,18 @@ def hours(value: float | None, decimals: int | None = 1) -> str:
     return f"{number(value, decimals)}{NBSP}h"
 
 
+def duration(value: float | None) -> str:
+    """A length of time as a timetable writes it: 2.5 -> '2 h 30', 1.0 -> '1 h', 0.8333 ->
+    '50 min' (to the minute)."""
+    if _is_missing(value):
+        return MISSING
+    minutes = round(value * 60)
+    whole, rest = divmod(minutes, 60)
+    if whole == 0:
+        return f"{rest}{NBSP}min"
+    return f"{whole}{NBSP}h" + (f"{NBSP}{rest:02d}" if rest else "")
+
+
 def days(value: float | None, decimals: int = 1) -> str:
     """3.2 -> '3,2 j'."""
     if _is_missing(value):

@@ -66,9 +66,22 @@ def template(kind: str) -> bytes:
     return template_bytes(kind)
 
 
+def as_read(frame: pl.DataFrame) -> pl.DataFrame:
+    """Cells of a file as a French reader writes them: a number read as "12.5" shows "12,5",
+    a date read as "2025-09-01" (or "2025-09-01 00:00:00") shows "01/09/2025"; other text as
+    it is."""
+    return frame.with_columns(
+        pl.col(name)
+        .str.replace(r"^(-?\d+)\.(\d+)$", "$1,$2")
+        .str.replace(r"^(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?$", "$3/$2/$1")
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
+
+
 def first_rows(raw: RawSheet) -> pl.DataFrame:
     """The first rows of the sheet under their headers as written, with the row number."""
-    return preview(raw)
+    return as_read(preview(raw))
 
 
 def sheets(upload: Upload) -> list[str] | None:

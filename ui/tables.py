@@ -125,6 +125,26 @@ def show(
     downloads(frame, labels, file_stem, title=title, kinds=kinds, key=key)
 
 
+def plain(
+    frame: pl.DataFrame,
+    labels: dict[str, str] | None = None,
+    *,
+    kinds: dict[str, str] | None = None,
+    key: str | None = None,
+) -> None:
+    """st.dataframe of a small table that has no download of its own (a preview, the staff's
+    hours), with the formats of ``show``."""
+    labels = labels or {}
+    st.dataframe(
+        for_display(frame, labels, kinds),
+        hide_index=True,
+        width="stretch",
+        column_config=column_config(frame, labels, kinds),
+        placeholder=EMPTY_CELL,
+        key=key,
+    )
+
+
 def downloads(
     frame: pl.DataFrame,
     labels: dict[str, str],
