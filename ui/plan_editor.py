@@ -17,8 +17,8 @@ from planning import edits
 from planning.plan import NO_GROUP, Plan, group_ids_by_name, group_summary, member_view, plan_needs
 from planning.request import PlanRequest, reopen
 from ui import tables
-from ui.text import escape
 from ui.sidebar import Selection
+from ui.text import escape
 
 PLAN_KEY = "plan_ap_plan"
 VERSION_KEY = "plan_ap_version"
