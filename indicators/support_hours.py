@@ -175,9 +175,9 @@ def delivered_by_group(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFr
         .with_columns(
             # a need group's name often says its kind already ("Maths – aide individualisée 1")
             pl.when(
-                pl.col("group")
-                .str.to_lowercase()
-                .str.contains(pl.col("kind").str.to_lowercase(), literal=True)
+                pl.col("group").str.contains(
+                    pl.concat_str(pl.lit(r"(?i)(^|\W)"), pl.col("kind"), pl.lit(r"(\W|$)"))
+                )
             )
             .then(pl.format("{} ({})", pl.col("group"), pl.col("site").fill_null("?")))
             .otherwise(

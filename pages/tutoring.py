@@ -51,16 +51,19 @@ tiles[1].metric(
     border=True,
 )
 tiles[2].metric(
-    f"Répondues en {target} h au plus",
+    f"Répondues ≤ {target} h",
     fmt.share(overall["answered_within_target_share"]),
     help="Sur toutes les sollicitations reçues dans la période, répondues ou non.",
     border=True,
 )
 tiles[3].metric("Délai médian de réponse", fmt.hours(overall["response_hours_median"]), border=True)
 tiles[4].metric(
-    f"Sans réponse depuis plus de {target} h",
+    f"En attente > {target} h",
     fmt.number(overdue["requests_unanswered_over_target"]),
-    help=f"Au {as_of} à minuit, quelle que soit la date de réception.",
+    help=(
+        f"Sollicitations sans réponse depuis plus de {target} h au {as_of} à minuit, quelle que "
+        "soit leur date de réception."
+    ),
     border=True,
 )
 

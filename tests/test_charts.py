@@ -51,7 +51,7 @@ BUILDERS = {
         grain="week",
     ),
     "surge_series": lambda: charts_activity.surge_series(
-        _surge_weeks(), volume_title="Copies", surge_ratio=2.0, threshold_title="Seuil"
+        _surge_weeks(), volume_title="Copies", surge_ratio=2.0, threshold_title="Seuil d'un pic"
     ),
     "distribution": lambda: charts_activity.distribution(
         pl.DataFrame({"label": ["0 j", "1 j"], "copies": [3, 1], "within": [True, False]}),
@@ -157,14 +157,15 @@ def test_weekly_axes_tick_on_mondays() -> None:
             for channel, d in _encodings(spec)
             if channel == "x" and d.get("type") == "temporal" and "axis" in d
         ]
-        ticks = [date.fromtimestamp(ms / 1000) for ms in axis["values"]]
+        ticks = [date(v["year"], v["month"], v["date"]) for v in axis["values"]]
         assert ticks and all(day.weekday() == 0 for day in ticks), (name, ticks)
         assert len(ticks) <= charts.MAX_DATE_TICKS
 
 
 def test_the_surge_chart_has_a_legend_for_its_threshold_and_its_surges() -> None:
     spec = BUILDERS["surge_series"]().to_dict()
-    legends = {c: d for c, d in _encodings(spec) if c in ("color", "fill") and "scale" in d}
-    assert legends["color"]["scale"]["domain"] == ["Copies", "Seuil", "Même semaine un an plus tôt"]
-    assert legends["fill"]["scale"]["domain"] == ["Semaine de pic"]
-    assert legends["fill"]["legend"] is not None
+    colors = [d for c, d in _encodings(spec) if c == "color"]
+    assert [d["field"] for d in colors] == ["série", "pic"]  # the lines and the surge points
+    assert {tuple(d["scale"]["domain"]) for d in colors} == {
+        ("Copies", "Seuil d\u2019un pic", "Même semaine un an plus tôt", "Semaine de pic")
+    }

@@ -123,6 +123,22 @@ def test_delivered_against_expected_per_group():
     ]
 
 
+def test_labels_name_the_kind_once():
+    """« CAP 1 EPC A » holds AP: the label says so (its name only contains the letters); a need
+    group named after its kind is not told twice."""
+    w = school()
+    w.group("CAP 1 EPC A", site="Lyon")
+    w.session("AP", D(2025, 9, 2), 2.5, group="CAP 1 EPC A")
+    w.session(AIDE, D(2025, 9, 16), 1.0, need_group="NG")
+    labels = sh.delivered_by_group(w.dataset(), Scope(P), AS_OF).get_column("label").to_list()
+    assert labels == ["CAP 1 EPC A – AP (Lyon)", "NG – aide individualisée (Lyon)"]
+    w.need_group("Maths – aide individualisée 1", need="maths", kind=AIDE, site="Lyon",
+                 start=D(2025, 9, 1), end=D(2025, 12, 1))  # fmt: skip
+    w.session(AIDE, D(2025, 9, 16), 1.0, need_group="Maths – aide individualisée 1")
+    labels = sh.delivered_by_group(w.dataset(), Scope(P), AS_OF).get_column("label").to_list()
+    assert "Maths – aide individualisée 1 (Lyon)" in labels
+
+
 def test_a_kind_without_reference_has_no_expected_hours():
     period = Period(D(2025, 8, 1), D(2025, 8, 31))
     result = sh.delivered_by_group(world(), Scope(period), D(2025, 8, 31))

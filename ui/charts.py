@@ -8,7 +8,7 @@ tooltips with formatted values. Frames handed to these builders are already aggr
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime
+from datetime import date
 
 import altair as alt
 import polars as pl
@@ -77,6 +77,13 @@ def finish(chart: alt.TopLevelMixin, title: str | None = None) -> alt.TopLevelMi
     )
 
 
+def field_name(title: str) -> str:
+    """A French title usable as a Vega field name (a chart that folds columns into a legend
+    names them by their titles): the typographic apostrophe, no dot or bracket, which Vega
+    would read as syntax and then draw nothing."""
+    return title.replace("'", "\u2019").replace(".", "\u2024").replace("[", "(").replace("]", ")")
+
+
 def value_axis(kind: str, **options: object) -> alt.Axis:
     """The axis of a quantity in French: counts without fractional ticks (1 401 126), shares
     in percent (81 %), hours, days and ratios with at most one decimal (2,5)."""
@@ -85,8 +92,8 @@ def value_axis(kind: str, **options: object) -> alt.Axis:
     return alt.Axis(format=AXIS_FORMATS.get(kind, ",.1~f"), **options)
 
 
-def _epoch_ms(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+def _day(day: date) -> alt.DateTime:
+    return alt.DateTime(year=day.year, month=day.month, date=day.day, utc=True)
 
 
 def date_axis(days: pl.Series | list[date], grain: str, **options: object) -> alt.Axis:
@@ -97,7 +104,7 @@ def date_axis(days: pl.Series | list[date], grain: str, **options: object) -> al
         return alt.Axis(format=axis_format, **options)
     mondays = sorted({d for d in days if d is not None})
     step = max(1, math.ceil(len(mondays) / MAX_DATE_TICKS))
-    values = [_epoch_ms(d) for d in mondays[::step]]
+    values = [_day(d) for d in mondays[::step]]
     return alt.Axis(format=axis_format, values=values, **options)
 
 

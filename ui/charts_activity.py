@@ -12,6 +12,7 @@ from ui.charts import (
     PALETTE,
     TOOLTIP_FORMATS,
     date_axis,
+    field_name,
     finish,
     value_axis,
 )
@@ -83,7 +84,9 @@ def surge_series(
 ) -> alt.TopLevelMixin:
     """One weekly series: its volume, the surge threshold (baseline x ratio, dashed), the same
     week a year earlier (dotted, where known) and its surges as points in the alert color,
-    each named in the legend."""
+    each named in one legend."""
+    # the titles name the frame's columns: Vega reads ' . [ ] in a field name as syntax
+    volume_title, threshold_title = field_name(volume_title), field_name(threshold_title)
     year_title = "Même semaine un an plus tôt"
     frame = weekly.select(
         "week_start",
@@ -94,6 +97,9 @@ def surge_series(
         pl.col("is_surge"),
     )
     names = [volume_title, threshold_title, year_title]
+    legend = alt.Scale(
+        domain=[*names, SURGE_WEEK], range=[PALETTE[0], "#7F8C8D", "#B0B7BC", ALERT_COLOR]
+    )
     axis = date_axis(frame.get_column("week_start").to_list(), "week")
     base = alt.Chart(frame.to_arrow())
     lines = (
@@ -103,12 +109,7 @@ def surge_series(
         .encode(
             x=alt.X("week_start:T", title=None, axis=axis),
             y=alt.Y("valeur:Q", title=volume_title, axis=value_axis("count")),
-            color=alt.Color(
-                "série:N",
-                title=None,
-                scale=alt.Scale(domain=names, range=[PALETTE[0], "#7F8C8D", "#B0B7BC"]),
-                legend=alt.Legend(orient="bottom", direction="vertical"),
-            ),
+            color=alt.Color("série:N", title=None, scale=legend),
             strokeDash=alt.StrokeDash(
                 "série:N",
                 legend=None,
@@ -124,17 +125,11 @@ def surge_series(
     points = (
         base.transform_filter("datum.is_surge")
         .transform_calculate(pic=f"'{SURGE_WEEK}'")
-        .mark_point(filled=True, size=110)
+        .mark_point(filled=True, size=110, opacity=1)
         .encode(
             x="week_start:T",
             y=f"{volume_title}:Q",
-            fill=alt.Fill(
-                "pic:N",
-                title=None,
-                scale=alt.Scale(domain=[SURGE_WEEK], range=[ALERT_COLOR]),
-                legend=alt.Legend(orient="bottom"),
-            ),
-            color=alt.value(ALERT_COLOR),
+            color=alt.Color("pic:N", title=None, scale=legend),
             tooltip=[
                 alt.Tooltip("week_start:T", title="Pic, semaine du", format="%d/%m/%Y"),
                 alt.Tooltip(f"{volume_title}:Q", title=volume_title, format=",.0f"),
@@ -142,8 +137,7 @@ def surge_series(
             ],
         )
     )
-    chart = alt.layer(lines, points).resolve_scale(color="independent", fill="independent")
-    return finish(chart.properties(height=height + 2 * LEGEND_ROOM))
+    return finish(alt.layer(lines, points).properties(height=height + LEGEND_ROOM))
 
 
 def distribution(
@@ -197,6 +191,7 @@ def statistics_over_time(
 ) -> alt.TopLevelMixin:
     """Several statistics of one frame over time (columns named in ``lines``, with their
     French titles), and an optional target as a horizontal rule in the alert color."""
+    lines = {column: field_name(title) for column, title in lines.items()}
     shown = frame.select(x, *[pl.col(c).alias(t) for c, t in lines.items()])
     titles = list(lines.values())
     chart = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"
@@ -25,7 +26,10 @@ def number(value: float | int | None, decimals: int | None = 0) -> str:
     1.25 -> '1,25')."""
     if _is_missing(value):
         return MISSING
-    text = f"{value:,.{2 if decimals is None else decimals}f}"
+    places = 2 if decimals is None else decimals
+    # to the nearest, halves away from zero (12.25 -> 12,3), as tables round (ui/tables.py)
+    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{exact:,.{places}f}"
     if decimals is None and "." in text:
         text = text.rstrip("0").rstrip(".")
     text = text.replace(",", NARROW_NBSP).replace(".", ",")

@@ -41,17 +41,29 @@ def share_columns(frame: pl.DataFrame, kinds: dict[str, str] | None) -> list[str
     return [name for name in frame.columns if kind_of(name, kinds) == "share"]
 
 
+def rounded(column: pl.Expr, decimals: int) -> pl.Expr:
+    """The one rounding rule of figures shown: to the nearest, halves away from zero (12,25
+    -> 12,3), as ui.format writes single figures."""
+    return column.round(decimals, mode="half_away_from_zero")
+
+
 def for_display(
     frame: pl.DataFrame, labels: dict[str, str], kinds: dict[str, str] | None = None
 ) -> pl.DataFrame:
-    """The frame with empty text cells as MISSING_TEXT and columns renamed to their French
-    labels (values unchanged: the column configuration formats them)."""
-    return frame.select(
-        (pl.col(name).fill_null(MISSING_TEXT) if dtype == pl.String else pl.col(name)).alias(
-            labels.get(name, name)
-        )
-        for name, dtype in frame.schema.items()
-    )
+    """The frame with empty text cells as MISSING_TEXT, numbers rounded to the decimals shown
+    (Streamlit would cut 13,07 to 13,0 rather than round it) and columns renamed to their
+    French labels; the column configuration writes them."""
+    columns = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if dtype == pl.String:
+            column = column.fill_null(MISSING_TEXT)
+        elif dtype.is_float():
+            kind = kind_of(name, kinds)
+            shown = DECIMALS.get(kind, 1) + (2 if kind == "share" else 0)  # 0,321 is 32,1 %
+            column = rounded(column, shown)
+        columns.append(column.alias(labels.get(name, name)))
+    return frame.select(columns)
 
 
 def for_csv(
@@ -64,9 +76,9 @@ def for_csv(
         kind, label = kind_of(name, kinds), labels.get(name, name)
         column = pl.col(name)
         if kind == "share":
-            column, label = (column * 100).round(DECIMALS["share"]), label + PERCENT_SUFFIX
+            column, label = rounded(column * 100, DECIMALS["share"]), label + PERCENT_SUFFIX
         elif dtype.is_float():
-            column = column.round(DECIMALS.get(kind, 1))
+            column = rounded(column, DECIMALS.get(kind, 1))
         columns.append(column.alias(label))
     return frame.select(columns)
 
