@@ -5,7 +5,7 @@ attente au fil du temps."""
 import streamlit as st
 
 from indicators import flows, surges
-from ui import cached, charts, charts_activity, sidebar, tables
+from ui import cached, charts, charts_activity, notices, sidebar, tables
 from ui import format as fmt
 from ui.text import escape
 
@@ -28,6 +28,7 @@ scope = sel.scope
 period, settings = scope.period, scope.settings
 
 st.title("Activité et pics")
+notices.period_outside_data(sel)
 st.caption(
     f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Copies reçues : remises dans la "
     "période ; copies corrigées : corrigées dans la période, quelle que soit la date de remise. "

@@ -5,7 +5,7 @@ anciennes."""
 import streamlit as st
 
 from indicators import delays
-from ui import cached, charts, charts_activity, sidebar, tables
+from ui import cached, charts, charts_activity, notices, sidebar, tables
 from ui import format as fmt
 from ui.settings_view import show_settings
 from ui.text import escape
@@ -20,6 +20,7 @@ period, settings = scope.period, scope.settings
 target = settings.correction_target_days
 
 st.title("Délais de correction")
+notices.period_outside_data(sel)
 st.caption(
     f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Délai d'une copie : date de "
     "correction moins date de remise, en jours calendaires. Les statistiques portent sur les "

@@ -4,7 +4,7 @@ maintien selon les semaines depuis l'entrée ; la liste des apprenants à risque
 import streamlit as st
 
 from indicators import dataset, dropout, risk
-from ui import cached, charts_learners, sidebar, tables
+from ui import cached, charts_learners, notices, sidebar, tables
 from ui import format as fmt
 from ui.settings_view import show_settings
 from ui.text import escape
@@ -33,6 +33,7 @@ period, settings = scope.period, scope.settings
 as_of = dataset.as_of(sel.dataset, period)
 
 st.title("Décrochage")
+notices.period_outside_data(sel)
 st.caption(
     f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Taux d'abandon : parmi les "
     "inscriptions actives à un moment de la période (entrée avant la fin, sortie après le "

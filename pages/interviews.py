@@ -6,7 +6,7 @@ import streamlit as st
 
 from domain import INTERVIEW_TYPES
 from indicators import dataset, interviews
-from ui import cached, charts_learners, sidebar, tables
+from ui import cached, charts_learners, notices, sidebar, tables
 from ui import format as fmt
 from ui.settings_view import show_settings
 from ui.text import escape
@@ -24,6 +24,7 @@ period, settings = scope.period, scope.settings
 as_of = dataset.as_of(sel.dataset, period)
 
 st.title("Entretiens")
+notices.period_outside_data(sel)
 st.caption(
     f"Du {fmt.day(period.start)} au {fmt.day(period.end)}, situation au {fmt.day(as_of)}. "
     "Parcours : accueil (initial, diagnostic), construction (co-élaboration, "
@@ -171,7 +172,7 @@ else:
 
 st.header("Entretiens enregistrés sans objectifs")
 if held == 0:
-    st.info("Aucun entretien n'a eu lieu dans la période et les filtres choisis.")
+    st.info("Aucun entretien dans la période : aucun à vérifier.")
 elif undocumented.is_empty():
     st.success(
         f"Les {fmt.number(held)} entretiens de la période ont tous des objectifs fixés."

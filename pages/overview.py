@@ -3,7 +3,7 @@
 import streamlit as st
 
 from indicators import dataset, risk, summary, surges
-from ui import cached, sidebar
+from ui import cached, notices, sidebar
 from ui import format as fmt
 from ui.text import escape
 from ui.tiles import change_tile
@@ -13,6 +13,7 @@ scope = sel.scope
 period, settings = scope.period, scope.settings
 
 st.title("Vue d'ensemble")
+outside = notices.period_outside_data(sel)
 st.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Source : {escape(sel.source)}.")
 
 now = cached.compute(summary.headline, sel, scope=scope)
@@ -94,46 +95,53 @@ st.caption(f"{fmt.number(current['interviews'])} entretiens tenus dans la pério
 left, right = st.columns(2)
 with left:
     st.subheader("Pics d'activité en cours")
-    seen = cached.compute(surges.watched, sel, period=period)
-    found = cached.compute(surges.surges, sel, scope=scope)
-    ongoing = found.filter(found["ongoing"])
-    if ongoing.is_empty():
-        st.success(
-            f"Aucun pic la semaine du {fmt.day(seen.last_full_week)}"
-            + (f" ni celle du {fmt.day(seen.current_week)}, en cours" if seen.current_week else "")
-            + "."
+    if outside:
+        st.info("Pas de pic à regarder : la période ne contient aucune activité.")
+    else:
+        seen = cached.compute(surges.watched, sel, period=period)
+        found = cached.compute(surges.surges, sel, scope=scope)
+        ongoing = found.filter(found["ongoing"])
+        if ongoing.is_empty():
+            st.success(
+                f"Aucun pic la semaine du {fmt.day(seen.last_full_week)}"
+                + (
+                    f" ni celle du {fmt.day(seen.current_week)}, en cours"
+                    if seen.current_week
+                    else ""
+                )
+                + "."
+            )
+        for row in ongoing.sort("ratio", descending=True).iter_rows(named=True):
+            st.warning(
+                f"{escape(row['discipline'])} à {escape(row['site'])} : {fmt.number(row['volume'])} copies la "
+                f"semaine du {fmt.day(row['week_start'])}, ×{fmt.number(row['ratio'], 1)} la "
+                f"médiane des {settings.surge_baseline_weeks} semaines précédentes.",
+                icon=":material/trending_up:",
+            )
+        last = "des données" if seen.day == seen.data_end else "de la période"
+        st.caption(
+            f"Semaine regardée : celle du {fmt.day(seen.last_full_week)}, la dernière complète "
+            f"{last}"
+            + (f", et celle du {fmt.day(seen.current_week)}, en cours" if seen.current_week else "")
+            + f". Données au {fmt.day(seen.data_end)}."
         )
-    for row in ongoing.sort("ratio", descending=True).iter_rows(named=True):
-        st.warning(
-            f"{escape(row['discipline'])} à {escape(row['site'])} : {fmt.number(row['volume'])} copies la "
-            f"semaine du {fmt.day(row['week_start'])}, ×{fmt.number(row['ratio'], 1)} la "
-            f"médiane des {settings.surge_baseline_weeks} semaines précédentes.",
-            icon=":material/trending_up:",
+        strongest = surges.largest_excess(found)
+        if strongest is not None:
+            st.info(
+                f"{fmt.number(found.height)} semaines de pic dans la période ; le plus fort "
+                f"dépassement de la médiane : {escape(strongest['discipline'])} à {escape(strongest['site'])}, "
+                f"semaine du {fmt.day(strongest['week_start'])}, "
+                f"{fmt.number(strongest['volume'])} copies pour une médiane de "
+                f"{fmt.number(strongest['baseline_median'], None)} "
+                f"({fmt.change(strongest['volume'], strongest['baseline_median'])}, "
+                f"×{fmt.number(strongest['ratio'], 1)}).",
+                icon=":material/history:",
+            )
+        st.caption(
+            f"Un pic : au moins ×{fmt.number(settings.surge_ratio, None)} la médiane des "
+            f"{settings.surge_baseline_weeks} semaines précédentes, sur au moins "
+            f"{fmt.number(settings.surge_min_volume)} copies dans la semaine."
         )
-    last = "des données" if seen.day == seen.data_end else "de la période"
-    st.caption(
-        f"Semaine regardée : celle du {fmt.day(seen.last_full_week)}, la dernière complète "
-        f"{last}"
-        + (f", et celle du {fmt.day(seen.current_week)}, en cours" if seen.current_week else "")
-        + f". Données au {fmt.day(seen.data_end)}."
-    )
-    strongest = surges.largest_excess(found)
-    if strongest is not None:
-        st.info(
-            f"{fmt.number(found.height)} semaines de pic dans la période ; le plus fort "
-            f"dépassement de la médiane : {escape(strongest['discipline'])} à {escape(strongest['site'])}, "
-            f"semaine du {fmt.day(strongest['week_start'])}, "
-            f"{fmt.number(strongest['volume'])} copies pour une médiane de "
-            f"{fmt.number(strongest['baseline_median'], None)} "
-            f"({fmt.change(strongest['volume'], strongest['baseline_median'])}, "
-            f"×{fmt.number(strongest['ratio'], 1)}).",
-            icon=":material/history:",
-        )
-    st.caption(
-        f"Un pic : au moins ×{fmt.number(settings.surge_ratio, None)} la médiane des "
-        f"{settings.surge_baseline_weeks} semaines précédentes, sur au moins "
-        f"{fmt.number(settings.surge_min_volume)} copies dans la semaine."
-    )
     st.page_link(
         "pages/activity.py", label="Voir l'activité et tous les pics", icon=":material/trending_up:"
     )

@@ -6,7 +6,7 @@ import streamlit as st
 
 from domain import KIND_AIDE, KIND_AP
 from indicators import dataset, support_hours
-from ui import cached, charts_learners, sidebar, tables
+from ui import cached, charts_learners, notices, sidebar, tables
 from ui import format as fmt
 from ui.settings_view import show_settings
 from ui.text import escape
@@ -21,6 +21,7 @@ as_of = dataset.as_of(sel.dataset, period)
 window = support_hours.expected_window(period, as_of)
 
 st.title("Accompagnement personnalisé")
+notices.period_outside_data(sel)
 st.caption(
     f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Heures assurées : durée des séances "
     "tenues dans la période, chaque séance comptée une fois quelle que soit la présence. Heures "

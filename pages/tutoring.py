@@ -5,7 +5,7 @@ plus de 48 h, charge des tuteurs."""
 import streamlit as st
 
 from indicators import flows, tutoring
-from ui import cached, charts, charts_activity, sidebar, tables
+from ui import cached, charts, charts_activity, notices, sidebar, tables
 from ui import format as fmt
 from ui.settings_view import show_settings
 from ui.text import escape
@@ -19,6 +19,7 @@ period, settings = scope.period, scope.settings
 target = settings.tutoring_target_hours
 
 st.title("Tutorat")
+notices.period_outside_data(sel)
 st.caption(
     f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Délai de réponse : heure de la "
     "réponse moins heure de réception. La part répondue dans le délai se calcule sur toutes "

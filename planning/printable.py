@@ -42,9 +42,9 @@ def plan_text(plan: Plan, limit: int = 30) -> str:
     figures = plan_figures(plan)
     placed, waiting = figures["placed"], figures["waiting"]
     out = [
-        f"{plan_title(plan)} : {plan.groups.height} groupe(s), {placed} élève(s) placé(s), "
-        f"{waiting} besoin(s) sans groupe (groupes de {plan.max_size} élèves au plus, "
-        f"{fmt.hours(plan.learner_budget, None)} par semaine et par élève).",
+        f"{plan_title(plan)} : {fmt.number(plan.groups.height)} groupe(s), {fmt.number(placed)} élève(s) placé(s), "
+        f"{fmt.number(waiting)} besoin(s) sans groupe (groupes de {plan.max_size} élèves au plus, "
+        f"{fmt.duration(plan.learner_budget)} par semaine et par élève).",
         "",
         "Groupes :",
     ]

@@ -170,7 +170,7 @@ def propose_plan(
                 )
             else:
                 reason = (
-                    f"{REASON_NO_TIME} ({fmt.hours(budget, None)}) déjà pris par : "
+                    f"{REASON_NO_TIME} ({fmt.duration(budget)}) déjà pris par : "
                     f"{', '.join(n for n, _ in chosen)}"
                 )
             unplaced.append(unplaced_row(info[learner], need, level, reason))

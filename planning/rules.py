@@ -86,7 +86,9 @@ def check_plan(plan: Plan) -> list[str]:
 
     unknown = members.filter(~pl.col("group_id").is_in(list(names))).height
     if unknown:
-        problems.append(f"{unknown} placement(s) renvoient à un groupe qui n'existe plus.")
+        problems.append(
+            f"{fmt.number(unknown)} placement(s) renvoient à un groupe qui n'existe plus."
+        )
 
     joined = members.join(
         groups.select(
@@ -125,8 +127,8 @@ def check_plan(plan: Plan) -> list[str]:
     if load.height:
         listed = [f"{who(x, name)} ({fmt.hours(h, None)})" for x, name, h in load.iter_rows()]
         problems.append(
-            f"{load.height} élève(s) dépassent leur budget hebdomadaire de "
-            f"{fmt.hours(plan.learner_budget, None)} : {_listing(listed)}."
+            f"{fmt.number(load.height)} élève(s) dépassent leur budget hebdomadaire de "
+            f"{fmt.duration(plan.learner_budget)} : {_listing(listed)}."
         )
 
     teacher_load = (
@@ -173,7 +175,7 @@ def _needs_without_group(plan: Plan) -> list[str]:
     if uncovered.height:
         names = [who(learner, name) for learner, name in uncovered.iter_rows()]
         problems.append(
-            f"{uncovered.height} élève(s) ayant un besoin ne sont dans aucun groupe : "
+            f"{fmt.number(uncovered.height)} élève(s) ayant un besoin ne sont dans aucun groupe : "
             f"{_listing(names)}."
         )
     others = waiting.join(placed, on="learner", how="semi")
@@ -182,7 +184,7 @@ def _needs_without_group(plan: Plan) -> list[str]:
             (
                 REASON_NO_TIME,
                 f"faute de temps (le temps hebdomadaire de l'élève, "
-                f"{fmt.hours(plan.learner_budget, None)}, est pris par ses groupes : "
+                f"{fmt.duration(plan.learner_budget)}, est pris par ses groupes : "
                 "partagez-le entre plusieurs besoins pour en prendre plus)",
             ),
             (REASON_TOO_FEW, "partagés par trop peu d'élèves pour faire un groupe"),
@@ -194,12 +196,12 @@ def _needs_without_group(plan: Plan) -> list[str]:
         for start, words in causes:
             count = others.filter(pl.col("reason").str.starts_with(start)).height
             if count:
-                parts.append(f"{count} {words}")
+                parts.append(f"{fmt.number(count)} {words}")
                 counted += count
         if others.height > counted:
-            parts.append(f"{others.height - counted} pour une autre raison")
+            parts.append(f"{fmt.number(others.height - counted)} pour une autre raison")
         problems.append(
-            f"{others.height} besoin(s) d'élèves déjà dans un groupe restent sans groupe : "
+            f"{fmt.number(others.height)} besoin(s) d'élèves déjà dans un groupe restent sans groupe : "
             + " ; ".join(parts)
             + " (voir « Non placés et raisons »)."
         )

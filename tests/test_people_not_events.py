@@ -172,7 +172,7 @@ def test_the_support_page_lists_no_leaver_and_no_false_shortfall(lycee: str) -> 
     assert {m.label: m.value for m in app.metric}["Trop peu d'heures d'AP"] == "1"
     everyone = _table(app, "Identifiant", "D").set_index("Identifiant")
     assert everyone.loc["D", "Sorti le"] == pd.Timestamp(2025, 9, 29)
-    assert everyone.loc["D", "Heures d'AP attendues à date"] == pytest.approx(5 * WEEK)
+    assert everyone.loc["D", "Heures d'AP attendues à date"] == 9.7  # 5 weeks, as shown
     too_few = next(d.value for d in app.dataframe if "Sorti le" not in d.value.columns
                    and "Heures d'AP reçues" in d.value.columns)  # fmt: skip
     assert too_few["Identifiant"].tolist() == ["S"]
@@ -181,10 +181,7 @@ def test_the_support_page_lists_no_leaver_and_no_false_shortfall(lycee: str) -> 
     assert not page_problems(app), page_problems(app)
     assert {m.label: m.value for m in app.metric}["Trop peu d'heures d'AP"] == "0"
     m = _table(app, "Identifiant", "M").set_index("Identifiant").loc["M"]
-    assert (m["Heures d'AP reçues"], m["Heures d'AP attendues à date"]) == (
-        7.5,
-        pytest.approx(3 * WEEK),
-    )
+    assert (m["Heures d'AP reçues"], m["Heures d'AP attendues à date"]) == (7.5, 5.8)  # 3 weeks
 
 
 def test_the_dropout_page_draws_a_curve_that_counts_dropout_only(lycee: str) -> None:
@@ -223,3 +220,32 @@ def test_the_interviews_page_keeps_leavers_apart(lycee: str) -> None:
     assert gap[["Identifiant", "Motif de sortie", "Jours d'inscription"]].values.tolist() == [
         ["C", "fin de parcours", 52]
     ]
+
+
+PAGES = [
+    "pages/overview.py",
+    "pages/activity.py",
+    "pages/delays.py",
+    "pages/tutoring.py",
+    "pages/dropout.py",
+    "pages/support.py",
+    "pages/interviews.py",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_period_the_data_do_not_reach_is_said_to_hold_nothing(lycee: str, page: str) -> None:
+    """After the data (from 05/01/2026) and before them (2024): every page says so plainly,
+    instead of zeros, claims about « every interview » or states counted past the data."""
+    app = open_page(page)
+    app.sidebar.date_input(key="period").set_value((date(2026, 1, 5), date(2026, 3, 31))).run()
+    assert not page_problems(app), page_problems(app)
+    assert any(
+        "Les données s'arrêtent le 04/11/2025, avant le début de la période" in w.value
+        for w in app.warning
+    ), page
+    app.sidebar.date_input(key="period").set_value((date(2024, 1, 1), date(2024, 1, 31))).run()
+    assert any(
+        "La période se termine avant le début des données (01/09/2025)" in i.value for i in app.info
+    ), page
+    assert not any("Tous les" in s.value or "Chaque" in s.value for s in app.success), page

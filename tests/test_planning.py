@@ -97,7 +97,7 @@ def no_time(needs: int, hours: str) -> str:
     """The problem of needs left without a group for want of weekly time."""
     return (
         f"{needs} besoin(s) d'élèves déjà dans un groupe restent sans groupe : {needs} faute de "
-        f"temps (le temps hebdomadaire de l'élève, {hours}\u00a0h, est pris par ses groupes : "
+        f"temps (le temps hebdomadaire de l'élève, {hours}, est pris par ses groupes : "
         "partagez-le entre plusieurs besoins pour en prendre plus) (voir « Non placés et "
         "raisons »)."
     )
@@ -137,11 +137,11 @@ def test_worked_example_places_everyone_with_a_need_and_explains_the_rest() -> N
     assert why[("h", None)].startswith("aucun besoin diagnostiqué")
     assert (
         why[("a", "maths")]
-        == "budget hebdomadaire de l'élève (2,5\u00a0h) déjà pris par : français"
+        == "budget hebdomadaire de l'élève (2\u00a0h\u00a030) déjà pris par : français"
     )
     assert why[("b", "français")].endswith("déjà pris par : maths")
     # a need without a group is an unmet constraint, said so with its cause
-    assert plan.problems == (no_time(2, "2,5"),)
+    assert plan.problems == (no_time(2, "2\u00a0h\u00a030"),)
 
 
 def test_levels_are_grouped_apart_then_split_in_balanced_groups_under_the_cap() -> None:
@@ -236,7 +236,7 @@ def test_a_learner_with_three_needs_gets_the_most_urgent_within_budget() -> None
     )
     assert hours.get_column("hours_per_week").max() <= 2.5
     assert_no_double_booking(plan)
-    assert plan.problems == (no_time(3, "2,5"),)
+    assert plan.problems == (no_time(3, "2\u00a0h\u00a030"),)
 
 
 def test_nobody_is_double_booked_when_one_teacher_takes_many_groups() -> None:
@@ -261,7 +261,7 @@ def test_nobody_is_double_booked_when_one_teacher_takes_many_groups() -> None:
     assert plan.groups.get_column("staff").to_list() == ["Seul"] * 4
     assert plan.members.group_by("learner").len().get_column("len").to_list() == [2] * 12
     assert_no_double_booking(plan)
-    assert plan.problems == (no_time(24, "1"),)
+    assert plan.problems == (no_time(24, "1\u00a0h"),)
 
 
 def test_a_short_grid_never_double_books_the_teacher_but_explains() -> None:
@@ -305,7 +305,7 @@ def test_needs_left_without_a_group_are_problems_and_the_weekly_time_can_be_shar
     plan = propose_plan(diagnostics(*rows), people, staff(P=20.0), PERIOD)
     assert plan.problems == (
         "1 élève(s) ayant un besoin ne sont dans aucun groupe : Leroy Emma (e).",
-        no_time(4, "2,5"),
+        no_time(4, "2\u00a0h\u00a030"),
     )
     assert plan_group_hours(2.5, 1) == 2.5
     assert plan_group_hours(2.5, 2) == 1.25

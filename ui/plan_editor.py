@@ -14,8 +14,17 @@ from data_access import db
 from data_access.plans import load_plan
 from indicators.common import Period
 from planning import edits
-from planning.plan import NO_GROUP, Plan, group_ids_by_name, group_summary, member_view, plan_needs
+from planning.plan import (
+    NO_GROUP,
+    Plan,
+    group_ids_by_name,
+    group_summary,
+    member_view,
+    plan_figures,
+    plan_needs,
+)
 from planning.request import PlanRequest, reopen
+from ui import format as fmt
 from ui import tables
 from ui.sidebar import Selection
 from ui.text import escape
@@ -206,9 +215,12 @@ def confirmation(plan: Plan) -> bool:
     the team confirms."""
     if not st.session_state.get(CONFIRM_KEY):
         return False
+    waiting = plan_figures(plan)["waiting"]
     st.warning(
-        f"Ce plan ne respecte pas {len(plan.problems)} contrainte(s) (voir « Points à revoir » "
-        "plus haut). L'enregistrer quand même ?"
+        f"Ce plan a {fmt.number(len(plan.problems))} point(s) à revoir (contraintes non "
+        "satisfaites, voir plus haut)"
+        + (f", dont {fmt.number(waiting)} besoin(s) sans groupe" if waiting else "")
+        + ". L'enregistrer quand même ?"
     )
     yes, no = st.columns(2)
     if yes.button("Enregistrer quand même", key="plan_ap_save_anyway", width="stretch"):
