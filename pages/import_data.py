@@ -28,8 +28,8 @@ uploaded = st.file_uploader(
     help=f"Taille maximale : {limit_mb} Mo.",
 )
 st.caption(
-    "Glissez le fichier dans le cadre ci-dessus ou cliquez sur « Browse files » (« Parcourir », "
-    f"libellé du navigateur de fichiers) pour le choisir. Taille maximale : {limit_mb} Mo ; "
+    "Glissez le fichier dans le cadre ci-dessus, ou cliquez sur « Upload » (« Déposer ») pour "
+    f"le choisir. Taille maximale : {limit_mb} Mo par fichier (« {limit_mb}MB per file ») ; "
     "au-delà, découpez l'export (par année ou par site) et importez les morceaux l'un après "
     "l'autre."
 )

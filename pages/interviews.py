@@ -18,6 +18,31 @@ LABELS = {
     "without_objectives": "Sans objectifs",
 }
 
+TO_SEE = (
+    "learner_name",
+    "missing",
+    "days_since_entry",
+    "referent",
+    "group",
+    "site",
+    "external_id",
+    "entry_date",
+    "due_on",
+)
+"""The learners to see, the most useful columns first: who, which interviews, since when."""
+LEFT_WITHOUT = (
+    "learner_name",
+    "missing",
+    "exit_reason",
+    "days_enrolled",
+    "exit_date",
+    "referent",
+    "group",
+    "site",
+    "external_id",
+    "entry_date",
+)
+
 sel = sidebar.selection()
 scope = sel.scope
 period, settings = scope.period, scope.settings
@@ -134,7 +159,7 @@ st.caption(
 if missing.is_empty():
     st.success("Chaque apprenant encore inscrit a eu ses entretiens d'accueil dans le délai.")
 else:
-    table = missing.drop("enrolment_id", "learner_id", "missing_initial", "missing_diagnostic")
+    table = missing.select(TO_SEE)
     tables.show(
         table,
         LABELS,
@@ -149,7 +174,7 @@ if not left.is_empty():
         "alors qu'il était dû avant la sortie : plus rien à faire pour eux, mais leur dossier "
         "est incomplet. Jours comptés de l'entrée à la sortie."
     )
-    table = left.drop("enrolment_id", "learner_id", "missing_initial", "missing_diagnostic")
+    table = left.select(LEFT_WITHOUT)
     tables.show(
         table,
         LABELS,

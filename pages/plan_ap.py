@@ -153,8 +153,7 @@ if source == SOURCE_FILE:
         "dans le panneau latéral sont planifiés.",
     )
     st.caption(
-        "Glissez le fichier dans le cadre ou cliquez sur « Browse files » (« Parcourir ») pour "
-        "le choisir."
+        "Glissez le fichier dans le cadre, ou cliquez sur « Upload » (« Déposer ») pour le choisir."
     )
 from_file = None
 if uploaded is not None:

@@ -84,7 +84,11 @@ def _choose_period(dataset: Dataset) -> Period:
         "Période",
         key="period",
         format="DD/MM/YYYY",
-        help="Toutes les dates des indicateurs se rapportent à cette période.",
+        help=(
+            "Toutes les dates des indicateurs se rapportent à cette période. Dans le calendrier, "
+            "« Date range » (plage de dates, libellé de Streamlit) propose des périodes toutes "
+            "faites ; on peut aussi taper les dates au format jj/mm/aaaa."
+        ),
     )
     if isinstance(chosen, tuple | list) and len(chosen) == 2:
         return Period(chosen[0], chosen[1])
