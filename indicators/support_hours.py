@@ -260,21 +260,28 @@ def _learner_spans(dataset: Dataset, scope: Scope, window: Period) -> pl.DataFra
 
 def _weeks_in_spans(spans: pl.DataFrame, weeks: pl.Series) -> pl.DataFrame:
     """Per learner, the school weeks (Monday to Sunday) that meet one of their spans, each week
-    once (a learner in two groups at once is expected the weekly hours once): learner_id,
-    weeks."""
-    school = pl.DataFrame({"week": weeks}).with_columns(pl.lit(True).alias("_school"))
+    once (a learner in two groups at once, or leaving one on Tuesday and joining another on
+    Thursday, is expected the weekly hours once): learner_id, weeks.
+
+    Each span becomes the run of school weeks [first, last) it meets (their positions in the
+    sorted ``weeks``); the runs of a learner are merged as intervals are (sorted by start, each
+    adds what it reaches beyond the furthest end so far), without a row per week."""
+    mondays = weeks.sort()
+    first = spans.get_column("span_start").dt.truncate("1w")
+    runs = spans.select("learner_id").with_columns(
+        mondays.search_sorted(first, side="left").alias("_first"),
+        mondays.search_sorted(spans.get_column("span_end"), side="right").alias("_last"),
+    )
+    reached = pl.col("_last").cum_max().shift(1).over("learner_id", order_by="_first")
     return (
-        spans.select(
-            "learner_id",
-            pl.date_ranges(pl.col("span_start").dt.truncate("1w"), pl.col("span_end"), "1w").alias(
-                "week"
-            ),
+        runs.sort("learner_id", "_first")
+        .with_columns(
+            (pl.col("_last") - pl.max_horizontal("_first", reached.fill_null(pl.col("_first"))))
+            .clip(lower_bound=0)
+            .alias("_new")
         )
-        .explode("week")
-        .unique()
-        .join(school, on="week", how="inner")
         .group_by("learner_id")
-        .agg(pl.len().cast(pl.Int64).alias("weeks"))
+        .agg(pl.col("_new").sum().cast(pl.Int64).alias("weeks"))
     )
 
 

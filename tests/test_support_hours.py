@@ -163,6 +163,25 @@ def test_hours_received_per_learner():
     ]
 
 
+def test_expected_weeks_are_counted_once_per_learner():
+    """T leaves C1 on Wednesday 10/09 and joins C2 on Thursday 11/09: the week of 08/09 is
+    one school week, not two; U is in C1 and C2 at once from 01/09: 5 weeks, not 10. Both
+    attended the AP session of C1 on 02/09. With 28 weeks a year, 5 x 2,5 h = 12,5 h."""
+    w = school()
+    w.learner("T", group="C1", entered=D(2025, 9, 1), left=D(2025, 9, 10), reason="réorientation")
+    w.enrol("T", "C2", D(2025, 9, 11))
+    w.learner("U", group="C1", entered=D(2025, 9, 1))
+    w.enrol("U", "C2", D(2025, 9, 1))
+    w.session("AP", D(2025, 9, 2), 2.5, group="C1", present=["L1", "T", "U"])
+    w.session("AP", D(2025, 9, 9), 2.5, group="C1", present=["L1"])
+    w.session("AP", D(2025, 9, 16), 1.0, need_group="NG", present=["L1"])
+    w.session("AP", D(2025, 9, 23), 1.0, need_group="NG", present=["L1"])
+    w.session("AP", D(2025, 10, 7), 2.5, group="C1", present=["L1"])
+    rows = sh.received_by_learner(w.dataset(), Scope(P, settings=WEEKS_28), AS_OF)
+    expected = dict(zip(rows["external_id"], rows["ap_expected"], strict=True))
+    assert (expected["T"], expected["U"], expected["L1"]) == (12.5, 12.5, 12.5)
+
+
 def test_the_minimum_share_is_a_setting():
     settings = replace(WEEKS_28, support_min_share=0.5)
     received = sh.received_by_learner(world(), Scope(P, settings=settings), AS_OF)
