@@ -24,7 +24,7 @@ from planning.plan import (
 )
 from planning.printable import workbook_bytes
 from planning.request import NoDiagnostics, PlanRequest, available_staff, propose
-from ui import cached, importing, plan_editor, sidebar, writes
+from ui import auth, cached, downloads, importing, plan_editor, sidebar, writes
 from ui import format as fmt
 from ui.text import escape
 
@@ -34,7 +34,8 @@ MAX_PROBLEMS_SHOWN = 15
 
 sel = sidebar.selection()
 scope = sel.scope
-sites, classes = scope.filters.sites, scope.filters.groups
+sites, classes = scope.sites, scope.groups  # the sidebar's, or else the user's own
+user = auth.current()
 
 st.title("Planifier l'AP")
 st.caption(
@@ -188,7 +189,11 @@ if plan is not None:
     )
 
     save_col, download_col = st.columns(2)
-    if save_col.button("Enregistrer le plan", key="plan_ap_save", width="stretch"):
+    if not user.may_write:
+        save_col.caption(
+            "Votre rôle permet de préparer et de télécharger un plan, pas de l'enregistrer."
+        )
+    elif save_col.button("Enregistrer le plan", key="plan_ap_save", width="stretch"):
         saved, refused = writes.save_plan(plan)
         if refused:
             st.error(escape(refused))
@@ -198,10 +203,13 @@ if plan is not None:
                 f"{fmt.day(plan.period.start)} au {fmt.day(plan.period.end)} "
                 + (f"du site {escape(plan.site)}." if plan.site else "sans site.")
             )
+    file_name = f"plan-{plan.kind.replace(' ', '-')}-{plan.period.start:%Y-%m-%d}.xlsx"
     download_col.download_button(
         "Télécharger le plan (Excel)",
-        data=lambda: workbook_bytes(plan),
-        file_name=f"plan-{plan.kind.replace(' ', '-')}-{plan.period.start:%Y-%m-%d}.xlsx",
+        data=downloads.recorded(
+            lambda: workbook_bytes(plan), user, file_name, plan.members.height, False
+        ),
+        file_name=file_name,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
         key="plan_ap_download",

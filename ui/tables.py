@@ -1,12 +1,20 @@
 """A table as users read it: French column labels, dates dd/mm/yyyy, shares in percent,
-rounded numbers, and the Excel and CSV download buttons under it."""
+rounded numbers, and the Excel and CSV download buttons under it.
+
+A per-learner table (one holding a learner's identifier) is personal data: the lecture role
+never sees it (a line says how many learners it lists, and its download is pseudonymised);
+the others see it, and download it pseudonymised when they chose to in the sidebar. Each of
+its downloads goes to the audit trail."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
+from data_access.pseudonyms import is_personal, pseudonym_key, pseudonymise
+from ui import auth
 from ui.downloads import download_buttons
+from ui.sidebar import pseudonymised_downloads
 
 DECIMALS = {"days": 1, "hours": 1, "ratio": 1, "share": 1, "number": 1}
 MISSING_TEXT = "(non renseigné)"
@@ -63,7 +71,15 @@ def show(
 ) -> None:
     """st.dataframe of the frame (its first ``max_rows`` rows) then the download buttons
     (the whole frame), with the same French labels and formats; empty dates and numbers left
-    blank."""
+    blank. A per-learner table follows the rules of the module docstring."""
+    user = auth.current()
+    if is_personal(frame) and not user.sees_names:
+        st.caption(
+            f":material/shield_person: Liste de {frame.height} ligne(s) sur des apprenants : "
+            "non affichée pour le rôle lecture ; son téléchargement est pseudonymisé."
+        )
+        downloads(frame, labels, file_stem, kinds=kinds, key=key)
+        return
     shown = for_display(frame, labels, kinds)
     visible = shown if max_rows is None else shown.head(max_rows)
     st.dataframe(
@@ -73,7 +89,7 @@ def show(
         column_config=_column_config(visible),
         placeholder=EMPTY_CELL,
     )
-    download_buttons(shown, file_stem, key=key)
+    downloads(frame, labels, file_stem, kinds=kinds, key=key)
 
 
 def downloads(
@@ -84,5 +100,16 @@ def downloads(
     kinds: dict[str, str] | None = None,
     key: str | None = None,
 ) -> None:
-    """Only the download buttons, with the formats of ``show`` (for a frame drawn as a chart)."""
-    download_buttons(for_display(frame, labels, kinds), file_stem, key=key)
+    """Only the download buttons, with the formats of ``show`` (for a frame drawn as a chart);
+    a per-learner table pseudonymised when the user chose it or must."""
+    if not is_personal(frame):
+        download_buttons(for_display(frame, labels, kinds), file_stem, key=key)
+        return
+    user = auth.current()
+    pseudonymised = pseudonymised_downloads(user)
+
+    def finish(table: pl.DataFrame) -> pl.DataFrame:  # when the button is clicked
+        table = pseudonymise(table, pseudonym_key()) if pseudonymised else table
+        return for_display(table, labels, kinds)
+
+    download_buttons(frame, file_stem, key=key, personal=(user, pseudonymised, finish))
