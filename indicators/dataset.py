@@ -31,6 +31,13 @@ class Dataset:
     """sessions + group (class or need group name), site, public, modality, staff (name)."""
     attendance: pl.DataFrame
     """attendance + the session's kind, held_on, duration_hours, group, site, public, modality."""
+    last_day: date | None = None
+    """Set on a user's part of the data (``within``): the last day of the whole data, so that
+    states (waiting copies, learners at risk) are measured on the day the data reach, as for
+    the whole, and not on the last day this part happens to have an event."""
+    session_days: pl.Series | None = None
+    """Set on a user's part of the data: the days of every support session of the whole data
+    (the school calendar: a week with a session anywhere is a school week)."""
 
     @property
     def disciplines(self) -> list[str]:
@@ -184,6 +191,8 @@ def within(dataset: Dataset, perimeter: Perimeter) -> Dataset:
         enrolments=enrolments,
         support_sessions=sessions,
         attendance=attendance,
+        last_day=data_end(dataset),
+        session_days=school_days(dataset),
         **inside,
     )
 
@@ -213,8 +222,18 @@ def without_names(dataset: Dataset, pseudonyms: Callable[[pl.Series], pl.Series]
     )
 
 
+def school_days(dataset: Dataset) -> pl.Series:
+    """The days support sessions are held on, in the whole data (the school calendar)."""
+    if dataset.session_days is not None:
+        return dataset.session_days
+    return dataset.support_sessions.get_column("held_on").unique().sort()
+
+
 def data_end(dataset: Dataset) -> date | None:
-    """The last date any event of the data falls on (None when there is no event)."""
+    """The last date any event of the data falls on (None when there is no event); for a
+    user's part of the data, that of the whole data."""
+    if dataset.last_day is not None:
+        return dataset.last_day
     candidates = [
         dataset.copies.get_column("submitted_on").max(),
         dataset.copies.get_column("corrected_on").max(),

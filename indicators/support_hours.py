@@ -25,7 +25,7 @@ import polars as pl
 
 from domain import BY_DIMENSIONS, KIND_AIDE, KIND_AP
 from indicators.common import IndicatorSettings, Period, Scope, safe_ratio
-from indicators.dataset import Dataset
+from indicators.dataset import Dataset, school_days
 
 COLUMN_LABELS = {
     "site": "Site",
@@ -103,7 +103,9 @@ def school_weeks(dataset: Dataset, window: Period | None) -> pl.Series:
     if window is None:
         return pl.Series("week", [], dtype=pl.Date)
     return (
-        dataset.support_sessions.filter(window.contains("held_on"))
+        school_days(dataset)
+        .to_frame("held_on")
+        .filter(window.contains("held_on"))
         .select(pl.col("held_on").dt.truncate("1w").alias("week"))
         .unique()
         .sort("week")
