@@ -178,7 +178,11 @@ def login_screen() -> None:
             if st.button("Se déconnecter du fournisseur d'identité", key="oidc_logout"):
                 st.logout()
         for provider in providers:
-            label = f"Se connecter avec {provider}" if provider else "Se connecter avec l'ENT"
+            label = (
+                f"Se connecter avec « {provider} »"
+                if provider
+                else "Se connecter avec le fournisseur d'identité"
+            )
             if st.button(label, key=f"oidc_{provider}", type="primary"):
                 st.login(provider) if provider else st.login()
         st.caption("Ou avec un identifiant et un mot de passe :")
