@@ -340,3 +340,37 @@ def test_a_team_prepares_a_plan_but_cannot_save_it(world_app) -> None:  # noqa: 
     app = _open("prof", "pages/plan_ap.py")
     assert not app.exception
     assert not [b for b in app.button if b.label == "Enregistrer le plan"]
+
+
+@pytest.mark.parametrize(
+    ("email", "verified", "opens"),
+    [("Resp.Lyon@ecole.fr", True, True), ("intrus@ailleurs.fr", True, False),
+     ("resp.lyon@ecole.fr", False, False)],
+)  # fmt: skip
+def test_openid_connect_opens_the_account_of_that_email(
+    world_app,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
+    email: str,
+    verified: bool,
+    opens: bool,
+) -> None:
+    """The provider itself cannot run here: its answer (the e-mail of the person it logged in)
+    is given through ui.auth.oidc_identity, the one place that reads st.user."""
+    from ui import auth
+
+    accounts.add_account(world_app, login="oidc", role="site", sites=("Lyon",), email=email.lower())
+    if not opens and verified:
+        accounts.delete_account(world_app, "oidc")
+    monkeypatch.setattr(auth, "oidc_providers", lambda: [None])
+    monkeypatch.setattr(auth, "oidc_identity", lambda: (email, verified))
+    app = _open(None)
+    assert not app.exception
+    if opens:
+        assert dict(_main_metrics(app))["Copies reçues"] == "3"
+        assert _trail(world_app)[0] == ("oidc", "connexion", "OpenID Connect")
+        return
+    assert app.title[0].value == "Pilotage — connexion" and not app.metric
+    assert app.error and "Fourvière" not in screen(app)
+    assert _trail(world_app)[0][1] == "connexion refusée"
+    app.run()  # the refusal is recorded once per session, not at every rerun
+    assert [e for e in _trail(world_app) if e[1] == "connexion refusée"] == [_trail(world_app)[0]]
