@@ -374,3 +374,15 @@ def test_openid_connect_opens_the_account_of_that_email(
     assert _trail(world_app)[0][1] == "connexion refusée"
     app.run()  # the refusal is recorded once per session, not at every rerun
     assert [e for e in _trail(world_app) if e[1] == "connexion refusée"] == [_trail(world_app)[0]]
+
+
+def test_the_direction_reads_the_trail_without_any_learner_name(world_app) -> None:  # noqa: ANN001
+    lyon = _upload("lyon", "lyon.csv", LYON_LEARNER)
+    next(b for b in lyon.button if b.label == "Importer").click().run()
+    _upload("lyon", "autre_site.csv", MARSEILLE_LEARNER)
+    app = _open("dir", "pages/audit.py")
+    assert not app.exception and app.main.title[0].value == "Journal d'audit"
+    (table,) = app.main.dataframe
+    shown = table.value.to_string()
+    assert "lyon.csv (SHA-256" in shown and "autre_site.csv" in shown
+    assert not [w for w in ("Lyonnais", "Phocéen", "LY-009", "MA-009") if w in shown]
