@@ -155,7 +155,7 @@ def _run_indicators(args: argparse.Namespace) -> int:
         disciplines=tuple(args.discipline),
         publics=tuple(args.public),
     )
-    perimeter = _perimeter_of(args.user, filters, learners=False)
+    perimeter = _perimeter_of(args.user, filters, learners=False, as_json=args.json)
     if perimeter is None:
         return 1
     dataset = _within(prepare(load_frames(get_engine())), perimeter)
@@ -216,33 +216,39 @@ def _add_user_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _refuse(login: str | None, message: str, detail: str) -> None:
+def _refuse(login: str | None, message: str, detail: str, *, as_json: bool = False) -> None:
+    """Record a refused attempt and say why (stderr; and stdout as JSON with --json)."""
+    import json
+
     from data_access import audit
     from data_access.db import get_engine
     from domain import AUDIT_REFUSED
 
-    audit.record(get_engine(), AUDIT_REFUSED, login=login, detail=detail, channel=audit.CHANNEL_CLI)
+    channel = audit.CHANNEL_CLI
+    audit.record(get_engine(), AUDIT_REFUSED, login=login, detail=detail, channel=channel)
+    if as_json:
+        print(json.dumps({"status": "refusé", "error": message}, ensure_ascii=False))
     print(f"Refusé : {message}", file=sys.stderr)
 
 
-def _account(login: str):  # noqa: ANN202
+def _account(login: str, *, as_json: bool = False):  # noqa: ANN202
     """The active account of the login, or None after a French message."""
     from data_access import accounts
     from data_access.db import get_engine
 
     account = accounts.get_account(get_engine(), login)
     if account is None:
-        print(f"Refusé : aucun compte « {login} » (pilotage user list).", file=sys.stderr)
+        unknown = f"aucun compte « {login} » (pilotage user list)."
+        _refuse(None, unknown, "ligne de commande : compte inconnu", as_json=as_json)
         return None
     if account.disabled:
-        _refuse(
-            login, f"le compte « {login} » est désactivé.", "ligne de commande : compte désactivé"
-        )
+        disabled = f"le compte « {login} » est désactivé."
+        _refuse(login, disabled, "ligne de commande : compte désactivé", as_json=as_json)
         return None
     return account
 
 
-def _perimeter_of(login: str | None, filters, *, learners: bool):  # noqa: ANN001, ANN202
+def _perimeter_of(login: str | None, filters, *, learners: bool, as_json: bool = False):  # noqa: ANN001, ANN202
     """The perimeter to compute within (everything without --user), or None after a French
     refusal (recorded): unknown or disabled account, a site or group outside its perimeter,
     learner-level output for the lecture role."""
@@ -251,7 +257,7 @@ def _perimeter_of(login: str | None, filters, *, learners: bool):  # noqa: ANN00
 
     if login is None:
         return EVERYTHING
-    account = _account(login)
+    account = _account(login, as_json=as_json)
     if account is None:
         return None
     perimeter = Perimeter(sites=account.sites, groups=account.groups)
@@ -262,6 +268,7 @@ def _perimeter_of(login: str | None, filters, *, learners: bool):  # noqa: ANN00
             login,
             f"{names} hors du périmètre du compte « {login} » ({account.describe()}).",
             f"ligne de commande : {names} hors périmètre",
+            as_json=as_json,
         )
         return None
     if learners and account.role == ROLE_READER:
@@ -269,6 +276,7 @@ def _perimeter_of(login: str | None, filters, *, learners: bool):  # noqa: ANN00
             login,
             "le rôle lecture voit des chiffres, pas de listes d'apprenants.",
             "ligne de commande : liste d'apprenants pour le rôle lecture",
+            as_json=as_json,
         )
         return None
     return perimeter
@@ -375,7 +383,7 @@ def _run_plan_groups(args: argparse.Namespace) -> int:
 
     engine = get_engine()
     asked = Filters(sites=(args.site,) if args.site else (), groups=tuple(args.group))
-    perimeter = _perimeter_of(args.user, asked, learners=True)
+    perimeter = _perimeter_of(args.user, asked, learners=True, as_json=args.json)
     if perimeter is None:
         return 1
     frames = _within(prepare(load_frames(engine, INPUT_TABLES)), perimeter).frames
@@ -392,7 +400,8 @@ def _run_plan_groups(args: argparse.Namespace) -> int:
     if args.save and args.user is not None:
         refusal = _save_refusal(args.user, request.site, perimeter)
         if refusal:
-            _refuse(args.user, refusal, f"ligne de commande : plan {request.kind} refusé")
+            detail = f"ligne de commande : plan {request.kind} refusé"
+            _refuse(args.user, refusal, detail, as_json=args.json)
             return 1
     diagnostics, source = None, "la base"
     if args.diagnostics:
@@ -551,7 +560,7 @@ def _run_import(args: argparse.Namespace) -> int:
     engine = db.get_engine()
     sites = None
     if args.user is not None:
-        account = _account(args.user)
+        account = _account(args.user, as_json=args.json)
         if account is None:
             return 1
         if account.role not in WRITING_ROLES:
@@ -559,6 +568,7 @@ def _run_import(args: argparse.Namespace) -> int:
                 args.user,
                 f"le rôle {account.role} ne permet pas d'importer.",
                 f"ligne de commande : import de {path.name} par le rôle {account.role}",
+                as_json=args.json,
             )
             return 1
         sites = account.sites or None
@@ -581,9 +591,7 @@ def _run_import(args: argparse.Namespace) -> int:
         return _fail(args, str(error), 2)
     except OutsidePerimeter as error:
         detail = f"import de {path.name} (SHA-256 {sha256_of(content)}) : données d'un autre site"
-        if args.json:
-            print(json.dumps({"status": "refusé", "error": str(error)}, ensure_ascii=False))
-        _refuse(args.user, str(error), f"ligne de commande : {detail}")
+        _refuse(args.user, str(error), f"ligne de commande : {detail}", as_json=args.json)
         return 1
     except ImportRejected as error:
         if args.json:

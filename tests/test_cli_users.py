@@ -81,7 +81,10 @@ def test_asking_outside_the_perimeter_is_refused(
     named: str,
 ) -> None:
     code, out, err = run(capsys, "indicators", "--user", login, *argv, "--json")
-    assert (code, out) == (1, "")
+    assert code == 1 and json.loads(out) == {
+        "status": "refusé",
+        "error": err[len("Refusé : ") :].strip(),
+    }
     assert err.startswith(f"Refusé : {named} hors du périmètre du compte « {login} »")
     entry = audit.entries(world_db).row(0, named=True)
     assert (entry["login"], entry["event"], entry["channel"]) == (

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from apptest import APP
+from apptest import APP, plain
 from google.protobuf.text_format import MessageToString
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
@@ -204,7 +204,7 @@ def test_a_wrong_password_or_an_unknown_login_is_refused(
     recorded: tuple,
 ) -> None:
     app = _login(_session(None).run(), login, password)
-    assert [e.value for e in app.error] == [message]
+    assert [plain(e.value) for e in app.error] == [message]
     assert not app.metric
     assert _trail(world_app)[0] == (recorded[0], "connexion refusée", recorded[1])
 
@@ -212,7 +212,7 @@ def test_a_wrong_password_or_an_unknown_login_is_refused(
 def test_a_disabled_account_cannot_log_in(world_app) -> None:  # noqa: ANN001
     accounts.set_disabled(world_app, "lyon", True)
     app = _login(_session(None).run(), "lyon", PASSWORD)
-    assert [e.value for e in app.error] == [DISABLED]
+    assert [plain(e.value) for e in app.error] == [DISABLED]
     assert not app.metric
     assert _trail(world_app)[0] == ("lyon", "connexion refusée", "compte désactivé")
 
@@ -221,9 +221,9 @@ def test_repeated_failures_lock_the_account(world_app) -> None:  # noqa: ANN001
     app = _session(None).run()
     for _ in range(MAX_FAILED_LOGINS):
         _login(app, "lyon", "pas le bon")
-    assert "ce compte est bloqué jusqu'à" in app.error[0].value
+    assert "ce compte est bloqué jusqu'à" in plain(app.error[0].value)
     _login(app, "lyon", PASSWORD)
-    assert "bloqué" in app.error[0].value and not app.metric
+    assert "bloqué" in plain(app.error[0].value) and not app.metric
 
 
 def test_a_session_whose_account_was_disabled_meanwhile_ends(world_app) -> None:  # noqa: ANN001
@@ -232,7 +232,7 @@ def test_a_session_whose_account_was_disabled_meanwhile_ends(world_app) -> None:
     accounts.set_disabled(world_app, "lyon", True)
     app.run()
     assert app.title[0].value == "Pilotage — connexion"
-    assert "désactivé ou supprimé pendant votre session" in app.error[0].value
+    assert "désactivé ou supprimé pendant votre session" in plain(app.error[0].value)
     assert not app.metric and "Fourvière" not in screen(app)
     assert _trail(world_app)[0][:2] == ("lyon", "accès refusé")
 
@@ -251,7 +251,7 @@ def test_a_forged_address_of_a_page_outside_the_role_is_refused(
     app = _session(login).run()
     app._page_hash = calc_hash(address)  # the browser asking for /<address>
     app.run()
-    assert [e.value.split(" Votre compte")[0] for e in app.main.error] == [
+    assert [plain(e.value).split(" Votre compte")[0] for e in app.main.error] == [
         f"La page « {title} » n'est pas ouverte à votre rôle."
     ]
     assert not app.main.title and not app.main.metric and not app.file_uploader
@@ -263,7 +263,7 @@ def test_a_url_parameter_naming_a_site_outside_the_perimeter_is_refused(world_ap
     app = _session("lyon")
     app.query_params["site"] = "Marseille"
     app.run()
-    assert "Site « Marseille » : hors de votre périmètre." in app.error[0].value
+    assert "Site « Marseille » : hors de votre périmètre." in plain(app.error[0].value)
     assert not app.main.metric and not app.main.title
     assert not [w for w in MARSEILLE_WORDS[1:] if w in screen(app)]
     assert _trail(world_app)[0][:2] == ("lyon", "accès refusé")
@@ -289,7 +289,7 @@ def test_a_widget_value_outside_the_perimeter_is_refused(
     value: str,
 ) -> None:
     app = _open(login, **{key: [value]})
-    assert f"« {value} » : hors de votre périmètre." in app.error[0].value
+    assert f"« {value} » : hors de votre périmètre." in plain(app.error[0].value)
     assert not app.main.metric and not app.exception
     assert _trail(world_app)[0][:2] == (login, "accès refusé")
 
@@ -315,7 +315,7 @@ def test_an_import_touching_another_site_is_refused(world_app, content: str) -> 
     before = audit.entries(world_app).height
     app = _upload("lyon", "autre_site.csv", content)
     assert not app.exception
-    (refusal,) = [e.value for e in app.error]
+    (refusal,) = [plain(e.value) for e in app.error]
     assert refusal.startswith("Import refusé : ce fichier ajouterait ou modifierait des données")
     assert "« Marseille » (" in refusal and "Votre compte importe pour : Lyon" in refusal
     assert not [b for b in app.button if b.label == "Importer"]
@@ -329,7 +329,7 @@ def test_an_import_touching_another_site_is_refused(world_app, content: str) -> 
 def test_an_import_of_their_own_site_is_recorded(world_app) -> None:  # noqa: ANN001
     app = _upload("lyon", "lyon.csv", LYON_LEARNER)
     next(b for b in app.button if b.label == "Importer").click().run()
-    assert any("Import importé : 1 ajoutée(s)" in s.value for s in app.success)
+    assert any("Import importé : 1 ajoutée(s)" in plain(s.value) for s in app.success)
     login, event, detail = _trail(world_app)[0]
     assert (login, event) == ("lyon", "import")
     assert detail.startswith("lyon.csv (SHA-256 ") and "1 ajoutée(s)" in detail

@@ -32,6 +32,7 @@ from domain import (
     WRITING_ROLES,
 )
 from indicators.common import EVERYTHING, Perimeter
+from ui.text import escape
 
 LOGIN_KEY = "_pilotage_login"
 """Session state: the login of the session's account (set by the login form; tests set it to
@@ -171,7 +172,7 @@ def login_screen() -> None:
     st.title("Pilotage — connexion")
     notice = st.session_state.pop(_NOTICE_KEY, None)
     if notice:
-        st.error(notice)
+        st.error(escape(notice))
     providers = oidc_providers()
     if providers:
         if oidc_identity() is not None:  # logged in at the provider, but refused here
@@ -203,7 +204,7 @@ def login_screen() -> None:
     if outcome.account is None:
         known = outcome.reason != "identifiant inconnu"  # never record what was typed otherwise
         _record(AUDIT_LOGIN_REFUSED, login.strip() if known else None, outcome.reason or "")
-        st.error(outcome.refusal)
+        st.error(escape(outcome.refusal))
         return
     _clear_session()
     st.session_state[LOGIN_KEY] = outcome.account.login
@@ -236,8 +237,10 @@ def refuse(user: User, what: str, message: str) -> None:
     """Record the attempt, say why in French, and show nothing else."""
     _record(AUDIT_REFUSED, user.login, f"{what} hors des droits de {user.role}")
     st.error(
-        f"{message} Votre compte : {user.description or ROLE_LABELS[user.role]}. Rien d'autre "
-        "n'est affiché ; la tentative est enregistrée dans le journal d'audit."
+        escape(
+            f"{message} Votre compte : {user.description or ROLE_LABELS[user.role]}. Rien "
+            "d'autre n'est affiché ; la tentative est enregistrée dans le journal d'audit."
+        )
     )
     st.stop()
 
@@ -253,6 +256,6 @@ def user_box(user: User) -> None:
             "Pour exiger une connexion, créez un compte : `pilotage user add` (voir le README)."
         )
         return
-    st.sidebar.caption(f":material/person: {user.login} — {user.description}")
+    st.sidebar.caption(f":material/person: {escape(f'{user.login} — {user.description}')}")
     if st.sidebar.button("Se déconnecter", key="logout", icon=":material/logout:"):
         logout(user)
