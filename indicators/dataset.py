@@ -207,9 +207,13 @@ def without_names(dataset: Dataset, pseudonyms: Callable[[pl.Series], pl.Series]
         pl.lit(None, pl.String).alias("last_name"),
         pl.lit(None, pl.String).alias("first_name"),
     )
-    enrolments = dataset.enrolments.with_columns(
-        pseudonyms(dataset.enrolments.get_column("external_id")).alias("external_id"),
-        pl.lit(None, pl.String).alias("learner_name"),
+    hidden = learners.select(pl.col("id").alias("learner_id"), pl.col("external_id").alias("_p"))
+    enrolments = (
+        dataset.enrolments.join(hidden, on="learner_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("_p").alias("external_id"), pl.lit(None, pl.String).alias("learner_name")
+        )
+        .drop("_p")
     )
     silent = pl.lit(None, pl.String).alias("notes")
     return replace(
