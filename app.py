@@ -9,7 +9,7 @@ import pandas  # noqa: F401  (see below)
 import streamlit as st
 
 from data_access.errors import PilotageError, report_unexpected
-from ui import sidebar
+from ui import auth, sidebar
 from ui.text import escape
 
 # pandas is imported here, fully, before any page runs: Altair looks it up in sys.modules,
@@ -19,68 +19,97 @@ from ui.text import escape
 st.set_page_config(page_title="Pilotage", page_icon=":material/monitoring:", layout="wide")
 
 # French URL paths (which also differ from the file names: Streamlit's test harness would
-# otherwise run a page file on its own, without this script and its sidebar).
-PAGES = {
+# otherwise run a page file on its own, without this script and its sidebar). Each page says
+# who may use it: everyone, those who see learners by name, those who write, the direction.
+EVERYONE, NAMES, WRITE, AUDIT = "tous", "noms", "écriture", "audit"
+PAGES: dict[str, list[tuple[str, str, str, str, str]]] = {
     "Suivi de l'activité": [
-        st.Page(
-            "pages/overview.py",
-            url_path="vue-d-ensemble",
-            title="Vue d'ensemble",
-            icon=":material/dashboard:",
-            default=True,
-        ),
-        st.Page(
-            "pages/activity.py",
-            url_path="activite",
-            title="Activité et pics",
-            icon=":material/trending_up:",
-        ),
-        st.Page(
-            "pages/delays.py",
-            url_path="delais",
-            title="Délais de correction",
-            icon=":material/timer:",
-        ),
-        st.Page("pages/tutoring.py", url_path="tutorat", title="Tutorat", icon=":material/forum:"),
+        ("pages/overview.py", "vue-d-ensemble", "Vue d'ensemble", ":material/dashboard:", EVERYONE),
+        ("pages/activity.py", "activite", "Activité et pics", ":material/trending_up:", EVERYONE),
+        ("pages/delays.py", "delais", "Délais de correction", ":material/timer:", EVERYONE),
+        ("pages/tutoring.py", "tutorat", "Tutorat", ":material/forum:", EVERYONE),
     ],
     "Suivi des apprenants": [
-        st.Page(
-            "pages/dropout.py", url_path="decrochage", title="Décrochage", icon=":material/flag:"
-        ),
-        st.Page(
+        ("pages/dropout.py", "decrochage", "Décrochage", ":material/flag:", EVERYONE),
+        (
             "pages/support.py",
-            url_path="accompagnement",
-            title="Accompagnement personnalisé",
-            icon=":material/diversity_3:",
+            "accompagnement",
+            "Accompagnement personnalisé",
+            ":material/diversity_3:",
+            EVERYONE,
         ),
-        st.Page(
-            "pages/interviews.py",
-            url_path="entretiens",
-            title="Entretiens",
-            icon=":material/folder_shared:",
-        ),
+        ("pages/interviews.py", "entretiens", "Entretiens", ":material/folder_shared:", EVERYONE),
     ],
     "Données et organisation": [
-        st.Page(
+        (
             "pages/import_data.py",
-            url_path="importer",
-            title="Importer des données",
-            icon=":material/upload_file:",
+            "importer",
+            "Importer des données",
+            ":material/upload_file:",
+            WRITE,
         ),
-        st.Page(
-            "pages/plan_ap.py",
-            url_path="planifier-ap",
-            title="Planifier l'AP",
-            icon=":material/calendar_month:",
-        ),
+        ("pages/plan_ap.py", "planifier-ap", "Planifier l'AP", ":material/calendar_month:", NAMES),
+        ("pages/audit.py", "journal", "Journal d'audit", ":material/policy:", AUDIT),
     ],
 }
 
-page = st.navigation(PAGES)
-st.sidebar.title("Pilotage")
+
+def _allowed(user: auth.User, right: str) -> bool:
+    return {
+        EVERYONE: True,
+        NAMES: user.sees_names,
+        WRITE: user.may_write,
+        AUDIT: user.reads_audit,
+    }[right]
+
+
+def navigation_of(user: auth.User) -> dict[str, list[st.Page]]:
+    """The pages of the user's role. A page the role may not use is not there: its address
+    only leads to a refusal (recorded), never to the page."""
+    sections: dict[str, list[st.Page]] = {}
+    refusals = []
+    for section, pages in PAGES.items():
+        for path, url, title, icon, right in pages:
+            if _allowed(user, right):
+                default = url == "vue-d-ensemble"
+                page = st.Page(path, url_path=url, title=title, icon=icon, default=default)
+                sections.setdefault(section, []).append(page)
+            else:
+                refused = auth.refused_page(title)
+                refusals.append(st.Page(refused, url_path=url, title=title, visibility="hidden"))
+    if refusals:
+        sections[list(sections)[-1]] += refusals
+    return sections
+
+
+def login_navigation() -> list[st.Page]:
+    """Before login: the login form, at every address (the asked page opens after login)."""
+    first = st.Page(auth.login_screen, title="Connexion", default=True)
+    others = [
+        st.Page(auth.login_screen, title="Connexion", url_path=url)
+        for pages in PAGES.values()
+        for _path, url, *_ in pages
+        if url != "vue-d-ensemble"
+    ]
+    return [first, *others]
+
 
 try:
-    sidebar.render()
+    user = auth.session_user()
+except PilotageError as error:  # the database cannot be reached: nobody can be checked
+    st.navigation(login_navigation(), position="hidden")
+    st.error(escape(str(error)))
+    st.stop()
+if user is None:
+    st.navigation(login_navigation(), position="hidden").run()
+    st.stop()
+auth.remember(user)
+page = st.navigation(navigation_of(user))
+st.sidebar.title("Pilotage")
+auth.user_box(user)
+
+try:
+    sidebar.render(user)
     page.run()
 except PilotageError as error:
     st.error(escape(str(error)))

@@ -136,6 +136,7 @@ def _add_indicators(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--public", action="append", default=[], help="public (répétable)")
     parser.add_argument("--by", choices=BY_DIMENSIONS, help="une ligne par valeur")
     parser.add_argument("--json", action="store_true", help="sortie JSON")
+    _add_user_option(parser)
     return parser
 
 
@@ -148,8 +149,17 @@ def _run_indicators(args: argparse.Namespace) -> int:
     from indicators.common import Filters, Period, Scope
     from indicators.dataset import prepare
 
-    dataset = prepare(load_frames(get_engine()))
-    covered = summary.data_period(dataset)
+    filters = Filters(
+        sites=tuple(args.site),
+        groups=tuple(args.group),
+        disciplines=tuple(args.discipline),
+        publics=tuple(args.public),
+    )
+    perimeter = _perimeter_of(args.user, filters, learners=False, as_json=args.json)
+    if perimeter is None:
+        return 1
+    dataset = _within(prepare(load_frames(get_engine())), perimeter)
+    covered = summary.data_period(dataset, filters)
     start = args.start or (covered.start if covered else args.end)
     end = args.end or (covered.end if covered else args.start)
     if start is None or end is None:
@@ -158,13 +168,8 @@ def _run_indicators(args: argparse.Namespace) -> int:
     if end < start:
         print(f"Période invalide : --to ({end}) précède --from ({start}).", file=sys.stderr)
         return 2
-    filters = Filters(
-        sites=tuple(args.site),
-        groups=tuple(args.group),
-        disciplines=tuple(args.discipline),
-        publics=tuple(args.public),
-    )
-    table = summary.headline(dataset, Scope(Period(start, end), filters), by=args.by)
+    scope = Scope(Period(start, end), filters, perimeter=perimeter)
+    table = summary.headline(dataset, scope, by=args.by)
     if args.json:
         rows = table.to_dicts()
         print(json.dumps(rows if args.by else rows[0], ensure_ascii=False, indent=2))
@@ -197,6 +202,90 @@ def _as_text(table: pl.DataFrame) -> str:
             lines.append(f"  {LABELS[column]:<{width}}  {shown}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+# --- --user: compute within an account's perimeter --------------------------------------
+
+
+def _add_user_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--user",
+        metavar="IDENTIFIANT",
+        help="calculer dans le périmètre de ce compte (ses sites ou ses groupes) ; un site ou "
+        "un groupe hors de ce périmètre est refusé (code 1)",
+    )
+
+
+def _refuse(login: str | None, message: str, detail: str, *, as_json: bool = False) -> None:
+    """Record a refused attempt and say why (stderr; and stdout as JSON with --json)."""
+    import json
+
+    from data_access import audit
+    from data_access.db import get_engine
+    from domain import AUDIT_REFUSED
+
+    channel = audit.CHANNEL_CLI
+    audit.record(get_engine(), AUDIT_REFUSED, login=login, detail=detail, channel=channel)
+    if as_json:
+        print(json.dumps({"status": "refusé", "error": message}, ensure_ascii=False))
+    print(f"Refusé : {message}", file=sys.stderr)
+
+
+def _account(login: str, *, as_json: bool = False):  # noqa: ANN202
+    """The active account of the login, or None after a French message."""
+    from data_access import accounts
+    from data_access.db import get_engine
+
+    account = accounts.get_account(get_engine(), login)
+    if account is None:
+        unknown = f"aucun compte « {login} » (pilotage user list)."
+        _refuse(None, unknown, "ligne de commande : compte inconnu", as_json=as_json)
+        return None
+    if account.disabled:
+        disabled = f"le compte « {login} » est désactivé."
+        _refuse(login, disabled, "ligne de commande : compte désactivé", as_json=as_json)
+        return None
+    return account
+
+
+def _perimeter_of(login: str | None, filters, *, learners: bool, as_json: bool = False):  # noqa: ANN001, ANN202
+    """The perimeter to compute within (everything without --user), or None after a French
+    refusal (recorded): unknown or disabled account, a site or group outside its perimeter,
+    learner-level output for the lecture role."""
+    from domain import ROLE_READER
+    from indicators.common import EVERYTHING, Perimeter
+
+    if login is None:
+        return EVERYTHING
+    account = _account(login, as_json=as_json)
+    if account is None:
+        return None
+    perimeter = Perimeter(sites=account.sites, groups=account.groups)
+    outside = perimeter.outside(filters)
+    if outside:
+        names = ", ".join(f"« {name} »" for name in outside)
+        _refuse(
+            login,
+            f"{names} hors du périmètre du compte « {login} » ({account.describe()}).",
+            f"ligne de commande : {names} hors périmètre",
+            as_json=as_json,
+        )
+        return None
+    if learners and account.role == ROLE_READER:
+        _refuse(
+            login,
+            "le rôle lecture voit des chiffres, pas de listes d'apprenants.",
+            "ligne de commande : liste d'apprenants pour le rôle lecture",
+            as_json=as_json,
+        )
+        return None
+    return perimeter
+
+
+def _within(dataset, perimeter):  # noqa: ANN001, ANN202
+    from indicators.dataset import within
+
+    return within(dataset, perimeter)
 
 
 # --- plan-groups ------------------------------------------------------------------------
@@ -275,6 +364,7 @@ def _add_plan_groups(subparsers: Subparsers) -> argparse.ArgumentParser:
         help="enregistrer le plan dans la base comme plan de la période (remplace le plan "
         "précédent de même type, période et site)",
     )
+    _add_user_option(parser)
     return parser
 
 
@@ -296,8 +386,15 @@ def _run_plan_groups(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from indicators.common import Filters
+    from indicators.dataset import prepare
+
     engine = get_engine()
-    frames = load_frames(engine, INPUT_TABLES)
+    asked = Filters(sites=(args.site,) if args.site else (), groups=tuple(args.group))
+    perimeter = _perimeter_of(args.user, asked, learners=True, as_json=args.json)
+    if perimeter is None:
+        return 1
+    frames = _within(prepare(load_frames(engine, INPUT_TABLES)), perimeter).frames
     if args.site and args.site not in frames.sites.get_column("name").to_list():
         print(f"Site inconnu : « {args.site} ».", file=sys.stderr)
         return 1
@@ -305,10 +402,16 @@ def _run_plan_groups(args: argparse.Namespace) -> int:
         Period(args.start, args.end),
         kind=_PLAN_KINDS[args.kind],
         max_size=args.max_size,
-        sites=(args.site,) if args.site else (),
-        groups=tuple(args.group),
+        sites=(args.site,) if args.site else perimeter.sites,
+        groups=tuple(args.group) or perimeter.groups,
         needs_per_learner=args.needs_per_learner,
     )
+    if args.save and args.user is not None:
+        refusal = _save_refusal(args.user, request.site, perimeter)
+        if refusal:
+            detail = f"ligne de commande : plan {request.kind} refusé"
+            _refuse(args.user, refusal, detail, as_json=args.json)
+            return 1
     diagnostics, source = None, "la base"
     if args.diagnostics:
         path = Path(args.diagnostics)
@@ -346,6 +449,12 @@ def _run_plan_groups(args: argparse.Namespace) -> int:
         except PlanRejected as error:
             print(f"Erreur : {error}", file=sys.stderr)
             return 1
+        _record(
+            args.user,
+            "plan enregistré",
+            f"{plan.kind} du {plan.period.start:%d/%m/%Y} au {plan.period.end:%d/%m/%Y}, site "
+            f"{plan.site or 'aucun'} : {saved.groups} groupe(s), {saved.members} placement(s)",
+        )
     if args.json:
         print(json.dumps(plan_json(plan), ensure_ascii=False, indent=2))
     else:
@@ -355,6 +464,32 @@ def _run_plan_groups(args: argparse.Namespace) -> int:
         if saved is not None:
             print(saved)
     return 0
+
+
+def _save_refusal(login: str, site: str | None, perimeter) -> str | None:  # noqa: ANN001
+    """Why the account may not save this plan (None: it may)."""
+    from data_access.accounts import get_account
+    from data_access.db import get_engine
+    from domain import WRITING_ROLES
+
+    account = get_account(get_engine(), login)
+    if account.role not in WRITING_ROLES:
+        return f"le rôle {account.role} ne permet pas d'enregistrer un plan."
+    if perimeter.sites and site not in perimeter.sites:
+        return f"un plan de ce compte doit être rattaché à l'un de ses sites ({', '.join(perimeter.sites)}) : précisez --site."
+    return None
+
+
+def _record(login: str | None, event: str, detail: str) -> None:
+    """One entry of the audit trail for a command (the account of --user, else the system
+    user who ran it)."""
+    import getpass
+
+    from data_access import audit
+    from data_access.db import get_engine
+
+    who = login or f"système:{getpass.getuser()}"
+    audit.record(get_engine(), event, login=who, detail=detail, channel=audit.CHANNEL_CLI)
 
 
 # --- import ---------------------------------------------------------------------------
@@ -409,6 +544,12 @@ def _add_import(subparsers: Subparsers) -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="vérifier sans rien écrire dans la base"
     )
     parser.add_argument("--json", action="store_true", help="afficher le rapport en JSON")
+    parser.add_argument(
+        "--user",
+        metavar="IDENTIFIANT",
+        help="importer au nom de ce compte : refusé (code 1) si son rôle n'écrit pas ou si le "
+        "fichier touche un site hors de ses sites",
+    )
     return parser
 
 
@@ -422,12 +563,30 @@ def _run_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         return _fail(args, f"le fichier « {args.file} » n'existe pas.", 2)
+    from data_access.importing import OutsidePerimeter, sha256_of
+    from domain import WRITING_ROLES
+
     engine = db.get_engine()
+    sites = None
+    if args.user is not None:
+        account = _account(args.user, as_json=args.json)
+        if account is None:
+            return 1
+        if account.role not in WRITING_ROLES:
+            _refuse(
+                args.user,
+                f"le rôle {account.role} ne permet pas d'importer.",
+                f"ligne de commande : import de {path.name} par le rôle {account.role}",
+                as_json=args.json,
+            )
+            return 1
+        sites = account.sites or None
+    content = path.read_bytes()
     try:
         report = import_file(
             engine,
             path.name,
-            path.read_bytes(),
+            content,
             kind=args.kind,
             sheet=args.sheet,
             overrides=args.map,
@@ -435,14 +594,27 @@ def _run_import(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             update_names=args.update_names,
             remember=args.remember_map,
+            sites=sites,
         )
     except ValueError as error:  # a --map that cannot apply
         return _fail(args, str(error), 2)
+    except OutsidePerimeter as error:
+        detail = f"import de {path.name} (SHA-256 {sha256_of(content)}) : données d'un autre site"
+        _refuse(args.user, str(error), f"ligne de commande : {detail}", as_json=args.json)
+        return 1
     except ImportRejected as error:
         if args.json:
             print(json.dumps({"status": "refusé", "error": str(error)}, ensure_ascii=False))
         print(f"Fichier refusé : {error}", file=sys.stderr)
         return 1
+    if not args.dry_run:
+        _record(
+            args.user,
+            "import",
+            f"{report.file_name} (SHA-256 {report.sha256}) : {report.kind}, {report.status}, "
+            f"{report.added} ajoutée(s), {report.updated} mise(s) à jour, "
+            f"{report.rejected} rejetée(s)",
+        )
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
@@ -472,11 +644,234 @@ def _print_rows(frame: pl.DataFrame, what: str, prefix: str = "") -> None:
         print(f"  … et {frame.height - 200} autres {what} (voir --json).")
 
 
+# --- user -----------------------------------------------------------------------------
+
+_ROLE_CHOICES = {"direction": "direction", "site": "site", "equipe": "équipe", "équipe": "équipe",
+                 "lecture": "lecture"}  # fmt: skip
+
+
+def _add_user(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "user",
+        help="gérer les comptes (créer, lister, désactiver, changer un mot de passe)",
+        description=(
+            "Les comptes de l'application. Tant qu'aucun compte n'existe, l'application est "
+            "ouverte à qui l'atteint (usage local) ; dès le premier compte, il faut se connecter. "
+            "Le mot de passe est demandé (ou lu sur l'entrée standard avec --password-stdin), "
+            "jamais donné sur la ligne de commande."
+        ),
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", title="actions")
+    add = actions.add_parser(
+        "add",
+        help="créer un compte",
+        description="Rôles : direction (tous les sites), site (les sites donnés), equipe (les "
+        "groupes donnés, éventuellement de sites donnés), lecture (chiffres seulement, de tous "
+        "les sites ou des sites et groupes donnés). Un compte sans mot de passe (réponse vide) "
+        "se connecte par OpenID Connect avec son adresse e-mail.",
+    )
+    add.add_argument("login", metavar="IDENTIFIANT")
+    add.add_argument("--role", required=True, choices=list(_ROLE_CHOICES), help="le rôle")
+    add.add_argument("--site", action="append", default=[], metavar="NOM", help="site (répétable)")
+    add.add_argument(
+        "--group", action="append", default=[], metavar="NOM", help="groupe (répétable)"
+    )
+    add.add_argument("--email", help="adresse e-mail (connexion OpenID Connect)")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard"
+    )
+    listing = actions.add_parser("list", help="lister les comptes")
+    listing.add_argument("--json", action="store_true", help="sortie JSON")
+    for name, text in (
+        ("disable", "désactiver un compte (ses sessions ouvertes se ferment)"),
+        ("enable", "réactiver un compte"),
+    ):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("login", metavar="IDENTIFIANT")
+    change = actions.add_parser(
+        "set-password", help="changer le mot de passe d'un compte (et le débloquer)"
+    )
+    change.add_argument("login", metavar="IDENTIFIANT")
+    change.add_argument(
+        "--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard"
+    )
+    return parser
+
+
+def _read_password(from_stdin: bool, *, optional: bool = False) -> str | None:
+    """The password from standard input (one line) or typed twice at a hidden prompt."""
+    import getpass
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n") or None
+    hint = " (vide : connexion par OpenID Connect seulement)" if optional else ""
+    first = getpass.getpass(f"Mot de passe{hint} : ")
+    if not first and optional:
+        return None
+    if getpass.getpass("Le même mot de passe, encore : ") != first:
+        raise _Refused("les deux mots de passe diffèrent.")
+    return first
+
+
+class _Refused(Exception):
+    pass
+
+
+def _run_user(args: argparse.Namespace) -> int:
+    import json
+
+    from data_access import accounts
+    from data_access.db import get_engine
+    from domain import AUDIT_ACCOUNT
+
+    engine = get_engine()
+    try:
+        if args.action == "add":
+            password = _read_password(args.password_stdin, optional=bool(args.email))
+            account = accounts.add_account(
+                engine,
+                login=args.login,
+                role=_ROLE_CHOICES[args.role],
+                sites=tuple(args.site),
+                groups=tuple(args.group),
+                email=args.email,
+                password=password,
+            )
+            _record(None, AUDIT_ACCOUNT, f"compte « {account.login} » créé : {account.describe()}")
+            print(f"Compte « {account.login} » créé : {account.describe()}.")
+        elif args.action == "list":
+            found = accounts.list_accounts(engine)
+            if args.json:
+                rows = [
+                    {
+                        "login": a.login,
+                        "role": a.role,
+                        "sites": list(a.sites),
+                        "groups": list(a.groups),
+                        "email": a.email,
+                        "disabled": a.disabled,
+                        "password": a.has_password,
+                        "last_login_at": a.last_login_at.isoformat() if a.last_login_at else None,
+                    }
+                    for a in found
+                ]
+                print(json.dumps(rows, ensure_ascii=False, indent=2))
+            elif not found:
+                print("Aucun compte : l'application est ouverte (usage local, sans connexion).")
+            for a in [] if args.json else found:
+                state = "désactivé" if a.disabled else "actif"
+                how = "mot de passe" if a.has_password else "OpenID Connect"
+                seen = (
+                    f", dernière connexion le {a.last_login_at:%d/%m/%Y %H:%M}"
+                    if a.last_login_at
+                    else ""
+                )
+                email = f", {a.email}" if a.email else ""
+                print(f"{a.login} — {a.describe()} ({state}, {how}{email}{seen})")
+        elif args.action in ("disable", "enable"):
+            accounts.set_disabled(engine, args.login, args.action == "disable")
+            done = "désactivé" if args.action == "disable" else "réactivé"
+            _record(None, AUDIT_ACCOUNT, f"compte « {args.login} » {done}")
+            print(f"Compte « {args.login} » {done}.")
+        elif args.action == "set-password":
+            if accounts.get_account(engine, args.login) is None:
+                raise _Refused(f"aucun compte « {args.login} ».")
+            accounts.set_password(engine, args.login, _read_password(args.password_stdin) or "")
+            _record(None, AUDIT_ACCOUNT, f"mot de passe du compte « {args.login} » changé")
+            print(f"Mot de passe du compte « {args.login} » changé.")
+        else:
+            args._parser.print_help()
+            return 2
+    except (accounts.AccountRefused, _Refused) as refused:
+        print(f"Refusé : {refused}", file=sys.stderr)
+        return 1
+    return 0
+
+
+# --- audit ------------------------------------------------------------------------------
+
+
+def _add_audit(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "audit",
+        help="lire le journal d'audit (connexions, imports, plans, exports, refus)",
+        description="Les entrées du journal d'audit, les plus récentes d'abord. Le journal ne "
+        "contient aucun nom d'apprenant.",
+    )
+    parser.add_argument("--since", type=_day, metavar="AAAA-MM-JJ", help="depuis ce jour (inclus)")
+    parser.add_argument("--json", action="store_true", help="sortie JSON")
+    return parser
+
+
+def _run_audit(args: argparse.Namespace) -> int:
+    import json
+
+    from data_access import audit
+    from data_access.db import get_engine
+
+    found = audit.entries(get_engine(), since=args.since)
+    if args.json:
+        rows = [{**row, "at": row["at"].isoformat()} for row in found.to_dicts()]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if found.is_empty():
+        print("Aucune entrée" + (f" depuis le {args.since:%d/%m/%Y}." if args.since else "."))
+    for row in found.iter_rows(named=True):
+        detail = f" — {row['detail']}" if row["detail"] else ""
+        print(
+            f"{row['at']:%d/%m/%Y %H:%M:%S}  {row['event']}  {row['login'] or '-'} "
+            f"({row['channel']}){detail}"
+        )
+    return 0
+
+
+# --- anonymise --------------------------------------------------------------------------
+
+
+def _add_anonymise(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "anonymise",
+        help="pseudonymiser les apprenants sortis avant une date (durée de conservation)",
+        description=(
+            "Pour chaque apprenant dont toutes les inscriptions se sont terminées avant la date : "
+            "l'identifiant est remplacé par son pseudonyme, le nom, le prénom et les notes "
+            "d'entretien sont effacés. Ses inscriptions, copies, sollicitations et entretiens "
+            "restent : tous les indicateurs sont inchangés. Irréversible sans la clé des "
+            "pseudonymes."
+        ),
+    )
+    parser.add_argument(
+        "--left-before", type=_day, required=True, metavar="AAAA-MM-JJ", help="sortis avant ce jour"
+    )
+    return parser
+
+
+def _run_anonymise(args: argparse.Namespace) -> int:
+    from data_access.db import get_engine
+    from data_access.pseudonyms import anonymise_left_before, pseudonym_key
+    from domain import AUDIT_ANONYMISE
+
+    changed = anonymise_left_before(get_engine(), args.left_before, pseudonym_key())
+    _record(
+        None,
+        AUDIT_ANONYMISE,
+        f"{changed} apprenant(s) sorti(s) avant le {args.left_before:%d/%m/%Y} pseudonymisé(s)",
+    )
+    print(
+        f"{changed} apprenant(s) sorti(s) avant le {args.left_before:%d/%m/%Y} : identifiant "
+        "remplacé par un pseudonyme, nom, prénom et notes d'entretien effacés."
+    )
+    return 0
+
+
 COMMANDS: list[Command] = [
     (_add_seed, _run_seed),
     (_add_indicators, _run_indicators),
     (_add_plan_groups, _run_plan_groups),
     (_add_import, _run_import),
+    (_add_user, _run_user),
+    (_add_audit, _run_audit),
+    (_add_anonymise, _run_anonymise),
 ]
 
 
@@ -487,7 +882,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes")
     for add, run in COMMANDS:
-        add(subparsers).set_defaults(_run=run)
+        command = add(subparsers)
+        command.set_defaults(_run=run, _parser=command)
     return parser
 
 

@@ -100,3 +100,55 @@ LEVEL_IN_PROGRESS = "en cours"
 LEVEL_ACQUIRED = "acquis"
 DIAGNOSTIC_LEVELS = (LEVEL_NOT_ACQUIRED, LEVEL_IN_PROGRESS, LEVEL_ACQUIRED)
 """Levels of a diagnostic (positionnement) on a need; an acquired need needs no group."""
+
+# --- who sees what: roles, their rights, and the audit trail ---------------------------------
+
+ROLE_DIRECTION = "direction"
+ROLE_SITE = "site"
+ROLE_TEAM = "équipe"
+ROLE_READER = "lecture"
+ROLES = (ROLE_DIRECTION, ROLE_SITE, ROLE_TEAM, ROLE_READER)
+ROLE_LABELS = {
+    ROLE_DIRECTION: "Direction (tous les sites)",
+    ROLE_SITE: "Responsable de site ou de formation",
+    ROLE_TEAM: "Équipe pédagogique (ses groupes)",
+    ROLE_READER: "Lecture (chiffres seulement)",
+}
+WRITING_ROLES = (ROLE_DIRECTION, ROLE_SITE)
+"""Roles that may import files and save plans (within their sites)."""
+NAMING_ROLES = (ROLE_DIRECTION, ROLE_SITE, ROLE_TEAM)
+"""Roles that see learners by name; lecture sees figures only (per-learner tables withheld,
+their downloads pseudonymised)."""
+AUDIT_ROLES = (ROLE_DIRECTION,)
+"""Roles that read the audit trail."""
+
+LEARNER_IDENTIFIER_COLUMNS = ("external_id", "learner")
+"""Columns that identify a learner in the tables the product shows: a table holding one of them
+is a per-learner table (personal data)."""
+LEARNER_NAME_COLUMNS = ("learner_name", "name", "last_name", "first_name")
+"""Columns that name the learner in a per-learner table (dropped when it is pseudonymised)."""
+
+AUDIT_LOGIN = "connexion"
+AUDIT_LOGIN_REFUSED = "connexion refusée"
+AUDIT_LOGOUT = "déconnexion"
+AUDIT_REFUSED = "accès refusé"
+AUDIT_IMPORT = "import"
+AUDIT_PLAN_SAVED = "plan enregistré"
+AUDIT_EXPORT = "export de données personnelles"
+AUDIT_FOLLOW_UP = "suivi enregistré"
+AUDIT_ACCOUNT = "compte"
+AUDIT_ANONYMISE = "anonymisation"
+AUDIT_EVENTS = (
+    AUDIT_LOGIN,
+    AUDIT_LOGIN_REFUSED,
+    AUDIT_LOGOUT,
+    AUDIT_REFUSED,
+    AUDIT_IMPORT,
+    AUDIT_PLAN_SAVED,
+    AUDIT_EXPORT,
+    AUDIT_FOLLOW_UP,
+    AUDIT_ACCOUNT,
+    AUDIT_ANONYMISE,
+)
+"""What the audit trail records: who did it, when, and counts and identifiers of the objects,
+never a learner's name."""

@@ -15,6 +15,7 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from domain import (
+    AUDIT_EVENTS,
     DIAGNOSTIC_LEVELS,
     EXIT_REASONS,
     INTERVIEW_CHANNELS,
@@ -22,6 +23,7 @@ from domain import (
     KIND_AP,
     MODALITIES,
     PUBLICS,
+    ROLES,
     STAFF_ROLES,
     SUPPORT_KINDS,
     TUTORING_CHANNELS,
@@ -292,6 +294,56 @@ class DataVersion(SQLModel, table=True):
     __tablename__ = "data_version"
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+
+
+class Account(SQLModel, table=True):
+    """A person who may open the app: a login, a role and (table AccountScope) the sites or
+    groups the role is limited to. The password is stored only as its argon2 hash; an account
+    without one logs in through OpenID Connect, matched by its e-mail."""
+
+    __tablename__ = "account"
+    __table_args__ = (
+        CheckConstraint(_one_of("role", ROLES), name="ck_account_role"),
+        CheckConstraint("failed_logins >= 0", name="ck_account_failed_logins"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(unique=True, min_length=1)
+    role: str
+    email: str | None = Field(default=None, unique=True, description="en minuscules")
+    password_hash: str | None = None
+    disabled: bool = False
+    failed_logins: int = 0
+    locked_until: NaiveDatetime | None = None
+    created_at: NaiveDatetime
+    last_login_at: NaiveDatetime | None = None
+
+
+class AccountScope(SQLModel, table=True):
+    """One site or group an account is limited to (none: every site)."""
+
+    __tablename__ = "account_scope"
+    __table_args__ = (CheckConstraint("kind IN ('site', 'group')", name="ck_account_scope_kind"),)
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    kind: str = Field(primary_key=True)
+    name: str = Field(primary_key=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One line of the audit trail: when, who (the account, or the login typed when refused),
+    through which door, what; the detail holds counts and identifiers of objects, never a
+    learner's name."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        CheckConstraint(_one_of("event", AUDIT_EVENTS), name="ck_audit_event"),
+        Index("ix_audit_entry_at", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    at: NaiveDatetime
+    login: str | None = None
+    channel: str = Field(description="application, ligne de commande")
+    event: str
+    detail: str = ""
 
 
 # Tables whose content is analysed, in dependency order (parents first).

@@ -3,24 +3,31 @@
 | variable | meaning | default |
 | --- | --- | --- |
 | PILOTAGE_DATABASE_URL | SQLAlchemy URL of the database | sqlite:///data/pilotage.db (beside the project) |
+| PILOTAGE_PSEUDONYM_KEY | secret key of the pseudonyms (HMAC-SHA-256) | read from the key file |
+| PILOTAGE_PSEUDONYM_KEY_FILE | file holding that key, generated on first use | data/pseudonym.key |
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_access.errors import InvalidSetting, hide_password
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "pilotage.db"
+DEFAULT_PSEUDONYM_KEY_PATH = PROJECT_ROOT / "data" / "pseudonym.key"
 SUPPORTED_SCHEMES = ("sqlite", "postgresql")
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str
+    pseudonym_key: str | None = field(default=None, repr=False)
+    """The secret of the pseudonyms, when given by the environment."""
+    pseudonym_key_file: Path = DEFAULT_PSEUDONYM_KEY_PATH
+    """Where the secret is kept otherwise (generated on first use)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -49,4 +56,9 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         )
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return Settings(database_url=url)
+    key_file = env.get("PILOTAGE_PSEUDONYM_KEY_FILE", "").strip()
+    return Settings(
+        database_url=url,
+        pseudonym_key=env.get("PILOTAGE_PSEUDONYM_KEY", "").strip() or None,
+        pseudonym_key_file=Path(key_file) if key_file else DEFAULT_PSEUDONYM_KEY_PATH,
+    )

@@ -137,23 +137,66 @@ DEFAULT_SETTINGS = IndicatorSettings()
 
 
 @dataclass(frozen=True)
-class Scope:
-    """What a figure is computed over: the period, the sidebar's filters and the settings.
+class Perimeter:
+    """The part of the data a user may see: some sites and/or some groups (empty: all).
 
-    Every indicator takes one Scope and selects its rows with ``keep``, so a restriction added
-    here (the user's own sites once roles exist) reaches every figure at once. Hashable: it is
-    part of the key of the app's memoised results.
+    A row is inside when its site is one of the sites (if any are given) and its group one of
+    the groups (if any are given). The app and ``--user`` build the user's dataset with
+    ``dataset.within(dataset, perimeter)``; the Scope carries it too, so that every indicator's
+    ``scope.keep`` applies it again.
+    """
+
+    sites: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+    @property
+    def is_everything(self) -> bool:
+        return not (self.sites or self.groups)
+
+    def keep(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The rows of the frame inside the perimeter (on the site and group columns it has)."""
+        return apply_filters(frame, Filters(sites=self.sites, groups=self.groups))
+
+    def outside(self, filters: Filters) -> tuple[str, ...]:
+        """The sites and groups the filters name that are outside the perimeter."""
+        sites = [s for s in filters.sites if self.sites and s not in self.sites]
+        groups = [g for g in filters.groups if self.groups and g not in self.groups]
+        return (*sites, *groups)
+
+
+EVERYTHING = Perimeter()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a figure is computed over: the period, the sidebar's filters, the settings and the
+    user's perimeter.
+
+    Every indicator takes one Scope and selects its rows with ``keep``, so the perimeter reaches
+    every figure at once. Hashable: it is part of the key of the app's memoised results.
     """
 
     period: Period
     filters: Filters = field(default_factory=Filters)
     settings: IndicatorSettings = DEFAULT_SETTINGS
+    perimeter: Perimeter = EVERYTHING
 
     def keep(self, frame: pl.DataFrame, *, disciplines: bool = True) -> pl.DataFrame:
-        """The rows of the frame within the filters (each filter on the columns the frame has;
-        ``disciplines=False`` for rows about a learner as a whole: enrolments, interviews)."""
+        """The rows of the frame within the perimeter and the filters (each filter on the
+        columns the frame has; ``disciplines=False`` for rows about a learner as a whole:
+        enrolments, interviews)."""
         filters = self.filters if disciplines else self.filters.without_disciplines()
-        return apply_filters(frame, filters)
+        return apply_filters(self.perimeter.keep(frame), filters)
+
+    @property
+    def sites(self) -> tuple[str, ...]:
+        """The sites chosen, or else those of the perimeter (empty: every site)."""
+        return self.filters.sites or self.perimeter.sites
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The groups chosen, or else those of the perimeter (empty: every group)."""
+        return self.filters.groups or self.perimeter.groups
 
     def with_period(self, period: Period) -> Scope:
         return replace(self, period=period)

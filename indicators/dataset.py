@@ -6,13 +6,14 @@ Built once per data version and cached by the app; everything after it is in-mem
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
 
 from data_access.frames import Frames
-from indicators.common import Period, attribute_to_enrolment, enrolment_context
+from indicators.common import Perimeter, Period, attribute_to_enrolment, enrolment_context
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,13 @@ class Dataset:
     """sessions + group (class or need group name), site, public, modality, staff (name)."""
     attendance: pl.DataFrame
     """attendance + the session's kind, held_on, duration_hours, group, site, public, modality."""
+    last_day: date | None = None
+    """Set on a user's part of the data (``within``): the last day of the whole data, so that
+    states (waiting copies, learners at risk) are measured on the day the data reach, as for
+    the whole, and not on the last day this part happens to have an event."""
+    session_days: pl.Series | None = None
+    """Set on a user's part of the data: the days of every support session of the whole data
+    (the school calendar: a week with a session anywhere is a school week)."""
 
     @property
     def disciplines(self) -> list[str]:
@@ -113,8 +121,123 @@ def _sessions_with_groups(frames: Frames) -> pl.DataFrame:
     )
 
 
+def within(dataset: Dataset, perimeter: Perimeter) -> Dataset:
+    """The part of the dataset inside a user's perimeter, built once per data version: what
+    every page, table, download and figure of that user reads.
+
+    Events keep the enrolment they were attributed to on the whole data (a learner who moved
+    from Lyon to Marseille has their Lyon copies in Lyon's part and their Marseille copies in
+    Marseille's), so a site's figures are the same as with the site filter on the whole data.
+    The raw frames follow: learners with an enrolment inside, their diagnostics and the
+    attendance of sessions inside, groups and sites inside, staff of those sites or of none,
+    need groups of those sites (with a member inside, for a perimeter of groups) and their
+    members inside.
+    """
+    if perimeter.is_everything:
+        return dataset
+    enrolments = perimeter.keep(dataset.enrolments)
+    learner_ids = enrolments.get_column("learner_id").unique().implode()
+    sessions = perimeter.keep(dataset.support_sessions)
+    inside = {
+        "copies": perimeter.keep(dataset.copies),
+        "tutoring_requests": perimeter.keep(dataset.tutoring_requests),
+        "interviews": perimeter.keep(dataset.interviews),
+    }
+    attendance = perimeter.keep(dataset.attendance).filter(pl.col("learner_id").is_in(learner_ids))
+    frames = dataset.frames
+    sites = frames.sites.rename({"id": "site_id", "name": "site"})
+    groups = perimeter.keep(
+        frames.groups.rename({"name": "group"}).join(sites, on="site_id", how="left")
+    )
+    site_ids = (
+        sites.filter(pl.col("site").is_in(list(perimeter.sites)))
+        if perimeter.sites
+        else sites.filter(pl.col("site_id").is_in(groups.get_column("site_id").implode()))
+    ).get_column("site_id")
+    members = frames.need_group_members.filter(pl.col("learner_id").is_in(learner_ids))
+    need_groups = frames.need_groups.filter(pl.col("site_id").is_in(site_ids.implode()))
+    if perimeter.groups:
+        need_groups = need_groups.filter(
+            pl.col("id").is_in(members.get_column("need_group_id").implode())
+        )
+
+    def ids_of(frame: pl.DataFrame, column: str = "id") -> pl.Expr:
+        return pl.col("id").is_in(frame.get_column(column).implode())
+
+    scoped = Frames(
+        sites=frames.sites.filter(pl.col("id").is_in(site_ids.implode())),
+        staff=frames.staff.filter(
+            pl.col("site_id").is_null() | pl.col("site_id").is_in(site_ids.implode())
+        ),
+        groups=frames.groups.filter(ids_of(groups)),
+        learners=frames.learners.filter(pl.col("id").is_in(learner_ids)),
+        enrolments=frames.enrolments.filter(ids_of(enrolments, "enrolment_id")),
+        interviews=frames.interviews.filter(ids_of(inside["interviews"])),
+        tutoring_requests=frames.tutoring_requests.filter(ids_of(inside["tutoring_requests"])),
+        copies=frames.copies.filter(ids_of(inside["copies"])),
+        need_groups=need_groups,
+        need_group_members=members.filter(
+            pl.col("need_group_id").is_in(need_groups.get_column("id").implode())
+        ),
+        support_sessions=frames.support_sessions.filter(ids_of(sessions)),
+        attendance=frames.attendance.filter(
+            pl.col("session_id").is_in(sessions.get_column("id").implode())
+            & pl.col("learner_id").is_in(learner_ids)
+        ),
+        diagnostics=frames.diagnostics.filter(pl.col("learner_id").is_in(learner_ids)),
+    )
+    return Dataset(
+        frames=scoped,
+        enrolments=enrolments,
+        support_sessions=sessions,
+        attendance=attendance,
+        last_day=data_end(dataset),
+        session_days=school_days(dataset),
+        **inside,
+    )
+
+
+def without_names(dataset: Dataset, pseudonyms: Callable[[pl.Series], pl.Series]) -> Dataset:
+    """The dataset with no learner's name, no interview note, and each learner's identifier
+    replaced by its pseudonym (``pseudonyms``: identifiers -> pseudonyms): what the lecture
+    role reads."""
+    frames = dataset.frames
+    learners = frames.learners.with_columns(
+        pseudonyms(frames.learners.get_column("external_id")).alias("external_id"),
+        pl.lit(None, pl.String).alias("last_name"),
+        pl.lit(None, pl.String).alias("first_name"),
+    )
+    hidden = learners.select(pl.col("id").alias("learner_id"), pl.col("external_id").alias("_p"))
+    enrolments = (
+        dataset.enrolments.join(hidden, on="learner_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("_p").alias("external_id"), pl.lit(None, pl.String).alias("learner_name")
+        )
+        .drop("_p")
+    )
+    silent = pl.lit(None, pl.String).alias("notes")
+    return replace(
+        dataset,
+        frames=replace(
+            frames, learners=learners, interviews=frames.interviews.with_columns(silent)
+        ),
+        enrolments=enrolments,
+        interviews=dataset.interviews.with_columns(silent),
+    )
+
+
+def school_days(dataset: Dataset) -> pl.Series:
+    """The days support sessions are held on, in the whole data (the school calendar)."""
+    if dataset.session_days is not None:
+        return dataset.session_days
+    return dataset.support_sessions.get_column("held_on").unique().sort()
+
+
 def data_end(dataset: Dataset) -> date | None:
-    """The last date any event of the data falls on (None when there is no event)."""
+    """The last date any event of the data falls on (None when there is no event); for a
+    user's part of the data, that of the whole data."""
+    if dataset.last_day is not None:
+        return dataset.last_day
     candidates = [
         dataset.copies.get_column("submitted_on").max(),
         dataset.copies.get_column("corrected_on").max(),

@@ -10,8 +10,10 @@ import polars as pl
 
 from domain import BY_DIMENSIONS, DIMENSION_LABELS
 from indicators import delays, dropout, flows, support_hours, tutoring
-from indicators.common import Period, Scope
+from indicators.common import Filters, Period, Scope, apply_filters
 from indicators.dataset import Dataset
+
+NO_FILTERS = Filters()
 
 FAMILIES = (flows, delays, tutoring, dropout, support_hours)
 
@@ -84,23 +86,26 @@ def headline(dataset: Dataset, scope: Scope, by: str | None = None) -> pl.DataFr
     return combined.select(*leading, *HEADLINE_COLUMNS)
 
 
-def _event_days(dataset: Dataset) -> pl.Series:
-    frames = dataset.frames
+def _event_days(dataset: Dataset, filters: Filters) -> pl.Series:
+    copies = apply_filters(dataset.copies, filters)
+    requests = apply_filters(dataset.tutoring_requests, filters)
+    enrolments = apply_filters(dataset.enrolments, filters)
     return pl.concat(
         [
-            frames.copies.get_column("submitted_on"),
-            frames.copies.get_column("corrected_on"),
-            frames.tutoring_requests.get_column("received_at").cast(pl.Date),
-            frames.tutoring_requests.get_column("answered_at").cast(pl.Date),
-            frames.interviews.get_column("held_on"),
-            frames.support_sessions.get_column("held_on"),
-            frames.enrolments.get_column("entry_date"),
-            frames.enrolments.get_column("exit_date"),
+            copies.get_column("submitted_on"),
+            copies.get_column("corrected_on"),
+            requests.get_column("received_at").cast(pl.Date),
+            requests.get_column("answered_at").cast(pl.Date),
+            apply_filters(dataset.interviews, filters).get_column("held_on"),
+            apply_filters(dataset.support_sessions, filters).get_column("held_on"),
+            enrolments.get_column("entry_date"),
+            enrolments.get_column("exit_date"),
         ]
     ).drop_nulls()
 
 
-def data_period(dataset: Dataset) -> Period | None:
-    """From the first to the last day any record of the data falls on (None when empty)."""
-    days = _event_days(dataset)
+def data_period(dataset: Dataset, filters: Filters = NO_FILTERS) -> Period | None:
+    """From the first to the last day any record of the data (within the filters: of its site,
+    group...) falls on (None when empty)."""
+    days = _event_days(dataset, filters)
     return None if days.is_empty() else Period(days.min(), days.max())

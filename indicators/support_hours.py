@@ -35,7 +35,7 @@ from indicators.common import (
     attribute_to_enrolment,
     safe_ratio,
 )
-from indicators.dataset import Dataset
+from indicators.dataset import Dataset, school_days
 
 COLUMN_LABELS = {
     "site": "Site",
@@ -107,7 +107,9 @@ def school_weeks(dataset: Dataset, window: Period | None) -> pl.Series:
     if window is None:
         return pl.Series("week", [], dtype=pl.Date)
     return (
-        dataset.support_sessions.filter(window.contains("held_on"))
+        school_days(dataset)
+        .to_frame("held_on")
+        .filter(window.contains("held_on"))
         .select(pl.col("held_on").dt.truncate("1w").alias("week"))
         .unique()
         .sort("week")

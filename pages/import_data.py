@@ -140,6 +140,8 @@ if sheets is not None:
 
         st.subheader("Vérification")
         report = importing.checked(upload, raw, kind, chosen, update_names)
+        if report is None:  # a file touching another site: refused, said and recorded
+            st.stop()
         _show_report(report)
 
         left, middle, right = st.columns(3)
@@ -166,8 +168,9 @@ if sheets is not None:
                 progress=lambda fraction, text: bar.progress(fraction, text=text),
             )
             _show_report(result)
-        if do_analyse:
-            dataset, analysed = importing.analysed(upload, raw, kind, chosen)
+        quick = importing.analysed(upload, raw, kind, chosen) if do_analyse else None
+        if quick is not None:
+            dataset, analysed = quick
             st.session_state[QUICK_ANALYSIS_KEY] = (upload.name, dataset)
             st.success(
                 f"Analyse rapide prête : {analysed.added} ligne(s) lues, {analysed.rejected} "

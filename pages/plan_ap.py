@@ -26,7 +26,7 @@ from planning.plan import (
 )
 from planning.printable import workbook_bytes
 from planning.request import NoDiagnostics, PlanRequest, available_staff, propose
-from ui import cached, importing, plan_editor, sidebar, tables, writes
+from ui import auth, cached, downloads, importing, plan_editor, sidebar, tables, writes
 from ui import format as fmt
 from ui.text import escape
 
@@ -58,7 +58,8 @@ HOURS = {"planned_hours_per_week": "hours", "weekly_hours_available": "hours"}
 
 sel = sidebar.selection()
 scope = sel.scope
-sites, classes = scope.filters.sites, scope.filters.groups
+sites, classes = scope.sites, scope.groups  # the sidebar's, or else the user's own
+user = auth.current()
 
 st.title("Planifier l'AP")
 st.caption(
@@ -236,29 +237,37 @@ if plan is not None:
     tables.plain(staff_load(plan), STAFF_LABELS, kinds=HOURS | {"hours_planned": "hours"})
 
     save_col, download_col = st.columns(2)
-    save = save_col.button("Enregistrer le plan", key="plan_ap_save", width="stretch")
+    file_name = (
+        f"plan-{plan.kind.replace(' ', '-')}_{plan.period.start:%Y-%m-%d}_"
+        f"{plan.period.end:%Y-%m-%d}.xlsx"
+    )
     download_col.download_button(
         "Télécharger le plan (Excel)",
-        data=lambda: workbook_bytes(plan),
-        file_name=(
-            f"plan-{plan.kind.replace(' ', '-')}_{plan.period.start:%Y-%m-%d}_"
-            f"{plan.period.end:%Y-%m-%d}.xlsx"
+        data=downloads.recorded(
+            lambda: workbook_bytes(plan), user, file_name, plan.members.height, False
         ),
+        file_name=file_name,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
         key="plan_ap_download",
         width="stretch",
     )
-    if (save and plan_editor.wants_to_save(plan)) or plan_editor.confirmation(plan):
-        saved, refused = writes.save_plan(plan)
-        if refused:
-            st.error(escape(refused))
-        else:
-            st.success(
-                f"{saved} Il remplace le plan {escape(plan.kind)} du "
-                f"{fmt.day(plan.period.start)} au {fmt.day(plan.period.end)} "
-                + (f"du site {escape(plan.site)}." if plan.site else "sans site.")
-            )
+    if not user.may_write:
+        save_col.caption(
+            "Votre rôle permet de préparer et de télécharger un plan, pas de l'enregistrer."
+        )
+    else:
+        save = save_col.button("Enregistrer le plan", key="plan_ap_save", width="stretch")
+        if (save and plan_editor.wants_to_save(plan)) or plan_editor.confirmation(plan):
+            saved, refused = writes.save_plan(plan)
+            if refused:
+                st.error(escape(refused))
+            else:
+                st.success(
+                    f"{saved} Il remplace le plan {escape(plan.kind)} du "
+                    f"{fmt.day(plan.period.start)} au {fmt.day(plan.period.end)} "
+                    + (f"du site {escape(plan.site)}." if plan.site else "sans site.")
+                )
 
 # --- follow-up of saved plans ---------------------------------------------------------------
 

@@ -111,3 +111,12 @@ def app_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
     st.cache_resource.clear()
     for url in urls:
         db.forget_engine(url)
+
+
+@pytest.fixture(autouse=True)
+def pseudonym_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test keeps its own key of the pseudonyms (never the project's data/ folder)."""
+    path = tmp_path / "pseudonym.key"
+    monkeypatch.setenv("PILOTAGE_PSEUDONYM_KEY_FILE", str(path))
+    monkeypatch.delenv("PILOTAGE_PSEUDONYM_KEY", raising=False)
+    return path

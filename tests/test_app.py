@@ -19,6 +19,7 @@ PAGES = [
     "pages/interviews.py",
     "pages/import_data.py",
     "pages/plan_ap.py",
+    "pages/audit.py",
 ]
 UNEXPECTED = "erreur inattendue"
 

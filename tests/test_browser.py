@@ -34,7 +34,10 @@ PAGE_TITLES = [
     "Entretiens",
     "Importer des données",
     "Planifier l'AP",
+    "Journal d'audit",
 ]
+
+PASSWORD = "une phrase de passe"
 
 pytestmark = pytest.mark.browser
 
@@ -59,14 +62,13 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, seconds: float = 90
     raise TimeoutError("streamlit n'a pas répondu à temps")
 
 
-@pytest.fixture
-def served_app(demo_database: str, tmp_path: Path):
+def _serve(database_url: str, tmp_path: Path):
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("Chromium manque : .ci/run doit l'installer (apt-get install chromium)")
         pytest.skip("Chromium n'est pas installé (apt-get install chromium)")
     port = _free_port()
-    env = {**os.environ, "PILOTAGE_DATABASE_URL": demo_database}
+    env = {**os.environ, "PILOTAGE_DATABASE_URL": database_url}
     log = (tmp_path / "streamlit.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -84,6 +86,28 @@ def served_app(demo_database: str, tmp_path: Path):
     server_log = (tmp_path / "streamlit.log").read_text()
     assert "Erreur inattendue" not in server_log, server_log
     assert "Traceback" not in server_log, server_log
+
+
+@pytest.fixture
+def served_app(demo_database: str, tmp_path: Path):
+    yield from _serve(demo_database, tmp_path)
+
+
+@pytest.fixture
+def served_with_accounts(demo_database: str, tmp_path: Path):
+    """A copy of the demo database with accounts: a login is needed."""
+    from data_access import accounts, db
+    from data_access.settings import Settings
+
+    copy = tmp_path / "comptes.db"
+    shutil.copyfile(demo_database.removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    engine = db.get_engine(Settings(database_url=url))
+    with engine.connect() as connection:
+        first_site = connection.exec_driver_sql("SELECT name FROM site ORDER BY name").first()[0]
+    accounts.add_account(engine, login="resp", role="site", sites=(first_site,), password=PASSWORD)
+    db.forget_engine(url)
+    yield from _serve(url, tmp_path)
 
 
 def test_overview_and_every_page_in_chromium(served_app: str, tmp_path: Path) -> None:
@@ -140,5 +164,42 @@ def test_the_server_survives_hostile_uploads(served_app: str, tmp_path: Path) ->
         page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
         page.get_by_role("link", name="Vue d'ensemble").first.click()
         page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=90_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        browser.close()
+
+
+def test_login_form_in_chromium(served_with_accounts: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(served_with_accounts)  # the server's first session (Streamlit's own start)
+        page.get_by_role("heading", name="Pilotage — connexion").wait_for(timeout=90_000)
+        page.goto(f"{served_with_accounts}/delais")  # a deep link: the form comes first
+        page.get_by_role("heading", name="Pilotage — connexion").wait_for(timeout=90_000)
+        assert page.locator('[data-testid="stMetricValue"]').count() == 0
+        page.get_by_label("Identifiant").fill("resp")
+        page.get_by_label("Mot de passe").fill("pas le bon")
+        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_text("Identifiant ou mot de passe incorrect.").wait_for(timeout=30_000)
+        page.screenshot(path=str(tmp_path / "login_refused.png"), full_page=True)
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_role("heading", name="Délais de correction").wait_for(timeout=90_000)
+        assert page.get_by_text("resp — Responsable de site").count() == 1
+        assert page.get_by_role("link", name="Importer des données").count() == 1
+        assert page.get_by_role("link", name="Journal d'audit").count() == 0
+        page.screenshot(path=str(tmp_path / "logged_in.png"), full_page=True)
+        page.goto(f"{served_with_accounts}/journal")  # outside the role (a new session)
+        page.get_by_role("heading", name="Pilotage — connexion").wait_for(timeout=60_000)
+        page.get_by_label("Identifiant").fill("resp")
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_text("n'est pas ouverte à votre rôle").wait_for(timeout=60_000)
+        assert page.get_by_role("heading", name="Journal d'audit").count() == 0
+        page.screenshot(path=str(tmp_path / "refused.png"), full_page=True)
+        page.get_by_role("button", name="Se déconnecter").click()
+        page.get_by_role("heading", name="Pilotage — connexion").wait_for(timeout=60_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         browser.close()

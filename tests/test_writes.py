@@ -46,5 +46,5 @@ def test_a_row_the_database_refuses_is_one_french_message(cleared: list[int]) ->
             )
 
     with pytest.raises(RowRefused, match="les heures disponibles ne peuvent pas être négatives"):
-        writes._write(negative_hours)
+        writes._write(negative_hours, "import", str)
     assert cleared == []

@@ -1,6 +1,11 @@
 """Download buttons for every table: Excel (its title, period, filters, data date and
 extraction date above the table; rates as percentage cells) and CSV (";" and a decimal
-comma), file names carrying the period. The files are built only when a button is clicked."""
+comma), file names carrying the period. The files are built only when a button is clicked.
+
+A per-learner table (personal data) is downloaded pseudonymised when the user asks for it or
+must (lecture); each such download is recorded in the audit trail when it is built, after
+checking that the account is still active.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,14 @@ from datetime import datetime
 import polars as pl
 import streamlit as st
 
+from data_access import accounts, audit, db
+from data_access.errors import PilotageError
 from data_access.exports import ExportContext, to_csv_bytes, to_excel_bytes
+from domain import AUDIT_EXPORT, AUDIT_REFUSED
 from indicators.common import Filters, Period
 from indicators.dataset import data_end
 from ui import format as fmt
+from ui.auth import User
 from ui.sidebar import Selection, selection
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,6 +68,27 @@ def file_name(stem: str, period: Period, extension: str) -> str:
     return f"{stem}_{period.start:%Y-%m-%d}_{period.end:%Y-%m-%d}.{extension}"
 
 
+def recorded(
+    build: Callable[[], bytes], user: User, file_name: str, rows: int, pseudonymised: bool
+) -> Callable[[], bytes]:
+    """``build``, run when the button is clicked, once the account is checked (still active)
+    and the export recorded: what, how many rows, pseudonymised or not (never a name)."""
+
+    def run() -> bytes:
+        engine = db.get_engine()
+        if user.login is not None:
+            account = accounts.get_account(engine, user.login)
+            if account is None or account.disabled:
+                audit.record(engine, AUDIT_REFUSED, login=user.login, detail=f"export {file_name}")
+                raise PilotageError("Compte désactivé : téléchargement refusé.")
+        how = "pseudonymisé" if pseudonymised else "nominatif"
+        detail = f"{file_name} : {rows} ligne(s), {how}"
+        audit.record(engine, AUDIT_EXPORT, login=user.login, detail=detail)
+        return build()
+
+    return run
+
+
 def download_buttons(
     excel: Callable[[], pl.DataFrame],
     csv: Callable[[], pl.DataFrame],
@@ -67,19 +97,31 @@ def download_buttons(
     title: str,
     percent_columns: tuple[str, ...] = (),
     key: str | None = None,
+    personal: tuple[User, bool, int] | None = None,
 ) -> None:
     """Two buttons: the table as Excel (``excel()``: French labels, rates as fractions in
-    ``percent_columns``) and as CSV (``csv()``), for the sidebar's selection."""
+    ``percent_columns``) and as CSV (``csv()``), for the sidebar's selection. ``personal``:
+    (user, pseudonymised, rows) for a per-learner table, whose downloads are recorded."""
     chosen = selection()
     period = chosen.scope.period
     key = key or file_stem
+    xlsx_name, csv_name = file_name(file_stem, period, "xlsx"), file_name(file_stem, period, "csv")
+
+    def as_excel() -> bytes:
+        return to_excel_bytes({title: excel()}, export_context(title, chosen), percent_columns)
+
+    def as_csv() -> bytes:
+        return to_csv_bytes(csv())
+
+    if personal is not None:
+        user, pseudonymised, rows = personal
+        as_excel = recorded(as_excel, user, xlsx_name, rows, pseudonymised)
+        as_csv = recorded(as_csv, user, csv_name, rows, pseudonymised)
     left, right = st.columns(2)
     left.download_button(
         "Télécharger (Excel)",
-        data=lambda: to_excel_bytes(
-            {title: excel()}, export_context(title, chosen), percent_columns
-        ),
-        file_name=file_name(file_stem, period, "xlsx"),
+        data=as_excel,
+        file_name=xlsx_name,
         mime=XLSX,
         key=f"xlsx_{key}",
         on_click="ignore",
@@ -87,8 +129,8 @@ def download_buttons(
     )
     right.download_button(
         "Télécharger (CSV)",
-        data=lambda: to_csv_bytes(csv()),
-        file_name=file_name(file_stem, period, "csv"),
+        data=as_csv,
+        file_name=csv_name,
         mime="text/csv",
         key=f"csv_{key}",
         on_click="ignore",

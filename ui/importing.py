@@ -19,6 +19,7 @@ from data_access.importing import (
     KINDS,
     ImportRejected,
     ImportReport,
+    OutsidePerimeter,
     check,
     import_history,
     open_sheet,
@@ -33,7 +34,7 @@ from data_access.importing.pipeline import forgotten_by, preview
 from data_access.importing.reading import RawSheet
 from data_access.importing.templates import template_bytes
 from indicators.dataset import Dataset, prepare
-from ui import cache, writes
+from ui import auth, cache, writes
 from ui.text import escape
 
 
@@ -115,14 +116,27 @@ def suggestion(raw: RawSheet, kind: str | None = None) -> tuple[str | None, dict
     return suggest(db.get_engine(), raw, kind)
 
 
+def _sites() -> tuple[str, ...] | None:
+    """The only sites the session's user may import for (None: every site)."""
+    perimeter = auth.current().perimeter
+    return None if perimeter.is_everything else perimeter.sites
+
+
+def _outside(upload: Upload, refusal: OutsidePerimeter) -> None:
+    writes.refused_import(auth.current(), upload.name, upload.sha)
+    st.error(escape(str(refusal)))
+
+
 def checked(
     upload: Upload,
     raw: RawSheet,
     kind: str,
     mapping: dict[str, str],
     update_names: bool = False,
-) -> ImportReport:
-    """The report of the rows against the database (nothing written), memoised."""
+) -> ImportReport | None:
+    """The report of the rows against the database (nothing written), memoised; None after a
+    French refusal (recorded) of a file touching another site than the user's."""
+    sites = _sites()
     key = (
         upload.sha,
         raw.sheet,
@@ -130,8 +144,13 @@ def checked(
         tuple(sorted(mapping.items())),
         update_names,
         cache.database_key(),
+        sites,
     )
-    return _check(key, raw, kind, mapping, upload.sha, update_names)
+    try:
+        return _check(key, raw, kind, mapping, upload.sha, update_names, sites)
+    except OutsidePerimeter as refusal:
+        _outside(upload, refusal)
+        return None
 
 
 def aside(raw: RawSheet, kind: str, mapping: dict[str, str]) -> list[str]:
@@ -141,9 +160,14 @@ def aside(raw: RawSheet, kind: str, mapping: dict[str, str]) -> list[str]:
 
 def analysed(
     upload: Upload, raw: RawSheet, kind: str, mapping: dict[str, str]
-) -> tuple[Dataset, ImportReport]:
-    """The file's valid rows as a dataset to analyse without saving, and the report."""
-    frames, report = quick_analysis(raw, kind, mapping, upload.sha)
+) -> tuple[Dataset, ImportReport] | None:
+    """The file's valid rows as a dataset to analyse without saving, and the report; None
+    after a French refusal (recorded) of a file naming another site than the user's."""
+    try:
+        frames, report = quick_analysis(raw, kind, mapping, upload.sha, sites=_sites())
+    except OutsidePerimeter as refusal:
+        _outside(upload, refusal)
+        return None
     return prepare(frames), report
 
 
@@ -182,9 +206,18 @@ def _check(
     _mapping: dict[str, str],
     _sha: str,
     _update_names: bool,
+    _sites: tuple[str, ...] | None,
 ) -> ImportReport:
-    del key  # file, sheet, kind, mapping, names choice and data version
-    return check(db.get_engine(), _raw, _kind, _mapping, _sha, update_names=_update_names)
+    del key  # file, sheet, kind, mapping, names choice, data version and the user's sites
+    return check(
+        db.get_engine(),
+        _raw,
+        _kind,
+        _mapping,
+        _sha,
+        update_names=_update_names,
+        sites=_sites,
+    )
 
 
 @st.cache_resource(max_entries=4, show_spinner="Lecture du fichier…")

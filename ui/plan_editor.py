@@ -237,14 +237,14 @@ def open_saved(selection: Selection, saved: dict, max_size: int | None) -> None:
     and members as saved, the learners in scope those of its site (for a plan without a site,
     of the sidebar's sites unless just one: that would make it that site's plan) and of the
     sidebar's classes."""
-    chosen = selection.scope.filters.sites
+    chosen = selection.scope.sites
     sites = (saved["site"],) if saved["site"] else (chosen if len(chosen) != 1 else ())
     request = PlanRequest(
         period=Period(saved["period_start"], saved["period_end"]),
         kind=saved["kind"],
         max_size=max_size,
         sites=sites,
-        groups=selection.scope.filters.groups,
+        groups=selection.scope.groups,
     )
     groups, members = load_plan(
         db.get_engine(),

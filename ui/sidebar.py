@@ -15,10 +15,13 @@ import streamlit as st
 from domain import school_year_name, school_year_of, school_year_of_expr
 from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period, Scope
 from indicators.dataset import Dataset
-from ui import cache
+from ui import auth, cache
 from ui import format as fmt
+from ui.auth import User
 from ui.text import escape
 
+PSEUDONYMISE_KEY = "pseudonymise_downloads"
+"""session_state key: whether downloads of per-learner tables are pseudonymised."""
 QUICK_ANALYSIS_KEY = "quick_analysis"
 """session_state key of a (file name, Dataset) analysed without saving (page Importer)."""
 
@@ -52,7 +55,7 @@ def _school_years(dataset: Dataset) -> list[int]:
     return years.to_series().to_list()
 
 
-def _choose_source() -> tuple[Dataset, str, str]:
+def _choose_source(user: User) -> tuple[Dataset, str, str]:
     """The dataset to analyse, its label and its cache key."""
     analysed = st.session_state.get(QUICK_ANALYSIS_KEY)
     if analysed is not None:
@@ -63,7 +66,7 @@ def _choose_source() -> tuple[Dataset, str, str]:
         )
         if choice != SOURCE_DATABASE:
             return dataset, label, f"file:{file_name}:{id(dataset)}"
-    dataset, data_key = cache.current_dataset()
+    dataset, data_key = cache.current_dataset(user)
     return dataset, SOURCE_DATABASE, data_key
 
 
@@ -101,19 +104,50 @@ def _options(frame: pl.DataFrame, column: str) -> list[str]:
     return sorted(frame.get_column(column).drop_nulls().unique().to_list())
 
 
-def _choose_filters(dataset: Dataset, period: Period) -> Filters:
+def _checked_choice(user: User, key: str, parameter: str, known: list[str], what: str) -> None:
+    """Put the values of the URL parameter (?site=Lyon&site=Nice) into the multiselect ``key``
+    when they change, then check the multiselect's values against the user's data: a value the
+    user's data do not hold is refused (recorded) when the user's perimeter is limited, and
+    dropped otherwise (a name that no longer exists)."""
+    from_url = st.query_params.get_all(parameter)
+    if from_url and st.session_state.get(f"_url_{parameter}") != from_url:
+        st.session_state[f"_url_{parameter}"] = from_url
+        st.session_state[key] = from_url
+    chosen = list(st.session_state.get(key) or [])
+    unknown = [value for value in chosen if value not in known]
+    if not unknown:
+        return
+    st.session_state[key] = [value for value in chosen if value in known]
+    if parameter in st.query_params:
+        del st.query_params[parameter]
+    if not user.perimeter.is_everything:
+        names = ", ".join(f"« {value} »" for value in unknown)
+        auth.refuse(
+            user, f"{what} {names}", f"{what.capitalize()} {names} : hors de votre périmètre."
+        )
+
+
+def _choose_filters(dataset: Dataset, period: Period, user: User) -> Filters:
     enrolments = dataset.enrolments
+    _checked_choice(user, "filter_sites", "site", _options(enrolments, "site"), "site")
+    _checked_choice(user, "filter_groups", "groupe", _options(enrolments, "group"), "groupe")
     sites = st.sidebar.multiselect(
         "Site", _options(enrolments, "site"), key="filter_sites", placeholder="Tous"
     )
+    if sites != list(st.query_params.get_all("site")) and "site" in st.query_params:
+        del st.query_params["site"]  # the URL no longer says what is shown
     in_scope = enrolments.filter(
         (pl.col("entry_date") <= period.end)
         & (pl.col("exit_date").is_null() | (pl.col("exit_date") >= period.start))
     )
     if sites:
         in_scope = in_scope.filter(pl.col("site").is_in(sites))
+    group_options = _options(in_scope, "group")
+    if any(g not in group_options for g in st.session_state.get("filter_groups") or []):
+        kept = [g for g in st.session_state["filter_groups"] if g in group_options]
+        st.session_state["filter_groups"] = kept  # groups of another year or site
     groups = st.sidebar.multiselect(
-        "Groupe / classe", _options(in_scope, "group"), key="filter_groups", placeholder="Tous"
+        "Groupe / classe", group_options, key="filter_groups", placeholder="Tous"
     )
     disciplines = st.sidebar.multiselect(
         "Discipline", dataset.disciplines, key="filter_disciplines", placeholder="Toutes"
@@ -169,14 +203,40 @@ def _choose_settings() -> IndicatorSettings:
     )
 
 
-def render() -> Selection:
+def _choose_pseudonyms(user: User) -> None:
+    if not user.sees_names:
+        st.sidebar.caption(
+            ":material/shield_person: Rôle lecture : chiffres seulement ; les listes "
+            "d'apprenants ne sont pas affichées et se téléchargent pseudonymisées."
+        )
+        return
+    st.sidebar.toggle(
+        "Pseudonymiser les téléchargements",
+        key=PSEUDONYMISE_KEY,
+        help="Dans les fichiers des listes d'apprenants, l'identifiant est remplacé par un "
+        "pseudonyme stable (le même d'un fichier à l'autre) et les noms sont retirés.",
+    )
+
+
+def pseudonymised_downloads(user: User) -> bool:
+    """Whether this user's downloads of per-learner tables are pseudonymised."""
+    return not user.sees_names or bool(st.session_state.get(PSEUDONYMISE_KEY))
+
+
+def render(user: User) -> Selection:
     """Draw the sidebar and remember the selection for the page of this run."""
-    dataset, source, data_key = _choose_source()
+    dataset, source, data_key = _choose_source(user)
     period = _choose_period(dataset)
-    filters = _choose_filters(dataset, period)
+    filters = _choose_filters(dataset, period, user)
+    outside = user.perimeter.outside(filters)
+    if outside:  # never reached through the widgets: their options are the user's data
+        names = ", ".join(f"« {name} »" for name in outside)
+        auth.refuse(user, f"filtre {names}", f"Filtre {names} : hors de votre périmètre.")
     settings = _choose_settings()
+    _choose_pseudonyms(user)
     st.sidebar.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}")
-    current = Selection(dataset, Scope(period, filters, settings), source, data_key)
+    scope = Scope(period, filters, settings, user.perimeter)
+    current = Selection(dataset, scope, source, data_key)
     st.session_state[_SELECTION_KEY] = current
     return current
 
@@ -185,5 +245,5 @@ def selection() -> Selection:
     """The sidebar's selection for this run (rendered by app.py before the page)."""
     current = st.session_state.get(_SELECTION_KEY)
     if current is None:  # a page run on its own (tests): draw the sidebar now
-        current = render()
+        current = render(auth.current())
     return current

@@ -9,6 +9,11 @@ so one rule decides how each kind of value looks:
   percentage with one decimal (32,1 %), a percentage cell in Excel, a number x100 in CSV;
 - kinds "days", "hours", "ratio", "number" (floats): one decimal;
 - integers: no decimal; dates: dd/mm/yyyy; empty text: "(non renseigné)".
+
+A per-learner table (one holding a learner's identifier) is personal data: the lecture role
+never sees it (a line says how many learners it lists, and its download is pseudonymised);
+the others see it, and download it pseudonymised when they chose to in the sidebar. Each of
+its downloads goes to the audit trail.
 """
 
 from __future__ import annotations
@@ -18,7 +23,11 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from data_access.pseudonyms import is_personal, pseudonym_key, pseudonymise
+from ui import auth
+from ui import format as fmt
 from ui.downloads import download_buttons
+from ui.sidebar import pseudonymised_downloads
 
 DECIMALS = {"days": 1, "hours": 1, "ratio": 1, "share": 1, "number": 1}
 MISSING_TEXT = "(non renseigné)"
@@ -121,7 +130,15 @@ def show(
 ) -> None:
     """st.dataframe of the frame (its first ``max_rows`` rows) then the download buttons
     (the whole frame, with ``title`` above it in Excel). ``wide``: columns given more room
-    (long texts)."""
+    (long texts). A per-learner table follows the rules of the module docstring."""
+    if is_personal(frame) and not auth.current().sees_names:
+        st.caption(
+            f":material/shield_person: Liste de {fmt.number(frame.height)} ligne(s) sur des "
+            "apprenants : non affichée pour le rôle lecture ; son téléchargement est "
+            "pseudonymisé."
+        )
+        downloads(frame, labels, file_stem, title=title, kinds=kinds, key=key)
+        return
     visible = frame if max_rows is None else frame.head(max_rows)
     config = column_config(visible, labels, kinds)
     for name in wide:
@@ -166,13 +183,27 @@ def downloads(
     kinds: dict[str, str] | None = None,
     key: str | None = None,
 ) -> None:
-    """Only the download buttons (for a frame drawn as a chart)."""
+    """Only the download buttons (for a frame drawn as a chart); a per-learner table
+    pseudonymised when the user chose it or must, and its downloads recorded."""
     shares = tuple(labels.get(name, name) for name in share_columns(frame, kinds))
+    personal, pseudonymised = is_personal(frame), False
+    if personal:
+        user = auth.current()
+        pseudonymised = pseudonymised_downloads(user)
+
+    def table() -> pl.DataFrame:  # when a button is clicked
+        return pseudonymise(frame, pseudonym_key()) if pseudonymised else frame
+
+    def for_excel() -> pl.DataFrame:
+        made = table()
+        return made.rename({k: v for k, v in labels.items() if k in made.columns})
+
     download_buttons(
-        lambda: frame.rename({k: v for k, v in labels.items() if k in frame.columns}),
-        lambda: for_csv(frame, labels, kinds),
+        for_excel,
+        lambda: for_csv(table(), labels, kinds),
         file_stem,
         title=title,
         percent_columns=shares,
         key=key,
+        personal=(user, pseudonymised, frame.height) if personal else None,
     )

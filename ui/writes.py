@@ -1,9 +1,11 @@
-"""Every write of the app, one function each, all through ``_write``: it performs the write on
-the app's database, then clears what the write made stale (the loaded data, the memoised
-figures and checks), so that no page can forget. Pages call these, never data_access.
+"""Every write of the app, one function each, all through ``_write``: it checks that the
+session's user may write, performs the write on the app's database, records it in the audit
+trail, then clears what the write made stale (the loaded data, the memoised figures and
+checks), so that no page can forget. Pages call these, never data_access.
 
 A write from another process (the command line, a nightly job) bumps the data version, which
-keys every cache: the app reloads then too.
+keys every cache: the app reloads then too. A later write (a follow-up contact...) is one more
+function here calling ``_write`` with its audit event (domain.AUDIT_FOLLOW_UP for follow-ups).
 """
 
 from __future__ import annotations
@@ -13,30 +15,60 @@ from typing import TypeVar
 
 from sqlalchemy import Engine
 
-from data_access import db, plans
+from data_access import audit, db, plans
 from data_access.constraints import INTEGRITY_ERRORS, explain
 from data_access.errors import PilotageError
-from data_access.importing import ImportReport
+from data_access.importing import ImportReport, OutsidePerimeter
 from data_access.importing import write as write_rows
 from data_access.importing.pipeline import STATUS_UNREADABLE, record_failure
 from data_access.importing.reading import RawSheet
 from data_access.plans import SavedPlan
+from domain import AUDIT_IMPORT, AUDIT_PLAN_SAVED, AUDIT_REFUSED
 from planning.plan import Plan
-from ui import cache
+from ui import auth, cache
 
 T = TypeVar("T")
 
 
-def _write(action: Callable[[Engine], T]) -> T:
-    """Perform the write, then clear the caches. A write that raises wrote nothing (every write
-    is one transaction), so nothing is cleared; a row the database refuses raises RowRefused,
-    its French reason."""
+class WriteRefused(PilotageError):
+    """The session's user may not make this write (the French message says why)."""
+
+
+def _refused(user: auth.User, what: str, message: str) -> WriteRefused:
+    audit.record(db.get_engine(), AUDIT_REFUSED, login=user.login, detail=what)
+    return WriteRefused(message)
+
+
+def _allowed_writer(what: str) -> auth.User:
+    user = auth.current()
+    if not user.may_write:
+        raise _refused(
+            user,
+            f"{what} : rôle {user.role}",
+            f"Votre rôle ({user.role}) ne permet pas de modifier les données ({what}).",
+        )
+    return user
+
+
+def _write(action: Callable[[Engine], T], event: str, detail: Callable[[T], str]) -> T:
+    """Perform the write, record it (``event``, ``detail`` of its result: counts and
+    identifiers, never a learner's name), then clear the caches. A write that raises wrote
+    nothing (every write is one transaction), so nothing is cleared; a row the database refuses
+    raises RowRefused, its French reason."""
+    user = auth.current()
+    engine = db.get_engine()
     try:
-        result = action(db.get_engine())
+        result = action(engine)
     except INTEGRITY_ERRORS as refused:
         raise explain(refused) from None
+    audit.record(engine, event, login=user.login, detail=detail(result))
     cache.clear_after_write()
     return result
+
+
+def _sites_of(user: auth.User) -> tuple[str, ...] | None:
+    """The sites the user writes for (None: every site)."""
+    return user.perimeter.sites if not user.perimeter.is_everything else None
 
 
 def import_sheet(
@@ -53,31 +85,75 @@ def import_sheet(
     """Import the rows of the sheet (all or nothing, or the valid ones with skip_invalid); a
     refused file is reported, and recorded in the history. The names of learners already in
     the database are replaced only with ``update_names``; the mapping is remembered for the
-    next files of the same layout only with ``remember`` (the user confirmed it)."""
-    return _write(
-        lambda engine: write_rows(
-            engine,
-            raw,
-            kind,
-            mapping,
-            sha=sha,
-            skip_invalid=skip_invalid,
-            update_names=update_names,
-            remember=remember,
-            progress=progress,
+    next files of the same layout only with ``remember`` (the user confirmed it). A file
+    touching a site outside the user's sites is refused (OutsidePerimeter) and the attempt
+    recorded."""
+    user = _allowed_writer("import")
+    try:
+        return _write(
+            lambda engine: write_rows(
+                engine,
+                raw,
+                kind,
+                mapping,
+                sha=sha,
+                skip_invalid=skip_invalid,
+                update_names=update_names,
+                remember=remember,
+                progress=progress,
+                sites=_sites_of(user),
+            ),
+            AUDIT_IMPORT,
+            lambda report: (
+                f"{report.file_name} (SHA-256 {report.sha256}) : {report.kind}, {report.status}, "
+                f"{report.added} ajoutée(s), {report.updated} mise(s) à jour, "
+                f"{report.rejected} rejetée(s)"
+            ),
         )
-    )
+    except OutsidePerimeter:
+        refused_import(user, raw.file_name, sha)
+        raise
+
+
+def refused_import(user: auth.User, file_name: str, sha: str) -> None:
+    """Record an import refused because the file touches another site."""
+    detail = f"import de {file_name} (SHA-256 {sha}) : données d'un autre site"
+    audit.record(db.get_engine(), AUDIT_REFUSED, login=user.login, detail=detail)
 
 
 def record_unreadable(file_name: str, sha: str) -> None:
     """A line "illisible" in the import history for a file that could not be read."""
-    _write(lambda engine: record_failure(engine, file_name, sha, None, STATUS_UNREADABLE))
+    _write(
+        lambda engine: record_failure(engine, file_name, sha, None, STATUS_UNREADABLE),
+        AUDIT_IMPORT,
+        lambda _: f"{file_name} (SHA-256 {sha}) : illisible",
+    )
 
 
 def save_plan(plan: Plan) -> tuple[SavedPlan | None, str | None]:
     """Save the plan (replacing the previous one of its kind, period and site): what was saved,
-    or the French reason it was refused."""
+    or the French reason it was refused (a role that may not write, a site outside the user's
+    sites)."""
     try:
-        return _write(lambda engine: plans.save_plan(engine, plan)), None
+        user = _allowed_writer("plan")
+        sites = _sites_of(user)
+        if sites is not None and plan.site not in sites:
+            where = f"le site « {plan.site} »" if plan.site else "aucun site"
+            raise _refused(
+                user,
+                f"plan {plan.kind} rattaché à {where}",
+                f"Ce plan est rattaché à {where} : votre compte n'enregistre que les plans de "
+                f"{', '.join(sites)}. Choisissez votre site dans le panneau latéral.",
+            )
+        saved = _write(
+            lambda engine: plans.save_plan(engine, plan),
+            AUDIT_PLAN_SAVED,
+            lambda saved: (
+                f"{plan.kind} du {plan.period.start:%d/%m/%Y} au {plan.period.end:%d/%m/%Y}, "
+                f"site {plan.site or 'aucun'} : {saved.groups} groupe(s), "
+                f"{saved.members} placement(s)"
+            ),
+        )
+        return saved, None
     except PilotageError as refused:
         return None, str(refused)

@@ -4,6 +4,7 @@ all-or-nothing write (see pipeline.py for the steps and the public functions).""
 from data_access.importing.checked import problem_text, read_checked
 from data_access.importing.errors import ImportRejected
 from data_access.importing.fields import KIND_LABELS, KINDS
+from data_access.importing.perimeter import OutsidePerimeter
 from data_access.importing.pipeline import (
     ImportReport,
     apply_overrides,
@@ -23,6 +24,7 @@ __all__ = [
     "KIND_LABELS",
     "ImportRejected",
     "ImportReport",
+    "OutsidePerimeter",
     "apply_overrides",
     "check",
     "import_file",

@@ -31,6 +31,7 @@ from data_access.importing.mapping import (
     mapping_to_json,
     normalise,
 )
+from data_access.importing.perimeter import OutsidePerimeter, refuse_outside
 from data_access.importing.reading import RawSheet, read_sheet
 from data_access.importing.validation import (
     PROBLEM_LABELS,
@@ -44,6 +45,7 @@ from data_access.importing.validation import (
     sheet_warnings,
 )
 from data_access.importing.writing import (
+    DEFAULT_SITE,
     Plan,
     State,
     apply_plan,
@@ -337,13 +339,19 @@ def check(
     sha: str = "",
     *,
     update_names: bool = False,
+    sites: tuple[str, ...] | None = None,
 ) -> ImportReport:
     """Validate against the database and count what would be added or updated; write nothing
-    (the very checks of ``write``: what passes here passes there, on either database)."""
+    (the very checks of ``write``: what passes here passes there, on either database).
+
+    ``sites``: the only sites the rows may belong to (None: any), else OutsidePerimeter.
+    """
     parsed = parse_rows(raw, kind, mapping)
     with engine.connect() as connection:
         state = load_state(connection, kind, parsed.frame)
-    outcome = _evaluate(raw, kind, mapping, state, None, parsed, update_names)
+        outcome = _evaluate(raw, kind, mapping, state, None, parsed, update_names)
+        if sites is not None:
+            refuse_outside(connection, outcome.plan, sites)
     return _report(raw, sha, kind, mapping, outcome, STATUS_TRIAL)
 
 
@@ -363,13 +371,15 @@ def write(
     update_names: bool = False,
     remember: bool = False,
     progress: Progress | None = None,
+    sites: tuple[str, ...] | None = None,
 ) -> ImportReport:
     """Import the rows: all of them or nothing (or only the valid ones with skip_invalid).
 
     A rejected file writes nothing but its line in the import history. The names of learners
     already in the database are replaced by the file's only with ``update_names``; the mapping
     is remembered for the next files of the same layout only with ``remember`` (the user
-    confirmed it).
+    confirmed it). ``sites``: the only sites the rows may belong to (None: any); a file
+    touching another raises OutsidePerimeter and writes nothing.
     """
     step = progress or (lambda _f, _t: None)
     try:
@@ -383,6 +393,8 @@ def write(
             has_problems = not outcome.problems.is_empty()
             if outcome.valid.is_empty() or (has_problems and not skip_invalid):
                 raise _Abort(_report(raw, sha, kind, mapping, outcome, STATUS_REJECTED))
+            if sites is not None:
+                refuse_outside(connection, outcome.plan, sites)
             step(0.6, "Enregistrement…")
             apply_plan(connection, outcome.plan)
             status = STATUS_PARTIAL if has_problems else STATUS_IMPORTED
@@ -395,6 +407,8 @@ def write(
             _record(connection, abort.report)
         step(1.0, "Fichier refusé.")
         return abort.report
+    except OutsidePerimeter:  # the user's right, not the file's content: the audit records it
+        raise
     except exc.OperationalError as error:
         if db.is_busy(error):
             raise db.busy() from None
@@ -462,6 +476,7 @@ def import_file(
     dry_run: bool = False,
     update_names: bool = False,
     remember: bool = False,
+    sites: tuple[str, ...] | None = None,
 ) -> ImportReport:
     """The whole import of one file (what `pilotage import` does).
 
@@ -488,7 +503,7 @@ def import_file(
         )
     mapping = apply_overrides(raw, chosen, mapping, overrides or [])
     if dry_run:
-        report = check(engine, raw, chosen, mapping, sha, update_names=update_names)
+        report = check(engine, raw, chosen, mapping, sha, update_names=update_names, sites=sites)
     else:
         report = write(
             engine,
@@ -499,21 +514,30 @@ def import_file(
             skip_invalid=skip_invalid,
             update_names=update_names,
             remember=remember,
+            sites=sites,
         )
     report.remembered = was_remembered
     return report
 
 
 def quick_analysis(
-    raw: RawSheet, kind: str, mapping: dict[str, str], sha: str = ""
+    raw: RawSheet,
+    kind: str,
+    mapping: dict[str, str],
+    sha: str = "",
+    *,
+    sites: tuple[str, ...] | None = None,
 ) -> tuple[Frames, ImportReport]:
     """The file's rows as in-memory frames (synthetic ids), nothing written.
 
     Learners only named by their identifier are put in one group named after the file.
-    Invalid rows are left out and listed in the report.
+    Invalid rows are left out and listed in the report. ``sites``: the only sites the file's
+    rows may name (None: any), else OutsidePerimeter.
     """
     implied = Path(raw.file_name).stem or "Fichier"
     outcome = _evaluate(raw, kind, mapping, empty_state(), implied)
+    if sites is not None:
+        refuse_outside(None, outcome.plan, sites, ignore=DEFAULT_SITE)
     frames = Frames.empty(**outcome.plan.inserts)
     return frames, _report(raw, sha, kind, mapping, outcome, STATUS_TRIAL)
 
