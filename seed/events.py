@@ -203,8 +203,11 @@ def copies(
             "grade": nullable(grade, waiting, pl.Float64),
         }
     )
-    return frame.with_columns(pl.format("Devoir {}", "assignment_number").alias("assignment")).drop(
-        "assignment_number"
+    return (
+        frame.sort("submitted_on", "learner_id", "discipline", "assignment_number")
+        .with_columns(pl.format("Devoir {}", "assignment_number").alias("assignment"))
+        .drop("assignment_number")
+        .with_row_index("id", offset=1)
     )
 
 
@@ -264,8 +267,10 @@ def tutoring_requests(
             "staff_id": tutor + 1,
         }
     )
-    return frame.unique(
-        ["learner_id", "discipline", "received_at"], keep="first", maintain_order=True
+    return (
+        frame.unique(["learner_id", "discipline", "received_at"], keep="first", maintain_order=True)
+        .sort("received_at", "learner_id", "discipline")
+        .with_row_index("id", offset=1)
     )
 
 
@@ -369,8 +374,10 @@ def interviews(
             "notes": labels(sentences, note, no_objectives | (rng.random(n) < 0.4)),
         }
     )
-    frame = frame.unique(
-        ["learner_id", "held_on", "interview_type"], keep="first", maintain_order=True
+    frame = (
+        frame.unique(["learner_id", "held_on", "interview_type"], keep="first", maintain_order=True)
+        .sort("held_on", "learner_id", "interview_type")
+        .with_row_index("id", offset=1)
     )
     return frame, diagnostic_day
 

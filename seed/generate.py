@@ -243,19 +243,15 @@ def _one_after_the_other(years: list[dict[str, pl.DataFrame]]) -> dict[str, pl.D
         for table in offsets:
             offsets[table] += frames[table].height
     merged = {name: pl.concat([year[name] for year in shifted]) for name in shifted[0]}
-    for name in ("enrolments", "interviews", "tutoring_requests", "copies", "diagnostics"):
-        merged[name] = merged[name].sort(_natural_key(name)).with_row_index("id", offset=1)
-    return merged
-
-
-def _natural_key(name: str) -> list[str]:
-    """The columns of the table's unique constraint (learner first): rows are numbered in
-    that order, so that writing them appends to both the table and its unique index (a
-    third faster than in date order on SQLite)."""
-    (constraint,) = (
-        c for c in FRAME_TABLES[name].__table__.constraints if isinstance(c, sa.UniqueConstraint)
+    # one enrolment per row, by learner then entry; events numbered in date order (each
+    # year's are sorted by date and the years follow each other): the order the app's joins
+    # read fastest
+    merged["enrolments"] = (
+        merged["enrolments"].sort("learner_id", "entry_date").with_row_index("id", offset=1)
     )
-    return [column.name for column in constraint.columns]
+    for name in ("interviews", "tutoring_requests", "copies", "diagnostics"):
+        merged[name] = merged[name].drop("id").with_row_index("id", offset=1)
+    return merged
 
 
 # --- writing ----------------------------------------------------------------------------------------

@@ -340,4 +340,8 @@ def diagnostics(
             "assessed_on": dates(enrolments.year, rows.get_column("day").to_numpy()),
         }
     )
-    return frame.unique(["learner_id", "need", "assessed_on"], keep="first", maintain_order=True)
+    return (
+        frame.unique(["learner_id", "need", "assessed_on"], keep="first", maintain_order=True)
+        .sort("assessed_on", "learner_id", "need")
+        .with_row_index("id", offset=1)
+    )
