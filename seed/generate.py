@@ -65,7 +65,7 @@ from seed import vocabulary as voc
 from seed.arrays import dates, labels
 from seed.scales import SCALES, ScaleSpec, scale_spec
 
-__all__ = ["SCALES", "ScaleSpec", "generate", "seed_database"]
+__all__ = ["SCALES", "ScaleSpec", "generate", "rows_per_year", "seed_database"]
 
 
 # --- the whole data set ----------------------------------------------------------------------------
@@ -314,8 +314,8 @@ def _load_transaction(engine: Engine) -> Iterator[sa.Connection]:
     commit), with, on SQLite, a connection tuned for a bulk load.
 
     SQLite would check every inserted row's references and CHECK constraints one by one
-    (a CHECK with ``IN (...)`` even rebuilds its list for each row): about half the national
-    load. ``_load`` verifies them all once the rows are in instead, one pass per table, and
+    (a CHECK with ``IN (...)`` even rebuilds its list for each row): a third or more of the
+    national load. ``_load`` verifies them all once the rows are in instead, one pass per table, and
     any broken row aborts the transaction. References can only be switched off outside a
     transaction, hence this connection of its own, discarded afterwards so that the pool
     hands out fresh ones with every check on.
@@ -366,10 +366,10 @@ def _verify_references(connection: sa.Connection) -> None:
     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if broken:
         tables = sorted({row[0] for row in broken})
+        others = " (et d'autres)" if len(tables) > 1 else ""
         raise PilotageError(
             f"Données de démonstration invalides : {_count(len(broken))} ligne(s) de la table "
-            f"« {tables[0]} »{' (et d’autres)' if len(tables) > 1 else ''} désignent une ligne "
-            "qui n'existe pas. Rien n'a été écrit."
+            f"« {tables[0]} »{others} désignent une ligne qui n'existe pas. Rien n'a été écrit."
         )
 
 
