@@ -69,13 +69,16 @@ def _add_seed(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "seed",
         help="remplir la base avec des données de démonstration réalistes",
-        description="Crée le schéma si besoin et remplit la base avec des données de démonstration.",
+        description=(
+            "Crée le schéma si besoin et remplit la base avec deux années scolaires de données "
+            "de démonstration : 2024-2025 complète, puis 2025-2026 jusqu'au 07/07/2026."
+        ),
     )
     parser.add_argument(
         "--scale",
         choices=["demo", "national"],
         default="demo",
-        help="demo : 2 sites, ~600 apprenants ; national : 8 sites, 200 000 apprenants",
+        help="demo : 2 sites, ~600 apprenants par an ; national : 8 sites, 200 000 apprenants par an",
     )
     parser.add_argument("--seed", type=int, default=42, help="graine du générateur (défaut 42)")
     parser.add_argument(

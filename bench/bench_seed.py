@@ -1,10 +1,12 @@
 """Time the seed: generation alone, then a full seed into a temporary SQLite file (and into
-PostgreSQL when PILOTAGE_TEST_POSTGRES_URL is set). Prints times, row counts, peak memory.
+PostgreSQL when PILOTAGE_TEST_POSTGRES_URL is set). Prints times, row counts (by school year
+and in all), peak memory.
 
     .venv/bin/python bench/bench_seed.py [--scale national] [--seed 42] [--no-postgres]
 
 Peak memory is the process's ru_maxrss (the largest resident size reached so far), so the
-figure printed after each step covers everything before it.
+figure printed after each step covers everything before it. On a shared machine the wall time
+follows the other processes' load (printed); the CPU time of this process much less so.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from data_access import db  # noqa: E402
 from data_access.settings import Settings  # noqa: E402
-from seed.generate import generate, seed_database  # noqa: E402
+from seed.generate import generate, rows_per_year, seed_database  # noqa: E402
 
 
 def peak_mb() -> float:
@@ -50,8 +52,14 @@ def bench_generate(scale: str, seed: int) -> None:
         f"generate({scale!r}, {seed}): {elapsed:.1f} s wall, {cpu:.1f} s CPU, {total:,} rows, "
         f"peak {peak_mb():.0f} MB ({load()})"
     )
+    per_year = rows_per_year(frames)
+    years = sorted({year for counts in per_year.values() for year in counts})
+    print(f"  {'':<20} " + " ".join(f"{year:>10}" for year in years) + f" {'total':>10}")
     for name, frame in frames.items():
-        print(f"  {name:<20} {frame.height:>10,}")
+        cells = " ".join(
+            f"{per_year[name][year]:>10,}" if year in per_year[name] else " " * 10 for year in years
+        )
+        print(f"  {name:<20} {cells} {frame.height:>10,}")
     del frames
 
 

@@ -26,9 +26,9 @@ def nullable(values: np.ndarray, null: np.ndarray, dtype: pl.DataType) -> pl.Ser
     return series
 
 
-def dates(days: np.ndarray, null: np.ndarray | None = None) -> pl.Series:
-    """Day indices (0 = 1 September 2025) as dates, null where ``null`` is true."""
-    series = cal.to_dates(np.where(null, 0, days) if null is not None else days)
+def dates(year: cal.SchoolYear, days: np.ndarray, null: np.ndarray | None = None) -> pl.Series:
+    """Day indices of the school year (0 = its 1 September) as dates, null where ``null``."""
+    series = year.to_dates(np.where(null, 0, days) if null is not None else days)
     if null is not None and np.any(null):
         series = series.scatter(np.flatnonzero(null), None)
     return series

@@ -1,5 +1,8 @@
-"""What learners do over the year: copies, tutoring requests (inhomogeneous Poisson events
-over the school calendar), interviews along the phases, and the first diagnostics."""
+"""What learners do over a school year: copies, tutoring requests (inhomogeneous Poisson
+events over the school calendar), interviews along the phases, and the first diagnostics.
+
+Every function works on one school year (``groups.year``, ``enrolments.year``); day indices
+count from its 1 September."""
 
 from __future__ import annotations
 
@@ -44,9 +47,23 @@ class Activity:
     """[site, discipline] -> peak factor of the spring surge (1 for a quiet discipline)."""
 
 
-def build_activity(
-    spec: ScaleSpec, groups: Groups, enrolments: Enrolments, rng: np.random.Generator
-) -> Activity:
+def surge_factors(spec: ScaleSpec, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """[site, discipline] -> peak factor of the spring surge, for the previous year and the
+    current one: the same disciplines surge both years (x5 to x8 at the peak, seed 002), a
+    little less the year before."""
+    n_disc = len(voc.DISCIPLINES)
+    surging = rng.choice(len(voc.SURGE_CANDIDATES), SURGE_DISCIPLINES, replace=False)
+    current = np.ones((len(spec.sites), n_disc))
+    for c in surging:
+        column = voc.DISCIPLINES.index(voc.SURGE_CANDIDATES[c])
+        current[:, column] = rng.uniform(5.0, 8.0, len(spec.sites))
+    previous = np.where(
+        current > 1.0, 5.0 + (current - 5.0) * rng.uniform(0.5, 1.0, current.shape), 1.0
+    )
+    return previous, current
+
+
+def build_activity(groups: Groups, enrolments: Enrolments, surge: np.ndarray) -> Activity:
     n_disc = len(voc.DISCIPLINES)
     width = max(len(p.disciplines) for p in groups.programme)
     table = np.full((groups.size.size, width), -1, dtype=np.int64)
@@ -55,11 +72,6 @@ def build_activity(
     disciplines = table[enrolments.group]
     e, k = np.nonzero(disciplines >= 0)
     d = disciplines[e, k]
-    surging = rng.choice(len(voc.SURGE_CANDIDATES), SURGE_DISCIPLINES, replace=False)
-    surge = np.ones((len(spec.sites), n_disc))
-    for c in surging:
-        column = voc.DISCIPLINES.index(voc.SURGE_CANDIDATES[c])
-        surge[:, column] = rng.uniform(5.0, 8.0, len(spec.sites))
     site = groups.site[enrolments.group[e]]
     modality = groups.modality[enrolments.group[e]]
     key = (site * n_disc + d) * len(MODALITIES) + modality
@@ -67,24 +79,24 @@ def build_activity(
 
 
 def _cumulative_profiles(
-    spec: ScaleSpec, keys: np.ndarray, surge: np.ndarray, surge_scale: float
+    spec: ScaleSpec, year: cal.SchoolYear, keys: np.ndarray, surge: np.ndarray, surge_scale: float
 ) -> np.ndarray:
     """Cumulated daily intensity (shape [len(keys), days + 1]) of each profile key."""
     n_disc, n_mod = len(voc.DISCIPLINES), len(MODALITIES)
-    cumulative = np.zeros((keys.size, cal.YEAR_DAYS + 1))
+    cumulative = np.zeros((keys.size, year.days + 1))
     for row, key in enumerate(keys.tolist()):
         site, rest = divmod(key, n_disc * n_mod)
         d, m = divmod(rest, n_mod)
         modality = MODALITIES[m]
-        calendar = cal.CALENDARS[spec.sites[site].zone]
-        weight = np.ones(cal.YEAR_DAYS)
+        calendar = year.calendars[spec.sites[site].zone]
+        weight = np.ones(year.days)
         saturday, sunday = WEEKEND_WEIGHT[modality]
-        weight[cal.WEEKDAY == 5] = saturday
-        weight[cal.WEEKDAY == 6] = sunday
+        weight[year.weekday == 5] = saturday
+        weight[year.weekday == 6] = sunday
         weight[calendar.holiday] = HOLIDAY_WEIGHT[modality]
-        weight[cal.PUBLIC_HOLIDAY] = np.minimum(weight[cal.PUBLIC_HOLIDAY], 0.1)
+        weight[year.public_holiday] = np.minimum(weight[year.public_holiday], 0.1)
         peak = 1.0 + (surge[site, d] - 1.0) * surge_scale
-        weight *= cal.SEASON * (1.0 + (peak - 1.0) * cal.SURGE_SHAPE)
+        weight *= year.season * (1.0 + (peak - 1.0) * year.surge_shape)
         cumulative[row, 1:] = np.cumsum(weight)
     return cumulative
 
@@ -100,11 +112,12 @@ def _sample_events(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Events (pair index, day) of an inhomogeneous Poisson process per pair, with the
     total expected count set by ``per_learner``, thinned as learners drift away."""
+    year = enrolments.year
     keys, profile = np.unique(activity.profile_key, return_inverse=True)
-    cumulative = _cumulative_profiles(spec, keys, activity.surge, surge_scale)
+    cumulative = _cumulative_profiles(spec, year, keys, activity.surge, surge_scale)
     e = activity.enrolment
-    low = np.minimum(enrolments.entry[e], cal.YEAR_DAYS)
-    high = np.maximum(np.minimum(enrolments.end[e], cal.YEAR_DAYS), low)
+    low = np.minimum(enrolments.entry[e], year.days)
+    high = np.maximum(np.minimum(enrolments.end[e], year.days), low)
     mass = cumulative[profile, high] - cumulative[profile, low]
     rate = (
         learners.engagement[enrolments.learner[e]]
@@ -121,7 +134,7 @@ def _sample_events(
         points = start[:, None] + (high[drifting] - start)[:, None] * (np.arange(16) + 0.5) / 16
         keep = enrolments.keep_probability(de[:, None], points).mean(axis=1)
         kept[drifting] = before + (mass[drifting] - before) * keep
-    total = per_learner * learners.ability.size
+    total = per_learner * np.unique(enrolments.learner).size
     wanted = (rate * kept).sum()
     expected = rate * mass * (total / wanted) if wanted > 0 else rate * mass
     counts = rng.poisson(expected)
@@ -132,7 +145,7 @@ def _sample_events(
     spacing = cumulative.max() + 1.0
     flat = (cumulative + np.arange(keys.size)[:, None] * spacing).ravel()
     position = np.searchsorted(flat, target + p * spacing, side="right") - 1
-    day = np.clip(position - p * (cal.YEAR_DAYS + 1), low[pair], high[pair] - 1)
+    day = np.clip(position - p * (year.days + 1), low[pair], high[pair] - 1)
     keep = rng.random(pair.size) < enrolments.keep_probability(e[pair], day)
     return pair[keep], day[keep]
 
@@ -145,9 +158,12 @@ def copies(
     enrolments: Enrolments,
     activity: Activity,
     rng: np.random.Generator,
+    rate: float = 1.0,
 ) -> pl.DataFrame:
+    """The copies of the year, ``rate`` times the scale's copies per learner."""
+    year = enrolments.year
     pair, day = _sample_events(
-        spec, activity, enrolments, learners, spec.copies_per_learner, 1.0, rng
+        spec, activity, enrolments, learners, spec.copies_per_learner * rate, 1.0, rng
     )
     n = pair.size
     e = activity.enrolment[pair]
@@ -159,11 +175,11 @@ def copies(
         staff.teacher_start[site, d] + (group * 7919 + d * 31) % staff.teacher_count[site, d]
     )
     slowness = rng.lognormal(0.0, 0.25, len(staff.name))
-    load = 1.0 + 0.4 * (activity.surge[site, d] - 1.0) * cal.SURGE_SHAPE[day]
+    load = 1.0 + 0.4 * (activity.surge[site, d] - 1.0) * year.surge_shape[day]
     delay = np.rint(rng.gamma(1.6, 1.05, n) * slowness[corrector] * load).astype(np.int64)
     delay += (rng.random(n) < 0.04) * rng.integers(5, 22, n)
     corrected = day + delay
-    waiting = (corrected > cal.AS_OF_DAY) | (rng.random(n) < 0.0015)
+    waiting = (corrected > year.as_of_day) | (rng.random(n) < 0.0015)
     effect = np.array([voc.DISCIPLINE_GRADE_EFFECT[x] for x in voc.DISCIPLINES])[d]
     grade = (
         learners.ability[learner]
@@ -181,8 +197,8 @@ def copies(
             "learner_id": learner + 1,
             "discipline": labels(voc.DISCIPLINES, d),
             "assignment_number": assignment,
-            "submitted_on": dates(day),
-            "corrected_on": dates(corrected, waiting),
+            "submitted_on": dates(year, day),
+            "corrected_on": dates(year, corrected, waiting),
             "corrector_id": corrector + 1,
             "grade": nullable(grade, waiting, pl.Float64),
         }
@@ -203,9 +219,12 @@ def tutoring_requests(
     enrolments: Enrolments,
     activity: Activity,
     rng: np.random.Generator,
+    rate: float = 1.0,
 ) -> pl.DataFrame:
+    """The tutoring requests of the year, ``rate`` times the scale's requests per learner."""
+    year = enrolments.year
     pair, day = _sample_events(
-        spec, activity, enrolments, learners, spec.requests_per_learner, 0.35, rng
+        spec, activity, enrolments, learners, spec.requests_per_learner * rate, 0.35, rng
     )
     n = pair.size
     e = activity.enrolment[pair]
@@ -218,9 +237,9 @@ def tutoring_requests(
         evening, rng.integers(18 * 3600, 23 * 3600, n), rng.integers(8 * 3600, 18 * 3600, n)
     )
     received = day * 86_400 + second
-    weekday = cal.WEEKDAY[day]
+    weekday = year.weekday[day]
     hours = rng.lognormal(np.log(10.0), 1.2, n)
-    hours *= 1.0 + 0.3 * (activity.surge[site, d] - 1.0) * cal.SURGE_SHAPE[day]
+    hours *= 1.0 + 0.3 * (activity.surge[site, d] - 1.0) * year.surge_shape[day]
     # requests of the weekend (or Friday evening) often wait for Monday 8:00
     to_monday = ((7 - weekday) % 7) * 86_400 + 8 * 3600 - second
     deferral = np.array([0.7, 0.5, 0.6])[groups.modality[group]]  # distance tutors work weekends
@@ -228,7 +247,7 @@ def tutoring_requests(
     deferred = weekend & (rng.random(n) < deferral)
     answer = received + np.where(deferred, to_monday, 0) + (hours * 3600).astype(np.int64)
     never = rng.random(n) < np.where(enrolments.drift_progress(e, day) > 0, 0.15, 0.03)
-    pending = never | (answer >= (cal.AS_OF_DAY + 1) * 86_400)
+    pending = never | (answer >= (year.as_of_day + 1) * 86_400)
     referent = rng.random(n) < 0.8
     teacher = staff.teacher_start[site, d] + (group * 7919 + d * 31) % staff.teacher_count[site, d]
     tutor = np.where(referent, learners.referent[learner], teacher)
@@ -241,9 +260,9 @@ def tutoring_requests(
             "learner_id": learner + 1,
             "discipline": labels(voc.DISCIPLINES, d),
             "channel": labels(TUTORING_CHANNELS, channel),
-            "received_at": cal.to_datetimes(received),
+            "received_at": year.to_datetimes(received),
             "answered_at": nullable(
-                cal.to_datetimes(np.where(pending, received, answer)), pending, pl.Datetime("us")
+                year.to_datetimes(np.where(pending, received, answer)), pending, pl.Datetime("us")
             ),
             "staff_id": tutor + 1,
         }
@@ -272,10 +291,11 @@ def interviews(
     rng: np.random.Generator,
 ) -> tuple[pl.DataFrame, np.ndarray]:
     """The interviews, and the day of each enrolment's diagnostic (NO_DAY when missing)."""
+    year = enrolments.year
     m = enrolments.learner.size
     entry, exit_day, reason = enrolments.entry, enrolments.exit, enrolments.reason
     low, high = spec.suivi_gap_days
-    k = int(np.ceil(cal.YEAR_DAYS / low)) + 1
+    k = int(np.ceil(year.days / low)) + 1
     full = rng.random(m) < spec.full_pathway_share
     suivi_forgotten = rng.random(m) < 0.04  # contractualised, then never followed up
     initial = entry + rng.integers(0, 8, m)
@@ -283,14 +303,13 @@ def interviews(
     co_design = diagnostic + rng.integers(7, 22, m)
     contract = co_design + rng.integers(5, 19, m)
     suivi = contract[:, None] + np.cumsum(rng.integers(low, high + 1, (m, k)), axis=1)
-    stop = np.minimum(exit_day, cal.ACTIVITY_END_DAY)
-    leaving = (reason == FIN) | (reason == REORIENTATION)
-    bilan = np.where(
-        leaving,
-        exit_day - rng.integers(0, 6, m),
-        rng.integers(cal.day_index(date(2026, 6, 8)), cal.day_index(date(2026, 7, 1)), m),
-    )
-    has_bilan = (leaving | (reason < 0)) & (rng.random(m) < 0.9)
+    stop = np.minimum(exit_day, year.activity_end_day)
+    end_of_year = (year.matching_index(date(2026, 6, 8)), year.matching_index(date(2026, 7, 1)))
+    # a bilan just before leaving, or in June for whoever is enrolled to the end of the year
+    to_the_end = (reason < 0) | ((reason == FIN) & (exit_day == year.activity_end_day))
+    leaving = ((reason == FIN) | (reason == REORIENTATION)) & ~to_the_end
+    bilan = np.where(leaving, exit_day - rng.integers(0, 6, m), rng.integers(*end_of_year, m))
+    has_bilan = (leaving | to_the_end) & (rng.random(m) < 0.9)
     days = np.column_stack([initial, diagnostic, co_design, contract, suivi, bilan])
     kinds = np.array([0, 1, 2, 3] + [4] * k + [5])
     valid = np.column_stack(
@@ -335,7 +354,7 @@ def interviews(
     success = np.clip(0.45 + 0.05 * (learners.ability[learner] - 11.0) - 0.5 * drift, 0.05, 0.95)
     met = np.where(kind >= 4, rng.binomial(objectives, success), 0)
     autonomy = 1.0 + np.clip((learners.ability[learner] - 6.0) / 4.0, 0.0, 2.5)
-    autonomy += 0.8 * day / cal.YEAR_DAYS - 2.0 * drift + rng.normal(0.0, 0.4, n)
+    autonomy += 0.8 * day / year.days - 2.0 * drift + rng.normal(0.0, 0.4, n)
     autonomy = np.clip(np.rint(autonomy), 1, 4).astype(np.int64)
     notes_by_kind = [voc.INTERVIEW_NOTES[t] for t in INTERVIEW_TYPES]
     offsets = np.cumsum([0] + [len(x) for x in notes_by_kind])
@@ -345,7 +364,7 @@ def interviews(
         {
             "learner_id": learner + 1,
             "staff_id": interviewer + 1,
-            "held_on": dates(day),
+            "held_on": dates(year, day),
             "interview_type": labels(INTERVIEW_TYPES, kind),
             "duration_minutes": minutes,
             "channel": labels(INTERVIEW_CHANNELS, channel),

@@ -5,8 +5,17 @@ columns of ``data_access.frames.Frames``), the same rows byte for byte for the s
 ``seed_database(...)`` writes them in one all-or-nothing transaction.
 
 Everything is drawn with one seeded numpy Generator and built column-wise (no Python loop
-per row). The story the data tell, one school year (2025-2026, zone calendars):
+per row). The story the data tell, over two school years by zone calendars: 2024-2025,
+complete, then 2025-2026 up to its extraction on 7 July 2026 (the current year, so its
+enrolments are still open and its last corrections pending). The previous year has about
+6 % fewer learners and 4 % less activity per learner (some 10 % fewer copies), the same
+calendar week for week and the same surging disciplines, so that year-on-year comparisons
+show a change and the current spring can be forecast from the last one.
 
+- each year has its own groups (the same programmes); most learners still enrolled at the
+  end of 2024-2025 go on to the next stage at the same site (2nde -> 1re -> Tle, CAP 1 ->
+  CAP 2, BTS 1 -> BTS 2) with a new enrolment, the others leave: every enrolment of the
+  past year ends by its last day of classes, ``fin de parcours`` for those still there;
 - groups of a lycée professionnel / CFA (demo) or of eight distance-learning sites
   (national), by public (jeunes, alternants, salariés, demandeurs d'emploi) and modality;
 - copies follow the school calendar (quiet holidays and weekends, slow September) and surge
@@ -26,7 +35,7 @@ per row). The story the data tell, one school year (2025-2026, zone calendars):
   groups rebuilt each period from the diagnostics, and aide individualisée (1 h a week,
   at most 8 learners) for CAP 1; attendance for every session.
 
-Modules: scales (how much), calendar (the 2025-2026 school calendar by zone), vocabulary
+Modules: scales (how much), calendar (the two school years by zone), vocabulary
 (names, programmes, disciplines, needs), population (groups, staff, learners, enrolments),
 events (copies, tutoring requests, interviews, first diagnostics), support (need groups,
 sessions, attendance, diagnostics after support), arrays (small helpers).
@@ -35,6 +44,8 @@ sessions, attendance, diagnostics after support), arrays (small helpers).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import polars as pl
@@ -43,46 +54,55 @@ from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 from data_access import models
-from data_access.db import ensure_schema, get_engine, write_transaction
+from data_access.db import bump_data_version, ensure_schema, get_engine, write_transaction
 from data_access.errors import PilotageError
 from data_access.frames import FRAME_TABLES, conform
 from data_access.writes import bulk_insert, reset_sequences
-from domain import EXIT_REASONS
+from domain import EXIT_REASONS, school_year_name_expr, school_year_of_expr
 from seed import calendar as cal
 from seed import events, population, support
 from seed import vocabulary as voc
 from seed.arrays import dates, labels
 from seed.scales import SCALES, ScaleSpec, scale_spec
 
-__all__ = ["SCALES", "ScaleSpec", "generate", "seed_database"]
+__all__ = ["SCALES", "ScaleSpec", "generate", "rows_per_year", "seed_database"]
 
 
 # --- the whole data set ----------------------------------------------------------------------------
+
+PREVIOUS_VOLUME = 0.94
+"""Learners of the previous school year, against the current one's."""
+PREVIOUS_ACTIVITY = 0.96
+"""Copies and tutoring requests per learner in the previous school year, against the current."""
 
 
 def generate(scale: str | ScaleSpec = "demo", seed: int = 42) -> dict[str, pl.DataFrame]:
     """Every table's rows for the scale and seed, keyed by the Frames field names.
 
     Pure and deterministic: the same (scale, seed) gives the same frames, byte for byte.
-    Ids are explicit (1..n per table) and every row satisfies the models' checks.
+    Ids are explicit (1..n per table) and every row satisfies the models' checks. Two school
+    years, the previous one complete and the current one up to its extraction day.
     """
     spec = scale_spec(scale)
     rng = np.random.default_rng(seed)
-    groups = population.build_groups(spec, rng)
-    staff = population.build_staff(spec, groups, rng)
-    learners, enrolments = population.build_learners_and_enrolments(spec, groups, rng)
-    activity = events.build_activity(spec, groups, enrolments, rng)
-    copies = events.copies(spec, groups, staff, learners, enrolments, activity, rng)
-    requests = events.tutoring_requests(spec, groups, staff, learners, enrolments, activity, rng)
-    interviews, diagnostic_day = events.interviews(spec, groups, staff, learners, enrolments, rng)
-    diagnosed = events.first_diagnostics(spec, learners, enrolments, diagnostic_day, rng)
-    need_groups = support.need_groups(spec, groups, staff, learners, enrolments, diagnosed, rng)
-    sessions = support.sessions(spec, groups, staff, need_groups, rng)
-    attendance = support.attendance(sessions, need_groups, learners, enrolments, rng)
-    diagnostics = support.diagnostics(diagnosed, need_groups, enrolments, rng)
-
-    n_groups, n_staff, n_learners = groups.size.size, len(staff.name), learners.ability.size
-    has_exit = enrolments.reason >= 0
+    previous = population.build_groups(spec, cal.PREVIOUS, rng, volume=PREVIOUS_VOLUME)
+    current = population.build_groups(spec, cal.CURRENT, rng)
+    staff = population.build_staff(spec, current, rng)
+    population.assign_tutors(staff, previous, rng)
+    population.assign_tutors(staff, current, rng)
+    learners, previous_enrolments = population.build_learners_and_enrolments(spec, previous, rng)
+    learners, current_enrolments = population.build_learners_and_enrolments(
+        spec, current, rng, learners, population.PastYear(previous, previous_enrolments)
+    )
+    previous_surge, current_surge = events.surge_factors(spec, rng)
+    years = [
+        _one_year(
+            spec, previous, staff, learners, previous_enrolments, previous_surge,
+            PREVIOUS_ACTIVITY, rng,
+        ),
+        _one_year(spec, current, staff, learners, current_enrolments, current_surge, 1.0, rng),
+    ]  # fmt: skip
+    n_staff = len(staff.name)
     frames = {
         "sites": pl.DataFrame(
             {"id": np.arange(1, len(spec.sites) + 1), "name": [s.name for s in spec.sites]}
@@ -96,6 +116,50 @@ def generate(scale: str | ScaleSpec = "demo", seed: int = 42) -> dict[str, pl.Da
                 "weekly_hours_available": staff.hours,
             }
         ),
+        "learners": pl.DataFrame(
+            {
+                "id": np.arange(1, learners.count + 1),
+                "external_id": learners.external_id,
+                "last_name": learners.last_name,
+                "first_name": learners.first_name,
+                "referent_id": learners.referent + 1,
+            }
+        ),
+        **_one_after_the_other(years),
+    }
+    return {name: conform(FRAME_TABLES[name], frames[name]) for name in FRAME_TABLES}
+
+
+def _one_year(
+    spec: ScaleSpec,
+    groups: population.Groups,
+    staff: population.Staff,
+    learners: population.Learners,
+    enrolments: population.Enrolments,
+    surge: np.ndarray,
+    rate: float,
+    rng: np.random.Generator,
+) -> dict[str, pl.DataFrame]:
+    """The frames of one school year: its groups, enrolments and everything that happened.
+
+    Learner and staff ids are final; the ids of this year's groups, need groups and sessions
+    count from 1 (``_one_after_the_other`` shifts them)."""
+    year = groups.year
+    activity = events.build_activity(groups, enrolments, surge)
+    copies = events.copies(spec, groups, staff, learners, enrolments, activity, rng, rate)
+    requests = events.tutoring_requests(
+        spec, groups, staff, learners, enrolments, activity, rng, rate
+    )
+    del activity
+    interviews, diagnostic_day = events.interviews(spec, groups, staff, learners, enrolments, rng)
+    diagnosed = events.first_diagnostics(spec, learners, enrolments, diagnostic_day, rng)
+    need_groups = support.need_groups(spec, groups, staff, learners, enrolments, diagnosed, rng)
+    sessions = support.sessions(spec, groups, staff, need_groups, rng)
+    attendance = support.attendance(sessions, need_groups, learners, enrolments, rng)
+    diagnostics = support.diagnostics(diagnosed, need_groups, enrolments, rng)
+    n_groups = groups.size.size
+    has_exit = enrolments.reason >= 0
+    return {
         "groups": pl.DataFrame(
             {
                 "id": np.arange(1, n_groups + 1),
@@ -104,25 +168,15 @@ def generate(scale: str | ScaleSpec = "demo", seed: int = 42) -> dict[str, pl.Da
                 "level": [p.level for p in groups.programme],
                 "public": [p.public for p in groups.programme],
                 "modality": [p.modality for p in groups.programme],
-                "school_year": [cal.SCHOOL_YEAR] * n_groups,
-            }
-        ),
-        "learners": pl.DataFrame(
-            {
-                "id": np.arange(1, n_learners + 1),
-                "external_id": learners.external_id,
-                "last_name": learners.last_name,
-                "first_name": learners.first_name,
-                "referent_id": learners.referent + 1,
+                "school_year": [year.label] * n_groups,
             }
         ),
         "enrolments": pl.DataFrame(
             {
-                "id": np.arange(1, enrolments.learner.size + 1),
                 "learner_id": enrolments.learner + 1,
                 "group_id": enrolments.group + 1,
-                "entry_date": dates(enrolments.entry),
-                "exit_date": dates(enrolments.exit, ~has_exit),
+                "entry_date": dates(year, enrolments.entry),
+                "exit_date": dates(year, enrolments.exit, ~has_exit),
                 "exit_reason": labels(EXIT_REASONS, np.maximum(enrolments.reason, 0), ~has_exit),
             }
         ),
@@ -136,8 +190,8 @@ def generate(scale: str | ScaleSpec = "demo", seed: int = 42) -> dict[str, pl.Da
                 "need": labels(voc.NEEDS, need_groups.need),
                 "kind": need_groups.kind,
                 "site_id": need_groups.site + 1,
-                "period_start": dates(need_groups.start),
-                "period_end": dates(need_groups.end),
+                "period_start": dates(year, need_groups.start),
+                "period_end": dates(year, need_groups.end),
                 "staff_id": need_groups.staff + 1,
                 "planned_hours_per_week": need_groups.hours,
                 "slot": [
@@ -160,7 +214,44 @@ def generate(scale: str | ScaleSpec = "demo", seed: int = 42) -> dict[str, pl.Da
         "attendance": attendance,
         "diagnostics": diagnostics,
     }
-    return {name: conform(FRAME_TABLES[name], frames[name]) for name in FRAME_TABLES}
+
+
+def _one_after_the_other(years: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    """The school years' frames as one set of tables: each year's group, need-group and
+    session ids shifted past the previous years' ones; events numbered in date order."""
+    shifted: list[dict[str, pl.DataFrame]] = []
+    offsets = {"groups": 0, "need_groups": 0, "support_sessions": 0}
+    for frames in years:
+        group, need_group, session = (pl.col(c) + offsets[t] for c, t in (
+            ("group_id", "groups"), ("need_group_id", "need_groups"),
+            ("session_id", "support_sessions")))  # fmt: skip
+        shifted.append(
+            {
+                **frames,
+                "groups": frames["groups"].with_columns(pl.col("id") + offsets["groups"]),
+                "enrolments": frames["enrolments"].with_columns(group),
+                "need_groups": frames["need_groups"].with_columns(
+                    pl.col("id") + offsets["need_groups"]
+                ),
+                "need_group_members": frames["need_group_members"].with_columns(need_group),
+                "support_sessions": frames["support_sessions"].with_columns(
+                    pl.col("id") + offsets["support_sessions"], group, need_group
+                ),
+                "attendance": frames["attendance"].with_columns(session),
+            }
+        )
+        for table in offsets:
+            offsets[table] += frames[table].height
+    merged = {name: pl.concat([year[name] for year in shifted]) for name in shifted[0]}
+    # one enrolment per row, by learner then entry; events numbered in date order (each
+    # year's are sorted by date and the years follow each other): the order the app's joins
+    # read fastest
+    merged["enrolments"] = (
+        merged["enrolments"].sort("learner_id", "entry_date").with_row_index("id", offset=1)
+    )
+    for name in ("interviews", "tutoring_requests", "copies", "diagnostics"):
+        merged[name] = merged[name].drop("id").with_row_index("id", offset=1)
+    return merged
 
 
 # --- writing ----------------------------------------------------------------------------------------
@@ -217,6 +308,95 @@ def _recreate_schema(connection: sa.Connection) -> None:
     connection.execute(sa.insert(version).values(id=1, version=previous))
 
 
+@contextmanager
+def _load_transaction(engine: Engine) -> Iterator[sa.Connection]:
+    """The seed's write transaction: ``db.write_transaction`` (the data version moves on at
+    commit), with, on SQLite, a connection tuned for a bulk load.
+
+    SQLite would check every inserted row's references and CHECK constraints one by one
+    (a CHECK with ``IN (...)`` even rebuilds its list for each row): a third or more of the
+    national load. ``_load`` verifies them all once the rows are in instead, one pass per table, and
+    any broken row aborts the transaction. References can only be switched off outside a
+    transaction, hence this connection of its own, discarded afterwards so that the pool
+    hands out fresh ones with every check on.
+    """
+    if engine.dialect.name != "sqlite":
+        with write_transaction(engine) as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        try:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+            with connection.begin():
+                # pysqlite opens its transaction at the first write: make it the version
+                # bump, so that the DDL that follows (indexes, reset) is inside it
+                bump_data_version(connection)
+                connection.exec_driver_sql("PRAGMA ignore_check_constraints=ON")
+                # indexes of millions of rows: keep their pages in memory while writing
+                connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
+                yield connection
+        finally:
+            connection.invalidate()
+
+
+def _load(connection: sa.Connection, frames: dict[str, pl.DataFrame]) -> None:
+    """Write every table inside the caller's transaction (``_load_transaction``).
+
+    The plain (non-unique) indexes are built once the rows are in: one sort each instead of
+    millions of scattered updates. On SQLite, every reference and CHECK constraint is then
+    verified, one pass per table.
+    """
+    tables = list(FRAME_TABLES.values())
+    indexes = [index for table in tables for index in table.__table__.indexes]
+    for index in indexes:
+        index.drop(connection)
+    for name, table in FRAME_TABLES.items():
+        bulk_insert(connection, table, frames[name])
+    for index in indexes:
+        index.create(connection)
+    if connection.dialect.name == "sqlite":
+        _verify_references(connection)
+        _verify_checks(connection, tables)
+    reset_sequences(connection, tables)
+
+
+def _verify_references(connection: sa.Connection) -> None:
+    """Every foreign key of every row points at an existing row (SQLite's own check)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = sorted({row[0] for row in broken})
+        others = " (et d'autres)" if len(tables) > 1 else ""
+        raise PilotageError(
+            f"Données de démonstration invalides : {_count(len(broken))} ligne(s) de la table "
+            f"« {tables[0]} »{others} désignent une ligne qui n'existe pas. Rien n'a été écrit."
+        )
+
+
+def _verify_checks(connection: sa.Connection, tables: list[type[SQLModel]]) -> None:
+    """Every row of each table against its CHECK constraints, with their own SQL text; as in
+    a CHECK, a condition that is unknown (NULL) passes."""
+    for table in tables:
+        sql_table = table.__table__
+        checks = [
+            f"({constraint.sqltext})"
+            for constraint in sql_table.constraints
+            if isinstance(constraint, sa.CheckConstraint)
+        ]
+        if not checks:
+            continue
+        broken = connection.execute(
+            sa.select(sa.func.count())
+            .select_from(sql_table)
+            .where(sa.text(f"NOT ({' AND '.join(checks)})"))
+        ).scalar_one()
+        if broken:
+            raise PilotageError(
+                f"Données de démonstration invalides : {_count(broken)} ligne(s) de la table "
+                f"« {sql_table.name} » enfreignent ses contraintes. Rien n'a été écrit."
+            )
+
+
 def seed_database(
     *,
     scale: str = "demo",
@@ -249,30 +429,71 @@ def seed_database(
         )
     frames = generate(spec, seed)
     generated = time.perf_counter()
-    sqlite = engine.dialect.name == "sqlite"
-    with write_transaction(engine) as connection:
+    with _load_transaction(engine) as connection:
         if reset:
             _recreate_schema(connection)
-        if sqlite:  # indexes of millions of rows: keep their pages in memory while writing
-            connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
-        try:
-            for name, table in FRAME_TABLES.items():
-                bulk_insert(connection, table, frames[name])
-            reset_sequences(connection, list(FRAME_TABLES.values()))
-        finally:
-            if sqlite:
-                connection.exec_driver_sql("PRAGMA cache_size=-2000")  # SQLite's default
+        _load(connection, frames)
     written = time.perf_counter()
+    years = [year.label for year in cal.SCHOOL_YEARS]
+    per_year = rows_per_year(frames)
     width = max(len(label) for label in TABLE_LABELS.values())
+
+    def row(label: str, counts: dict[str, int], total: int) -> str:
+        cells = "".join(f"  {_count(counts[y]) if y in counts else '':>10}" for y in years)
+        return f"  {label:<{width}}{cells}  {_count(total):>10}"
+
     lines = [
         f"Données de démonstration « {spec.name} » (graine {seed}) enregistrées"
-        f"{' après remise à zéro de la base' if reset else ''} :",
-        *(
-            f"  {TABLE_LABELS[name]:<{width}}  {_count(frame.height):>10}"
-            for name, frame in frames.items()
-        ),
-        f"  {'total':<{width}}  {_count(sum(f.height for f in frames.values())):>10}",
+        f"{' après remise à zéro de la base' if reset else ''}, "
+        f"{len(years)} années scolaires (la dernière jusqu'au {cal.AS_OF:%d/%m/%Y}) :",
+        f"  {'':<{width}}" + "".join(f"  {y:>10}" for y in years) + f"  {'total':>10}",
+        *(row(TABLE_LABELS[name], per_year[name], frame.height) for name, frame in frames.items()),
+        row("total", {}, sum(f.height for f in frames.values())),
         f"Durée : {_seconds(written - started)} (génération {_seconds(generated - started)}, "
         f"écriture {_seconds(written - generated)}).",
     ]
     return "\n".join(lines)
+
+
+def rows_per_year(frames: dict[str, pl.DataFrame]) -> dict[str, dict[str, int]]:
+    """The rows of each table by school year (``2024-2025``: count). Learners count in every
+    year they are enrolled in; sites and staff belong to no year (empty)."""
+    group_year = frames["groups"].select(pl.col("id").alias("group_id"), "school_year")
+    dated = {
+        "interviews": "held_on",
+        "tutoring_requests": "received_at",
+        "copies": "submitted_on",
+        "need_groups": "period_start",
+        "support_sessions": "held_on",
+        "diagnostics": "assessed_on",
+    }
+    years = {
+        name: frames[name].select(
+            school_year_name_expr(school_year_of_expr(pl.col(column).cast(pl.Date))).alias("year")
+        )
+        for name, column in dated.items()
+    }
+    years["groups"] = frames["groups"].select(pl.col("school_year").alias("year"))
+    enrolments = frames["enrolments"].join(group_year, on="group_id", how="left")
+    years["enrolments"] = enrolments.select(pl.col("school_year").alias("year"))
+    years["learners"] = enrolments.select(
+        "learner_id", pl.col("school_year").alias("year")
+    ).unique()
+    need_group_year = frames["need_groups"].select(
+        pl.col("id").alias("need_group_id"), years["need_groups"]["year"]
+    )
+    years["need_group_members"] = (
+        frames["need_group_members"]
+        .join(need_group_year, on="need_group_id", how="left")
+        .select("year")
+    )
+    session_year = frames["support_sessions"].select(
+        pl.col("id").alias("session_id"), years["support_sessions"]["year"]
+    )
+    years["attendance"] = (
+        frames["attendance"].join(session_year, on="session_id", how="left").select("year")
+    )
+    return {
+        name: dict(years[name].group_by("year").len().iter_rows()) if name in years else {}
+        for name in frames
+    }

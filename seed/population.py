@@ -1,5 +1,12 @@
 """Who: the groups of each site, the staff, the learners and their enrolments (with exits
-and the drift of those who drop out)."""
+and the drift of those who drop out), school year after school year.
+
+Each school year has its own groups (the same programmes, ``school_year`` set). The staff and
+the learners are shared: a learner who ends a year still enrolled goes on, most of the time,
+to the next stage of their programme at the same site (2nde to 1re, CAP 1 to CAP 2, BTS 1 to
+BTS 2) with a new enrolment; the others leave. Every enrolment of a past year is closed by
+its last day of classes (``fin de parcours`` for those still enrolled then).
+"""
 
 from __future__ import annotations
 
@@ -13,12 +20,18 @@ from data_access.errors import PilotageError
 from domain import EXIT_REASONS, MODALITIES, PUBLICS
 from seed import calendar as cal
 from seed import vocabulary as voc
-from seed.arrays import choose, labels
+from seed.arrays import choose, labels, rank_in_runs
 from seed.scales import ScaleSpec
 
 FIN, ABANDON, REORIENTATION, EXCLUSION, AUTRE = (EXIT_REASONS.index(r) for r in EXIT_REASONS)
 NO_DAY = 1_000_000
 """A day index standing for 'never' (no drift, no exit)."""
+
+CONTINUATION_SHARE = 0.85
+"""Share of the learners still enrolled at the end of a year who go on to the next stage of
+their programme at the same site (when the site teaches it)."""
+CONTINUERS_PER_SEAT = 0.9
+"""At most this share of a next-stage group's seats goes to continuing learners."""
 
 # Exit probabilities over the year, by public: abandon, exclusion, autre.
 EXIT_PROBABILITIES = {
@@ -35,6 +48,9 @@ DROPOUT_BY_MODALITY = {"présentiel": 1.0, "hybride": 1.15, "distance": 1.35}
 
 @dataclass
 class Groups:
+    """The groups of one school year."""
+
+    year: cal.SchoolYear
     site: np.ndarray
     programme: list[voc.Programme]
     name: list[str]
@@ -50,9 +66,13 @@ class Groups:
     """First days of two internships (PFMP) of three weeks (lycée groups), else NO_DAY."""
 
 
-def build_groups(spec: ScaleSpec, rng: np.random.Generator) -> Groups:
+def build_groups(
+    spec: ScaleSpec, year: cal.SchoolYear, rng: np.random.Generator, volume: float = 1.0
+) -> Groups:
+    """The groups of the school year, for ``volume`` times the scale's learners."""
+    learners = round(spec.learners * volume)
     weights = np.array([s.weight for s in spec.sites])
-    site_learners = spec.learners * weights / weights.sum()
+    site_learners = learners * weights / weights.sum()
     site, programmes, names = [], [], []
     for s, site_spec in enumerate(spec.sites):
         total_share = sum(p.share for p in site_spec.programmes)
@@ -73,10 +93,10 @@ def build_groups(spec: ScaleSpec, rng: np.random.Generator) -> Groups:
     site = np.array(site, dtype=np.int64)
     n_groups = site.size
     nominal = np.array([p.size for p in programmes], dtype=float)
-    if spec.learners >= n_groups:
-        size = 1 + rng.multinomial(spec.learners - n_groups, nominal / nominal.sum())
+    if learners >= n_groups:
+        size = 1 + rng.multinomial(learners - n_groups, nominal / nominal.sum())
     else:
-        size = rng.multinomial(spec.learners, nominal / nominal.sum())
+        size = rng.multinomial(learners, nominal / nominal.sum())
     zone = np.array([cal.ZONES.index(spec.sites[s].zone) for s in site])
     lycee = np.array(
         [p.public == "jeunes" and p.modality == "présentiel" and "bac pro" in p.level or
@@ -84,9 +104,11 @@ def build_groups(spec: ScaleSpec, rng: np.random.Generator) -> Groups:
          for p in programmes]
     )  # fmt: skip
     pfmp = np.full((n_groups, 2), NO_DAY, dtype=np.int64)
-    pfmp[lycee, 0] = cal.day_index(date(2025, 11, 17)) + 7 * rng.integers(0, 4, lycee.sum())
-    pfmp[lycee, 1] = cal.day_index(date(2026, 3, 9)) + 7 * rng.integers(0, 4, lycee.sum())
+    for block, first_monday in enumerate((date(2025, 11, 17), date(2026, 3, 9))):
+        first = year.matching_index(first_monday)
+        pfmp[lycee, block] = first + 7 * rng.integers(0, 4, lycee.sum())
     return Groups(
+        year=year,
         site=site,
         programme=programmes,
         name=names,
@@ -171,11 +193,6 @@ def build_staff(spec: ScaleSpec, groups: Groups, rng: np.random.Generator) -> St
     pick = rng.choice(n_first * n_last, n_staff, replace=False)
     names = [f"{voc.FIRST_NAMES[i // n_last]} {voc.LAST_NAMES[i % n_last]}" for i in pick]
     hours = np.array([rng.choice(HOURS_AVAILABLE[r]) for r in role], dtype=float)
-    # each group gets a tutor of its site, in turn
-    for s in range(n_sites):
-        members = np.flatnonzero(groups.site == s)
-        start, count = blocks["tutor"][0][s], blocks["tutor"][1][s]
-        groups.tutor[members] = start + rng.permutation(members.size) % count
     return Staff(
         name=names,
         role=role,
@@ -193,14 +210,24 @@ def build_staff(spec: ScaleSpec, groups: Groups, rng: np.random.Generator) -> St
     )
 
 
+def assign_tutors(staff: Staff, groups: Groups, rng: np.random.Generator) -> None:
+    """Each group gets a tutor of its site, in turn."""
+    for s in range(staff.tutor_start.size):
+        members = np.flatnonzero(groups.site == s)
+        start, count = staff.tutor_start[s], staff.tutor_count[s]
+        groups.tutor[members] = start + rng.permutation(members.size) % count
+
+
 # --- learners and enrolments -------------------------------------------------------------------
 
 
 @dataclass
 class Enrolments:
-    """One row per enrolment, ordered by learner then entry."""
+    """The enrolments of one school year, one row each, ordered by learner then entry."""
 
+    year: cal.SchoolYear
     learner: np.ndarray
+    """Index in the Learners (shared by every year)."""
     group: np.ndarray
     entry: np.ndarray
     exit: np.ndarray
@@ -213,7 +240,7 @@ class Enrolments:
     @property
     def end(self) -> np.ndarray:
         """First day after the enrolment's activity (exclusive bound)."""
-        return np.minimum(self.exit + 1, cal.ACTIVITY_END_DAY + 1)
+        return np.minimum(self.exit + 1, self.year.activity_end_day + 1)
 
     def keep_probability(self, e: np.ndarray, day: np.ndarray) -> np.ndarray:
         """1 before the drift of a learner who is dropping out, falling to about 0 after."""
@@ -233,6 +260,8 @@ class Enrolments:
 
 @dataclass
 class Learners:
+    """Every learner of every year (index 0 .. count - 1), with the traits drawn once."""
+
     external_id: list[str]
     first_name: pl.Series
     last_name: pl.Series
@@ -240,6 +269,40 @@ class Learners:
     engagement: np.ndarray
     attendance: np.ndarray
     referent: np.ndarray
+    """Staff index: the tutor of the learner's latest group."""
+
+    @property
+    def count(self) -> int:
+        return self.ability.size
+
+    def extended(self, other: Learners) -> Learners:
+        """These learners followed by ``other`` (the newcomers of a later year)."""
+        return Learners(
+            external_id=self.external_id + other.external_id,
+            first_name=pl.concat([self.first_name, other.first_name]),
+            last_name=pl.concat([self.last_name, other.last_name]),
+            ability=np.concatenate([self.ability, other.ability]),
+            engagement=np.concatenate([self.engagement, other.engagement]),
+            attendance=np.concatenate([self.attendance, other.attendance]),
+            referent=np.concatenate([self.referent, other.referent]),
+        )
+
+
+def _new_learners(
+    spec: ScaleSpec, year: cal.SchoolYear, n: int, rng: np.random.Generator
+) -> Learners:
+    """``n`` learners first enrolled in ``year``: their identifier carries the year."""
+    numbers = rng.choice(900_000, n, replace=False) + 100_000
+    prefix = f"{spec.external_prefix}{year.first_year % 100:02d}"
+    return Learners(
+        external_id=[f"{prefix}{x:06d}" for x in numbers.tolist()],
+        first_name=labels(voc.FIRST_NAMES, rng.integers(0, len(voc.FIRST_NAMES), n)),
+        last_name=labels(voc.LAST_NAMES, rng.integers(0, len(voc.LAST_NAMES), n)),
+        ability=np.clip(rng.normal(11.0, 2.6, n), 2.0, 19.0),
+        engagement=rng.lognormal(0.0, 0.35, n),
+        attendance=rng.beta(12.0, 1.3, n),
+        referent=np.zeros(n, dtype=np.int64),
+    )
 
 
 def _entries(groups: Groups, group: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -249,14 +312,11 @@ def _entries(groups: Groups, group: np.ndarray, rng: np.random.Generator) -> np.
     entry = np.where(rng.random(n) < 0.9, 1, rng.integers(1, 45, n))
     late = rng.random(n) < 0.4
     entry = np.where(distance & late, rng.integers(1, 90, n), entry)
-    entry = np.where(short, rng.integers(1, 200, n), entry)
-    calendars = [cal.CALENDARS[z] for z in cal.ZONES]
-    zone = groups.zone[group]
-    shifted = entry.copy()
-    for z, calendar in enumerate(calendars):
-        mask = zone == z
-        shifted[mask] = calendar.shift_to_open(entry[mask])
-    return shifted
+    latest = np.full(n, 200)
+    if not groups.year.current:  # a past year's short programmes all end by its summer
+        latest = np.minimum(latest, groups.year.activity_end_day - 7 * groups.short_weeks[group])
+    entry = np.where(short, rng.integers(1, np.maximum(latest, 2)), entry)
+    return shift_to_open(groups, group, entry)
 
 
 def shift_to_open(groups: Groups, group: np.ndarray, days: np.ndarray) -> np.ndarray:
@@ -265,7 +325,7 @@ def shift_to_open(groups: Groups, group: np.ndarray, days: np.ndarray) -> np.nda
     zone = groups.zone[group]
     for z, name in enumerate(cal.ZONES):
         mask = zone == z
-        out[mask] = cal.CALENDARS[name].shift_to_open(out[mask])
+        out[mask] = groups.year.calendars[name].shift_to_open(out[mask])
     return out
 
 
@@ -290,7 +350,8 @@ def _draw_exits(
     drawn = choose(rng, table)  # 0 abandon, 1 exclusion, 2 autre, 3 réorientation, 4 none
     weeks = groups.short_weeks[group]
     planned_end = np.where(weeks > 0, entry + weeks * 7 - 3, NO_DAY)
-    horizon = np.minimum(planned_end, cal.ACTIVITY_END_DAY - 10)
+    last_day = groups.year.activity_end_day
+    horizon = np.minimum(planned_end, last_day - 10)
     span = horizon - entry
     u = rng.random(n)
     offsets = [
@@ -310,26 +371,88 @@ def _draw_exits(
     exit_day[has_exit] = np.minimum(
         shift_to_open(groups, group[has_exit], exit_day[has_exit]), horizon[has_exit]
     )
-    completed = (reason < 0) & (planned_end <= cal.ACTIVITY_END_DAY)
+    completed = (reason < 0) & (planned_end <= last_day)
     exit_day[completed] = planned_end[completed]
     reason[completed] = FIN
     return exit_day, reason
 
 
+@dataclass
+class PastYear:
+    """What a school year hands over to the next: its groups and enrolments."""
+
+    groups: Groups
+    enrolments: Enrolments
+
+
+def _continuers(
+    past: PastYear, groups: Groups, seat_group: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """(learner, seat) of the learners of ``past`` who go on to the next stage of their
+    programme at the same site, in a seat of one of its groups this year."""
+    before, enrolments = past.groups, past.enrolments
+    stages: dict[tuple[int, str], int] = {}
+    group_stage = np.array(
+        [stages.setdefault((s, p.name), len(stages))
+         for s, p in zip(groups.site.tolist(), groups.programme, strict=True)]
+    )  # fmt: skip
+    next_stage = np.array(
+        [stages.get((s, voc.next_stage(p.name) or ""), -1)
+         for s, p in zip(before.site.tolist(), before.programme, strict=True)]
+    )  # fmt: skip
+    # the learners still enrolled on the last day of the past year
+    last_day = before.year.activity_end_day
+    stayed = np.flatnonzero(
+        (enrolments.reason == FIN)
+        & (enrolments.exit == last_day)
+        & (before.short_weeks[enrolments.group] == 0)
+    )
+    stage = next_stage[enrolments.group[stayed]]
+    going = (stage >= 0) & (rng.random(stayed.size) < CONTINUATION_SHARE)
+    learner, stage = enrolments.learner[stayed[going]], stage[going]
+    shuffle = rng.permutation(learner.size)
+    learner, stage = learner[shuffle], stage[shuffle]
+    order = np.argsort(stage, kind="stable")
+    learner, stage = learner[order], stage[order]
+    # the seats of each stage, in the (random) seat order; continuers take the first ones
+    seat_stage = group_stage[seat_group]
+    seats = np.argsort(seat_stage, kind="stable")
+    first_seat = np.searchsorted(seat_stage[seats], np.arange(len(stages)))
+    capacity = np.floor(
+        CONTINUERS_PER_SEAT * np.bincount(seat_stage, minlength=len(stages))
+    ).astype(np.int64)
+    rank = rank_in_runs(stage)
+    kept = rank < capacity[stage]
+    return learner[kept], seats[first_seat[stage[kept]] + rank[kept]]
+
+
 def build_learners_and_enrolments(
-    spec: ScaleSpec, groups: Groups, rng: np.random.Generator
+    spec: ScaleSpec,
+    groups: Groups,
+    rng: np.random.Generator,
+    learners: Learners | None = None,
+    past: PastYear | None = None,
 ) -> tuple[Learners, Enrolments]:
+    """The enrolments of ``groups``' school year, one per seat and a second one for some
+    reoriented learners; ``learners`` (those of earlier years) extended with the newcomers.
+
+    With ``past``, most learners still enrolled at its end take a seat of the next stage.
+    A past year's enrolments are all closed on its last day of classes at the latest.
+    """
+    year = groups.year
     n = int(groups.size.sum())
     group = np.repeat(np.arange(groups.size.size), groups.size)
     order = rng.permutation(n)  # learner ids are not grouped by class
     group = group[order]
-    numbers = rng.choice(900_000, n, replace=False) + 100_000
-    external = [f"{spec.external_prefix}25{x:06d}" for x in numbers.tolist()]
-    first = labels(voc.FIRST_NAMES, rng.integers(0, len(voc.FIRST_NAMES), n))
-    last = labels(voc.LAST_NAMES, rng.integers(0, len(voc.LAST_NAMES), n))
-    ability = np.clip(rng.normal(11.0, 2.6, n), 2.0, 19.0)
-    engagement = rng.lognormal(0.0, 0.35, n)
-    attendance = rng.beta(12.0, 1.3, n)
+    seat_learner = np.full(n, -1, dtype=np.int64)
+    known = 0 if learners is None else learners.count
+    if past is not None:
+        continuing, seat = _continuers(past, groups, group, rng)
+        seat_learner[seat] = continuing
+    new = np.flatnonzero(seat_learner < 0)
+    seat_learner[new] = known + np.arange(new.size)
+    newcomers = _new_learners(spec, year, new.size, rng)
+    learners = newcomers if learners is None else learners.extended(newcomers)
     group_effect = rng.lognormal(0.0, 0.35, groups.size.size)
 
     entry = _entries(groups, group, rng)
@@ -350,11 +473,11 @@ def build_learners_and_enrolments(
     new_entry = shift_to_open(
         groups, new_group, exit_day[moving] + rng.integers(1, 15, moving.size)
     )
-    ok = new_entry < cal.ACTIVITY_END_DAY - 20
+    ok = new_entry < year.activity_end_day - 20
     moving, new_group, new_entry = moving[ok], new_group[ok], new_entry[ok]
     new_exit, new_reason = _draw_exits(groups, new_group, new_entry, group_effect, rng, False)
 
-    learner = np.concatenate([np.arange(n), moving])
+    learner = np.concatenate([seat_learner, seat_learner[moving]])
     all_group = np.concatenate([group, new_group])
     all_entry = np.concatenate([entry, new_entry])
     all_exit = np.concatenate([exit_day, new_exit])
@@ -371,26 +494,24 @@ def build_learners_and_enrolments(
         all_entry[dropout] + 5, all_exit[dropout] - rng.integers(28, 71, dropout.sum())
     )
     drift_end[dropout] = all_exit[dropout]
-    # some learners still enrolled drift at the end of the year: the at-risk list
-    silent = (all_reason < 0) & (groups.short_weeks[all_group] == 0) & (rng.random(m) < 0.035)
-    drift_start[silent] = rng.integers(
-        cal.day_index(date(2026, 3, 1)), cal.day_index(date(2026, 5, 15)), silent.sum()
-    )
-    drift_end[silent] = drift_start[silent] + rng.integers(42, 85, silent.sum())
+    if year.current:  # some learners still enrolled drift at the end of the year: the at-risk list
+        silent = (all_reason < 0) & (groups.short_weeks[all_group] == 0) & (rng.random(m) < 0.035)
+        drift_start[silent] = rng.integers(
+            year.matching_index(date(2026, 3, 1)),
+            year.matching_index(date(2026, 5, 15)),
+            silent.sum(),
+        )
+        drift_end[silent] = drift_start[silent] + rng.integers(42, 85, silent.sum())
+    else:  # a past year is over: whoever was still enrolled completed it
+        still = all_reason < 0
+        all_exit[still] = year.activity_end_day
+        all_reason[still] = FIN
 
+    # each learner's referent: the tutor of their latest group (this year's, for those here)
     last_row = np.flatnonzero(np.append(learner[1:] != learner[:-1], True))
-    latest = np.zeros(n, dtype=np.int64)
-    latest[learner[last_row]] = all_group[last_row]  # each learner's latest enrolment
-    learners = Learners(
-        external_id=external,
-        first_name=first,
-        last_name=last,
-        ability=ability,
-        engagement=engagement,
-        attendance=attendance,
-        referent=groups.tutor[latest],
-    )
+    learners.referent[learner[last_row]] = groups.tutor[all_group[last_row]]
     enrolments = Enrolments(
+        year=year,
         learner=learner,
         group=all_group,
         entry=all_entry,

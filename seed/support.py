@@ -1,5 +1,6 @@
 """Personalised support: need groups (soutien by period, aide individualisée for CAP 1),
-class and need-group sessions, attendance, and the new diagnostics after support."""
+class and need-group sessions, attendance, and the new diagnostics after support, for one
+school year (``groups.year``)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from seed.scales import ScaleSpec
 
 SUPPORT_GROUP_SIZE = 10
 AIDE_GROUP_SIZE = 8
-FIRST_SUPPORT_DAY = cal.day_index(date(2025, 9, 29))
-FIRST_CLASS_SESSION_DAY = cal.day_index(date(2025, 9, 15))
-AP_LAST_DAY = cal.day_index(date(2026, 6, 19))
+FIRST_SUPPORT_DAY = date(2025, 9, 29)
+FIRST_CLASS_SESSION_DAY = date(2025, 9, 15)
+AP_LAST_DAY = date(2026, 6, 19)
+"""On the 2025-2026 calendar; the same weeks in another year (SchoolYear.matching)."""
 PFMP_DAYS = 21
 """Each lycée class leaves for two internships (PFMP) of three weeks: no AP then."""
 
@@ -68,6 +70,9 @@ def need_groups(
     diagnosed: Diagnosed,
     rng: np.random.Generator,
 ) -> NeedGroups:
+    year = groups.year
+    first_support_day = year.matching_index(FIRST_SUPPORT_DAY)
+    ap_last_day = year.matching_index(AP_LAST_DAY)
     end = enrolments.end
     # "soutien" groups, rebuilt each period from the needs not (yet) acquired
     group = enrolments.group[diagnosed.enrolment]
@@ -80,10 +85,10 @@ def need_groups(
     site = groups.site[enrolments.group[e]]
     zone = groups.zone[enrolments.group[e]]
     bounds = np.array(
-        [[cal.CALENDARS[z].periods[p] for p in range(n_periods)] for z in cal.ZONES]
+        [[year.calendars[z].periods[p] for p in range(n_periods)] for z in cal.ZONES]
     )  # [zone, period, (first, last)]
-    start = np.maximum(bounds[zone, period, 0], FIRST_SUPPORT_DAY)
-    stop = np.minimum(bounds[zone, period, 1], AP_LAST_DAY)
+    start = np.maximum(bounds[zone, period, 0], first_support_day)
+    stop = np.minimum(bounds[zone, period, 1], ap_last_day)
     eligible = (
         (diagnosed.day[row] <= start) & (enrolments.entry[e] <= start) & (end[e] > start + 14)
     )
@@ -113,7 +118,7 @@ def need_groups(
 
     # aide individualisée: the weakest learners of each CAP 1 group, at most 8 a group
     aided = np.array([p.aide_individualisee for p in groups.programme])[enrolments.group]
-    active = (enrolments.entry <= FIRST_SUPPORT_DAY) & (end > FIRST_SUPPORT_DAY + 14)
+    active = (enrolments.entry <= first_support_day) & (end > first_support_day + 14)
     candidates = np.flatnonzero(aided & active)
     class_group = enrolments.group[candidates]
     order = np.lexsort((learners.ability[enrolments.learner[candidates]], class_group))
@@ -141,8 +146,8 @@ def need_groups(
         kind=["soutien"] * n_support + [KIND_AIDE] * n_aide,
         name=support_names + aide_names,
         need=np.concatenate([support_need, aide_need]),
-        start=np.concatenate([support_start, np.full(n_aide, FIRST_SUPPORT_DAY)]),
-        end=np.concatenate([support_stop, np.full(n_aide, AP_LAST_DAY)]),
+        start=np.concatenate([support_start, np.full(n_aide, first_support_day)]),
+        end=np.concatenate([support_stop, np.full(n_aide, ap_last_day)]),
         staff=np.concatenate([support_staff, aide_staff]),
         hours=np.concatenate([np.full(n_support, 1.5), np.full(n_aide, 1.0)]),
         weekday=rng.integers(0, 5, total),
@@ -153,14 +158,18 @@ def need_groups(
 
 
 def _weekly(
-    first: np.ndarray, last: np.ndarray, weekday: np.ndarray, zone: np.ndarray
+    year: cal.SchoolYear,
+    first: np.ndarray,
+    last: np.ndarray,
+    weekday: np.ndarray,
+    zone: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(owner index, day) of a weekly slot on open days between first and last (inclusive)."""
-    mondays = np.arange(cal.day_index(date(2025, 9, 1)), cal.YEAR_DAYS, 7)
+    mondays = np.arange(year.first_monday, year.days, 7)
     owner = np.repeat(np.arange(first.size), mondays.size)
     day = np.tile(mondays, first.size) + weekday[owner]
-    open_day = np.stack([cal.CALENDARS[z].open_day for z in cal.ZONES])
-    inside = (day >= first[owner]) & (day <= last[owner]) & (day < cal.YEAR_DAYS)
+    open_day = np.stack([year.calendars[z].open_day for z in cal.ZONES])
+    inside = (day >= first[owner]) & (day <= last[owner]) & (day < year.days)
     owner, day = owner[inside], day[inside]
     is_open = open_day[zone[owner], day]
     return owner[is_open], day[is_open]
@@ -173,6 +182,7 @@ def sessions(
     need_groups: NeedGroups,
     rng: np.random.Generator,
 ) -> pl.DataFrame:
+    year = groups.year
     # class-level sessions: AP, soutien (CFA, every other week), tutorat (virtual classes)
     owners = [(g, spec) for g, p in enumerate(groups.programme) for spec in p.sessions]
     group = np.array([g for g, _ in owners], dtype=np.int64)
@@ -182,11 +192,11 @@ def sessions(
     is_ap = np.array([k == KIND_AP for k in kind], dtype=bool)
     weekday = rng.integers(0, 5, group.size)
     parity = rng.integers(0, 2, group.size)
-    last = np.where(is_ap, AP_LAST_DAY, cal.ACTIVITY_END_DAY)
-    first = np.full(group.size, FIRST_CLASS_SESSION_DAY)
-    owner, day = _weekly(first, last, weekday, groups.zone[group])
+    last = np.where(is_ap, year.matching_index(AP_LAST_DAY), year.activity_end_day)
+    first = np.full(group.size, year.matching_index(FIRST_CLASS_SESSION_DAY))
+    owner, day = _weekly(year, first, last, weekday, groups.zone[group])
     g = group[owner]
-    week = day // 7
+    week = (day - year.first_monday) // 7
     internship = np.zeros(owner.size, dtype=bool)
     for block in range(groups.pfmp.shape[1]):
         first_day = groups.pfmp[g, block]
@@ -207,7 +217,7 @@ def sessions(
             "kind": labels(kind, owner),
             "group_id": pl.Series(g + 1, dtype=pl.Int64),
             "need_group_id": pl.Series([None] * owner.size, dtype=pl.Int64),
-            "held_on": dates(day),
+            "held_on": dates(year, day),
             "duration_hours": duration,
             "staff_id": session_staff + 1,
             "discipline": pl.Series([None] * owner.size, dtype=pl.String),
@@ -216,7 +226,7 @@ def sessions(
     # need-group sessions, weekly over each group's period
     site_zone = np.array([cal.ZONES.index(s.zone) for s in spec.sites])
     owner, day = _weekly(
-        need_groups.start, need_groups.end, need_groups.weekday, site_zone[need_groups.site]
+        year, need_groups.start, need_groups.end, need_groups.weekday, site_zone[need_groups.site]
     )
     keep = rng.random(owner.size) > 0.04
     owner, day = owner[keep], day[keep]
@@ -226,7 +236,7 @@ def sessions(
             "kind": labels(need_groups.kind, owner),
             "group_id": pl.Series([None] * owner.size, dtype=pl.Int64),
             "need_group_id": pl.Series(owner + 1, dtype=pl.Int64),
-            "held_on": dates(day),
+            "held_on": dates(year, day),
             "duration_hours": need_groups.hours[owner],
             "staff_id": need_groups.staff[owner] + 1,
             "discipline": labels(
@@ -243,8 +253,8 @@ def sessions(
     )
 
 
-def _session_days(sessions: pl.DataFrame) -> pl.Expr:
-    return (pl.col("held_on").cast(pl.Int32) - cal.EPOCH_OFFSET).alias("day")
+def _session_days(year: cal.SchoolYear) -> pl.Expr:
+    return (pl.col("held_on").cast(pl.Int32) - year.epoch_offset).alias("day")
 
 
 def attendance(
@@ -264,7 +274,7 @@ def attendance(
             "end": enrolments.end,
         }
     )
-    held = sessions.select("id", "group_id", "need_group_id", _session_days(sessions))
+    held = sessions.select("id", "group_id", "need_group_id", _session_days(enrolments.year))
     by_class = held.filter(pl.col("group_id").is_not_null()).join(
         enrolled, on="group_id", how="inner"
     )
@@ -327,7 +337,7 @@ def diagnostics(
             "learner_id": learner + 1,
             "need": labels(voc.NEEDS, rows.get_column("need").to_numpy()),
             "level": labels(DIAGNOSTIC_LEVELS, rows.get_column("level").to_numpy()),
-            "assessed_on": dates(rows.get_column("day").to_numpy()),
+            "assessed_on": dates(enrolments.year, rows.get_column("day").to_numpy()),
         }
     )
     return (

@@ -156,6 +156,20 @@ def _bac_pro(
     ]
 
 
+NEXT_STAGE = (("2nde ", "1re "), ("1re ", "Tle "), ("CAP 1 ", "CAP 2 "))
+
+
+def next_stage(name: str) -> str | None:
+    """The programme a learner goes on to the next school year ("2nde MELEC" -> "1re MELEC",
+    "BTS NDRC 1" -> "BTS NDRC 2"); None after a final year (Tle, CAP 2, BTS 2, DAEU...)."""
+    for stage, following in NEXT_STAGE:
+        if name.startswith(stage):
+            return following + name.removeprefix(stage)
+    if name.startswith("BTS ") and name.endswith(" 1"):
+        return name.removesuffix(" 1") + " 2"
+    return None
+
+
 def _with(programmes: list[Programme], **changes) -> list[Programme]:
     return [replace(p, **changes) for p in programmes]
 

@@ -9,6 +9,9 @@ import pytest
 from apptest import open_page, page_problems, plain
 from test_summary import hand_made_world
 
+from seed.generate import generate
+from ui import format as fmt
+
 PAGES = [
     "pages/overview.py",
     "pages/activity.py",
@@ -50,6 +53,31 @@ def test_overview_shows_the_hand_worked_figures(app_database) -> None:  # noqa: 
     assert tiles["Tutorat : réponse sous 48 h"] == "33\u00a0%"
     assert tiles["Taux d'abandon"] == "50,0\u00a0%"
     assert tiles["Heures d'accompagnement assurées"] == "5,0\u00a0h"
+
+
+def test_overview_compares_the_school_year_with_the_previous_one(demo_env: str) -> None:
+    """The demo holds 2024-2025 and 2025-2026: the latest is chosen, the other offered, and
+    the overview's changes are against the school year before (counted here from the rows)."""
+    copies = generate("demo", 42)["copies"]["submitted_on"]
+    now = copies.is_between(date(2025, 9, 1), date(2026, 8, 31)).sum()
+    before = copies.is_between(date(2024, 9, 1), date(2025, 8, 31)).sum()
+    assert 0 < before < now
+    app = open_page()
+    year = app.sidebar.selectbox(key="school_year")
+    assert year.options == ["2025-2026", "2024-2025"] and year.value == 2025
+    captions = [caption.value for caption in app.caption]
+    assert "Évolutions par rapport aux 365 jours précédents (du 01/09/2024 au 31/08/2025)." in (
+        captions
+    )
+    received = {metric.label: metric for metric in app.metric}["Copies reçues"]
+    assert received.value == fmt.number(now)
+    assert received.proto.delta == fmt.number(now - before)
+    # the earlier year has nothing before it: no change rather than a false one
+    year.set_value(2024).run()
+    assert not app.exception
+    received = {metric.label: metric for metric in app.metric}["Copies reçues"]
+    assert received.value == fmt.number(before) and not received.proto.delta
+    assert any(caption.value.startswith("Pas d'évolution affichée") for caption in app.caption)
 
 
 def test_filters_are_kept_when_moving_between_pages(demo_env: str) -> None:
