@@ -71,7 +71,7 @@ def test_overview_compares_the_school_year_with_the_previous_one(demo_env: str) 
     )
     received = {metric.label: metric for metric in app.metric}["Copies reçues"]
     assert received.value == fmt.number(now)
-    assert received.proto.delta == fmt.number(now - before)
+    assert received.proto.delta == fmt.change(now, before) == "+" + fmt.number(now - before)
     # the earlier year has nothing before it: no change rather than a false one
     year.set_value(2024).run()
     assert not app.exception
