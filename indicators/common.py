@@ -100,7 +100,7 @@ class IndicatorSettings:
         default_factory=lambda: {
             "correction_target_days": "Objectif de délai de correction (jours)",
             "tutoring_target_hours": "Délai de réponse cible du tutorat (heures)",
-            "surge_ratio": "Seuil d'un pic (volume / médiane des 8 semaines précédentes)",
+            "surge_ratio": "Seuil d'un pic (volume / médiane des 8 semaines d'activité précédentes)",
             "surge_min_volume": "Volume minimal d'une semaine pour parler de pic",
             "surge_baseline_weeks": "Semaines de référence d'un pic",
             "risk_inactivity_weeks": "Semaines sans copie avant alerte",

@@ -38,6 +38,9 @@ class Dataset:
     session_days: pl.Series | None = None
     """Set on a user's part of the data: the days of every support session of the whole data
     (the school calendar: a week with a session anywhere is a school week)."""
+    active_weeks: pl.Series | None = None
+    """Set on a user's part of the data: the weeks the whole data is active in (see
+    ``open_weeks``), so that a part's surges are judged on the same calendar as the whole's."""
 
     @property
     def disciplines(self) -> list[str]:
@@ -193,6 +196,7 @@ def within(dataset: Dataset, perimeter: Perimeter) -> Dataset:
         attendance=attendance,
         last_day=data_end(dataset),
         session_days=school_days(dataset),
+        active_weeks=open_weeks(dataset),
         **inside,
     )
 
@@ -231,6 +235,35 @@ def school_days(dataset: Dataset) -> pl.Series:
     if dataset.session_days is not None:
         return dataset.session_days
     return dataset.support_sessions.get_column("held_on").unique().sort()
+
+
+OPEN_WEEK_SHARE = 0.3
+"""A week is open when the whole data's events that week reach this share of a usual week."""
+
+
+def open_weeks(dataset: Dataset) -> pl.Series:
+    """The Mondays of the weeks the organisation is at work: weeks whose events (copies handed
+    in, tutoring requests received, interviews and support sessions held), counted over the
+    whole data, reach OPEN_WEEK_SHARE of the median of the weeks holding any event. Summer and
+    other holidays, when almost nothing happens, are closed weeks; for a user's part of the
+    data, the weeks of the whole data."""
+    if dataset.active_weeks is not None:
+        return dataset.active_weeks
+    days = pl.concat(
+        [
+            dataset.copies.select(pl.col("submitted_on").alias("day")),
+            dataset.tutoring_requests.select(pl.col("received_at").cast(pl.Date).alias("day")),
+            dataset.interviews.select(pl.col("held_on").alias("day")),
+            dataset.support_sessions.select(pl.col("held_on").alias("day")),
+        ]
+    ).drop_nulls()
+    weekly = days.group_by(pl.col("day").dt.truncate("1w").alias("week_start")).len("events")
+    usual = weekly.get_column("events").median()
+    if usual is None:
+        return pl.Series("week_start", [], pl.Date)
+    return (
+        weekly.filter(pl.col("events") >= OPEN_WEEK_SHARE * usual).get_column("week_start").sort()
+    )
 
 
 def data_end(dataset: Dataset) -> date | None:

@@ -1,8 +1,10 @@
 """Activity surges (*pics d'activité*, DOMAIN.md).
 
 For a weekly series (copies received at a site in a discipline, say), a week's baseline is
-the median of the ``surge_baseline_weeks`` (8) weeks before it, weeks without any volume
-counting as zeros. The week is a surge when volume / baseline >= ``surge_ratio`` and its
+the median of the ``surge_baseline_weeks`` (8) open weeks before it: weeks when the
+organisation is at work (``dataset.open_weeks``: summer and other holidays, when almost
+nothing happens anywhere, are left out, so the rentrée is not a surge over an empty summer);
+an open week without any volume in the series counts as zero. The week is a surge when volume / baseline >= ``surge_ratio`` and its
 volume >= ``surge_min_volume``. A baseline needs that many preceding weeks within the data
 (from the week of the first event of the source, whatever the filters), so the series are
 computed on the data before the period start too. A baseline of 0 gives no ratio (a series
@@ -24,7 +26,7 @@ import polars as pl
 
 from domain import DIMENSION_LABELS
 from indicators.common import Period, Scope
-from indicators.dataset import Dataset, data_end
+from indicators.dataset import Dataset, data_end, open_weeks
 from indicators.flows import as_of, monday
 
 SOURCES = {
@@ -134,14 +136,29 @@ def weekly_series(
             pl.col("week_start").dt.week().alias("_iso_week"),
         )
         .sort([*keys, "week_start"], nulls_last=True)
+    )
+    # Baseline: the median of the 8 open weeks before each week. Over the open weeks alone,
+    # the median of the 8 up to and including each; then each week takes that of the last
+    # open week strictly before it.
+    is_open = pl.col("week_start").is_in(open_weeks(dataset).implode())
+    medians = (
+        grid.filter(is_open)
         .with_columns(
             pl.col("volume")
             .cast(pl.Float64)
-            .shift(1)
             .rolling_median(settings.surge_baseline_weeks)
             .over(keys)
-            .alias("baseline_median")
+            .alias("_median_so_far")
         )
+        .select(*keys, "week_start", "_median_so_far")
+    )
+    grid = (
+        grid.join(medians, on=[*keys, "week_start"], how="left", nulls_equal=True)
+        .sort([*keys, "week_start"], nulls_last=True)
+        .with_columns(
+            pl.col("_median_so_far").shift(1).forward_fill().over(keys).alias("baseline_median")
+        )
+        .drop("_median_so_far")
     )
     year_before = grid.select(
         *keys,

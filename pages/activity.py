@@ -128,7 +128,9 @@ ratio_text = fmt.number(settings.surge_ratio, None)
 st.caption(
     f"Seuil : ×{ratio_text} ; volume minimal : {fmt.number(settings.surge_min_volume)} "
     f"{SURGE_UNITS[source]} ; référence : médiane des {settings.surge_baseline_weeks} semaines "
-    "précédentes (les semaines sans activité comptent pour zéro), par site et discipline. "
+    "d'activité précédentes, par site et discipline (les semaines de vacances, où presque rien "
+    "n'arrive nulle part, sont sautées ; une semaine d'activité sans rien dans la série compte "
+    "pour zéro). "
     "Une semaine est un pic quand son volume atteint le seuil et le volume minimal. La même "
     "semaine un an plus tôt est donnée quand les données la contiennent. Réglages : « Seuils "
     "et objectifs » dans le panneau de gauche."
@@ -172,7 +174,7 @@ else:
             surge_ratio=settings.surge_ratio,
             threshold_title=(
                 f"Seuil d'un pic : ×{ratio_text} la médiane des "
-                f"{settings.surge_baseline_weeks} semaines précédentes"
+                f"{settings.surge_baseline_weeks} semaines d'activité précédentes"
             ),
         ),
         width="stretch",

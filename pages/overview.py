@@ -115,7 +115,7 @@ with left:
             st.warning(
                 f"{escape(row['discipline'])} à {escape(row['site'])} : {fmt.number(row['volume'])} copies la "
                 f"semaine du {fmt.day(row['week_start'])}, ×{fmt.number(row['ratio'], 1)} la "
-                f"médiane des {settings.surge_baseline_weeks} semaines précédentes.",
+                f"médiane des {settings.surge_baseline_weeks} semaines d'activité précédentes.",
                 icon=":material/trending_up:",
             )
         last = "des données" if seen.day == seen.data_end else "de la période"
@@ -139,7 +139,7 @@ with left:
             )
         st.caption(
             f"Un pic : au moins ×{fmt.number(settings.surge_ratio, None)} la médiane des "
-            f"{settings.surge_baseline_weeks} semaines précédentes, sur au moins "
+            f"{settings.surge_baseline_weeks} semaines d'activité précédentes, sur au moins "
             f"{fmt.number(settings.surge_min_volume)} copies dans la semaine."
         )
     st.page_link(

@@ -1,5 +1,6 @@
 """Activity surges worked by hand: weekly copies per site and discipline, the baseline being
-the median of the 8 preceding weeks (zeros included)."""
+the median of the 8 preceding open weeks (zeros included; weeks when nothing happens anywhere,
+such as the summer, left out)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 from world import World
 
 from indicators import surges
-from indicators.common import Filters, IndicatorSettings, Period, Scope
-from indicators.dataset import Dataset
+from indicators.common import Filters, IndicatorSettings, Perimeter, Period, Scope
+from indicators.dataset import Dataset, open_weeks, within
 
 ALL = Filters()
 FIRST_MONDAY = date(2025, 9, 1)
@@ -207,3 +208,54 @@ def test_marks_names_and_one_series_for_the_page(data):
     one = surges.one_series(series, "Rennes · Maths")
     assert one.get_column("volume").to_list() == [1] * 8 + [3]
     assert surges.marks(found.clear()).is_empty()
+
+
+# A school year ends in June, nothing happens in July and August, the next one starts in
+# September: 10 copies a week before the summer, then a rentrée that climbs to 12.
+BEFORE_SUMMER = date(2025, 5, 5)  # 8 weeks from 05/05 to 29/06
+SUMMER_WEEKS = 9  # 30/06 to 31/08: the organisation is closed
+RENTREE = [4, 8, 12, 12]  # from 01/09
+YEAR_START = Period(date(2025, 9, 1), date(2025, 9, 28))
+
+
+def test_the_rentree_after_an_empty_summer_is_no_surge():
+    """Closed weeks (nothing anywhere) are left out of the baseline: the baseline of each
+    September week is the median of the 8 open weeks before it (the June weeks, then the
+    rentrée's), not the zeros of the summer (which would make 12 copies after 0 a surge)."""
+    volumes = [10] * 8 + [0] * SUMMER_WEEKS + RENTREE
+    data = build({("Lyon", "Maths"): volumes}, first_monday=BEFORE_SUMMER)
+    settings = IndicatorSettings(surge_min_volume=1)
+    series = surges.weekly_series(data, Scope(YEAR_START, settings=settings))
+    assert series.select("volume", "baseline_median").rows() == [
+        (4, 10.0),  # 8 June weeks of 10
+        (8, 10.0),  # 4 and seven 10s
+        (12, 10.0),
+        (12, 10.0),  # 4, 8, 12 and five 10s
+    ]
+    assert not series.get_column("is_surge").any()
+    # Summer weeks are closed for the whole data, not only for this series
+    assert date(2025, 7, 7) not in open_weeks(data).to_list()
+    assert date(2025, 6, 23) in open_weeks(data).to_list()
+
+
+def test_a_part_of_the_data_judges_surges_on_the_whole_calendar():
+    """Lyon closes for the summer, Rennes (distance learning) goes on at 5 copies a week:
+    for the whole data the summer weeks are closed (5 copies against 50 in a usual week). A
+    user who sees only Rennes keeps the whole data's open weeks, so Rennes' rentrée is judged
+    against its June (baseline 10, ratio 2), as the direction sees it with the site filter,
+    and not against its own summer (which would give 5 and 4)."""
+    volumes = {
+        ("Lyon", "Maths"): [40] * 8 + [0] * SUMMER_WEEKS + [40] * 4,
+        ("Rennes", "Maths"): [10] * 8 + [5] * SUMMER_WEEKS + [20] * 4,
+    }
+    data = build(volumes, first_monday=BEFORE_SUMMER)
+    settings = IndicatorSettings(surge_min_volume=1)
+    filtered = surges.weekly_series(
+        data, Scope(YEAR_START, filters=Filters(sites=("Rennes",)), settings=settings)
+    )
+    part = within(data, Perimeter(sites=("Rennes",)))
+    assert open_weeks(part).to_list() == open_weeks(data).to_list()
+    series = surges.weekly_series(part, Scope(YEAR_START, settings=settings))
+    assert series.equals(filtered)
+    assert series.row(0, named=True)["baseline_median"] == 10.0
+    assert series.row(0, named=True)["ratio"] == 2.0
