@@ -12,6 +12,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from data_access.frames import in_force_on
 from domain import INTERVIEW_CHANNELS, INTERVIEW_TYPES, MODALITIES, TUTORING_CHANNELS
 from seed import calendar as cal
 from seed import vocabulary as voc
@@ -208,6 +209,39 @@ def copies(
         .with_columns(pl.format("Devoir {}", "assignment_number").alias("assignment"))
         .drop("assignment_number")
         .with_row_index("id", offset=1)
+    )
+
+
+ASSIGNMENT_ON_TIME_SHARE = 0.8
+"""The due date of a seeded assignment: the day by which this share of its group's copies were
+handed in (so about a fifth are late, more in a surge)."""
+
+
+def assignments(copies: pl.DataFrame, enrolments: pl.DataFrame) -> pl.DataFrame:
+    """The assignments (devoirs) the copies answer: one per group (the enrolment in force on
+    the day a copy was handed in), discipline and title, due on the day by which
+    ASSIGNMENT_ON_TIME_SHARE of them were handed in. Learners who fall behind hand in fewer
+    copies and miss the later assignments."""
+    attributed = in_force_on(
+        copies.select("learner_id", "discipline", "assignment", "submitted_on"),
+        "submitted_on",
+        enrolments,
+        ["group_id"],
+    )
+    return (
+        attributed.group_by("group_id", "discipline", "assignment")
+        .agg(
+            pl.col("submitted_on")
+            .cast(pl.Int32)
+            .quantile(ASSIGNMENT_ON_TIME_SHARE, "lower")
+            .cast(pl.Int32)
+            .cast(pl.Date)
+            .alias("due_on")
+        )
+        .sort("group_id", "discipline", "due_on", "assignment")
+        .select("group_id", "discipline", pl.col("assignment").alias("title"), "due_on")
+        .with_row_index("id", offset=1)
+        .with_columns(pl.col("id").cast(pl.Int64))
     )
 
 

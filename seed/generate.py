@@ -127,6 +127,7 @@ def generate(scale: str | ScaleSpec = "demo", seed: int = 42) -> dict[str, pl.Da
         ),
         **_one_after_the_other(years),
     }
+    frames["assignments"] = events.assignments(frames["copies"], frames["enrolments"])
     return {
         name: conform(FRAME_TABLES[name], frames.get(name, pl.DataFrame())) for name in FRAME_TABLES
     }
@@ -479,6 +480,11 @@ def rows_per_year(frames: dict[str, pl.DataFrame]) -> dict[str, dict[str, int]]:
     years["groups"] = frames["groups"].select(pl.col("school_year").alias("year"))
     enrolments = frames["enrolments"].join(group_year, on="group_id", how="left")
     years["enrolments"] = enrolments.select(pl.col("school_year").alias("year"))
+    years["assignments"] = (
+        frames["assignments"]
+        .join(group_year, on="group_id", how="left")
+        .select(pl.col("school_year").alias("year"))
+    )
     years["learners"] = enrolments.select(
         "learner_id", pl.col("school_year").alias("year")
     ).unique()
