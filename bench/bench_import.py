@@ -103,7 +103,7 @@ raw = open_sheet('big.xlsx', content)
 kind, mapping, _ = suggest(None, raw)
 parsed = parse_rows(raw, kind, mapping)
 problems = check_rows(parsed)
-frame, duplicates = check_duplicates(parsed)
+frame, duplicates, _repeats = check_duplicates(parsed)
 seconds = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(f"{{raw.rows.height}} lignes lues et vérifiées en {{seconds:.1f}} s ; pic mémoire {{peak:.0f}} Mo")

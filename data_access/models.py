@@ -186,11 +186,20 @@ class Assignment(SQLModel, table=True):
 
 
 class Copy(SQLModel, table=True):
-    """A copie (devoir corrigé); ``corrected_on`` is empty while waiting."""
+    """A copie (devoir corrigé); ``corrected_on`` is empty while waiting.
+
+    A copy is known by its number when the export gives one (``copy_number``, "N° copie");
+    otherwise by its learner, discipline, assignment and day, and ``sequence``, its rank among
+    the copies of that same key in the export (a learner may hand in two copies of one
+    discipline on one day)."""
 
     __tablename__ = "copy"
     __table_args__ = (
-        UniqueConstraint("learner_id", "discipline", "assignment", "submitted_on", name="uq_copy"),
+        UniqueConstraint(
+            "learner_id", "discipline", "assignment", "submitted_on", "sequence", name="uq_copy"
+        ),
+        UniqueConstraint("copy_number", name="uq_copy_number"),
+        CheckConstraint("sequence >= 1", name="ck_copy_sequence"),
         CheckConstraint(
             "corrected_on IS NULL OR corrected_on >= submitted_on",
             name="ck_correction_after_submission",
@@ -206,6 +215,12 @@ class Copy(SQLModel, table=True):
     corrected_on: date | None = None
     corrector_id: int | None = Field(default=None, foreign_key="staff.id")
     grade: float | None = None
+    copy_number: str | None = Field(default=None, description="n° de copie de l'export")
+    sequence: int = Field(
+        default=1,
+        description="rang parmi les copies de même clé",
+        sa_column_kwargs={"server_default": "1"},
+    )
 
 
 class NeedGroup(SQLModel, table=True):

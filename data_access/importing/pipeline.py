@@ -51,6 +51,7 @@ from data_access.importing.writing import (
     apply_plan,
     canonical_keys,
     check_assignment_dates,
+    check_copy_numbers,
     check_plan,
     check_references,
     empty_state,
@@ -278,7 +279,7 @@ def _evaluate(
     update_names: bool = False,
 ) -> _Outcome:
     parsed = canonical_keys(parsed or parse_rows(raw, kind, mapping), state)
-    frame, duplicates = check_duplicates(parsed)
+    frame, duplicates, repeats = check_duplicates(parsed)
     problems = _in_sheet_order(
         raw,
         merge_problems(
@@ -287,10 +288,11 @@ def _evaluate(
             duplicates,
             check_references(parsed, frame, state, implied_group),
             check_assignment_dates(parsed, frame, state),
+            check_copy_numbers(parsed, frame, state),
         ),
     )
     warnings = _in_sheet_order(
-        raw, merge_problems(sheet_warnings(raw), name_warnings(parsed, frame, state))
+        raw, merge_problems(sheet_warnings(raw), repeats, name_warnings(parsed, frame, state))
     )
     if (problems.get_column("row") == raw.header_row).any():  # a column is missing
         return _Outcome(parsed, problems, raw.rows.height, frame.clear(), Plan(), warnings)

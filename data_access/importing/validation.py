@@ -401,25 +401,52 @@ def _rules(kind: str, parsed: ParsedRows) -> list[tuple[str, pl.Expr, pl.Expr | 
     return rules
 
 
-def check_duplicates(parsed: ParsedRows) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(rows without exact repeats, problems for rows that repeat a key with other values)."""
-    key = list(NATURAL_KEYS[parsed.kind])
+def natural_key(parsed: ParsedRows) -> list[str]:
+    """The fields that name one row of the kind in a file: for copies, the copy number when the
+    file has one; otherwise nothing (two copies of one learner, discipline, assignment and day
+    are two copies, told apart by their order: see writing.py)."""
+    if parsed.kind == "copies":
+        return ["copy_number"] if parsed.has("copy_number") else []
+    return list(NATURAL_KEYS[parsed.kind])
+
+
+def check_duplicates(parsed: ParsedRows) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(rows without exact repeats, problems for rows that repeat a key with other values,
+    notes for the exact repeats: a row written twice counts once)."""
+    key = natural_key(parsed)
     frame = parsed.frame
-    if any(k not in frame.columns for k in key):
-        return frame, empty_problems()
     values = [c for c in frame.columns if c != "_row" and not c.endswith("__raw")]
-    frame = frame.unique(subset=values, keep="first", maintain_order=True)
-    frame = frame.with_columns(pl.col("_row").min().over(key).alias("_first_row"))
-    first_field = key[0] if key[0] in parsed.headers else next(iter(parsed.headers))
+    frame = frame.with_columns(pl.col("_row").min().over(values).alias("_same_as"))
+    first_field = next(iter(parsed.headers), "")
+    repeats = frame.filter(pl.col("_row") != pl.col("_same_as")).select(
+        pl.col("_row").cast(pl.Int64).alias("row"),
+        pl.lit(parsed.headers.get(first_field, "")).alias("column"),
+        (pl.col(f"{first_field}__raw") if first_field else pl.lit(None, pl.String)).alias("value"),
+        pl.format("ligne identique à la ligne {} : comptée une fois", pl.col("_same_as")).alias(
+            "reason"
+        ),
+    )
+    frame = frame.filter(pl.col("_row") == pl.col("_same_as")).drop("_same_as")
+    if not key or any(k not in frame.columns for k in key):
+        return frame, empty_problems(), repeats
+    keyed = pl.all_horizontal(pl.col(k).is_not_null() for k in key)
+    frame = frame.with_columns(
+        pl.when(keyed)
+        .then(pl.col("_row").min().over(key))
+        .otherwise(pl.col("_row"))
+        .alias("_first_row")
+    )
+    shown = key[0] if key[0] in parsed.headers else first_field
+    same = "même n° de copie" if key == ["copy_number"] else "même clé"
     duplicates = frame.filter(pl.col("_row") != pl.col("_first_row")).select(
         pl.col("_row").alias("row"),
-        pl.lit(parsed.headers.get(first_field, "")).alias("column"),
-        pl.col(f"{first_field}__raw").alias("value"),
+        pl.lit(parsed.headers.get(shown, "")).alias("column"),
+        pl.col(f"{shown}__raw").alias("value"),
         pl.format(
-            "en double : même clé que la ligne {} avec d'autres valeurs", pl.col("_first_row")
+            f"en double : {same} que la ligne {{}} avec d'autres valeurs", pl.col("_first_row")
         ).alias("reason"),
     )
-    return frame.drop("_first_row"), duplicates
+    return frame.drop("_first_row"), duplicates, repeats
 
 
 def _sorted(found: list[pl.DataFrame]) -> pl.DataFrame:

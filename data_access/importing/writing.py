@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import polars as pl
-from sqlalchemy import Connection, and_, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlmodel import SQLModel
 
 from data_access.constraints import CONSTRAINT_MESSAGES, CROSS_COLUMN_CHECKS
@@ -36,7 +36,7 @@ TARGET_FRAME = {
     "assignments": "assignments",
 }
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
-    "copies": ("learner_id", "discipline", "assignment", "submitted_on"),
+    "copies": ("learner_id", "discipline", "assignment", "submitted_on", "sequence"),
     "tutoring_requests": ("learner_id", "discipline", "received_at"),
     "interviews": ("learner_id", "held_on", "interview_type"),
     "diagnostics": ("learner_id", "need", "assessed_on"),
@@ -138,7 +138,22 @@ def _read_in_range(
     if low is None:
         return conform(FRAME_TABLES[target], pl.DataFrame())
     column = table.c[column_name]
-    return _read(connection, target, and_(column >= low, column <= high))
+    frame = _read(connection, target, and_(column >= low, column <= high))
+    if kind == "copies" and "copy_number" in rows.columns:  # the numbered copies of other days
+        numbers = rows.get_column("copy_number").drop_nulls().unique().sort().to_list()
+        others = [
+            _read(
+                connection,
+                target,
+                and_(
+                    table.c.copy_number.in_(numbers[i : i + 5000]),
+                    or_(column < low, column > high),
+                ),
+            )
+            for i in range(0, len(numbers), 5000)
+        ]
+        frame = pl.concat([frame, *others])
+    return frame
 
 
 # --- the plan -------------------------------------------------------------------------------
@@ -446,6 +461,8 @@ def _resolve_events(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -
     name = TARGET_FRAME[parsed.kind]
     rows = builder.map_staff(rows, "corrector", "corrector_id")
     rows = builder.map_staff(rows, "staff", "staff_id")
+    if parsed.kind == "copies":
+        rows = _copy_sequences(builder.state, rows)
     columns = [c for c in _table_columns(name) if c in rows.columns and c != "id"]
     _match(builder, name, rows.select(*columns, "_row"), _update_columns(parsed, name))
 
@@ -591,6 +608,102 @@ def check_assignment_dates(parsed: ParsedRows, frame: pl.DataFrame, state: State
             "date limite antérieure au premier jour du groupe ({})",
             pl.col("_first_day").dt.strftime("%d/%m/%Y"),
         ).alias("reason"),
+    )
+
+
+_COPY_KEY = ["learner_id", "discipline", "assignment", "submitted_on"]
+
+
+def _copy_sequences(state: State, rows: pl.DataFrame) -> pl.DataFrame:
+    """Each copy of the file with its ``sequence``, so that matching on the table's key finds
+    the copy the database already holds:
+
+    - a copy whose number (``copy_number``) the database knows is that copy (its learner,
+      discipline, assignment, day and rank are the stored ones);
+    - the others are matched, within their learner, discipline, assignment and day, by their
+      order in the file against the database's copies of that key that have no number, in
+      the order of their rank: a later export of the same copies adds nothing;
+    - what remains is new, ranked after the copies the key already holds.
+    """
+    existing = state.get("copies").select("id", *_COPY_KEY, "sequence", "copy_number")
+    rows = rows.with_row_index("_order")
+    if "copy_number" in rows.columns:
+        numbered = existing.filter(pl.col("copy_number").is_not_null()).select(
+            "copy_number", *[pl.col(k).alias(f"_db_{k}") for k in (*_COPY_KEY, "sequence")]
+        )
+        rows = rows.join(numbered, on="copy_number", how="left")
+        known = pl.col("_db_sequence").is_not_null()
+        rows = rows.with_columns(
+            *[
+                pl.when(known).then(pl.col(f"_db_{k}")).otherwise(pl.col(k)).alias(k)
+                for k in _COPY_KEY
+            ],
+            pl.col("_db_sequence").alias("sequence"),
+        ).drop([f"_db_{k}" for k in (*_COPY_KEY, "sequence")])
+        unnumbered = existing.filter(pl.col("copy_number").is_null())
+    else:
+        rows = rows.with_columns(pl.lit(None, pl.Int64).alias("sequence"))
+        unnumbered = existing
+    by_number = rows.filter(pl.col("sequence").is_not_null())
+    rest = rows.filter(pl.col("sequence").is_null()).sort("_order")
+    rest = rest.with_columns(pl.int_range(1, pl.len() + 1).over(_COPY_KEY).alias("_rank"))
+    free = unnumbered.select(
+        *_COPY_KEY,
+        pl.col("sequence").rank("ordinal").over(_COPY_KEY).cast(pl.Int64).alias("_rank"),
+        pl.col("sequence").alias("_free_sequence"),
+    )
+    rest = rest.join(free, on=[*_COPY_KEY, "_rank"], how="left", nulls_equal=True)
+    largest = existing.group_by(_COPY_KEY).agg(pl.col("sequence").max().alias("_largest"))
+    matched = rest.filter(pl.col("_free_sequence").is_not_null())
+    new = (
+        rest.filter(pl.col("_free_sequence").is_null())
+        .join(largest, on=_COPY_KEY, how="left", nulls_equal=True)
+        .sort("_order")
+        .with_columns(
+            (pl.col("_largest").fill_null(0) + pl.int_range(1, pl.len() + 1).over(_COPY_KEY))
+            .cast(pl.Int64)
+            .alias("_free_sequence")
+        )
+        .drop("_largest")
+    )
+    rest = pl.concat([matched, new]).with_columns(pl.col("_free_sequence").alias("sequence"))
+    return (
+        pl.concat([by_number, rest.drop("_rank", "_free_sequence")], how="diagonal_relaxed")
+        .sort("_order")
+        .drop("_order")
+    )
+
+
+def check_copy_numbers(parsed: ParsedRows, frame: pl.DataFrame, state: State) -> pl.DataFrame:
+    """Copies whose number the database holds for another learner."""
+    if parsed.kind != "copies" or "copy_number" not in frame.columns:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    stored = (
+        state.get("copies")
+        .filter(pl.col("copy_number").is_not_null())
+        .select("copy_number", "learner_id")
+        .join(
+            state.get("learners").select(
+                pl.col("id").alias("learner_id"), pl.col("external_id").alias("_stored_learner")
+            ),
+            on="learner_id",
+            how="left",
+        )
+        .select("copy_number", "_stored_learner")
+    )
+    return (
+        frame.filter(pl.col("copy_number").is_not_null())
+        .join(stored, on="copy_number", how="inner")
+        .filter(pl.col("_stored_learner") != pl.col("learner_id"))
+        .select(
+            pl.col("_row").cast(pl.Int64).alias("row"),
+            pl.lit(parsed.headers["copy_number"]).alias("column"),
+            pl.col("copy_number__raw").alias("value"),
+            pl.lit(
+                "ce n° de copie est déjà enregistré pour un autre apprenant : deux copies ne "
+                "peuvent pas avoir le même numéro"
+            ).alias("reason"),
+        )
     )
 
 
