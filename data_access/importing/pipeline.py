@@ -380,7 +380,8 @@ def write(
 ) -> ImportReport:
     """Import the rows: all of them or nothing (or only the valid ones with skip_invalid).
 
-    A rejected file writes nothing but its line in the import history. The names of learners
+    A rejected file writes nothing but its line in the import history, and leaves the data
+    version as it was (no user's cache is made stale). The names of learners
     already in the database are replaced by the file's only with ``update_names``; the mapping
     is remembered for the next files of the same layout only with ``remember`` (the user
     confirmed it). ``sites``: the only sites the rows may belong to (None: any); a file
@@ -407,8 +408,8 @@ def write(
             _record(connection, report)
             if remember:
                 _remember(connection, raw.headers, kind, mapping)
-    except _Abort as abort:
-        with db.write_transaction(engine) as connection:
+    except _Abort as abort:  # the history's line only: the data, and their version, unchanged
+        with engine.begin() as connection:
             _record(connection, abort.report)
         step(1.0, "Fichier refusé.")
         return abort.report
@@ -434,10 +435,11 @@ def write(
 
 def record_failure(engine: Engine, file_name: str, sha: str, kind: str | None, status: str) -> None:
     """A line in the import history for a file that could not be imported at all (unreadable,
-    or the import failed); never raises, so that it never hides the error being reported."""
+    or the import failed); never raises, so that it never hides the error being reported.
+    The data are unchanged, so is their version: no cache is made stale by a refused file."""
     report = ImportReport(file_name, sha, kind or "", "", status, rows=0)
     try:
-        with db.write_transaction(engine) as connection:
+        with engine.begin() as connection:
             _record(connection, report)
     except Exception:  # noqa: BLE001, S110 (the history is secondary to the error itself)
         pass
