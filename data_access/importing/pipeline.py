@@ -31,6 +31,7 @@ from data_access.importing.mapping import (
     mapping_to_json,
     normalise,
 )
+from data_access.importing.moodle import gradebook_copies
 from data_access.importing.perimeter import OutsidePerimeter, refuse_outside
 from data_access.importing.reading import RawSheet, read_sheet
 from data_access.importing.validation import (
@@ -176,8 +177,10 @@ def sha256_of(content: bytes) -> str:
 
 
 def open_sheet(file_name: str, content: bytes, sheet: str | None = None) -> RawSheet:
-    """Read one sheet (ImportRejected with a French message when it cannot be read)."""
+    """Read one sheet (ImportRejected with a French message when it cannot be read); a Moodle
+    gradebook export is read as the copies it holds (moodle.py)."""
     raw = read_sheet(file_name, content, sheet)
+    raw = gradebook_copies(raw) or raw  # a Moodle gradebook: one copy per learner and activity
     if raw.rows.is_empty():
         raise ImportRejected(
             f"La feuille « {raw.sheet} » de « {file_name} » a une ligne d'en-tête "
