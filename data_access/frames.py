@@ -61,6 +61,8 @@ class Frames:
     diagnostics: pl.DataFrame
     assignments: pl.DataFrame
     """devoirs: id, group_id, discipline, title, due_on (null when no export gave it)"""
+    absences: pl.DataFrame
+    """absences: id, learner_id, absent_on, half_day, half_days, hours, justified, reason"""
 
     @classmethod
     def empty(cls, **given: pl.DataFrame) -> Frames:
@@ -91,6 +93,7 @@ FRAME_TABLES: dict[str, type[SQLModel]] = {
     "support_sessions": models.SupportSession,
     "attendance": models.Attendance,
     "diagnostics": models.Diagnostic,
+    "absences": models.Absence,
 }
 
 

@@ -18,6 +18,7 @@ from domain import (
     AUDIT_EVENTS,
     DIAGNOSTIC_LEVELS,
     EXIT_REASONS,
+    HALF_DAYS,
     INTERVIEW_CHANNELS,
     INTERVIEW_TYPES,
     KIND_AP,
@@ -295,6 +296,30 @@ class Diagnostic(SQLModel, table=True):
     assessed_on: date
 
 
+class Absence(SQLModel, table=True):
+    """An absence of a learner (vie scolaire) on a day: the half-day it falls in (empty when
+    the export does not say), how many half-days it counts (1 or 2, or hours / 4), the hours
+    when the export gives them, whether it was justified and why."""
+
+    __tablename__ = "absence"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "absent_on", "half_day", name="uq_absence"),
+        CheckConstraint(
+            "half_day = '' OR " + _one_of("half_day", HALF_DAYS), name="ck_absence_half_day"
+        ),
+        CheckConstraint("half_days > 0 AND half_days <= 2", name="ck_absence_half_days"),
+        CheckConstraint("hours IS NULL OR (hours > 0 AND hours <= 12)", name="ck_absence_hours"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    absent_on: date
+    half_day: str = Field(default="", description="matin, après-midi, journée ou vide")
+    half_days: float = Field(description="demi-journées d'absence comptées")
+    hours: float | None = None
+    justified: bool | None = None
+    reason: str | None = None
+
+
 class ImportRecord(SQLModel, table=True):
     """One line of the import history."""
 
@@ -395,4 +420,5 @@ ENTITY_TABLES: tuple[type[SQLModel], ...] = (
     SupportSession,
     Attendance,
     Diagnostic,
+    Absence,
 )

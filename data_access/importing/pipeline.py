@@ -51,6 +51,7 @@ from data_access.importing.writing import (
     State,
     apply_plan,
     canonical_keys,
+    check_absence_days,
     check_assignment_dates,
     check_copy_numbers,
     check_plan,
@@ -292,6 +293,7 @@ def _evaluate(
             check_references(parsed, frame, state, implied_group),
             check_assignment_dates(parsed, frame, state),
             check_copy_numbers(parsed, frame, state),
+            check_absence_days(parsed, frame, state),
         ),
     )
     warnings = _in_sheet_order(

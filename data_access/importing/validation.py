@@ -5,7 +5,7 @@ written in the file, the value as written and the reason, in French.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
@@ -16,6 +16,7 @@ from data_access.importing.keys import key_expr
 from data_access.importing.mapping import fields_of, missing_required
 from data_access.importing.reading import RawSheet
 from data_access.importing.values import parse_column
+from domain import HALF_DAY_AFTERNOON, HALF_DAY_HOURS, HALF_DAY_MORNING, HALF_DAY_WHOLE
 
 PROBLEM_SCHEMA = pl.Schema(
     {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
@@ -31,6 +32,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "diagnostics": ("learner_id", "need", "assessed_on"),
     "staff": ("name",),
     "assignments": ("group", "discipline", "title"),
+    "absences": ("learner_id", "absent_on", "half_day"),
 }
 EVENT_DATE: dict[str, str] = {
     "copies": "submitted_on",
@@ -40,6 +42,7 @@ EVENT_DATE: dict[str, str] = {
     "diagnostics": "assessed_on",
     "learners": "entry_date",
     "assignments": "due_on",
+    "absences": "absent_on",
 }
 
 _UNREADABLE = {
@@ -106,6 +109,9 @@ def parse_rows(raw: RawSheet, kind: str, mapping: dict[str, str]) -> ParsedRows:
         frame = frame.with_columns(pl.col("assignment").fill_null(""))
     elif kind == "copies":
         frame = frame.with_columns(pl.lit("").alias("assignment"))
+    if kind == "absences":
+        half_day = pl.col("half_day").fill_null("") if "half_day" in frame.columns else pl.lit("")
+        frame = frame.with_columns(half_day.alias("half_day"))
     return ParsedRows(kind, {h: f for f, h in headers.items()}, headers, frame, raw.header_row)
 
 
@@ -165,13 +171,16 @@ def check_rows(parsed: ParsedRows) -> pl.DataFrame:
                 )
             )
         elif spec.type in _UNREADABLE:
+            unreadable = _UNREADABLE[spec.type]
+            if spec.type == "bool" and field != "present":
+                unreadable = "valeur illisible (attendu oui ou non)"
             found.append(
                 _problems(
                     frame,
                     raw.is_not_null() & value.is_null(),
                     header,
                     f"{field}__raw",
-                    _UNREADABLE[spec.type],
+                    unreadable,
                 )
             )
         found.extend(_storable(frame, field, header, spec))
@@ -386,6 +395,8 @@ def _rules(kind: str, parsed: ParsedRows) -> list[tuple[str, pl.Expr, pl.Expr | 
                     "niveau d'autonomie attendu de 1 à 4",
                 )
             )
+    if kind == "absences":
+        rules.extend(_absence_rules(parsed))
     if kind == "sessions" and has("duration_hours"):
         rules.append(
             (
@@ -408,6 +419,93 @@ def natural_key(parsed: ParsedRows) -> list[str]:
     if parsed.kind == "copies":
         return ["copy_number"] if parsed.has("copy_number") else []
     return list(NATURAL_KEYS[parsed.kind])
+
+
+def counted_half_days(parsed: ParsedRows) -> pl.Expr:
+    """The half-days an absence counts: the number the export gives, else its half-day (a
+    morning or an afternoon 1, the whole day 2), else its hours / HALF_DAY_HOURS (2 at most)."""
+    given = pl.col("half_days") if parsed.has("half_days") else pl.lit(None, pl.Float64)
+    of_half_day = (
+        pl.when(pl.col("half_day") == HALF_DAY_WHOLE)
+        .then(2.0)
+        .when(pl.col("half_day").is_in([HALF_DAY_MORNING, HALF_DAY_AFTERNOON]))
+        .then(1.0)
+        .otherwise(None)
+    )
+    of_hours = (
+        (pl.col("hours") / HALF_DAY_HOURS).clip(upper_bound=2.0)
+        if parsed.has("hours")
+        else pl.lit(None, pl.Float64)
+    )
+    return pl.coalesce(given, of_half_day, of_hours).cast(pl.Float64).alias("half_days")
+
+
+def _absence_rules(parsed: ParsedRows) -> list[tuple[str, pl.Expr, pl.Expr | str]]:
+    """An absence's duration: given one way at least, possible, and the same when given twice
+    (a half-day and a number of half-days, or half-days and hours, that disagree)."""
+    has, c = parsed.has, pl.col
+    rules: list[tuple[str, pl.Expr, pl.Expr | str]] = []
+    given = [f for f in ("half_day", "half_days", "hours") if has(f)]
+    nothing = pl.all_horizontal(c(f"{f}__raw").is_null() for f in given) if given else pl.lit(True)
+    rules.append(
+        (
+            "absent_on",
+            nothing,
+            "durée de l'absence manquante : donnez la demi-journée (matin, après-midi, journée), "
+            "le nombre de demi-journées ou les heures",
+        )
+    )
+    if has("half_days"):
+        rules.append(
+            (
+                "half_days",
+                ~c("half_days").is_between(0, 2, closed="right"),
+                "attendu de 0,5 à 2 demi-journées (une ligne par jour d'absence)",
+            )
+        )
+        if has("half_day"):
+            expected = (
+                pl.when(c("half_day") == HALF_DAY_WHOLE)
+                .then(2.0)
+                .when(c("half_day").is_in([HALF_DAY_MORNING, HALF_DAY_AFTERNOON]))
+                .then(1.0)
+            )
+            rules.append(
+                (
+                    "half_days",
+                    expected.is_not_null() & (c("half_days") != expected),
+                    pl.format(
+                        "ne concorde pas avec la demi-journée indiquée ({})", c("half_day__raw")
+                    ),
+                )
+            )
+    if has("hours"):
+        rules.append(
+            (
+                "hours",
+                ~c("hours").is_between(0, 12, closed="right"),
+                "attendu plus de 0 et au plus 12 h d'absence par jour",
+            )
+        )
+        count = counted_half_days(
+            replace(parsed, headers={k: v for k, v in parsed.headers.items() if k != "hours"})
+        )
+        limit = HALF_DAY_HOURS
+        rules.append(
+            (
+                "hours",
+                count.is_not_null() & (c("hours") > count * limit),
+                pl.format(
+                    "ne concorde pas avec les demi-journées indiquées ({} : au plus "
+                    + f"{limit:g} h par demi-journée)",
+                    pl.coalesce(
+                        c("half_days__raw") if has("half_days") else pl.lit(None, pl.String),
+                        c("half_day__raw") if has("half_day") else pl.lit(None, pl.String),
+                    ),
+                ),
+            )
+        )
+    return rules
 
 
 def check_duplicates(parsed: ParsedRows) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:

@@ -19,7 +19,12 @@ from sqlmodel import SQLModel
 from data_access.constraints import CONSTRAINT_MESSAGES, CROSS_COLUMN_CHECKS
 from data_access.frames import FRAME_TABLES, conform, in_force_on
 from data_access.importing.keys import canonical_spellings, key_expr, key_text
-from data_access.importing.validation import EVENT_DATE, PROBLEM_SCHEMA, ParsedRows
+from data_access.importing.validation import (
+    EVENT_DATE,
+    PROBLEM_SCHEMA,
+    ParsedRows,
+    counted_half_days,
+)
 from data_access.writes import bulk_insert, reset_sequences
 from domain import school_year_name, school_year_name_expr, school_year_of, school_year_of_expr
 
@@ -34,6 +39,7 @@ TARGET_FRAME = {
     "staff": "staff",
     "learners": "enrolments",
     "assignments": "assignments",
+    "absences": "absences",
 }
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "copies": ("learner_id", "discipline", "assignment", "submitted_on", "sequence"),
@@ -45,6 +51,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "enrolments": ("learner_id", "group_id"),
     "staff": ("name",),
     "assignments": ("group_id", "discipline", "title"),
+    "absences": ("learner_id", "absent_on", "half_day"),
 }
 # field of the file -> column of the table, where they differ
 _COLUMN_OF = {
@@ -450,6 +457,8 @@ def _update_columns(parsed: ParsedRows, name: str) -> list[str]:
     key = set(TABLE_KEYS[name])
     columns = set(_table_columns(name))
     mapped = {_COLUMN_OF.get(f, f) for f in parsed.headers}
+    if name == "absences":  # counted from the half-day, the half-days or the hours
+        mapped.add("half_days")
     return [
         c
         for c in _table_columns(name)
@@ -463,6 +472,8 @@ def _resolve_events(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -
     rows = builder.map_staff(rows, "staff", "staff_id")
     if parsed.kind == "copies":
         rows = _copy_sequences(builder.state, rows)
+    if parsed.kind == "absences":
+        rows = rows.with_columns(counted_half_days(parsed))
     columns = [c for c in _table_columns(name) if c in rows.columns and c != "id"]
     _match(builder, name, rows.select(*columns, "_row"), _update_columns(parsed, name))
 
@@ -671,6 +682,66 @@ def _copy_sequences(state: State, rows: pl.DataFrame) -> pl.DataFrame:
         pl.concat([by_number, rest.drop("_rank", "_free_sequence")], how="diagonal_relaxed")
         .sort("_order")
         .drop("_order")
+    )
+
+
+def check_absence_days(parsed: ParsedRows, frame: pl.DataFrame, state: State) -> pl.DataFrame:
+    """Absences of a learner of the database on a day none of their enrolments covers (a
+    learner the file creates is enrolled from their first absence)."""
+    if parsed.kind != "absences" or "learner_id" not in frame.columns:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    spans = (
+        state.get("enrolments")
+        .join(
+            state.get("learners").select(pl.col("id").alias("learner_id"), "external_id"),
+            on="learner_id",
+        )
+        .select(pl.col("external_id").alias("learner_id"), "entry_date", "exit_date")
+    )
+    rows = frame.filter(pl.col("absent_on").is_not_null()).join(
+        known_learners(state), left_on="learner_id", right_on="external_id", how="inner"
+    )
+    if rows.is_empty():
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    covered = (
+        rows.select("_row", "learner_id", "absent_on")
+        .join(spans, on="learner_id", how="inner")
+        .filter(
+            (pl.col("entry_date") <= pl.col("absent_on"))
+            & (pl.col("exit_date").is_null() | (pl.col("exit_date") >= pl.col("absent_on")))
+        )
+        .get_column("_row")
+        .unique()
+    )
+    written = (
+        spans.sort("entry_date")
+        .group_by("learner_id")
+        .agg(
+            pl.concat_str(
+                pl.lit("du "),
+                pl.col("entry_date").dt.strftime("%d/%m/%Y"),
+                pl.when(pl.col("exit_date").is_null())
+                .then(pl.lit(""))
+                .otherwise(pl.lit(" au ") + pl.col("exit_date").dt.strftime("%d/%m/%Y")),
+            )
+            .str.join(", ")
+            .alias("_spans")
+        )
+    )
+    return (
+        rows.filter(~pl.col("_row").is_in(covered.implode()))
+        .join(written, on="learner_id", how="left")
+        .select(
+            pl.col("_row").cast(pl.Int64).alias("row"),
+            pl.lit(parsed.headers["absent_on"]).alias("column"),
+            pl.col("absent_on__raw").alias("value"),
+            pl.when(pl.col("_spans").is_null())
+            .then(pl.lit("absence d'un apprenant inscrit dans aucun groupe"))
+            .otherwise(
+                pl.format("absence un jour où l'apprenant n'est pas inscrit (inscrit {})", "_spans")
+            )
+            .alias("reason"),
+        )
     )
 
 
