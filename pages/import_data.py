@@ -36,9 +36,9 @@ st.caption(
 
 def _show_report(report) -> None:  # noqa: ANN001
     if report.problems.is_empty():
-        st.success(escape(report.summary()))
+        st.success(escape(report.summary(fmt.number)))
     else:
-        (st.warning if report.written else st.error)(escape(report.summary()))
+        (st.warning if report.written else st.error)(escape(report.summary(fmt.number)))
         tables.plain(importing.as_read(report.problems_labelled()))
         st.download_button(
             "Télécharger la liste des problèmes (Excel)",
@@ -56,8 +56,9 @@ def _show_report(report) -> None:  # noqa: ANN001
         )
     if not report.warnings.is_empty():
         st.warning(
-            f"{fmt.number(report.warnings.height)} avertissement(s) : rien n'est refusé, mais "
-            "lisez-les."
+            f"{fmt.number(report.warnings.height)} "
+            f"{'avertissement' if report.warnings.height == 1 else 'avertissements'} : rien "
+            "n'est refusé, mais lisez-les."
         )
         tables.plain(importing.as_read(report.warnings_labelled()))
 

@@ -130,7 +130,7 @@ def test_reimport_is_idempotent_and_updates_on_natural_keys(engine: sa.Engine) -
     again = import_file(engine, "copies.csv", csv_of(COPIES))
     assert (first.added, first.updated) == (3, 0)
     assert (again.added, again.updated, again.unchanged, again.rejected) == (0, 0, 3, 0)
-    assert "0 mise(s) à jour, 3 inchangée(s)" in again.summary()
+    assert "aucune ligne ajoutée, 3 inchangées" in again.summary()
     assert table_contents(engine) == before
 
     later = [row[:] for row in COPIES]
@@ -234,7 +234,7 @@ def test_duplicates_in_one_file(engine: sa.Engine) -> None:
     assert report.warnings.select("row", "reason").rows() == [
         (5, "ligne identique à la ligne 2 : comptée une fois")
     ]
-    assert "1 avertissement(s)" in report.summary()
+    assert "1 avertissement" in report.summary()
     again = import_file(engine, "c.csv", csv_of(rows))
     assert (again.added, again.updated, again.unchanged) == (0, 0, 4)
 

@@ -57,7 +57,7 @@ def test_upload_check_and_import(app: AppTest) -> None:
     assert any("peut être importé" in s.value for s in app.success)
     button(app, "Importer").click().run()
     assert not app.exception
-    assert any("Import importé : 2 ajoutée(s)" in plain(s.value) for s in app.success)
+    assert any("Import réussi : 2 lignes ajoutées" in plain(s.value) for s in app.success)
     assert count("learner") == 2
     assert not any("<script>" in m.value for m in app.markdown)  # names only in dataframes
 
@@ -83,7 +83,7 @@ def test_bad_file_is_reported_and_nothing_written(app: AppTest) -> None:
     }
     assert button(app, "Importer").disabled
     button(app, "Importer seulement les lignes valides").click().run()
-    assert any("importé partiellement" in w.value for w in app.warning)
+    assert any("Import partiel" in w.value for w in app.warning)
     assert count("copy") == 1
 
 
@@ -130,12 +130,12 @@ def test_the_file_is_read_and_checked_once_per_mapping_and_data(
     app.selectbox(key=name_column).set_value("Nom").run()
     assert calls == {"open_sheet": 1, "check": 2}  # that mapping was checked already
     button(app, "Importer").click().run()
-    assert any("Import importé : 2 ajoutée(s)" in plain(s.value) for s in app.success)
+    assert any("Import réussi : 2 lignes ajoutées" in plain(s.value) for s in app.success)
     assert calls == {"open_sheet": 1, "check": 2}
     app.run()  # the data changed: the file is checked against them once
     assert calls == {"open_sheet": 1, "check": 3}
-    assert any("Essai (rien n'est enregistré) : le fichier peut être importé. Lignes : 0 "
-               "ajoutée(s), 0 mise(s) à jour, 2 inchangée(s)" in plain(s.value)
+    assert any("Essai (rien n'est enregistré) : le fichier peut être importé. Aucune ligne "
+               "à ajouter, 2 inchangées" in plain(s.value)
                for s in app.success)  # fmt: skip
 
 
@@ -172,7 +172,7 @@ def test_from_quick_analysis_to_import_without_starting_again(app: AppTest) -> N
     assert count("copy") == 0
     button(app, "Importer ce fichier").click().run()
     assert not app.exception
-    assert any("Import importé : 2 ajoutée(s)" in plain(s.value) for s in app.success)
+    assert any("Import réussi : 2 lignes ajoutées" in plain(s.value) for s in app.success)
     engine = db.get_engine(Settings(database_url=os.environ["PILOTAGE_DATABASE_URL"]))
     with engine.connect() as connection:
         titles = connection.execute(sa.text("SELECT assignment FROM copy ORDER BY 1")).scalars()

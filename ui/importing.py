@@ -33,6 +33,7 @@ from data_access.importing.fields import FieldSpec
 from data_access.importing.pipeline import forgotten_by, preview
 from data_access.importing.reading import RawSheet
 from data_access.importing.templates import template_bytes
+from data_access.importing.validation import as_read_in_french
 from indicators.dataset import prepare
 from ui import auth, cache, writes
 from ui.sidebar import QUICK_ANALYSIS_KEY
@@ -125,9 +126,7 @@ def as_read(frame: pl.DataFrame) -> pl.DataFrame:
     a date read as "2025-09-01" (or "2025-09-01 00:00:00") shows "01/09/2025"; other text as
     it is."""
     return frame.with_columns(
-        pl.col(name)
-        .str.replace(r"^(-?\d+)\.(\d+)$", "$1,$2")
-        .str.replace(r"^(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?$", "$3/$2/$1")
+        as_read_in_french(pl.col(name))
         for name, dtype in frame.schema.items()
         if dtype == pl.String
     )

@@ -113,8 +113,7 @@ def import_sheet(
             AUDIT_IMPORT,
             lambda report: (
                 f"{report.file_name} (SHA-256 {report.sha256}) : {report.kind}, {report.status}, "
-                f"{report.added} ajoutée(s), {report.updated} mise(s) à jour, "
-                f"{report.rejected} rejetée(s)"
+                f"{report.counts()}"
             ),
             changed=lambda report: report.written,
         )

@@ -123,33 +123,62 @@ class ImportReport:
             "warnings": self.warnings.to_dicts(),
         }
 
-    def summary(self) -> str:
-        """One French sentence: what happened."""
-        counts = (
-            f"{self.added} ajoutée(s), {self.updated} mise(s) à jour, "
-            f"{self.unchanged} inchangée(s), {self.rejected} rejetée(s)"
+    def counts(self, number: Callable[[int], str] = str) -> str:
+        """The rows' fate in words: "3 lignes ajoutées, 1 mise à jour, 2 inchangées"
+        (``number`` writes a count: ui.format.number for "1 401 126")."""
+        trial = self.status == STATUS_TRIAL
+        added = (
+            _count(self.added, "ligne à ajouter", "lignes à ajouter", number)
+            if trial
+            else _count(self.added, "ligne ajoutée", "lignes ajoutées", number)
         )
-        made = ", ".join(f"{n} {_CREATED_LABELS.get(k, k)}" for k, n in self.created.items())
+        parts = [added]
+        if self.updated:
+            parts.append(
+                _count(self.updated, "à mettre à jour", "à mettre à jour", number)
+                if trial
+                else _count(self.updated, "mise à jour", "mises à jour", number)
+            )
+        if self.unchanged:
+            parts.append(_count(self.unchanged, "inchangée", "inchangées", number))
+        if self.rejected:
+            parts.append(_count(self.rejected, "rejetée", "rejetées", number))
+        return ", ".join(parts)
+
+    def summary(self, number: Callable[[int], str] = str) -> str:
+        """One French sentence: what happened (``number`` writes a count)."""
+        made = ", ".join(
+            _count(n, *_CREATED_LABELS.get(k, (k, k)), number) for k, n in self.created.items()
+        )
         extra = f" ; créés au passage : {made}" if made else ""
         if self.renamed:
-            extra += f" ; noms mis à jour : {self.renamed} apprenant(s)"
+            extra += (
+                f" ; noms mis à jour : {_count(self.renamed, 'apprenant', 'apprenants', number)}"
+            )
         if self.ignored:
             rows = ", ".join(str(row) for row, _ in self.ignored[:10])
             more = " …" if len(self.ignored) > 10 else ""
-            extra += f" ; {len(self.ignored)} ligne(s) de total ignorée(s) (ligne {rows}{more})"
+            totals = _count(
+                len(self.ignored), "ligne de total ignorée", "lignes de total ignorées", number
+            )
+            extra += f" ; {totals} (ligne {rows}{more})"
         if not self.warnings.is_empty():
-            extra += f" ; {self.warnings.height} avertissement(s)"
+            extra += f" ; {_count(self.warnings.height, 'avertissement', 'avertissements', number)}"
         if self.status == STATUS_REJECTED:
+            problems = _count(len(self.problems), "problème", "problèmes", number)
+            lines = _count(self.rejected, "ligne", "lignes", number)
             return (
-                f"Fichier refusé : {len(self.problems)} problème(s) sur {self.rejected} ligne(s) "
-                f"sur {self.rows}. Rien n'a été enregistré."
+                f"Fichier refusé : {problems} sur {lines} (sur {number(self.rows)}). "
+                "Rien n'a été enregistré."
             )
         if self.status == STATUS_TRIAL:
             verdict = "serait refusé" if not self.problems.is_empty() else "peut être importé"
             return (
-                f"Essai (rien n'est enregistré) : le fichier {verdict}. Lignes : {counts}{extra}."
+                f"Essai (rien n'est enregistré) : le fichier {verdict}. "
+                f"{self.counts(number).capitalize()}{extra}."
             )
-        return f"Import {self.status} : {counts}{extra}."
+        outcome = "Import partiel" if self.status == STATUS_PARTIAL else "Import réussi"
+        return f"{outcome} : {self.counts(number)}{extra}."
 
     def problems_labelled(self) -> pl.DataFrame:
         """The problems with French column names (Ligne, Colonne, Valeur, Problème)."""
@@ -165,12 +194,19 @@ class ImportReport:
 
 
 _CREATED_LABELS = {
-    "sites": "site(s)",
-    "groups": "groupe(s)",
-    "staff": "intervenant(s)",
-    "learners": "apprenant(s)",
-    "assignments": "devoir(s)",
+    "sites": ("site", "sites"),
+    "groups": ("groupe", "groupes"),
+    "staff": ("intervenant", "intervenants"),
+    "learners": ("apprenant", "apprenants"),
+    "assignments": ("devoir", "devoirs"),
 }
+
+
+def _count(count: int, singular: str, plural: str, number: Callable[[int], str] = str) -> str:
+    """'aucune ligne ajoutée', '1 ligne ajoutée', '3 lignes ajoutées'."""
+    if count == 0:
+        return f"aucune {singular}"
+    return f"{number(count)} {singular if count == 1 else plural}"
 
 
 def sha256_of(content: bytes) -> str:

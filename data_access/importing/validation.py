@@ -330,7 +330,7 @@ def _rules(kind: str, parsed: ParsedRows) -> list[tuple[str, pl.Expr, pl.Expr | 
                 (
                     "exit_date",
                     c("exit_date") < c("entry_date"),
-                    pl.format("sortie avant l'entrée ({})", c("entry_date__raw")),
+                    pl.format("sortie avant l'entrée ({})", french_day(c("entry_date"))),
                 )
             )
         if has("exit_reason"):
@@ -357,7 +357,7 @@ def _rules(kind: str, parsed: ParsedRows) -> list[tuple[str, pl.Expr, pl.Expr | 
                 (
                     "corrected_on",
                     c("corrected_on") < c("submitted_on"),
-                    pl.format("correction avant le dépôt ({})", c("submitted_on__raw")),
+                    pl.format("correction avant le dépôt ({})", french_day(c("submitted_on"))),
                 )
             )
         if has("grade"):
@@ -367,7 +367,7 @@ def _rules(kind: str, parsed: ParsedRows) -> list[tuple[str, pl.Expr, pl.Expr | 
             (
                 "answered_at",
                 c("answered_at") < c("received_at"),
-                pl.format("réponse avant la demande ({})", c("received_at__raw")),
+                pl.format("réponse avant la demande ({})", french_day(c("received_at"), time=True)),
             )
         )
     if kind == "interviews":
@@ -547,10 +547,33 @@ def check_duplicates(parsed: ParsedRows) -> tuple[pl.DataFrame, pl.DataFrame, pl
     return frame.drop("_first_row"), duplicates, repeats
 
 
+def french_day(day: pl.Expr, *, time: bool = False) -> pl.Expr:
+    """A date (or date-time) as a French reader writes it: 01/02/2014 (09:15)."""
+    return day.dt.strftime("%d/%m/%Y %H:%M" if time else "%d/%m/%Y")
+
+
+def as_read_in_french(text: pl.Expr) -> pl.Expr:
+    """A cell as a French reader writes it: a date a spreadsheet gave as "2014-02-01" or
+    "2014-02-01 00:00:00" shows "01/02/2014" (with its time when it has one), a number given
+    as "12.5" shows "12,5"; any other text as it is."""
+    return (
+        text.str.replace(r"^(-?\d+)\.(\d+)$", "$1,$2")
+        .str.replace(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$", "$3/$2/$1")
+        .str.replace(
+            r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$", "$3/$2/$1 $4:$5"
+        )
+    )
+
+
 def _sorted(found: list[pl.DataFrame]) -> pl.DataFrame:
+    """The problems (or warnings) in row order, each value as a French reader writes it."""
     if not found:
         return empty_problems()
-    return pl.concat([f.cast(PROBLEM_SCHEMA) for f in found]).sort("row", maintain_order=True)
+    return (
+        pl.concat([f.cast(PROBLEM_SCHEMA) for f in found])
+        .sort("row", maintain_order=True)
+        .with_columns(as_read_in_french(pl.col("value")).alias("value"))
+    )
 
 
 def merge_problems(*frames: pl.DataFrame) -> pl.DataFrame:
