@@ -41,13 +41,9 @@ def absences(
         * spans["dropout"].to_numpy()
     )
     index = np.repeat(np.arange(spans.height), usual + extra)
-    late = (
-        np.concatenate(
-            [np.r_[np.zeros(u, bool), np.ones(x, bool)] for u, x in zip(usual, extra, strict=True)]
-        )
-        if index.size
-        else np.zeros(0, bool)
-    )
+    counts = usual + extra
+    rank = np.arange(index.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    late = rank >= usual[index]  # the extra absences come in the weeks before the dropout
     width = np.where(late, before[index], days[index])
     offset = np.floor(rng.random(index.size) * width).astype(np.int64)
     from_end = np.where(late, days[index] - 1 - offset, offset)
