@@ -201,3 +201,20 @@ def test_a_database_made_before_copy_numbers_is_upgraded(database_url: str) -> N
 def test_copy_number_headers(header: str) -> None:
     raw = open_sheet("c.csv", csv_of([[header, *NUMBERED[0][1:]], NUMBERED[1]]))
     assert suggest(None, raw)[1][header] == "copy_number"
+
+
+def test_a_numbered_copy_is_found_whatever_the_day_the_export_gives(engine: sa.Engine) -> None:
+    """1752 was handed in on 12/10/2014; a later export dates it 13/10 (a correction of the
+    system) and regrades it: the same copy (found by its number outside the file's days),
+    updated, not added; its day stays the one recorded."""
+    import_file(engine, "apprenants.csv", csv_of(LEARNERS))
+    import_file(engine, "copies.csv", csv_of(NUMBERED))
+    later = [NUMBERED[0], ["1752", "11391", "AAA", "13/10/2014", "20/10/2014", "17"]]
+    report = import_file(engine, "copies-bis.csv", csv_of(later))
+    assert (report.added, report.updated, report.rejected) == (0, 1, 0)
+    assert [(str(day), number, grade) for _, day, _, number, grade in copies(engine)][0] == (
+        "2014-10-12",
+        "1752",
+        17.0,
+    )
+    assert len(copies(engine)) == 4

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlmodel import SQLModel
 
 from data_access.constraints import CONSTRAINT_MESSAGES, CROSS_COLUMN_CHECKS
@@ -147,20 +149,43 @@ def _read_in_range(
     column = table.c[column_name]
     frame = _read(connection, target, and_(column >= low, column <= high))
     if kind == "copies" and "copy_number" in rows.columns:  # the numbered copies of other days
-        numbers = rows.get_column("copy_number").drop_nulls().unique().sort().to_list()
-        others = [
-            _read(
-                connection,
-                target,
-                and_(
-                    table.c.copy_number.in_(numbers[i : i + 5000]),
-                    or_(column < low, column > high),
-                ),
-            )
-            for i in range(0, len(numbers), 5000)
-        ]
-        frame = pl.concat([frame, *others])
+        numbers = rows.get_column("copy_number").drop_nulls().unique()
+        if not numbers.is_empty():
+            frame = pl.concat([frame, _numbered_elsewhere(connection, numbers, low, high)])
     return frame
+
+
+def _numbered_elsewhere(
+    connection: Connection, numbers: pl.Series, low: object, high: object
+) -> pl.DataFrame:
+    """The copies whose number is among ``numbers`` and whose day is outside [low, high]: the
+    numbers go into a temporary table joined on the unique index of copy numbers (a list of
+    100 000 bound values would be compiled and scanned chunk by chunk)."""
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS import_copy_numbers (copy_number VARCHAR PRIMARY KEY)"
+    )
+    connection.exec_driver_sql("DELETE FROM import_copy_numbers")
+    marker = "%s" if connection.dialect.name == "postgresql" else "?"
+    connection.exec_driver_sql(
+        f"INSERT INTO import_copy_numbers (copy_number) VALUES ({marker})",  # noqa: S608
+        [(n,) for n in numbers.to_list()],
+    )
+    copy = FRAME_TABLES["copies"].__table__
+    numbers_table = sa_table("import_copy_numbers", sa_column("copy_number"))
+    query = (
+        select(*copy.columns)
+        .join(numbers_table, numbers_table.c.copy_number == copy.c.copy_number)
+        .where(or_(copy.c.submitted_on < low, copy.c.submitted_on > high))
+    )
+    result = connection.execute(query)
+    rows = result.all()
+    frame = pl.DataFrame(
+        {c: [r[i] for r in rows] for i, c in enumerate(result.keys())},
+        schema_overrides=_schema("copies"),
+        strict=False,
+    )
+    connection.exec_driver_sql("DELETE FROM import_copy_numbers")
+    return conform(FRAME_TABLES["copies"], frame)
 
 
 # --- the plan -------------------------------------------------------------------------------
