@@ -160,7 +160,12 @@ def _numbered_elsewhere(
 ) -> pl.DataFrame:
     """The copies whose number is among ``numbers`` and whose day is outside [low, high]: the
     numbers go into a temporary table joined on the unique index of copy numbers (a list of
-    100 000 bound values would be compiled and scanned chunk by chunk)."""
+    100 000 bound values would be compiled and scanned chunk by chunk). None when the database
+    holds no numbered copy (the first import of numbered copies)."""
+    copy = FRAME_TABLES["copies"].__table__
+    numbered = select(copy.c.id).where(copy.c.copy_number.is_not(None)).limit(1)
+    if connection.execute(numbered).first() is None:
+        return conform(FRAME_TABLES["copies"], pl.DataFrame())
     connection.exec_driver_sql(
         "CREATE TEMPORARY TABLE IF NOT EXISTS import_copy_numbers (copy_number VARCHAR PRIMARY KEY)"
     )
@@ -170,7 +175,6 @@ def _numbered_elsewhere(
         f"INSERT INTO import_copy_numbers (copy_number) VALUES ({marker})",  # noqa: S608
         [(n,) for n in numbers.to_list()],
     )
-    copy = FRAME_TABLES["copies"].__table__
     numbers_table = sa_table("import_copy_numbers", sa_column("copy_number"))
     query = (
         select(*copy.columns)
