@@ -139,7 +139,7 @@ else:
     tiles[1].metric("dont non justifiée", fmt.share(absent["unjustified_rate"], 1), border=True)
     tiles[2].metric(
         "Demi-journées d'absence",
-        fmt.number(absent["absent_half_days"], 1),
+        fmt.number(absent["absent_half_days"], None),
         help=f"Sur {fmt.number(absent['expected_half_days'])} demi-journées de cours.",
         border=True,
     )

@@ -202,7 +202,7 @@ def test_the_dropout_page_shows_absence_rates(app_database) -> None:  # noqa: AN
     tiles = {m.label: m.value for m in app.metric}
     assert tiles["Taux d'absence"] == "7,3\u00a0%"  # 6.75 / 93
     assert tiles["dont non justifiée"] == "4,0\u00a0%"  # 3.75 / 93
-    assert tiles["Demi-journées d'absence"] == "6,8"
+    assert tiles["Demi-journées d'absence"] == "6,75"
     by_learner = next(
         f
         for f in app.dataframe
