@@ -242,9 +242,9 @@ def within(dataset: Dataset, perimeter: Perimeter) -> Dataset:
 
 
 def without_names(dataset: Dataset, pseudonyms: Callable[[pl.Series], pl.Series]) -> Dataset:
-    """The dataset with no learner's name, no interview note, and each learner's identifier
-    replaced by its pseudonym (``pseudonyms``: identifiers -> pseudonyms): what the lecture
-    role reads."""
+    """The dataset with no learner's name, no interview note, no reason of absence, and each
+    learner's identifier replaced by its pseudonym (``pseudonyms``: identifiers ->
+    pseudonyms): what the lecture role reads."""
     frames = dataset.frames
     learners = frames.learners.with_columns(
         pseudonyms(frames.learners.get_column("external_id")).alias("external_id"),
@@ -260,13 +260,18 @@ def without_names(dataset: Dataset, pseudonyms: Callable[[pl.Series], pl.Series]
         .drop("_p")
     )
     silent = pl.lit(None, pl.String).alias("notes")
+    no_reason = pl.lit(None, pl.String).alias("reason")  # of an absence: health, family...
     return replace(
         dataset,
         frames=replace(
-            frames, learners=learners, interviews=frames.interviews.with_columns(silent)
+            frames,
+            learners=learners,
+            interviews=frames.interviews.with_columns(silent),
+            absences=frames.absences.with_columns(no_reason),
         ),
         enrolments=enrolments,
         interviews=dataset.interviews.with_columns(silent),
+        absences=dataset.absences.with_columns(no_reason),
     )
 
 

@@ -209,3 +209,34 @@ def test_the_dropout_page_shows_absence_rates(app_database) -> None:  # noqa: AN
         if "Identifiant apprenant" in f.value.columns and "Taux d'absence" in f.value.columns
     ).value
     assert list(by_learner["Identifiant apprenant"]) == ["A001", "A003", "A002"]
+
+
+def test_the_reasons_of_absences_are_personal(engine: sa.Engine) -> None:
+    """The lecture role reads no reason of absence, and anonymising a learner who left drops
+    them (health, family); the counts stay."""
+    from data_access.pseudonyms import anonymise_left_before, pseudonym
+    from indicators.common import Perimeter
+    from indicators.dataset import within, without_names
+
+    part = within(autumn().dataset(), Perimeter(sites=("Lyon",)))
+    assert part.absences.height == 7
+    reader = without_names(part, lambda ids: ids.map_elements(lambda v: pseudonym(b"k", v)))
+    assert reader.absences.get_column("reason").null_count() == 7
+    assert reader.frames.absences.get_column("reason").null_count() == 7
+    assert absences.summary(reader, Scope(SEPTEMBER)).equals(
+        absences.summary(part, Scope(SEPTEMBER))
+    )
+
+    import_file(engine, "eleves.csv", csv_of(LEARNERS))
+    import_file(engine, "absences.csv", csv_of(ABSENCES))
+    assert anonymise_left_before(engine, date(2025, 11, 1), b"k") == 1  # A2 left on 15/10
+    reasons = [(w.startswith("P-"), h, r) for w, _, h, *_, r in stored(engine)]
+    assert sorted(reasons, key=str) == sorted(
+        [
+            (False, "après-midi", None),
+            (False, "matin", "Maladie"),  # A1 is still enrolled: kept
+            (False, "", None),
+            (True, "journée", None),  # A2's "Rendez-vous médical": dropped
+        ],
+        key=str,
+    )
