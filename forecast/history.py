@@ -39,13 +39,24 @@ def _keys() -> list[pl.Expr]:
     return [pl.col(key).fill_null(NO_VALUE).alias(key) for key in KEYS]
 
 
+def _weeks_of(frame: pl.DataFrame, column: str, *extra: str) -> pl.LazyFrame:
+    """The events of ``frame`` that have a ``column`` date: its week, the keys and ``extra``
+    (lazy, only those columns read: the frames hold millions of rows)."""
+    return (
+        frame.lazy()
+        .select(pl.col(column).cast(pl.Date).alias("_day"), *_keys(), *extra)
+        .filter(pl.col("_day").is_not_null())
+        .with_columns(pl.col("_day").dt.truncate("1w").alias("week_start"))
+    )
+
+
 def _count(frame: pl.DataFrame, column: str, name: str, before: date) -> pl.DataFrame:
     return (
-        frame.filter(pl.col(column).is_not_null())
-        .with_columns(pl.col(column).cast(pl.Date).dt.truncate("1w").alias("week_start"))
+        _weeks_of(frame, column)
         .filter(pl.col("week_start") < before)
-        .group_by("week_start", *_keys())
+        .group_by("week_start", *KEYS)
         .agg(pl.len().cast(pl.Int64).alias(name))
+        .collect()
     )
 
 
@@ -84,10 +95,10 @@ def weekly_team(dataset: Dataset, scope: Scope, weeks: list[date]) -> pl.DataFra
 
     def done(frame: pl.DataFrame, column: str, person: str) -> pl.DataFrame:
         return (
-            frame.filter(pl.col(column).is_not_null())
-            .with_columns(pl.col(column).cast(pl.Date).dt.truncate("1w").alias("week_start"))
+            _weeks_of(frame, column, person)
             .filter(pl.col("week_start").is_in(chosen))
-            .select("week_start", *_keys(), pl.col(person).alias("person"))
+            .select("week_start", *KEYS, pl.col(person).alias("person"))
+            .collect()
         )
 
     def weekly(frame: pl.DataFrame, count: str, active: str) -> pl.DataFrame:
