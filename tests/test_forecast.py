@@ -13,6 +13,7 @@ The forecast is made on Sunday 29/03/2026: it starts on Monday 30/03/2026.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import polars as pl
@@ -32,7 +33,10 @@ SCOPE = Scope(Period(date(2025, 9, 1), date(2026, 8, 31)))
 
 def _copies(w: World, learner: str, discipline: str, monday: date, count: int, **kw) -> None:
     for i in range(count):
-        w.copy(learner, discipline, submitted=monday + timedelta(days=i % 3), **kw)
+        title = f"Devoir du {monday:%d/%m/%Y} n° {i + 1}"
+        w.copy(
+            learner, discipline, submitted=monday + timedelta(days=i % 3), assignment=title, **kw
+        )
 
 
 def _world() -> World:
@@ -210,3 +214,66 @@ def test_the_first_week_of_a_forecast():
 def test_weeks_out_of_range_are_refused(dataset):
     with pytest.raises(ValueError, match="de 1 à 52"):
         plan.measure(dataset, SCOPE, as_of=AS_OF, weeks=0)
+
+
+# --- pilotage forecast ------------------------------------------------------------------
+
+
+@pytest.fixture
+def forecast_database(app_database) -> str:
+    return app_database(_world())
+
+
+def test_cli_json(forecast_database, capsys):
+    """The objects carry the week's Monday, site, discipline and the figures of the plan.
+    With --site Lyon the interval's errors are Lyon's only: 8 ratios 0,667, 0,833, 1 (×4),
+    1,167, 1,333; 10th percentile at position 0,7: 0,667 + 0,7 × 0,167 = 0,783; 90th at 6,3:
+    1,167 + 0,3 × 0,167 = 1,217; 12 -> [9,4 ; 14,6]. Capacity, Lyon's weeks only: 4, 8, 6,
+    6, 5, 7, 6, 5 over 1 corrector, median 6; 2 correctors clear 12 a week: week 1 keeps its 1
+    waiting (12 in, 12 out), week 2 clears it, week 3 leaves 24 − 12 = 12. One corrector (6 a
+    week) in week 1: the queue grows by 6/7 a day from 1, the wait reaches 3 days at u = 1,83:
+    26 % within; so 2 are needed."""
+    from cli import main
+
+    argv = ["forecast", "--as-of", "2026-03-29", "--weeks", "3", "--site", "Lyon", "--json"]
+    assert main([*argv, "--discipline", "Maths"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["week"] for r in rows] == ["2026-03-30", "2026-04-06", "2026-04-13"]
+    first = rows[0]
+    assert (first["site"], first["discipline"]) == ("Lyon", "Maths")
+    assert (first["copies_forecast"], first["copies_low"], first["copies_high"]) == (12, 9.4, 14.6)
+    assert (first["copies_per_corrector"], first["correctors"]) == (6, 2)
+    assert (first["correctors_needed"], first["backlog_projected"]) == (2, 1)
+    assert first["requests_forecast"] is None and first["requests_note"]
+    assert [r["backlog_projected"] for r in rows] == [1, 0, 12]
+
+
+def test_cli_text_and_refusals(forecast_database, capsys):
+    from cli import main
+
+    assert main(["forecast", "--as-of", "2026-03-29", "--weeks", "2", "--site", "Lyon"]) == 0
+    out = capsys.readouterr().out
+    assert "Prévision faite avec les données jusqu'au 29/03/2026" in out
+    assert "Lyon — Maths" in out and "30/03/2026" in out and "12 (9–15)" in out
+    assert "Sans prévision : pas encore d'activité" in out  # Anglais
+    assert main(["forecast", "--as-of", "2027-01-01", "--json"]) == 1
+    error = json.loads(capsys.readouterr().out)
+    assert error["status"] == "erreur" and "après la dernière semaine des données" in error["error"]
+    with pytest.raises(SystemExit):
+        main(["forecast", "--weeks", "53"])
+
+
+def test_cli_within_a_users_perimeter(forecast_database, capsys):
+    """--user: the account's sites only; another site is refused."""
+    from cli import main
+    from data_access import accounts, db
+
+    engine = db.get_engine()
+    accounts.add_account(engine, login="nice", role="site", sites=("Nice",), password="x" * 12)
+    assert (
+        main(["forecast", "--as-of", "2026-03-29", "--weeks", "1", "--json", "--user", "nice"]) == 0
+    )
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["site"] for r in rows} == {"Nice"}
+    assert main(["forecast", "--site", "Lyon", "--json", "--user", "nice"]) == 1
+    assert json.loads(capsys.readouterr().out)["status"] == "refusé"
