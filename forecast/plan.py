@@ -80,19 +80,18 @@ class Inputs:
     """site, discipline, copies_backlog, requests_backlog on the eve of ``start``."""
     reference: tuple[date, ...]
     """The reference weeks (level and capacity)."""
+    weekly: pl.DataFrame
+    """history.weekly_activity: what happened each week before ``start``."""
+    data_start: date | None
+    """The Monday of the data's first week."""
 
 
 def data_start(dataset: Dataset) -> date | None:
-    """The Monday of the week of the first copy or request of the data."""
-    days = [
-        dataset.copies.get_column("submitted_on").min(),
-        dataset.tutoring_requests.get_column("received_at").min(),
-    ]
-    days = [d.date() if hasattr(d, "date") else d for d in days if d is not None]
-    if not days:
-        return None
-    first = min(days)
-    return first - timedelta(days=first.weekday())
+    """The Monday of the data's first open week (``dataset.open_weeks``: for a user's part of
+    the data, that of the whole data, so a site's forecast is the same for its manager and
+    for the direction choosing that site)."""
+    weeks = open_weeks(dataset)
+    return weeks.min() if not weeks.is_empty() else None
 
 
 def measure(
@@ -129,6 +128,8 @@ def measure(
         staff=staff,
         backlog=history.backlog_on_eve(dataset, scope, start),
         reference=tuple(reference),
+        weekly=weekly,
+        data_start=first,
     )
 
 
@@ -241,3 +242,194 @@ def capacity_plan(
     """``project(measure(...))`` with the capacity and teams measured."""
     inputs = measure(dataset, scope, as_of=as_of, weeks=weeks)
     return project(inputs, scope.settings)
+
+
+CURVES = ("actual", "forecast", "last_year")
+
+
+def compare(
+    inputs: Inputs,
+    prefix: str,
+    *,
+    disciplines: tuple[str, ...] = (),
+    past_weeks: int = 12,
+) -> pl.DataFrame:
+    """The weekly totals of the sites and ``disciplines`` (all when empty) to draw: what
+    happened in the ``past_weeks`` weeks before the forecast (curve "actual"), the forecast
+    and its interval (curve "forecast": the sums of each site's and discipline's bounds), and
+    the same weeks a year earlier over both (curve "last_year", null before the data).
+    ``prefix``: "copies" or "requests". Columns: week_start, curve, value, low, high,
+    missing (series without a forecast that week)."""
+    measure = f"{prefix}_received"
+    weekly = inputs.weekly
+    forecast = inputs.forecast
+    if disciplines:
+        weekly = weekly.filter(pl.col("discipline").is_in(list(disciplines)))
+        forecast = forecast.filter(pl.col("discipline").is_in(list(disciplines)))
+    first = inputs.start - timedelta(weeks=past_weeks)
+    weeks = pl.DataFrame(
+        {"week_start": [first + timedelta(weeks=i) for i in range(past_weeks + inputs.weeks)]},
+        schema={"week_start": pl.Date},
+    )
+    totals = weekly.group_by("week_start").agg(pl.col(measure).sum().cast(pl.Float64).alias("v"))
+    actual = (
+        weeks.filter(pl.col("week_start") < inputs.start)
+        .join(totals, on="week_start", how="left")
+        .select("week_start", pl.col("v").fill_null(0).alias("value"))
+    )
+    known = pl.lit(False) if inputs.data_start is None else pl.col("_before") >= inputs.data_start
+    year_before = (
+        weeks.with_columns((pl.col("week_start") - seasonal.YEAR).alias("_before"))
+        .join(totals.rename({"week_start": "_before"}), on="_before", how="left")
+        .select("week_start", pl.when(known).then(pl.col("v").fill_null(0)).alias("value"))
+    )
+    ahead = forecast.group_by("week_start").agg(
+        pl.col(f"{prefix}_forecast").sum().alias("value"),
+        pl.col(f"{prefix}_low").sum().alias("low"),
+        pl.col(f"{prefix}_high").sum().alias("high"),
+        pl.col(f"{prefix}_forecast").is_null().sum().cast(pl.Int64).alias("missing"),
+    )
+    schema = {
+        "week_start": pl.Date,
+        "curve": pl.String,
+        "value": pl.Float64,
+        "low": pl.Float64,
+        "high": pl.Float64,
+        "missing": pl.Int64,
+    }
+    parts = [
+        actual.with_columns(pl.lit("actual").alias("curve")),
+        ahead.with_columns(pl.lit("forecast").alias("curve")),
+        year_before.with_columns(pl.lit("last_year").alias("curve")),
+    ]
+    return (
+        pl.concat([p.select([c for c in schema if c in p.columns]) for p in parts], how="diagonal")
+        .select(list(schema))
+        .cast(schema)
+        .sort("curve", "week_start")
+    )
+
+
+def by_discipline(table: pl.DataFrame) -> pl.DataFrame:
+    """The plan (PLAN_SCHEMA) summed over the sites, per week and discipline: arrivals, staff
+    and backlogs added up; mean waits and shares within target weighted by the arrivals
+    forecast at each site. A total is null when one of its sites has none.
+
+    Columns: week_start, discipline, copies_forecast, correctors, correctors_needed,
+    copies_backlog_projected, correction_wait_days_projected,
+    correction_within_target_share_projected, requests_forecast, tutors, tutors_needed,
+    requests_backlog_projected, response_wait_hours_projected,
+    tutoring_within_target_share_projected."""
+
+    def total(column: str) -> pl.Expr:
+        return pl.when(pl.col(column).null_count() == 0).then(pl.col(column).sum()).alias(column)
+
+    def weighted(column: str, weight: str) -> pl.Expr:
+        known = pl.col(column).is_not_null() & (pl.col(weight) > 0)
+        weights = pl.col(weight).filter(known)
+        return (
+            pl.when(weights.sum() > 0)
+            .then((pl.col(column).filter(known) * weights).sum() / weights.sum())
+            .alias(column)
+        )
+
+    return (
+        table.group_by("week_start", "discipline")
+        .agg(
+            total("copies_forecast"),
+            pl.col("correctors").sum(),
+            total("correctors_needed"),
+            total("copies_backlog_projected"),
+            weighted("correction_wait_days_projected", "copies_forecast"),
+            weighted("correction_within_target_share_projected", "copies_forecast"),
+            total("requests_forecast"),
+            pl.col("tutors").sum(),
+            total("tutors_needed"),
+            total("requests_backlog_projected"),
+            weighted("response_wait_hours_projected", "requests_forecast"),
+            weighted("tutoring_within_target_share_projected", "requests_forecast"),
+        )
+        .sort("week_start", "discipline")
+    )
+
+
+COLUMN_LABELS = {
+    "week_start": "Semaine du",
+    "site": "Site",
+    "discipline": "Discipline",
+    "copies_last_year": "Copies reçues la même semaine un an plus tôt",
+    "copies_level": "Niveau de cette année (rapport à l'an passé)",
+    "copies_forecast": "Copies prévues",
+    "copies_low": "Copies prévues, bas de l'intervalle",
+    "copies_high": "Copies prévues, haut de l'intervalle",
+    "copies_note": "Copies : pourquoi pas de prévision",
+    "copies_per_corrector": "Copies par correcteur et par semaine",
+    "correctors": "Correcteurs",
+    "correctors_needed": "Correcteurs nécessaires",
+    "copies_backlog_projected": "Copies en attente en fin de semaine (prévu)",
+    "correction_wait_days_projected": "Attente moyenne prévue (jours)",
+    "correction_within_target_share_projected": "Part prévue corrigée dans l'objectif",
+    "requests_last_year": "Sollicitations la même semaine un an plus tôt",
+    "requests_level": "Niveau de cette année, sollicitations",
+    "requests_forecast": "Sollicitations prévues",
+    "requests_low": "Sollicitations prévues, bas de l'intervalle",
+    "requests_high": "Sollicitations prévues, haut de l'intervalle",
+    "requests_note": "Sollicitations : pourquoi pas de prévision",
+    "requests_per_tutor": "Sollicitations par tuteur et par semaine",
+    "tutors": "Tuteurs",
+    "tutors_needed": "Tuteurs nécessaires",
+    "requests_backlog_projected": "Sollicitations en attente en fin de semaine (prévu)",
+    "response_wait_hours_projected": "Attente moyenne prévue (heures)",
+    "tutoring_within_target_share_projected": "Part prévue répondue dans le délai",
+}
+COLUMN_KINDS = {
+    "copies_level": "ratio",
+    "requests_level": "ratio",
+    "correction_wait_days_projected": "days",
+    "response_wait_hours_projected": "hours",
+    "correction_within_target_share_projected": "share",
+    "tutoring_within_target_share_projected": "share",
+}
+COPIES_COLUMNS = [
+    "week_start",
+    "discipline",
+    "copies_forecast",
+    "correctors",
+    "correctors_needed",
+    "copies_backlog_projected",
+    "correction_wait_days_projected",
+    "correction_within_target_share_projected",
+]
+REQUESTS_COLUMNS = [
+    "week_start",
+    "discipline",
+    "requests_forecast",
+    "tutors",
+    "tutors_needed",
+    "requests_backlog_projected",
+    "response_wait_hours_projected",
+    "tutoring_within_target_share_projected",
+]
+
+
+def headline(table: pl.DataFrame) -> dict[str, object]:
+    """The plan in a few figures: copies and requests forecast over all the weeks (those with
+    a forecast), the busiest week for copies and its forecast, the most correctors and tutors
+    needed in one week (all sites and disciplines together) and the staff of the table."""
+    weekly = table.group_by("week_start").agg(
+        pl.col("copies_forecast").sum(),
+        pl.col("correctors_needed").sum(),
+        pl.col("tutors_needed").sum(),
+    )
+    busiest = weekly.sort("copies_forecast", "week_start", descending=[True, False]).head(1)
+    staff = table.unique(["site", "discipline"])
+    return {
+        "copies_forecast": table.get_column("copies_forecast").sum(),
+        "requests_forecast": table.get_column("requests_forecast").sum(),
+        "busiest_week": busiest.get_column("week_start").first(),
+        "busiest_copies": busiest.get_column("copies_forecast").first(),
+        "correctors_needed_max": weekly.get_column("correctors_needed").max(),
+        "correctors": staff.get_column("correctors").sum(),
+        "tutors_needed_max": weekly.get_column("tutors_needed").max(),
+        "tutors": staff.get_column("tutors").sum(),
+    }
