@@ -40,18 +40,25 @@ def _keys() -> list[pl.Expr]:
 
 
 def _weeks_of(frame: pl.DataFrame, column: str, *extra: str) -> pl.LazyFrame:
-    """The events of ``frame`` that have a ``column`` date: its week, the keys and ``extra``
-    (lazy, only those columns read: the frames hold millions of rows)."""
+    """The events of ``frame`` that have a ``column`` date: its week, the keys (empty ones
+    not named yet: see ``_named``) and ``extra`` (lazy, only those columns read: the frames
+    hold millions of rows)."""
     return (
         frame.lazy()
-        .select(pl.col(column).cast(pl.Date).alias("_day"), *_keys(), *extra)
+        .select(pl.col(column).cast(pl.Date).alias("_day"), *KEYS, *extra)
         .filter(pl.col("_day").is_not_null())
         .with_columns(pl.col("_day").dt.truncate("1w").alias("week_start"))
     )
 
 
+def _named(frame: pl.DataFrame) -> pl.DataFrame:
+    """An aggregated frame with NO_VALUE for an empty site or discipline (done after the
+    aggregation: on the millions of rows before it, it would copy every string)."""
+    return frame.with_columns(_keys())
+
+
 def _count(frame: pl.DataFrame, column: str, name: str, before: date) -> pl.DataFrame:
-    return (
+    return _named(
         _weeks_of(frame, column)
         .filter(pl.col("week_start") < before)
         .group_by("week_start", *KEYS)
@@ -94,7 +101,7 @@ def weekly_team(dataset: Dataset, scope: Scope, weeks: list[date]) -> pl.DataFra
     chosen = pl.Series(weeks, dtype=pl.Date).implode()
 
     def done(frame: pl.DataFrame, column: str, person: str) -> pl.DataFrame:
-        return (
+        return _named(
             _weeks_of(frame, column, person)
             .filter(pl.col("week_start").is_in(chosen))
             .select("week_start", *KEYS, pl.col(person).alias("person"))
@@ -142,8 +149,9 @@ def backlog_on_eve(dataset: Dataset, scope: Scope, start: date) -> pl.DataFrame:
             & (pl.col("submitted_on") >= since)
             & (pl.col("corrected_on").is_null() | (pl.col("corrected_on") >= start))
         )
-        .group_by(*_keys())
+        .group_by(*KEYS)
         .agg(pl.len().cast(pl.Int64).alias("copies_backlog"))
+        .pipe(_named)
     )
     requests = (
         scope.keep(dataset.tutoring_requests)
@@ -152,8 +160,9 @@ def backlog_on_eve(dataset: Dataset, scope: Scope, start: date) -> pl.DataFrame:
             & (pl.col("received_at") >= datetime.combine(since, time()))
             & (pl.col("answered_at").is_null() | (pl.col("answered_at") >= moment))
         )
-        .group_by(*_keys())
+        .group_by(*KEYS)
         .agg(pl.len().cast(pl.Int64).alias("requests_backlog"))
+        .pipe(_named)
     )
     return (
         copies.join(requests, on=list(KEYS), how="full", coalesce=True)

@@ -90,7 +90,10 @@ def data_start(dataset: Dataset) -> date | None:
     """The Monday of the data's first open week (``dataset.open_weeks``: for a user's part of
     the data, that of the whole data, so a site's forecast is the same for its manager and
     for the direction choosing that site)."""
-    weeks = open_weeks(dataset)
+    return _first(open_weeks(dataset))
+
+
+def _first(weeks: pl.Series) -> date | None:
     return weeks.min() if not weeks.is_empty() else None
 
 
@@ -107,7 +110,7 @@ def measure(
     opened = open_weeks(dataset)
     reference = cap.reference_weeks(opened, start)
     weekly = history.weekly_activity(dataset, scope, start)
-    first = data_start(dataset)
+    first = _first(opened)
     common = {
         "start": start,
         "weeks": weeks,
