@@ -31,14 +31,18 @@ left, right = st.columns(2)
 day = left.date_input(
     "Prévoir avec les données jusqu'au",
     value=default_day,
-    max_value=last,
+    max_value=last + timedelta(days=6 - last.weekday()),  # the end of the data's last week
     format="DD/MM/YYYY",
     key=f"forecast_as_of_{default_day}",
     help="Par défaut, la fin de la période du panneau de gauche, ou le dernier jour des "
     "données. Une date plus ancienne permet de comparer la prévision à ce qui est arrivé.",
 )
 weeks = right.number_input(
-    "Semaines à prévoir", min_value=1, max_value=plan.MAX_WEEKS, value=plan.DEFAULT_WEEKS
+    "Semaines à prévoir",
+    min_value=1,
+    max_value=plan.MAX_WEEKS,
+    value=plan.DEFAULT_WEEKS,
+    key="forecast_weeks",
 )
 inputs = cached.compute(plan.measure, sel, scope=scope, as_of=day, weeks=int(weeks))
 st.caption(

@@ -277,3 +277,27 @@ def test_cli_within_a_users_perimeter(forecast_database, capsys):
     assert {r["site"] for r in rows} == {"Nice"}
     assert main(["forecast", "--site", "Lyon", "--json", "--user", "nice"]) == 1
     assert json.loads(capsys.readouterr().out)["status"] == "refusé"
+
+
+# --- the page ---------------------------------------------------------------------------
+
+
+def test_the_page_shows_the_plan_worked_by_hand(forecast_database):
+    """On the story's data (they end on Friday 27/03/2026), a forecast made on Sunday 29/03
+    for 3 weeks: 12 + 0 + 24 copies at Lyon, 0 at Nice (nothing there a year earlier), none
+    for Anglais and Français (no history): 36; the busiest week is the one of 13/04/2026;
+    the week needing most correctors needs 2 (Lyon, week 3)."""
+    from apptest import open_page
+
+    app = open_page("pages/forecast.py")
+    assert not app.exception, app.exception
+    app.date_input(key="forecast_as_of_2026-03-27").set_value(date(2026, 3, 29)).run()
+    app.number_input(key="forecast_weeks").set_value(3).run()
+    assert not app.exception, app.exception
+    tiles = {metric.label: metric.value for metric in app.metric}
+    assert tiles["Copies prévues en 3 semaines"] == "36"
+    assert tiles["Au plus fort : 13/04/2026"] == "24"
+    assert tiles["Correcteurs au plus fort"] == "2"
+    shown = " ".join(c.value for c in app.caption)
+    assert "Prévision faite avec les données jusqu'au 29/03/2026" in shown
+    assert "du 02/02/2026 au 29/03/2026" in shown  # the reference weeks
