@@ -85,7 +85,7 @@ def projected_waits(
         .encode(
             x=alt.X("week_start:T", title=None, axis=axis),
             y=alt.Y(f"{value}:Q", title=y_title, axis=value_axis(kind)),
-            color=alt.Color("discipline:N", title="Discipline"),
+            color=alt.Color("discipline:N", title="Discipline", legend=alt.Legend(columns=4)),
             tooltip=[
                 tooltip("discipline", "Discipline", "text"),
                 tooltip("week_start", "Semaine du", "date"),
@@ -98,4 +98,5 @@ def projected_waits(
         .mark_rule(color=ALERT_COLOR, strokeDash=[6, 4], size=2)
         .encode(y="target:Q", tooltip=[tooltip("target", target_title, kind)])
     )
-    return finish((lines + rule).properties(height=height + LEGEND_ROOM))
+    rows = -(-shown.get_column("discipline").n_unique() // 4)  # legend rows, 4 a row
+    return finish((lines + rule).properties(height=height + LEGEND_ROOM + 20 * rows))
