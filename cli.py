@@ -260,6 +260,7 @@ def _run_forecast(args: argparse.Namespace) -> int:
     from data_access.db import get_engine
     from data_access.frames import load_frames
     from forecast import plan
+    from forecast.history import first_week
     from indicators.common import Filters, Period, Scope
     from indicators.dataset import data_end, prepare
     from ui import format as fmt  # French formatting only (no Streamlit call)
@@ -289,7 +290,7 @@ def _run_forecast(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
-    start = plan.history.first_week(as_of)
+    start = first_week(as_of)
     print(
         f"Prévision faite avec les données jusqu'au {fmt.day(as_of)}, {args.weeks} semaine(s) "
         f"à partir du lundi {fmt.day(start)}."

@@ -32,6 +32,7 @@ from data_access.db import get_engine  # noqa: E402
 from data_access.frames import load_frames  # noqa: E402
 from data_access.settings import Settings  # noqa: E402
 from forecast import plan  # noqa: E402
+from forecast.history import first_week  # noqa: E402
 from indicators.common import Period, Scope  # noqa: E402
 from indicators.dataset import Dataset, prepare  # noqa: E402
 from seed.generate import seed_database  # noqa: E402
@@ -46,7 +47,7 @@ def _dataset(url: str) -> Dataset:
 
 
 def backtest(dataset: Dataset) -> None:
-    start = plan.history.first_week(AS_OF)
+    start = first_week(AS_OF)
     weeks = (SURGE[1] - start).days // 7 + 1
     table = plan.capacity_plan(dataset, SCOPE, as_of=AS_OF, weeks=weeks)
     actual = (

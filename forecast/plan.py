@@ -15,7 +15,6 @@ Two steps, so the page recomputes only the cheap one when the user edits a figur
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -138,16 +137,18 @@ def measure(
 
 def _run(
     rows: list[dict],
+    backlog: float,
     arrivals: str,
     per_person: str,
     people: str,
-    backlog: float,
     target_days: float,
     goal: float,
 ) -> list[tuple]:
-    """The queue week by week for one series: (people needed, backlog, mean wait in days,
-    share within target) with the current people; a week without a forecast, and every week
-    after it, has none (the backlog is no longer known)."""
+    """The queue week by week for one series (``rows``, its weeks in order, starting with
+    ``backlog`` waiting; ``arrivals``, ``per_person``, ``people``: the columns of the forecast,
+    the capacity and the team): (people needed, backlog, mean wait in days, share within
+    target) with the current people; a week without a forecast, and every week after it, has
+    none (the backlog is no longer known)."""
     out = []
     now, needed_backlog = float(backlog), float(backlog)
     for row in rows:
@@ -194,21 +195,17 @@ def project(
         )
         .sort(*KEYS, "week_start")
     )
-    correction: Callable[[list[dict], float], list[tuple]] = lambda rows, backlog: _run(  # noqa: E731
-        rows,
+    correction = (
         "copies_forecast",
         "copies_per_corrector",
         "correctors",
-        backlog,
         settings.correction_target_days,
         settings.correction_goal_share,
     )
-    tutoring: Callable[[list[dict], float], list[tuple]] = lambda rows, backlog: _run(  # noqa: E731
-        rows,
+    tutoring = (
         "requests_forecast",
         "requests_per_tutor",
         "tutors",
-        backlog,
         settings.tutoring_target_hours / 24,
         settings.tutoring_goal_share,
     )
@@ -216,8 +213,8 @@ def project(
     requests_out: list[tuple] = []
     for _keys, series in table.group_by(*KEYS, maintain_order=True):
         rows = series.to_dicts()
-        copies_out += correction(rows, rows[0]["copies_backlog"])
-        requests_out += tutoring(rows, rows[0]["requests_backlog"])
+        copies_out += _run(rows, rows[0]["copies_backlog"], *correction)
+        requests_out += _run(rows, rows[0]["requests_backlog"], *tutoring)
 
     def column(values: list[tuple], index: int, name: str) -> pl.Series:
         return pl.Series(name, [v[index] for v in values], dtype=PLAN_SCHEMA[name])
