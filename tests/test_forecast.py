@@ -301,3 +301,41 @@ def test_the_page_shows_the_plan_worked_by_hand(forecast_database):
     shown = " ".join(c.value for c in app.caption)
     assert "Prévision faite avec les données jusqu'au 29/03/2026" in shown
     assert "du 02/02/2026 au 29/03/2026" in shown  # the reference weeks
+
+
+def test_what_the_chart_draws(dataset):
+    """Maths, the 2 weeks before the forecast and the 3 ahead: what came in (Lyon 6 + Nice 3
+    each week), the forecast summed over the sites (Lyon 12, 0, 24 and Nice 0: nothing there a
+    year earlier; bounds 11 + 0 and 13 + 0, then 22 and 26), and the same weeks a year earlier
+    (5 + 3, 5 + 3, then 10, 0, 20). Every discipline: Anglais and Français have no forecast,
+    so 2 series are missing from each week's total."""
+    inputs = plan.measure(dataset, SCOPE, as_of=AS_OF, weeks=3)
+    drawn = plan.compare(inputs, "copies", disciplines=("Maths",), past_weeks=2)
+
+    def curve(name: str, column: str = "value") -> list:
+        return drawn.filter(pl.col("curve") == name).get_column(column).to_list()
+
+    assert curve("actual") == [9, 9]
+    assert curve("forecast") == pytest.approx([12, 0, 24])
+    assert curve("forecast", "low") == pytest.approx([11, 0, 22])
+    assert curve("forecast", "high") == pytest.approx([13, 0, 26])
+    assert curve("last_year") == [8, 8, 10, 0, 20]
+    every = plan.compare(inputs, "copies", past_weeks=2)
+    assert every.filter(pl.col("curve") == "forecast").get_column("missing").to_list() == [2] * 3
+
+
+def test_the_plan_per_discipline(dataset):
+    """Week 3 in Maths, Lyon and Nice together: 24 + 0 copies, 2 + 0 correctors, 2 + 0
+    needed, 6 + 0 left waiting; the mean wait is Lyon's (3,5 / 3 days: Nice expects none, so
+    weighs nothing). Anglais has no forecast: no total either."""
+    table = plan.capacity_plan(dataset, SCOPE, as_of=AS_OF, weeks=3)
+    summary = plan.by_discipline(table)
+    maths = summary.filter(pl.col("discipline") == "Maths").row(2, named=True)
+    assert (maths["copies_forecast"], maths["correctors"], maths["correctors_needed"]) == (24, 2, 2)
+    assert maths["copies_backlog_projected"] == pytest.approx(6)
+    assert maths["correction_wait_days_projected"] == pytest.approx(3.5 / 3)
+    english = summary.filter(pl.col("discipline") == "Anglais").row(0, named=True)
+    assert english["copies_forecast"] is None and english["correctors_needed"] is None
+    figures = plan.headline(table)
+    assert (figures["copies_forecast"], figures["busiest_copies"]) == (36, 24)
+    assert figures["busiest_week"] == date(2026, 4, 13)
