@@ -12,7 +12,8 @@ Run:
     .venv/bin/python bench/bench_forecast.py                      # backtest on the demo seed
     .venv/bin/python bench/bench_forecast.py sqlite:////tmp/x.db  # + timing on that database
 (the demo database is made in a temporary directory; give a national one, made with
-``pilotage seed --scale national``, for the timing; target: under 3 s.)
+``pilotage seed --scale national`` (``make bench`` uses the one bench_pages.py builds in
+/tmp/pilotage_national.db), for the timing; target: under 3 s.)
 """
 
 from __future__ import annotations
