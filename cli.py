@@ -828,6 +828,98 @@ def _run_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- report ---------------------------------------------------------------------------
+
+
+def _add_report(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "report",
+        help="établir le rapport mensuel (PDF ou Excel) ou les chiffres annuels à publier",
+        description=(
+            "--month AAAA-MM : le rapport mensuel (chiffres clés du mois comparés au mois "
+            "précédent et au même mois un an plus tôt, copies par semaine et pics, délais de "
+            "correction par discipline, tutorat par site, décrochage, apprenants à risque, "
+            "heures d'accompagnement). --year AAAA-AAAA --kind publication : les chiffres "
+            "annuels à publier (article L6111-8 du Code du travail, indicateur 2 de Qualiopi). "
+            "Le format suit l'extension de --out : .pdf (A4) ou .xlsx (une feuille par partie)."
+        ),
+    )
+    when = parser.add_mutually_exclusive_group(required=True)
+    when.add_argument("--month", metavar="AAAA-MM", help="le mois du rapport, ex. 2026-03")
+    when.add_argument("--year", metavar="AAAA-AAAA", help="l'année scolaire, ex. 2025-2026")
+    parser.add_argument(
+        "--kind",
+        choices=["monthly", "publication"],
+        help="monthly (avec --month, par défaut) ou publication (avec --year)",
+    )
+    parser.add_argument(
+        "--site", action="append", default=[], metavar="NOM", help="site (répétable)"
+    )
+    parser.add_argument(
+        "--out",
+        metavar="rapport.pdf|rapport.xlsx",
+        help="le fichier à écrire (défaut : rapport-AAAA-MM.pdf ou publication-AAAA-AAAA.pdf)",
+    )
+    _add_user_option(parser)
+    return parser
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from datetime import datetime
+    from pathlib import Path
+
+    from data_access.db import get_engine
+    from data_access.frames import load_frames
+    from indicators.common import Filters, Period, Scope
+    from indicators.dataset import prepare
+    from reports import files, monthly, publication
+
+    kind = args.kind or ("monthly" if args.month else "publication")
+    if (kind == "monthly") != bool(args.month):
+        print(
+            "Erreur : le rapport mensuel se demande avec --month, les chiffres à publier avec "
+            "--year et --kind publication.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        if args.month:
+            period = monthly.month_period(args.month)
+        else:
+            period = publication.year_period(args.year)
+        stem = f"rapport-{args.month}" if args.month else f"publication-{args.year}"
+        out = Path(args.out or f"{stem}.pdf")
+        suffix = files.format_of(out.name)
+    except monthly.ReportError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return 2
+    filters = Filters(sites=tuple(args.site))
+    perimeter = _perimeter_of(args.user, filters, learners=False)
+    if perimeter is None:
+        return 1
+    dataset = _within(prepare(load_frames(get_engine())), perimeter)
+    known = set(dataset.enrolments.get_column("site").drop_nulls().to_list())
+    unknown = [site for site in args.site if site not in known]
+    if unknown:
+        names = ", ".join(f"« {site} »" for site in unknown)
+        print(f"Refusé : site inconnu dans les données : {names}.", file=sys.stderr)
+        return 1
+    scope = Scope(Period(period.start, period.end), filters, perimeter=perimeter)
+    generated = datetime.now()
+    if kind == "monthly":
+        document = monthly.document(monthly.monthly_report(dataset, scope), generated)
+    else:
+        document = publication.document(publication.publication_figures(dataset, scope), generated)
+    content = files.render(document, suffix)
+    try:
+        out.write_bytes(content)
+    except OSError:
+        print(f"Impossible d'écrire « {out} ».", file=sys.stderr)
+        return 1
+    print(f"{document.title} ({document.context[1]}) écrit : {out}")
+    return 0
+
+
 # --- anonymise --------------------------------------------------------------------------
 
 
@@ -873,6 +965,7 @@ COMMANDS: list[Command] = [
     (_add_plan_groups, _run_plan_groups),
     (_add_import, _run_import),
     (_add_user, _run_user),
+    (_add_report, _run_report),
     (_add_audit, _run_audit),
     (_add_anonymise, _run_anonymise),
 ]
