@@ -1,7 +1,9 @@
-"""Vue d'ensemble : les chiffres clés de la période, les pics en cours, les apprenants à risque."""
+"""Vue d'ensemble : les chiffres clés de la période, les alertes en cours, les pics en cours,
+les apprenants à risque."""
 
 import streamlit as st
 
+from alerts import rules
 from indicators import dataset, risk, summary, surges
 from ui import cached, notices, sidebar
 from ui import format as fmt
@@ -91,6 +93,28 @@ tile(
     help="Durée des séances tenues dans la période, chaque séance comptée une fois.",
 )
 st.caption(f"{fmt.number(current['interviews'])} entretiens tenus dans la période.")
+
+st.subheader("Alertes en cours")
+if outside:
+    st.info("Pas d'alerte à lire : la période ne contient aucune activité.")
+else:
+    alert_day = dataset.as_of(sel.dataset, period)
+    alerts = cached.compute(rules.evaluate, sel, scope=scope, as_of=alert_day)
+    if alerts.is_empty():
+        st.success(f"Aucune alerte au {fmt.day(alert_day)}.")
+    else:
+        st.caption(
+            f"{fmt.number(alerts.height)} alerte(s) au {fmt.day(alert_day)}, le dernier jour de "
+            "la période ou des données : les mêmes que `pilotage alerts`, envoyées chaque nuit "
+            "par e-mail quand l'envoi est programmé (voir le README)."
+        )
+        for rule, name in rules.RULES.items():
+            found = alerts.filter(alerts["rule"] == rule)
+            if found.is_empty():
+                continue
+            with st.expander(f"{name} : {fmt.number(found.height)}", icon=":material/warning:"):
+                for message in found.get_column("message"):
+                    st.markdown(f"- {escape(message)}")
 
 left, right = st.columns(2)
 with left:

@@ -41,6 +41,7 @@ RULES = {
         "cli",
     ),
     "reports/*.py": ("streamlit", "pages", "seed", "cli", "ui.sidebar", "ui.cache", "ui.cached"),
+    "alerts/*.py": ("streamlit", "pages", "seed", "cli", "ui.sidebar", "ui.cache", "ui.cached"),
     "domain.py": PROJECT,
     "seed/*.py": ("streamlit", "ui", "pages", "indicators", "planning", "cli"),
 }
@@ -80,7 +81,7 @@ def test_reports_use_only_the_pure_helpers_of_ui() -> None:
     nothing else of ui/."""
     used = {
         name
-        for path in ROOT.glob("reports/*.py")
+        for path in [*ROOT.glob("reports/*.py"), *ROOT.glob("alerts/*.py")]
         for name in _imports(path)
         if name == "ui" or name.startswith("ui.")
     }
