@@ -30,7 +30,7 @@ def weekly_copies(weekly: pl.DataFrame) -> dict | None:
         pl.col("week_start").dt.strftime("%d/%m/%Y").alias("week"),
     )
     axis = alt.Axis(title="Semaine du", labelAngle=0)
-    base = alt.Chart(frame.to_pandas())
+    base = alt.Chart(frame.to_arrow())
     received = base.mark_bar(opacity=0.85).encode(
         x=alt.X("week:O", axis=axis, sort=None),
         y=alt.Y("copies_received:Q", title="Copies", axis=value_axis("count")),
@@ -56,7 +56,7 @@ def weekly_copies(weekly: pl.DataFrame) -> dict | None:
         x=alt.X("week:O", sort=None), y="copies_received:Q", text="mark:N"
     )
     chart = (received + corrected + labels).properties(width=WIDTH, height=200)
-    return finish(chart).to_dict()
+    return finish(chart).to_dict(validate=False)
 
 
 def delays_by_discipline(delays: pl.DataFrame, target_days: int) -> dict | None:
@@ -74,7 +74,7 @@ def delays_by_discipline(delays: pl.DataFrame, target_days: int) -> dict | None:
         target_title="Objectif (jours)",
         max_categories=15,
     )
-    return chart.properties(width=WIDTH - 170).to_dict()
+    return chart.properties(width=WIDTH - 170).to_dict(validate=False)
 
 
 def to_svg(spec: dict) -> str:

@@ -352,18 +352,18 @@ def value_text(kind: str, value: float | None) -> str:
 
 
 def _weight(kind: str, current: float, previous: float) -> float:
-    """How large a change is, comparably across kinds: relative for counts and hours,
-    per 10 points for shares, per day (over 3) for delays."""
+    """How large a change is, comparably across kinds: twice the relative change for counts
+    and hours (+50 % weighs 1), a share's change per 10 points, a delay's per 3 days."""
     if kind == "share":
         return abs(current - previous) * 10
     if kind == "days":
         return abs(current - previous) / 3
     if previous == 0:
         return 1.0 if current else 0.0
-    return abs(current - previous) / abs(previous)
+    return 2 * abs(current - previous) / abs(previous)
 
 
-def summary_sentences(report: MonthlyReport, limit: int = 3) -> tuple[str, ...]:
+def summary_sentences(report: MonthlyReport, limit: int = 4) -> tuple[str, ...]:
     """Up to ``limit`` sentences on the largest changes against the previous month, then the
     surges of the month and the group with the highest dropout rate."""
     name = month_name(report.period)
