@@ -904,7 +904,7 @@ def _run_report(args: argparse.Namespace) -> int:
     perimeter = _perimeter_of(args.user, filters, learners=False)
     if perimeter is None:
         return 1
-    dataset = _within(prepare(load_frames(get_engine())), perimeter)
+    dataset = _within(prepare(load_frames(get_engine(), monthly.TABLES)), perimeter)
     known = set(dataset.enrolments.get_column("site").drop_nulls().to_list())
     unknown = [site for site in args.site if site not in known]
     if unknown:
@@ -1019,12 +1019,13 @@ def _run_alerts(args: argparse.Namespace) -> int:
     from data_access.settings import get_settings
     from indicators.common import Filters, Period, Scope
     from indicators.dataset import prepare
+    from reports.monthly import TABLES
 
     settings = get_settings()
     perimeter = _perimeter_of(args.user, Filters(), learners=False, as_json=args.json)
     if perimeter is None:
         return 1
-    whole = prepare(load_frames(get_engine()))
+    whole = prepare(load_frames(get_engine(), TABLES))
     day = rules.reading_day(whole, args.as_of)
     if day is None:
         if args.json:

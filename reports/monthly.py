@@ -61,6 +61,23 @@ LOWER_IS_BETTER = {
     "dropout_rate",
 }
 
+TABLES = (
+    "sites",
+    "staff",
+    "groups",
+    "learners",
+    "enrolments",
+    "interviews",
+    "tutoring_requests",
+    "copies",
+    "need_groups",
+    "need_group_members",
+    "support_sessions",
+    "attendance",
+)
+"""The tables the reports and the alerts read (all but the diagnostics): what the commands
+load (``load_frames(engine, TABLES)``)."""
+
 RISK_LEVELS_BY_SIGNALS = ("1 signal", "2 signaux", "3 signaux ou plus")
 
 
