@@ -129,6 +129,8 @@ class MonthlyReport:
     """key, label, kind, current, previous_month, year_before (null: not covered)."""
     weekly: pl.DataFrame
     """week_start, copies_received, copies_corrected, surges, surge_series."""
+    surges: pl.DataFrame
+    """week_start, site, discipline, volume, baseline_median, ratio, volume_year_before."""
     delays: pl.DataFrame
     """discipline, copies_corrected, correction_delay_days_mean, _median, _p90,
     correction_within_target_share."""
@@ -197,10 +199,18 @@ def _float(value: float | int | None) -> float | None:
     return None if value is None else float(value)
 
 
-def weekly_copies(dataset: Dataset, scope: Scope) -> pl.DataFrame:
+SERIES_NAMED = 3
+"""Surge series named per week in the weekly table (the strongest); all are in ``surges``."""
+
+
+def weekly_copies(
+    dataset: Dataset, scope: Scope, found: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Copies received and corrected per week of the month (days of the month only) and the
     surges of the week by site and discipline: week_start, copies_received,
-    copies_corrected, surges, surge_series ("Lyon · Maths, ...")."""
+    copies_corrected, surges (how many series), surge_series (the SERIES_NAMED strongest,
+    "Lyon · Maths (×3,2), … et 4 autres"). ``found``: surges.surges of the scope, when
+    already computed."""
     counts = flows.throughput(
         dataset, scope, grain="week", measures=("copies_received", "copies_corrected")
     )
@@ -217,9 +227,40 @@ def weekly_copies(dataset: Dataset, scope: Scope) -> pl.DataFrame:
             }
         )
     )
-    marks = surges.marks(surges.surges(dataset, scope))
+    found = surges.surges(dataset, scope) if found is None else found
+    named = (
+        found.sort("ratio", descending=True)
+        .with_columns(
+            pl.format(
+                "{} · {} (×{})",
+                pl.col("site").fill_null(surges.NO_VALUE),
+                pl.col("discipline").fill_null(surges.NO_VALUE),
+                pl.col("ratio").round(1).cast(pl.String).str.replace(".", ",", literal=True),
+            ).alias("name")
+        )
+        .group_by("week_start", maintain_order=True)
+        .agg(
+            pl.len().cast(pl.Int64).alias("surges"),
+            pl.col("name").head(SERIES_NAMED).str.join(", ").alias("series"),
+        )
+        .with_columns(
+            pl.when(pl.col("surges") > SERIES_NAMED)
+            .then(
+                pl.format(
+                    "{} et {} {}",
+                    pl.col("series"),
+                    pl.col("surges") - SERIES_NAMED,
+                    pl.when(pl.col("surges") - SERIES_NAMED == 1)
+                    .then(pl.lit("autre"))
+                    .otherwise(pl.lit("autres")),
+                )
+            )
+            .otherwise(pl.col("series"))
+            .alias("series")
+        )
+    )
     return (
-        wide.join(marks, on="week_start", how="left")
+        wide.join(named, on="week_start", how="left")
         .select(
             "week_start",
             pl.col("copies_received").fill_null(0).cast(pl.Int64),
@@ -228,6 +269,20 @@ def weekly_copies(dataset: Dataset, scope: Scope) -> pl.DataFrame:
             pl.col("series").fill_null("").alias("surge_series"),
         )
         .sort("week_start")
+    )
+
+
+def surges_of_month(found: pl.DataFrame) -> pl.DataFrame:
+    """Every surge of the month's weeks, strongest first: week_start, site, discipline,
+    volume, baseline_median, ratio, volume_year_before."""
+    return found.sort(["ratio", "week_start"], descending=[True, False], nulls_last=True).select(
+        "week_start",
+        "site",
+        "discipline",
+        "volume",
+        "baseline_median",
+        "ratio",
+        "volume_year_before",
     )
 
 
@@ -292,6 +347,7 @@ def monthly_report(dataset: Dataset, scope: Scope) -> MonthlyReport:
     has_data = _has_events(dataset, scope)
     headline = headline_table(dataset, scope)
     at_risk_list = risk.at_risk(dataset, scope, day) if has_data else _no_risk()
+    found = surges.surges(dataset, scope) if has_data else None
     support = support_hours.delivered_by_group(dataset, scope, day).select(
         "site", "group", "kind", "sessions", "hours_delivered", "hours_expected", "delivered_share"
     )
@@ -304,7 +360,8 @@ def monthly_report(dataset: Dataset, scope: Scope) -> MonthlyReport:
         previous_period=shifted_month(period, -1),
         year_before_period=shifted_month(period, -12),
         headline=headline,
-        weekly=weekly_copies(dataset, scope) if has_data else _no_weeks(),
+        weekly=weekly_copies(dataset, scope, found) if has_data else _no_weeks(),
+        surges=surges_of_month(found) if has_data else _no_surges(),
         delays=delays.breakdown(dataset, scope, "discipline").select(
             "discipline",
             "copies_corrected",
@@ -339,6 +396,20 @@ def monthly_report(dataset: Dataset, scope: Scope) -> MonthlyReport:
 
 def _no_risk() -> pl.DataFrame:
     return pl.DataFrame(schema={"signal_count": pl.Int64})
+
+
+def _no_surges() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "week_start": pl.Date,
+            "site": pl.String,
+            "discipline": pl.String,
+            "volume": pl.Int64,
+            "baseline_median": pl.Float64,
+            "ratio": pl.Float64,
+            "volume_year_before": pl.Int64,
+        }
+    )
 
 
 def _no_weeks() -> pl.DataFrame:
@@ -530,7 +601,7 @@ def document(report: MonthlyReport, generated: datetime) -> Document:
                         "Copies reçues",
                         "Copies corrigées",
                         "Séries en pic",
-                        "Pics (site · discipline)",
+                        "Pics les plus forts (site · discipline)",
                     ),
                     kinds=("date", "number", "number", "number", "text"),
                     rows=_rows(
@@ -543,6 +614,32 @@ def document(report: MonthlyReport, generated: datetime) -> Document:
                             "surge_series",
                         ],
                     ),
+                ),
+                Table(
+                    title="Les pics du mois, les plus forts d'abord (semaines entières)",
+                    columns=(
+                        "Semaine du",
+                        "Site",
+                        "Discipline",
+                        "Copies reçues",
+                        "Médiane des semaines précédentes",
+                        "Rapport",
+                        "Un an plus tôt",
+                    ),
+                    kinds=("date", "text", "text", "number", "decimal", "ratio", "number"),
+                    rows=_rows(
+                        report.surges,
+                        [
+                            "week_start",
+                            "site",
+                            "discipline",
+                            "volume",
+                            "baseline_median",
+                            "ratio",
+                            "volume_year_before",
+                        ],
+                    ),
+                    pdf_rows=15,
                 ),
             ),
             chart=charts.weekly_copies(weekly),

@@ -126,9 +126,37 @@ def test_a_surge_week_is_marked() -> None:
     report = monthly_report(w.dataset(), Scope(OCTOBER, settings=settings))
     surges = {row["week_start"]: row for row in report.weekly.iter_rows(named=True)}
     assert surges[date(2025, 10, 27)]["surges"] == 1
-    assert surges[date(2025, 10, 27)]["surge_series"] == "Nord · Maths"
+    assert surges[date(2025, 10, 27)]["surge_series"] == "Nord · Maths (×3,0)"
+    (surge,) = report.surges.to_dicts()
+    assert (surge["week_start"], surge["volume"], surge["baseline_median"]) == (
+        date(2025, 10, 27),
+        3,
+        1.0,
+    )
     assert surges[date(2025, 10, 20)]["surges"] == 0
     assert any("Pics d'activité" in sentence for sentence in report.summary)
+
+
+def test_a_week_names_its_three_strongest_surges() -> None:
+    """Four disciplines with one copy a week, then 3, 4, 5 and 6 copies the week of 27/10."""
+    w = World()
+    w.group("CAP 1", site="Nord", public="jeunes")
+    w.learner("A", group="CAP 1", entered=date(2025, 9, 1))
+    for last, discipline in zip((3, 4, 5, 6), ("D3", "D4", "D5", "D6"), strict=True):
+        for week in range(8):
+            w.copy("A", discipline, submitted=date(2025, 9, 1) + timedelta(weeks=week))
+        for _ in range(last):
+            w.copy("A", discipline, submitted=date(2025, 10, 28))
+    settings = IndicatorSettings(surge_min_volume=1)
+    report = monthly_report(w.dataset(), Scope(OCTOBER, settings=settings))
+    week = report.weekly.filter(report.weekly["week_start"] == date(2025, 10, 27)).row(
+        0, named=True
+    )
+    assert week["surges"] == 4
+    assert week["surge_series"] == (
+        "Nord · D6 (×6,0), Nord · D5 (×5,0), Nord · D4 (×4,0) et 1 autre"
+    )
+    assert report.surges.get_column("discipline").to_list() == ["D6", "D5", "D4", "D3"]
 
 
 def test_risk_levels_by_signals_or_by_level() -> None:
