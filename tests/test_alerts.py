@@ -352,3 +352,31 @@ def test_the_report_as_attachment(app_database, smtp: Inbox, monkeypatch, tmp_pa
         "dir@example.org",
         "nord@example.org",
     ]
+
+
+def test_alerts_of_a_users_perimeter(app_database, capsys) -> None:  # noqa: ANN001
+    from data_access import accounts
+    from data_access.db import get_engine
+
+    app_database(alert_world())
+    accounts.add_account(
+        get_engine(), login="nord", role="site", sites=("Nord",), password="une phrase de passe"
+    )
+    assert main(["alerts", "--as-of", "2025-11-12", "--json", "--user", "nord"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [(a["rule"], a["site"]) for a in found] == [("attente", "Nord")]
+    assert main(["alerts", "--json", "--user", "inconnu"]) == 1
+
+
+def test_the_overview_lists_the_alerts_under_way(app_database) -> None:  # noqa: ANN001
+    """The sidebar's period is the school year; its alerts are read on the data's last day
+    (20/11/2025): the two copies waiting since 01/10 (50 days)."""
+    from apptest import open_page, plain
+
+    app_database(alert_world())
+    app = open_page("pages/overview.py")
+    assert not app.exception
+    assert [e.label for e in app.main.expander] == ["Copie en attente depuis longtemps : 2"]
+    shown = " ".join(plain(str(m.value)) for m in app.markdown)
+    assert "Copie en attente depuis 50 jours à Nord le 20/11/2025" in shown
+    assert any("2 alerte(s) au 20/11/2025" in c.value for c in app.caption)
