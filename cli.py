@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     import polars as pl
 
 _FRENCH_ERRORS = (
+    ("one of the arguments ", "une de ces options est obligatoire : "),
+    (" is required", ""),
+    ("not allowed with argument", "incompatible avec l'option"),
     ("the following arguments are required", "options obligatoires manquantes"),
     ("unrecognized arguments", "arguments non reconnus"),
     ("invalid choice", "choix invalide"),

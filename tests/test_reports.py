@@ -421,3 +421,13 @@ def test_the_report_page_offers_the_last_complete_month(app_database) -> None:  
     assert table.iloc[0].tolist()[:3] == ["Copies reçues", "2", "1"]
     labels = [button.proto.label for button in app.get("download_button")]
     assert len(labels) == 4 and "Télécharger le rapport (PDF)" in labels
+
+
+def test_usage_errors_in_french(capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["report"])
+    assert stopped.value.code == 2
+    assert "une de ces options est obligatoire : --month --year" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["report", "--month", "2026-01", "--year", "2025-2026"])
+    assert "incompatible avec l'option --month" in capsys.readouterr().err
