@@ -53,6 +53,13 @@ HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
 )
 """The headline rows of the report: indicator column, French label, kind of value."""
 
+HIGHER_IS_BETTER = {
+    "correction_within_target_share",
+    "tutoring_answered_within_48h_share",
+    "support_hours_delivered",
+}
+"""Figures whose rise is good news; with LOWER_IS_BETTER, the summary judges only these
+(a volume of copies or requests rising is neither good nor bad in itself)."""
 LOWER_IS_BETTER = {
     "correction_delay_days_mean",
     "correction_delay_days_median",
@@ -471,7 +478,12 @@ def summary_sentences(report: MonthlyReport, limit: int = 4) -> tuple[str, ...]:
     for _weight_value, row in changes[:limit]:
         kind, current, previous = row["kind"], row["current"], row["previous_month"]
         rising = current > previous
-        better = (not rising) if row["key"] in LOWER_IS_BETTER else rising
+        if row["key"] in LOWER_IS_BETTER:
+            verdict = " — à surveiller." if rising else " — une amélioration."
+        elif row["key"] in HIGHER_IS_BETTER:
+            verdict = " — une amélioration." if rising else " — à surveiller."
+        else:
+            verdict = "."
         verb = "en hausse" if rising else "en baisse"
         change = fmt.change(current, previous, kind)
         relative = (
@@ -481,8 +493,7 @@ def summary_sentences(report: MonthlyReport, limit: int = 4) -> tuple[str, ...]:
         )
         sentences.append(
             f"{row['label']} {verb} : {value_text(kind, current)} contre "
-            f"{value_text(kind, previous)} en {previous_name} ({change}{relative})"
-            + (" — une amélioration." if better else " — à surveiller.")
+            f"{value_text(kind, previous)} en {previous_name} ({change}{relative})" + verdict
         )
     if not changes and report.headline.get_column("previous_month").is_null().all():
         sentences.append(f"Pas de comparaison : les données ne couvrent pas {previous_name}.")
