@@ -174,7 +174,9 @@ def test_summary_names_the_largest_changes() -> None:
     # copies received 1 -> 2 (+100 %), support hours 1 -> 5 (+400 %), interviews 1 -> 1 (no change)
     assert "Heures d'accompagnement assurées en hausse : 5\u00a0h contre 1\u00a0h" in text
     assert "Copies reçues en hausse : 2 contre 1 en septembre 2025 (+1, +100\u00a0%)." in text
-    assert "contre 1\u00a0h en septembre 2025 (+4\u00a0h, +400\u00a0%) — une amélioration." in text
+    assert (
+        "contre 1\u00a0h en septembre 2025 (+4,0\u00a0h, +400\u00a0%) — une amélioration." in text
+    )
     assert "Entretiens" not in text
 
 
