@@ -278,17 +278,20 @@ def at_alert_level(at_risk: pl.DataFrame) -> pl.DataFrame:
     return at_risk.filter(pl.col("signal_count") >= RISK_ALERT_SIGNALS)
 
 
-def _risk(dataset: Dataset, scope: Scope, day: date) -> list[dict]:
-    now = at_alert_level(risk.at_risk(dataset, scope, day))
-    before = at_alert_level(risk.at_risk(dataset, scope, day - timedelta(days=7)))
-    new = now.join(before.select("learner_id"), on="learner_id", how="anti")
+def risk_alerts(now: pl.DataFrame, week_before: pl.DataFrame, day: date) -> pl.DataFrame:
+    """The ``risque`` alerts from the risk lists (risk.at_risk) of ``day`` and of seven days
+    earlier: per site, the learners at the alert level now who were not then."""
+    current = at_alert_level(now)
+    new = current.join(
+        at_alert_level(week_before).select("learner_id"), on="learner_id", how="anti"
+    )
     counts = new.group_by("site").agg(pl.len().alias("learners")).sort("site")
     level = (
         "au niveau alerte"
         if "level" in now.columns
         else f"avec {RISK_ALERT_SIGNALS} signaux ou plus"
     )
-    return [
+    rows = [
         {
             "rule": "risque",
             "site": row["site"],
@@ -301,25 +304,44 @@ def _risk(dataset: Dataset, scope: Scope, day: date) -> list[dict]:
                 f"passé(s) {level} entre le {day - timedelta(days=7):%d/%m/%Y} et le "
                 f"{day:%d/%m/%Y} : à appeler (liste et référents sur la page Décrochage)."
             ),
+            "page": PAGES["risque"],
         }
         for row in counts.iter_rows(named=True)
     ]
+    return _frame(rows)
 
 
-def evaluate(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
-    """Every alert on ``as_of`` within the scope's filters and perimeter (its period is not
-    used: each rule reads its own week). Columns: rule, site, discipline, week, figure,
-    threshold, message, page, key; ordered by rule then site."""
+def event_alerts(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
+    """The alerts of every rule but ``risque`` (see evaluate)."""
     rows = [
         *_surges(dataset, scope, as_of),
         *_delays(dataset, scope, as_of),
         *_tutoring(dataset, scope, as_of),
         *_backlog(dataset, scope, as_of),
-        *_risk(dataset, scope, as_of),
     ]
     for row in rows:
         row["page"] = PAGES[row["rule"]]
     return _frame(rows)
+
+
+def combined(*parts: pl.DataFrame) -> pl.DataFrame:
+    """Alert frames as one, in the order of RULES then site."""
+    order = {rule: index for index, rule in enumerate(RULES)}
+    return (
+        pl.concat(parts)
+        .with_columns(pl.col("rule").replace_strict(order, return_dtype=pl.Int64).alias("_order"))
+        .sort("_order", "site", "discipline", "week", nulls_last=True, maintain_order=True)
+        .drop("_order")
+    )
+
+
+def evaluate(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
+    """Every alert on ``as_of`` within the scope's filters and perimeter (its period is not
+    used: each rule reads its own week). Columns: rule, site, discipline, week, figure,
+    threshold, message, page, key; in the order of RULES, then by site."""
+    now = risk.at_risk(dataset, scope, as_of)
+    before = risk.at_risk(dataset, scope, as_of - timedelta(days=7))
+    return combined(event_alerts(dataset, scope, as_of), risk_alerts(now, before, as_of))
 
 
 def as_json(alerts: pl.DataFrame, app_url: str) -> list[dict]:

@@ -1,6 +1,8 @@
 """Vue d'ensemble : les chiffres clés de la période, les alertes en cours, les pics en cours,
 les apprenants à risque."""
 
+from datetime import timedelta
+
 import streamlit as st
 
 from alerts import rules
@@ -99,7 +101,15 @@ if outside:
     st.info("Pas d'alerte à lire : la période ne contient aucune activité.")
 else:
     alert_day = dataset.as_of(sel.dataset, period)
-    alerts = cached.compute(rules.evaluate, sel, scope=scope, as_of=alert_day)
+    week_before = alert_day - timedelta(days=7)
+    alerts = rules.combined(  # the risk lists are those of the right column, memoised
+        cached.compute(rules.event_alerts, sel, scope=scope, as_of=alert_day),
+        rules.risk_alerts(
+            cached.compute(risk.at_risk, sel, scope=scope, as_of=alert_day),
+            cached.compute(risk.at_risk, sel, scope=scope, as_of=week_before),
+            alert_day,
+        ),
+    )
     if alerts.is_empty():
         st.success(f"Aucune alerte au {fmt.day(alert_day)}.")
     else:
