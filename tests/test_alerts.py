@@ -380,3 +380,16 @@ def test_the_overview_lists_the_alerts_under_way(app_database) -> None:  # noqa:
     shown = " ".join(plain(str(m.value)) for m in app.markdown)
     assert "Copie en attente depuis 50 jours à Nord le 20/11/2025" in shown
     assert any("2 alerte(s) au 20/11/2025" in c.value for c in app.caption)
+
+
+def test_the_sent_log_on_each_backend(engine) -> None:  # noqa: ANN001
+    from data_access import mail
+
+    keys = ["pic|Nord|Maths|2025-11-03", "stock|Nord||2025-11-10"]
+    assert mail.already_sent(engine, "A@example.org", keys) == set()
+    mail.mark_sent(
+        engine, "A@example.org", [(keys[0], date(2025, 11, 3))], datetime(2025, 11, 12, 6)
+    )
+    assert mail.already_sent(engine, "a@example.org", keys) == {keys[0]}
+    assert mail.already_sent(engine, "b@example.org", keys) == set()
+    assert mail.already_sent(engine, "a@example.org", []) == set()
