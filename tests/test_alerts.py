@@ -393,3 +393,95 @@ def test_the_sent_log_on_each_backend(engine) -> None:  # noqa: ANN001
     assert mail.already_sent(engine, "a@example.org", keys) == {keys[0]}
     assert mail.already_sent(engine, "b@example.org", keys) == set()
     assert mail.already_sent(engine, "a@example.org", []) == set()
+
+
+def _self_signed(tmp_path) -> tuple[str, str]:  # noqa: ANN001
+    """A certificate for 127.0.0.1 and its key, written as PEM files."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.utcnow()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_path), str(key_path)
+
+
+def test_starttls_and_login_when_the_server_offers_them(
+    app_database,
+    monkeypatch,
+    tmp_path,
+    capsys,  # noqa: ANN001
+) -> None:
+    """A server that offers STARTTLS and asks for a login: the message goes encrypted, after
+    the login of the URL's user; a wrong password is said in French, nothing sent."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    seen: dict[str, object] = {}
+
+    def authenticator(server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN202
+        seen["tls"] = session.ssl is not None
+        ok = (auth_data.login, auth_data.password) == (b"pilotage", b"s3cret:mdp")
+        return AuthResult(success=True) if ok else False  # False: aiosmtpd answers 535
+
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_require_tls=True,
+    )
+    controller.start()
+    try:
+        app_database(alert_world())
+        monkeypatch.setenv("SSL_CERT_FILE", cert)  # the client trusts this server only
+        monkeypatch.setenv("PILOTAGE_ALERT_RECIPIENTS", "a@example.org")
+        monkeypatch.setenv("PILOTAGE_SMTP_URL", f"smtp://pilotage:wrong@127.0.0.1:{port}")
+        assert main(["alerts", "--as-of", "2025-11-12", "--send"]) == 1
+        assert "refuse l'identifiant ou le mot de passe" in capsys.readouterr().err
+        assert inbox.messages == []
+        password = "s3cret%3Amdp"  # a ':' in a password is written %3A in the URL
+        monkeypatch.setenv("PILOTAGE_SMTP_URL", f"smtp://pilotage:{password}@127.0.0.1:{port}")
+        assert main(["alerts", "--as-of", "2025-11-12", "--send"]) == 0
+        assert seen["tls"] is True
+        assert [to for to, _mail in inbox.messages] == [["a@example.org"]]
+        assert inbox.messages[0][1]["From"] == "pilotage@127.0.0.1"
+    finally:
+        controller.stop()
