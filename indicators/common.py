@@ -98,6 +98,10 @@ class IndicatorSettings:
     aide_max_group_size: int = 8
     school_weeks_per_year: int = 36
     support_min_share: float = 0.8
+    alert_tutoring_min_share: float = 0.81
+    alert_backlog_copies: int = 500
+    alert_backlog_age_days: int = 21
+    alert_min_volume: int = 10
     labels: dict[str, str] = field(
         default_factory=lambda: {
             "correction_target_days": "Objectif de délai de correction (jours)",
@@ -118,6 +122,10 @@ class IndicatorSettings:
             "aide_max_group_size": "Aide individualisée : élèves au plus par groupe",
             "school_weeks_per_year": "Semaines de cours par an",
             "support_min_share": "Part minimale des heures attendues reçues par un apprenant",
+            "alert_tutoring_min_share": "Alerte : part minimale de sollicitations répondues sous 48 h",
+            "alert_backlog_copies": "Alerte : copies en attente au plus par site",
+            "alert_backlog_age_days": "Alerte : âge maximal d'une copie en attente (jours)",
+            "alert_min_volume": "Alerte : volume minimal d'une semaine pour juger un délai ou une part",
         },
         compare=False,
         hash=False,
