@@ -761,8 +761,7 @@ def _run_import(args: argparse.Namespace) -> int:
             args.user,
             "import",
             f"{report.file_name} (SHA-256 {report.sha256}) : {report.kind}, {report.status}, "
-            f"{report.added} ajoutée(s), {report.updated} mise(s) à jour, "
-            f"{report.rejected} rejetée(s)",
+            f"{report.counts()}",
         )
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
@@ -773,7 +772,9 @@ def _run_import(args: argparse.Namespace) -> int:
                 "Association des colonnes reprise d'un import précédent de même présentation : "
                 f"{pairs}. Corrigez-la avec --map (et --remember-map pour la garder)."
             )
-        print(report.summary())
+        from ui import format as fmt  # French formatting only (no Streamlit call)
+
+        print(report.summary(fmt.number))
         for row, text in report.ignored:
             print(f"  ligne {row} ignorée : ligne de total (« {text} »)")
         _print_rows(report.problems, "problèmes")

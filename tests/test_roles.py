@@ -331,10 +331,10 @@ def test_an_import_touching_another_site_is_refused(world_app, content: str) -> 
 def test_an_import_of_their_own_site_is_recorded(world_app) -> None:  # noqa: ANN001
     app = _upload("lyon", "lyon.csv", LYON_LEARNER)
     next(b for b in app.button if b.label == "Importer").click().run()
-    assert any("Import importé : 1 ajoutée(s)" in plain(s.value) for s in app.success)
+    assert any("Import réussi : 1 ligne ajoutée" in plain(s.value) for s in app.success)
     login, event, detail = _trail(world_app)[0]
     assert (login, event) == ("lyon", "import")
-    assert detail.startswith("lyon.csv (SHA-256 ") and "1 ajoutée(s)" in detail
+    assert detail.startswith("lyon.csv (SHA-256 ") and "1 ligne ajoutée" in detail
     assert "Lyonnais" not in detail
 
 
