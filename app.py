@@ -30,6 +30,13 @@ PAGES: dict[str, list[tuple[str, str, str, str, str]]] = {
         ("pages/tutoring.py", "tutorat", "Tutorat", ":material/forum:", EVERYONE),
     ],
     "Suivi des apprenants": [
+        (
+            "pages/learner.py",
+            "fiche-apprenant",
+            "Fiche apprenant",
+            ":material/person_search:",
+            NAMES,
+        ),
         ("pages/dropout.py", "decrochage", "Décrochage", ":material/flag:", EVERYONE),
         (
             "pages/support.py",

@@ -20,6 +20,7 @@ PAGES = [
     "pages/dropout.py",
     "pages/support.py",
     "pages/interviews.py",
+    "pages/learner.py",
     "pages/import_data.py",
     "pages/plan_ap.py",
     "pages/audit.py",

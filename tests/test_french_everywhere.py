@@ -94,3 +94,19 @@ def test_the_plan_editors_are_french_too(demo_env: str) -> None:
     assert app.session_state["plan_ap_plan"] is not None
     assert len(app.data_editor) == 2, "the groups and the members editors"
     assert not page_problems(app, "plan"), "\n".join(page_problems(app, "plan"))
+
+
+def test_a_learner_file_is_french_too(demo_env: str) -> None:
+    """The fiche apprenant of a demo learner who has copies, requests, interviews and hours."""
+    from seed.generate import generate
+
+    tables = generate("demo", 42)
+    asked = tables["tutoring_requests"].get_column("learner_id").implode()
+    learners = tables["learners"].filter(tables["learners"].get_column("id").is_in(asked))
+    learner = learners.get_column("external_id").item(0)
+    app = open_page("pages/learner.py")
+    app.query_params["apprenant"] = learner
+    app.run()
+    assert [m.value for m in app.main.metric][0] == learner
+    assert len(app.dataframe) >= 5
+    assert not page_problems(app, "fiche"), "\n".join(page_problems(app, "fiche"))
