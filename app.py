@@ -9,7 +9,7 @@ import pandas  # noqa: F401  (see below)
 import streamlit as st
 
 from data_access.errors import PilotageError, report_unexpected
-from ui import auth, sidebar
+from ui import auth, notices, sidebar
 from ui.text import escape
 
 # pandas is imported here, fully, before any page runs: Altair looks it up in sys.modules,
@@ -57,6 +57,7 @@ PAGES: dict[str, list[tuple[str, str, str, str, str]]] = {
         ),
         ("pages/plan_ap.py", "planifier-ap", "Planifier l'AP", ":material/calendar_month:", NAMES),
         ("pages/audit.py", "journal", "Journal d'audit", ":material/policy:", AUDIT),
+        ("pages/help.py", "aide", "Aide", ":material/help:", EVERYONE),
     ],
 }
 
@@ -116,7 +117,7 @@ st.sidebar.title("Pilotage")
 auth.user_box(user)
 
 try:
-    sidebar.render(user)
+    notices.stale_sources(sidebar.render(user))
     page.run()
 except PilotageError as error:
     st.error(escape(str(error)))

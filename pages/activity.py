@@ -7,6 +7,7 @@ import streamlit as st
 from indicators import flows, surges
 from ui import cached, charts, charts_activity, notices, sidebar, tables
 from ui import format as fmt
+from ui.definitions import help_for
 from ui.text import escape
 
 GRAINS = {"day": "Jour", "week": "Semaine", "month": "Mois"}
@@ -22,6 +23,8 @@ TILES = {
     "tutoring_answered": "Sollicitations répondues",
     "interviews": "Entretiens menés",
 }
+
+WAITING_DEFINITIONS = {"copies": "copies_waiting", "tutoring": "requests_waiting"}
 
 sel = sidebar.selection()
 scope = sel.scope
@@ -44,7 +47,12 @@ if not any(totals.values()):
     st.stop()
 
 for tile, measure in zip(st.columns(len(flows.MEASURES)), flows.MEASURES, strict=True):
-    tile.metric(TILES[measure], fmt.number(totals[measure]), border=True)
+    tile.metric(
+        TILES[measure],
+        fmt.number(totals[measure]),
+        help=help_for(measure, settings),
+        border=True,
+    )
 
 # --- Flux -----------------------------------------------------------------------------------
 st.header("Flux")
@@ -143,11 +151,18 @@ else:
     ongoing = int(found.get_column("ongoing").sum())
     seen = cached.compute(surges.watched, sel, period=period)
     first, second = st.columns(2)
-    first.metric("Pics dans la période", fmt.number(found.height), border=True)
+    first.metric(
+        "Pics dans la période",
+        fmt.number(found.height),
+        help=help_for("surges", settings),
+        border=True,
+    )
     second.metric(
         "Pics en cours",
         fmt.number(ongoing),
-        help=(
+        help=help_for(
+            "surges_ongoing",
+            settings,
             f"Pics de la semaine du {fmt.day(seen.last_full_week)}, la dernière complète "
             + ("des données" if seen.day == seen.data_end else "de la période")
             + (
@@ -155,7 +170,7 @@ else:
                 if seen.current_week
                 else ""
             )
-            + f" (données au {fmt.day(seen.data_end)})."
+            + f" (données au {fmt.day(seen.data_end)}).",
         ),
         border=True,
     )
@@ -217,6 +232,7 @@ for column, backlog_source, title in (
         st.metric(
             f"{title} au {fmt.day(waiting.get_column('on_day').max())}",
             fmt.number(waiting.get_column("waiting").last()),
+            help=help_for(WAITING_DEFINITIONS[backlog_source], settings),
             border=True,
         )
         st.altair_chart(

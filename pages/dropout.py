@@ -6,6 +6,7 @@ import streamlit as st
 from indicators import dataset, dropout, risk
 from ui import cached, charts_learners, notices, sidebar, tables
 from ui import format as fmt
+from ui.definitions import help_for
 from ui.settings_view import show_settings
 from ui.text import escape
 
@@ -52,13 +53,25 @@ if figures["learners_enrolled"] == 0:
 
 at_risk = cached.compute(risk.at_risk, sel, scope=scope, as_of=as_of)
 first, second, third, fourth = st.columns(4)
-first.metric("Inscriptions actives", fmt.number(figures["learners_enrolled"]), border=True)
-second.metric("Abandons", fmt.number(figures["dropouts"]), border=True)
-third.metric("Taux d'abandon", fmt.share(figures["dropout_rate"], 1), border=True)
+first.metric(
+    "Inscriptions actives",
+    fmt.number(figures["learners_enrolled"]),
+    help=help_for("learners_enrolled", settings),
+    border=True,
+)
+second.metric(
+    "Abandons", fmt.number(figures["dropouts"]), help=help_for("dropouts", settings), border=True
+)
+third.metric(
+    "Taux d'abandon",
+    fmt.share(figures["dropout_rate"], 1),
+    help=help_for("dropout_rate", settings),
+    border=True,
+)
 fourth.metric(
     "Apprenants à risque",
     fmt.number(at_risk.height),
-    help=f"Apprenants encore inscrits au {fmt.day(as_of)} présentant au moins un signal.",
+    help=help_for("at_risk", settings, f"Jour regardé : le {fmt.day(as_of)}."),
     border=True,
 )
 

@@ -8,6 +8,7 @@ from domain import KIND_AIDE, KIND_AP
 from indicators import dataset, support_hours
 from ui import cached, charts_learners, notices, sidebar, tables
 from ui import format as fmt
+from ui.definitions import help_for
 from ui.settings_view import show_settings
 from ui.text import escape
 
@@ -86,26 +87,28 @@ delivered = cached.compute(support_hours.headline, sel, scope=scope).item(
 weeks = support_hours.school_weeks(sel.dataset, window)
 
 first, second, third, fourth = st.columns(4)
-first.metric("Heures assurées", fmt.hours(delivered), border=True)
+first.metric(
+    "Heures assurées",
+    fmt.hours(delivered),
+    help=help_for("support_hours_delivered", settings),
+    border=True,
+)
 second.metric(
     "Semaines de cours écoulées",
     fmt.number(len(weeks)),
-    help="Semaines de la période, jusqu'à la dernière date des données, où une séance a eu lieu.",
+    help=help_for("school_weeks", settings),
     border=True,
 )
 third.metric(
     "Trop peu d'heures d'AP",
     fmt.number(too_few.height),
-    help=(
-        f"Heures d'AP reçues inférieures à {fmt.share(settings.support_min_share)} des heures "
-        "attendues à date."
-    ),
+    help=help_for("too_few_ap_hours", settings),
     border=True,
 )
 fourth.metric(
     "Groupes au-delà du plafond",
     fmt.number(over.height),
-    help=f"Aide individualisée : plus de {settings.aide_max_group_size} élèves inscrits à une séance.",
+    help=help_for("groups_over_cap", settings),
     border=True,
 )
 
@@ -115,7 +118,9 @@ for column, row in zip(columns, by_kind.iter_rows(named=True), strict=False):
     column.metric(
         escape(row["kind"][:1].upper() + row["kind"][1:]),
         fmt.hours(row["hours_delivered"]),
-        help=f"Heures assurées en {fmt.number(row['sessions'])} séances.",
+        help=help_for(
+            "support_hours_delivered", settings, f"{fmt.number(row['sessions'])} séances."
+        ),
         border=True,
     )
     column.caption(

@@ -7,6 +7,7 @@ import streamlit as st
 from indicators import flows, tutoring
 from ui import cached, charts, charts_activity, notices, sidebar, tables
 from ui import format as fmt
+from ui.definitions import help_for
 from ui.settings_view import show_settings
 from ui.text import escape
 
@@ -44,26 +45,35 @@ if overall["requests_received"] == 0 and overdue["requests_unanswered_over_targe
 
 as_of = fmt.day(overdue["as_of"])
 tiles = st.columns(5)
-tiles[0].metric("Sollicitations reçues", fmt.number(overall["requests_received"]), border=True)
+tiles[0].metric(
+    "Sollicitations reçues",
+    fmt.number(overall["requests_received"]),
+    help=help_for("tutoring_requests", settings),
+    border=True,
+)
 tiles[1].metric(
     "Dont répondues",
     fmt.number(overall["requests_answered"]),
-    help="Parmi les sollicitations reçues dans la période, celles qui ont une réponse.",
+    help=help_for("tutoring_received_answered", settings),
     border=True,
 )
 tiles[2].metric(
     f"Répondues ≤ {target} h",
     fmt.share(overall["answered_within_target_share"]),
-    help="Sur toutes les sollicitations reçues dans la période, répondues ou non.",
+    help=help_for("tutoring_answered_within_48h_share", settings),
     border=True,
 )
-tiles[3].metric("Délai médian de réponse", fmt.hours(overall["response_hours_median"]), border=True)
+tiles[3].metric(
+    "Délai médian de réponse",
+    fmt.hours(overall["response_hours_median"]),
+    help=help_for("response_hours_median", settings),
+    border=True,
+)
 tiles[4].metric(
     f"En attente > {target} h",
     fmt.number(overdue["requests_unanswered_over_target"]),
-    help=(
-        f"Sollicitations sans réponse depuis plus de {target} h au {as_of} à minuit, quelle que "
-        "soit leur date de réception."
+    help=help_for(
+        "requests_unanswered_over_target", settings, f"Jour regardé : le {as_of}, à minuit."
     ),
     border=True,
 )

@@ -24,6 +24,7 @@ PAGES = [
     "pages/import_data.py",
     "pages/plan_ap.py",
     "pages/audit.py",
+    "pages/help.py",
 ]
 UNEXPECTED = "erreur inattendue"
 

@@ -23,6 +23,7 @@ PAGES = [
     "pages/interviews.py",
     "pages/import_data.py",
     "pages/plan_ap.py",
+    "pages/help.py",
 ]
 DECIMAL_POINT = re.compile(r"\d\.\d")
 HYPHEN_MINUS = re.compile(r"(^|[\s(])-\d")

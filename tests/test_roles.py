@@ -32,12 +32,13 @@ ANALYSIS = [
     "pages/interviews.py",
 ]
 NAMED = ["pages/learner.py"]
+HELP = ["pages/help.py"]
 """Pages of the roles that see learners by name (besides the planning)."""
 PAGES_OF = {
-    "dir": [*ANALYSIS, *NAMED, "pages/import_data.py", "pages/plan_ap.py", "pages/audit.py"],
-    "lyon": [*ANALYSIS, *NAMED, "pages/import_data.py", "pages/plan_ap.py"],
-    "prof": [*ANALYSIS, *NAMED, "pages/plan_ap.py"],
-    "lecteur": ANALYSIS,
+    "dir": [*ANALYSIS, *NAMED, *HELP, "pages/import_data.py", "pages/plan_ap.py", "pages/audit.py"],
+    "lyon": [*ANALYSIS, *NAMED, *HELP, "pages/import_data.py", "pages/plan_ap.py"],
+    "prof": [*ANALYSIS, *NAMED, *HELP, "pages/plan_ap.py"],
+    "lecteur": [*ANALYSIS, *HELP],
 }
 SAME_AS = {"lyon": {"filter_sites": ["Lyon"]}, "prof": {"filter_groups": ["CAP Rhône"]}}
 
