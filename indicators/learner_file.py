@@ -72,6 +72,7 @@ COLUMN_LABELS = {
     "period_start": "Du",
     "period_end": "Au",
     "planned_hours_per_week": "Heures prévues par semaine",
+    "duration_hours": "Durée (heures)",
     "month": "Mois",
     "series": "Série",
 }

@@ -5,7 +5,8 @@ attente au fil du temps."""
 import streamlit as st
 
 from indicators import flows, surges
-from ui import cached, charts, charts_activity, notices, sidebar, tables
+from indicators.learner_file import COLUMN_LABELS as EVENT_LABELS
+from ui import cached, charts, charts_activity, drill, notices, sidebar, tables
 from ui import format as fmt
 from ui.definitions import help_for
 from ui.text import escape
@@ -198,13 +199,42 @@ else:
         st.success("Aucun pic d'activité dans la période et les filtres choisis.")
     else:
         st.subheader("Pics en cours et passés")
-        tables.show(
+        week = drill.pick(
             found,
             surges.COLUMN_LABELS,
             f"pics_{source}",
             title=f"Pics d'activité : {SURGE_SOURCES[source].lower()}",
             kinds={"ratio": "ratio"},
+            key=f"surges_{source}",
+            choice=f"Les {SURGE_UNITS[source]} derrière un pic",
+            names=[
+                f"{row['discipline']} à {row['site']}, semaine du {fmt.day(row['week_start'])} "
+                f"({fmt.number(row['volume'])} {SURGE_UNITS[source]})"
+                for row in found.iter_rows(named=True)
+            ],
         )
+        if week is not None:
+            behind = cached.compute(
+                surges.events_behind,
+                sel,
+                scope=scope,
+                week_start=week["week_start"],
+                series=tuple((k, week[k]) for k in SURGE_BY),
+                source=source,
+            )
+            st.caption(
+                f"{fmt.number(behind.height)} {SURGE_UNITS[source]} de la semaine du "
+                f"{fmt.day(week['week_start'])}, {escape(week['discipline'] or '')} à "
+                f"{escape(week['site'] or '')}."
+            )
+            tables.show(
+                behind,
+                EVENT_LABELS,
+                f"pic_{source}_{week['week_start']:%Y%m%d}",
+                title=f"{SURGE_SOURCES[source]} de la semaine du {fmt.day(week['week_start'])}",
+                kinds={"response_hours": "hours"},
+                key=f"surges_{source}_behind",
+            )
 
 # --- Stock en attente -----------------------------------------------------------------------
 st.header("Stock en attente")

@@ -4,7 +4,7 @@ maintien selon les semaines depuis l'entrée ; la liste des apprenants à risque
 import streamlit as st
 
 from indicators import dataset, dropout, risk
-from ui import cached, charts_learners, notices, sidebar, tables
+from ui import cached, charts_learners, drill, notices, sidebar, tables
 from ui import format as fmt
 from ui.definitions import help_for
 from ui.settings_view import show_settings
@@ -12,6 +12,7 @@ from ui.text import escape
 
 MAX_ROWS_SHOWN = 2_000
 BY_TITLES = {"group": "Par groupe", "site": "Par site", "public": "Par public"}
+CHOICES = {"group": "groupe", "site": "site", "public": "public"}
 CURVES_BY = {"public": "Public", "site": "Site"}
 RATES = {"dropout_rate": "share", "retention": "share"}
 LABELS = dropout.COLUMN_LABELS
@@ -27,6 +28,11 @@ AT_RISK_COLUMNS = (
     "entry_date",
 )
 """The at-risk list, the most useful columns first: who, why, who calls."""
+
+
+def row_name(row: dict, by: str) -> str:
+    return f"{row['group']} ({row['site']})" if by == "group" else str(row[by])
+
 
 sel = sidebar.selection()
 scope = sel.scope
@@ -97,14 +103,32 @@ for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
         )
         if by == "group" and rates.height > 30:
             st.caption("Le graphique montre les 30 groupes aux taux les plus élevés.")
-        tables.show(
+        row = drill.pick(
             rates.drop("label"),
             LABELS,
             f"taux_abandon_{by}",
             title=f"Taux d'abandon {BY_TITLES[by].lower()}",
             kinds=RATES,
             key=f"dropout_{by}",
+            choice=f"Les inscriptions derrière le taux d'un {CHOICES[by]}",
+            names=rates.get_column("label").to_list(),
         )
+        if row is not None:
+            keys = ("site", "group", "public") if by == "group" else (by,)
+            behind = cached.compute(
+                dropout.enrolments_behind, sel, scope=scope, row=tuple((k, row[k]) for k in keys)
+            )
+            st.caption(
+                f"{fmt.number(behind.height)} inscriptions actives dans la période, dont "
+                f"{fmt.number(behind.get_column('dropout').sum())} abandons (en premier)."
+            )
+            tables.show(
+                behind,
+                LABELS,
+                f"inscriptions_{by}",
+                title=f"Inscriptions actives : {row_name(row, by)}",
+                key=f"dropout_{by}_behind",
+            )
 
 st.header("Sorties par mois et par motif")
 exits = cached.compute(dropout.exits_by_month, sel, scope=scope)

@@ -6,7 +6,8 @@ import streamlit as st
 
 from domain import KIND_AIDE, KIND_AP
 from indicators import dataset, support_hours
-from ui import cached, charts_learners, notices, sidebar, tables
+from indicators.learner_file import COLUMN_LABELS as EVENT_LABELS
+from ui import cached, charts_learners, drill, notices, sidebar, tables
 from ui import format as fmt
 from ui.definitions import help_for
 from ui.settings_view import show_settings
@@ -154,13 +155,38 @@ st.altair_chart(
     ),
     width="stretch",
 )
-tables.show(
+group = drill.pick(
     per_group.drop("label"),
     LABELS,
     "heures_par_groupe",
+    hidden=("group_id", "need_group_id"),
     title="Heures assurées et attendues par groupe",
     max_rows=MAX_ROWS_SHOWN,
+    key="hours_by_group",
+    choice="Les séances derrière les heures d'un groupe",
+    names=per_group.get_column("label").to_list(),
 )
+if group is not None:
+    behind = cached.compute(
+        support_hours.sessions_behind,
+        sel,
+        scope=scope,
+        group_id=group["group_id"],
+        need_group_id=group["need_group_id"],
+        kind=group["kind"],
+    )
+    st.caption(
+        f"{fmt.number(behind.height)} séances, "
+        f"{fmt.hours(behind.get_column('duration_hours').sum())} en tout."
+    )
+    tables.show(
+        behind,
+        EVENT_LABELS,
+        "seances_du_groupe",
+        title=f"Séances : {group['group']} ({group['kind']})",
+        kinds={"duration_hours": "hours"},
+        key="hours_by_group_behind",
+    )
 
 st.header("Heures reçues par apprenant")
 st.subheader("Apprenants avec trop peu d'heures d'AP")

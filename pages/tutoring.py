@@ -5,7 +5,8 @@ plus de 48 h, charge des tuteurs."""
 import streamlit as st
 
 from indicators import flows, tutoring
-from ui import cached, charts, charts_activity, notices, sidebar, tables
+from indicators.learner_file import COLUMN_LABELS as EVENT_LABELS
+from ui import cached, charts, charts_activity, drill, notices, sidebar, tables
 from ui import format as fmt
 from ui.definitions import help_for
 from ui.settings_view import show_settings
@@ -221,4 +222,27 @@ else:
         ),
         width="stretch",
     )
-    tables.show(named_load, tutoring.COLUMN_LABELS, "charge_tuteurs", title="Charge des tuteurs")
+    tutor = drill.pick(
+        named_load,
+        tutoring.COLUMN_LABELS,
+        "charge_tuteurs",
+        title="Charge des tuteurs",
+        key="tutor_load",
+        choice="Les sollicitations reçues par un tuteur",
+        names=named_load.get_column("tutor").to_list(),
+    )
+    if tutor is not None:
+        who = None if tutor["tutor"] == tutoring.NO_TUTOR else tutor["tutor"]
+        behind = cached.compute(tutoring.requests_behind, sel, scope=scope, tutor=who)
+        st.caption(
+            f"{fmt.number(behind.height)} sollicitations reçues dans la période par "
+            f"{escape(tutor['tutor'])}."
+        )
+        tables.show(
+            behind,
+            EVENT_LABELS,
+            "sollicitations_tuteur",
+            title=f"Sollicitations reçues par {tutor['tutor']}",
+            kinds={"response_hours": "hours"},
+            key="tutor_load_behind",
+        )

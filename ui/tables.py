@@ -129,12 +129,14 @@ def show(
     key: str | None = None,
     wide: tuple[str, ...] = (),
     learner_links: bool = True,
-) -> None:
+    selectable: bool = False,
+) -> int | None:
     """st.dataframe of the frame (its first ``max_rows`` rows) then the download buttons
     (the whole frame, with ``title`` above it in Excel). ``wide``: columns given more room
     (long texts). A per-learner table follows the rules of the module docstring; selecting
     one of its rows offers a link to that learner's file (unless ``learner_links`` is False:
-    the file's own tables)."""
+    the file's own tables). ``selectable``: an aggregate table whose rows can be selected (a
+    drill-down, ui/drill.py); the position of the row selected is returned (else None)."""
     if is_personal(frame) and not auth.current().sees_names:
         st.caption(
             f":material/shield_person: Liste de {fmt.number(frame.height)} ligne(s) sur des "
@@ -142,13 +144,14 @@ def show(
             "pseudonymisé."
         )
         downloads(frame, labels, file_stem, title=title, kinds=kinds, key=key)
-        return
+        return None
     visible = frame if max_rows is None else frame.head(max_rows)
     config = column_config(visible, labels, kinds)
     for name in wide:
         label = labels.get(name, name)
         config[label] = st.column_config.TextColumn(label, width="large")
-    selectable = learner_links and "external_id" in visible.columns
+    to_learner = learner_links and "external_id" in visible.columns
+    selectable = selectable or to_learner
     selected = st.dataframe(
         for_display(visible, labels, kinds),
         hide_index=True,
@@ -165,9 +168,11 @@ def show(
             else {}
         ),
     )
-    if selectable:
+    if to_learner:
         link_to_selected(visible, selected)
     downloads(frame, labels, file_stem, title=title, kinds=kinds, key=key)
+    rows = selected.selection.rows if selectable else []
+    return rows[0] if rows and rows[0] < visible.height else None
 
 
 def plain(
