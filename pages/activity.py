@@ -4,7 +4,7 @@ attente au fil du temps."""
 
 import streamlit as st
 
-from indicators import flows, surges
+from indicators import compare, flows, surges
 from indicators.learner_file import COLUMN_LABELS as EVENT_LABELS
 from ui import cached, charts, charts_activity, drill, notices, sidebar, tables
 from ui import format as fmt
@@ -98,10 +98,25 @@ if surge_source:
         source=surge_source,
     )
     marks = surges.marks(surges.flagged(measure_weeks), SURGE_BY)
+earlier = notices.year_before(sel)
+last_year = None
+if earlier is not None and by is None:
+    last_year = compare.brought_forward(
+        cached.compute(
+            flows.throughput,
+            sel,
+            scope=scope.with_period(earlier),
+            grain=grain,
+            by=None,
+            measures=(measure,),
+        ),
+        grain,
+    )
 st.altair_chart(
     charts_activity.activity(
         series,
         marks,
+        year_before=last_year,
         y_title=flows.MEASURE_LABELS[measure],
         grain=grain,
         color=by,
@@ -111,6 +126,13 @@ st.altair_chart(
     width="stretch",
 )
 notes = ["Les premières et dernières périodes peuvent être incomplètes."]
+if last_year is not None:
+    notes.append(
+        f"Tirets gris : la même période un an plus tôt (du {fmt.day(earlier.start)} au "
+        f"{fmt.day(earlier.end)}), décalée de {'12 mois' if grain == 'month' else '52 semaines'}."
+    )
+elif earlier is not None:
+    notes.append("L'année précédente se superpose à la courbe sans ventilation.")
 if marks is not None and not marks.is_empty():
     notes.insert(
         0, "Les traits rouges marquent les semaines où un site et une discipline ont un pic."

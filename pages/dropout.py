@@ -3,16 +3,20 @@ maintien selon les semaines depuis l'entrée ; la liste des apprenants à risque
 
 import streamlit as st
 
-from indicators import dataset, dropout, risk
+from indicators import compare, dataset, dropout, risk
 from ui import cached, charts_learners, drill, notices, sidebar, tables
 from ui import format as fmt
 from ui.definitions import help_for
 from ui.settings_view import show_settings
 from ui.text import escape
+from ui.tiles import change_tile
 
 MAX_ROWS_SHOWN = 2_000
 BY_TITLES = {"group": "Par groupe", "site": "Par site", "public": "Par public"}
 CHOICES = {"group": "groupe", "site": "site", "public": "public"}
+KEYS = {"group": ["site", "group", "public"], "site": ["site"], "public": ["public"]}
+COMPARED = {"dropout_rate": "rate", "learners_enrolled": "count"}
+"""Compared with the same period a year earlier when the sidebar asks (the rate in points)."""
 CURVES_BY = {"public": "Public", "site": "Site"}
 RATES = {"dropout_rate": "share", "retention": "share"}
 LABELS = dropout.COLUMN_LABELS
@@ -59,21 +63,27 @@ if figures["learners_enrolled"] == 0:
 
 at_risk = cached.compute(risk.at_risk, sel, scope=scope, as_of=as_of)
 first, second, third, fourth = st.columns(4)
-first.metric(
-    "Inscriptions actives",
-    fmt.number(figures["learners_enrolled"]),
-    help=help_for("learners_enrolled", settings),
-    border=True,
+earlier = notices.year_before(sel)
+last_year = (
+    cached.compute(dropout.headline, sel, scope=scope.with_period(earlier)).row(0, named=True)
+    if earlier is not None
+    else dict.fromkeys(figures)
 )
-second.metric(
-    "Abandons", fmt.number(figures["dropouts"]), help=help_for("dropouts", settings), border=True
-)
-third.metric(
-    "Taux d'abandon",
-    fmt.share(figures["dropout_rate"], 1),
-    help=help_for("dropout_rate", settings),
-    border=True,
-)
+for column, label, name, value, kind, inverse in (
+    (first, "Inscriptions actives", "learners_enrolled", fmt.number, "number", False),
+    (second, "Abandons", "dropouts", fmt.number, "number", True),
+    (third, "Taux d'abandon", "dropout_rate", lambda v: fmt.share(v, 1), "share", True),
+):
+    change_tile(
+        column,
+        label,
+        value(figures[name]),
+        figures[name],
+        last_year[name],
+        kind=kind,
+        inverse=inverse,
+        help=help_for(name, settings),
+    )
 fourth.metric(
     "Apprenants à risque",
     fmt.number(at_risk.height),
@@ -82,9 +92,22 @@ fourth.metric(
 )
 
 st.header("Taux d'abandon par groupe, site et public")
+if earlier is not None:
+    st.caption(
+        f"Un an plus tôt : du {fmt.day(earlier.start)} au {fmt.day(earlier.end)} ; un groupe, "
+        "un site ou un public absent alors a une case vide."
+    )
 for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
     with tab:
         rates = cached.compute(dropout.dropout_by, sel, scope=scope, by=by)
+        labels, kinds = LABELS, RATES
+        if earlier is not None:
+            before = cached.compute(
+                dropout.dropout_by, sel, scope=scope.with_period(earlier), by=by
+            )
+            rates = compare.beside(rates, before.drop("label"), KEYS[by], COMPARED)
+            labels = LABELS | compare.labels(LABELS, COMPARED)
+            kinds = RATES | compare.kinds(COMPARED)
         st.altair_chart(
             charts_learners.category_bars(
                 rates,
@@ -105,18 +128,20 @@ for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
             st.caption("Le graphique montre les 30 groupes aux taux les plus élevés.")
         row = drill.pick(
             rates.drop("label"),
-            LABELS,
+            labels,
             f"taux_abandon_{by}",
             title=f"Taux d'abandon {BY_TITLES[by].lower()}",
-            kinds=RATES,
+            kinds=kinds,
             key=f"dropout_{by}",
             choice=f"Les inscriptions derrière le taux d'un {CHOICES[by]}",
             names=rates.get_column("label").to_list(),
         )
         if row is not None:
-            keys = ("site", "group", "public") if by == "group" else (by,)
             behind = cached.compute(
-                dropout.enrolments_behind, sel, scope=scope, row=tuple((k, row[k]) for k in keys)
+                dropout.enrolments_behind,
+                sel,
+                scope=scope,
+                row=tuple((k, row[k]) for k in KEYS[by]),
             )
             st.caption(
                 f"{fmt.number(behind.height)} inscriptions actives dans la période, dont "

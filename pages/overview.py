@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from indicators import dataset, risk, summary, surges
+from indicators import compare, dataset, risk, summary, surges
 from ui import cached, notices, sidebar
 from ui import format as fmt
 from ui.definitions import help_for
@@ -20,18 +20,21 @@ st.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Source : {esca
 now = cached.compute(summary.headline, sel, scope=scope)
 current = now.row(0, named=True)
 covered = cached.compute(summary.data_period, sel)
-if covered is not None and period.previous().end >= covered.start:
-    before = cached.compute(summary.headline, sel, scope=scope.previous())
+earlier = compare.year_before(period) if sel.year_before else period.previous()
+against = (
+    "à la même période un an plus tôt" if sel.year_before else f"aux {period.days} jours précédents"
+)
+if covered is not None and earlier.end >= covered.start:
+    before = cached.compute(summary.headline, sel, scope=scope.with_period(earlier))
     previous = before.row(0, named=True)
     st.caption(
-        f"Évolutions par rapport aux {period.days} jours précédents "
-        f"(du {fmt.day(period.previous().start)} au {fmt.day(period.previous().end)})."
+        f"Évolutions par rapport {against} (du {fmt.day(earlier.start)} au {fmt.day(earlier.end)})."
     )
 else:  # the data do not reach back that far: no comparison rather than a false one
     previous = dict.fromkeys(current)
     st.caption(
-        f"Pas d'évolution affichée : les données ne couvrent pas les {period.days} jours "
-        "précédents."
+        f"Pas d'évolution affichée : les données ne remontent pas {against} "
+        f"(du {fmt.day(earlier.start)} au {fmt.day(earlier.end)})."
     )
 
 

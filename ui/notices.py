@@ -9,7 +9,8 @@ import polars as pl
 import streamlit as st
 
 from data_access.settings import get_settings
-from indicators import freshness, summary
+from indicators import compare, freshness, summary
+from indicators.common import Period
 from ui import cache, cached
 from ui import format as fmt
 from ui.sidebar import SOURCE_DATABASE, Selection
@@ -41,6 +42,24 @@ def period_outside_data(selection: Selection) -> bool:
         )
         return True
     return False
+
+
+def year_before(selection: Selection) -> Period | None:
+    """When the sidebar asks for the same period a year earlier: that period, or None after
+    saying that the data do not reach back to it; None when not asked."""
+    if not selection.year_before:
+        return None
+    period = selection.scope.period
+    earlier = compare.year_before(period)
+    covered = cached.compute(summary.data_period, selection)
+    if covered is None or earlier.end < covered.start:
+        st.info(
+            f"Pas de comparaison avec l'année précédente : les données ne remontent pas à la "
+            f"même période un an plus tôt (du {fmt.day(earlier.start)} au "
+            f"{fmt.day(earlier.end)})."
+        )
+        return None
+    return earlier
 
 
 def stale_after_days() -> int:

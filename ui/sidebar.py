@@ -27,6 +27,7 @@ QUICK_ANALYSIS_KEY = "quick_analysis"
 
 _SELECTION_KEY = "_pilotage_selection"
 _WRITTEN_KEY = "_view_params_written"
+COMPARE_KEY = "compare_year"
 """session_state key: the view parameters last written to (or read from) the address."""
 SURGE_RATIOS = (1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 8.0, 10.0)
 """The surge thresholds offered (a slider of French values, not a field showing "2.00")."""
@@ -41,6 +42,8 @@ class Selection:
     source: str
     data_key: str
     """Identifies the data (database URL and data version, or the analysed file): cache key."""
+    year_before: bool = False
+    """Whether figures, tables and charts show the same period a year earlier beside them."""
 
 
 def _school_years(dataset: Dataset) -> list[int]:
@@ -277,6 +280,7 @@ def _apply_address(user: User, dataset: Dataset) -> None:
         st.session_state["period"] = asked.period
     for parameter, key in view_url.LISTS.items():
         st.session_state[key] = asked.lists.get(parameter, [])
+    st.session_state[COMPARE_KEY] = asked.compare
     for name in SETTING_WIDGETS:
         st.session_state[_setting_key(name)] = asked.thresholds.get(
             name, getattr(DEFAULT_SETTINGS, name)
@@ -285,7 +289,9 @@ def _apply_address(user: User, dataset: Dataset) -> None:
         st.warning(escape(view_url.notice(problems)), icon=":material/link_off:")
 
 
-def _write_address(period: Period, filters: Filters, settings: IndicatorSettings) -> None:
+def _write_address(
+    period: Period, filters: Filters, settings: IndicatorSettings, compare: bool
+) -> None:
     """The selection shown, in the address (other parameters, such as a learner's, kept)."""
     params = view_url.encode(
         year=st.session_state.get("school_year") or school_year_of(period.start),
@@ -297,6 +303,7 @@ def _write_address(period: Period, filters: Filters, settings: IndicatorSettings
             "public": filters.publics,
         },
         settings=settings,
+        compare=compare,
     )
     for name in view_url.PARAMETERS:
         if name not in params and name in st.query_params:
@@ -312,6 +319,13 @@ def render(user: User) -> Selection:
     dataset, source, data_key = _choose_source(user)
     _apply_address(user, dataset)
     period = _choose_period(dataset)
+    compare = st.sidebar.toggle(
+        "Comparer à la même période un an plus tôt",
+        key=COMPARE_KEY,
+        help="Chiffres clés, tableaux par site, groupe ou public, et courbes d'activité : la "
+        "même période un an plus tôt à côté, avec l'évolution (en points pour un taux, en % "
+        "pour un nombre).",
+    )
     filters = _choose_filters(dataset, period, user)
     outside = user.perimeter.outside(filters)
     if outside:  # never reached through the widgets: their options are the user's data
@@ -320,9 +334,9 @@ def render(user: User) -> Selection:
     settings = _choose_settings()
     _choose_pseudonyms(user)
     st.sidebar.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}")
-    _write_address(period, filters, settings)
+    _write_address(period, filters, settings, compare)
     scope = Scope(period, filters, settings, user.perimeter)
-    current = Selection(dataset, scope, source, data_key)
+    current = Selection(dataset, scope, source, data_key, compare)
     st.session_state[_SELECTION_KEY] = current
     return current
 

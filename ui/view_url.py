@@ -21,7 +21,7 @@ from domain import school_year_name, school_year_of
 from indicators.common import DEFAULT_SETTINGS, IndicatorSettings
 from ui import format as fmt
 
-YEAR, START, END = "annee", "du", "au"
+YEAR, START, END, COMPARE = "annee", "du", "au", "comparer"
 LISTS = {
     "site": "filter_sites",
     "groupe": "filter_groups",
@@ -36,7 +36,8 @@ THRESHOLDS = {
     "inactivite": "risk_inactivity_weeks",
 }
 """URL parameter -> the setting (IndicatorSettings) its sidebar widget sets."""
-PARAMETERS = (YEAR, START, END, *LISTS, *THRESHOLDS)
+PARAMETERS = (YEAR, START, END, COMPARE, *LISTS, *THRESHOLDS)
+YES, NO = ("1", "oui"), ("0", "non")
 UNKNOWN = {
     "site": "site inconnu",
     "groupe": "groupe inconnu",
@@ -59,6 +60,8 @@ class Requested:
     """site / groupe -> values the user's data do not hold (refused for a limited perimeter)."""
     problems: tuple[str, ...] = ()
     """Each value left at its default, said in French."""
+    compare: bool = False
+    """Whether figures are compared with the same period a year earlier."""
 
 
 def _date(text: str, what: str, problems: list[str]) -> date | None:
@@ -144,13 +147,19 @@ def parse(
             names = ", ".join(f"« {v} »" for v in outside)
             problems.append(f"{UNKNOWN[parameter]} dans vos données : {names}")
         lists[parameter] = list(dict.fromkeys(v for v in values if v not in outside))
+    compare = False
+    if params.get(COMPARE):
+        answer = params[COMPARE][0].strip().lower()
+        compare = answer in YES
+        if answer not in YES + NO:
+            problems.append(f"« comparer » vaut 1 ou 0, pas « {params[COMPARE][0]} »")
     thresholds = {}
     for parameter, name in THRESHOLDS.items():
         if params.get(parameter):
             value = _threshold(parameter, params[parameter][0], limits, problems)
             if value is not None:
                 thresholds[name] = value
-    return Requested(year, period, lists, thresholds, unknown, tuple(problems))
+    return Requested(year, period, lists, thresholds, unknown, tuple(problems), compare)
 
 
 def notice(problems: tuple[str, ...] | list[str]) -> str:
@@ -167,6 +176,7 @@ def encode(
     period: tuple[date, date],
     lists: dict[str, tuple[str, ...]],
     settings: IndicatorSettings,
+    compare: bool = False,
 ) -> dict[str, list[str]]:
     """The parameters of a selection: year and period always, filters when chosen, thresholds
     when they differ from the defaults."""
@@ -175,6 +185,8 @@ def encode(
         START: [period[0].isoformat()],
         END: [period[1].isoformat()],
     }
+    if compare:
+        params[COMPARE] = ["1"]
     for parameter, values in lists.items():
         if values:
             params[parameter] = list(values)
