@@ -16,7 +16,7 @@ BY_TITLES = {"group": "Par groupe", "site": "Par site", "public": "Par public"}
 CHOICES = {"group": "groupe", "site": "site", "public": "public"}
 KEYS = {"group": ["site", "group", "public"], "site": ["site"], "public": ["public"]}
 COMPARED = {"dropout_rate": "rate", "learners_enrolled": "count"}
-"""Compared with the same period a year earlier when the sidebar asks (the rate in points)."""
+# Compared with the same period a year earlier when the sidebar asks (the rate in points).
 CURVES_BY = {"public": "Public", "site": "Site"}
 RATES = {"dropout_rate": "share", "retention": "share"}
 LABELS = dropout.COLUMN_LABELS
@@ -31,7 +31,7 @@ AT_RISK_COLUMNS = (
     "public",
     "entry_date",
 )
-"""The at-risk list, the most useful columns first: who, why, who calls."""
+# The at-risk list, the most useful columns first: who, why, who calls.
 
 
 def row_name(row: dict, by: str) -> str:

@@ -49,11 +49,14 @@ if file is None:
 
 who = file.identity
 st.header(escape(who["learner_name"] or who["external_id"]))
-first, second, third, fourth = st.columns(4)
-first.metric("Identifiant", who["external_id"], border=True)
-second.metric("Référent", who["referent"] or "Sans référent", border=True)
-third.metric("Groupe", who["group"] or "—", border=True)
-fourth.metric("Site", who["site"] or "—", border=True)
+with st.container(border=True):
+    for column, (label, value) in zip(
+        st.columns(4),
+        learner_links.identity_lines(who),
+        strict=True,
+    ):
+        column.caption(label)
+        column.markdown(f"**{escape(value)}**")
 st.caption(
     f"Dernière inscription : {escape(who['school_year'] or '')}. Fiche au "
     f"{fmt.day(file.as_of)}, dernier jour des données. Pour l'imprimer : bouton ci-dessous "

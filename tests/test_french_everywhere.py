@@ -10,7 +10,7 @@ import json
 import re
 
 import pytest
-from apptest import open_page
+from apptest import identity, open_page
 from streamlit.testing.v1 import AppTest
 
 PAGES = [
@@ -108,6 +108,6 @@ def test_a_learner_file_is_french_too(demo_env: str) -> None:
     app = open_page("pages/learner.py")
     app.query_params["apprenant"] = learner
     app.run()
-    assert [m.value for m in app.main.metric][0] == learner
+    assert identity(app)[0] == learner
     assert len(app.dataframe) >= 5
     assert not page_problems(app, "fiche"), "\n".join(page_problems(app, "fiche"))

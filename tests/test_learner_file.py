@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import polars as pl
 import pytest
-from apptest import open_page, page_problems, plain
+from apptest import identity, open_page, page_problems, plain
 from polars.testing import assert_frame_equal
 from world import World
 
@@ -166,13 +166,13 @@ def test_search_then_open_a_learner(app_database) -> None:  # noqa: ANN001
     assert results.options[0] == "DUPONT Émilie — A001 — CAP 2, Lyon (2025-2026)"
     results.set_value("A001").run()
     assert not page_problems(app)
-    assert [m.value for m in app.main.metric] == ["A001", "Mme Référente", "CAP 2", "Lyon"]
+    assert identity(app) == ["A001", "Mme Référente", "CAP 2", "Lyon"]
     assert app.query_params["apprenant"] == "A001"
     warnings = [plain(w.value) for w in app.main.warning]
     assert any("1 demande de tutorat sans réponse" in text for text in warnings)
     # a search with one match opens it at once
     app.text_input(key="learner_query").input("chloé").run()
-    assert [m.value for m in app.main.metric][0] == "A003"
+    assert identity(app)[0] == "A003"
 
 
 def test_the_address_opens_a_learner_and_an_unknown_one_is_said(app_database) -> None:  # noqa: ANN001
@@ -180,7 +180,7 @@ def test_the_address_opens_a_learner_and_an_unknown_one_is_said(app_database) ->
     app = open_page("pages/learner.py")
     app.query_params["apprenant"] = "A002"
     app.run()
-    assert [m.value for m in app.main.metric][:3] == ["A002", "Sans référent", "CAP 1"]
+    assert identity(app)[:3] == ["A002", "Sans référent", "CAP 1"]
     app.query_params["apprenant"] = "Z999"
     app.run()
     assert any("Aucun apprenant d'identifiant « Z999 »" in plain(w.value) for w in app.warning)

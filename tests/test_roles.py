@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from apptest import APP, plain
+from apptest import APP, identity, plain
 from google.protobuf.text_format import MessageToString
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
@@ -289,7 +289,7 @@ def test_a_learner_outside_the_perimeter_has_no_file(world_app, login: str, lear
     app = _open(login, "pages/learner.py")
     app.query_params["apprenant"] = learner
     app.run()
-    assert not app.main.metric
+    assert not identity(app)
     assert any(
         f"Aucun apprenant d'identifiant « {learner} »" in plain(w.value) for w in app.warning
     )
@@ -297,7 +297,7 @@ def test_a_learner_outside_the_perimeter_has_no_file(world_app, login: str, lear
     assert any("Aucun apprenant ne correspond" in plain(i.value) for i in app.info)
     app.query_params["apprenant"] = "LY-001"  # their own
     app.run()
-    assert [m.value for m in app.main.metric][:2] == ["LY-001", "Mme Fourvière"]
+    assert identity(app)[:2] == ["LY-001", "Mme Fourvière"]
 
 
 @pytest.mark.parametrize(

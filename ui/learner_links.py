@@ -102,6 +102,16 @@ def choose_learner(index: pl.DataFrame) -> str | None:
     return shown or None
 
 
+def identity_lines(identity: dict) -> list[tuple[str, str]]:
+    """(label, value) of the file's heading: identifier, referent, group, site."""
+    return [
+        ("Identifiant", identity["external_id"]),
+        ("Référent", identity["referent"] or "Sans référent"),
+        ("Groupe", identity["group"] or "(non renseigné)"),
+        ("Site", identity["site"] or "(non renseigné)"),
+    ]
+
+
 def print_style() -> None:
     """What printing leaves out: the sidebar, the toolbars and the download buttons."""
     st.html(PRINT_CSS)
