@@ -10,6 +10,7 @@ from ui import cached, charts, charts_activity, drill, notices, sidebar, tables
 from ui import format as fmt
 from ui.definitions import help_for
 from ui.text import escape
+from ui.tiles import change_tile
 
 GRAINS = {"day": "Jour", "week": "Semaine", "month": "Mois"}
 BREAKDOWNS = {"none": "Ensemble", "site": "Par site", "discipline": "Par discipline"}
@@ -47,12 +48,20 @@ if not any(totals.values()):
     )
     st.stop()
 
+earlier = notices.year_before(sel)
+last_year = (
+    cached.compute(flows.headline, sel, scope=scope.with_period(earlier)).row(0, named=True)
+    if earlier is not None
+    else dict.fromkeys(totals)
+)
 for tile, measure in zip(st.columns(len(flows.MEASURES)), flows.MEASURES, strict=True):
-    tile.metric(
+    change_tile(
+        tile,
         TILES[measure],
         fmt.number(totals[measure]),
+        totals[measure],
+        last_year[measure],
         help=help_for(measure, settings),
-        border=True,
     )
 
 # --- Flux -----------------------------------------------------------------------------------
@@ -98,10 +107,9 @@ if surge_source:
         source=surge_source,
     )
     marks = surges.marks(surges.flagged(measure_weeks), SURGE_BY)
-earlier = notices.year_before(sel)
-last_year = None
+last_series = None
 if earlier is not None and by is None:
-    last_year = compare.brought_forward(
+    last_series = compare.brought_forward(
         cached.compute(
             flows.throughput,
             sel,
@@ -116,7 +124,7 @@ st.altair_chart(
     charts_activity.activity(
         series,
         marks,
-        year_before=last_year,
+        year_before=last_series,
         y_title=flows.MEASURE_LABELS[measure],
         grain=grain,
         color=by,
@@ -126,7 +134,7 @@ st.altair_chart(
     width="stretch",
 )
 notes = ["Les premières et dernières périodes peuvent être incomplètes."]
-if last_year is not None:
+if last_series is not None:
     notes.append(
         f"Tirets gris : la même période un an plus tôt (du {fmt.day(earlier.start)} au "
         f"{fmt.day(earlier.end)}), décalée de {'12 mois' if grain == 'month' else '52 semaines'}."

@@ -10,6 +10,7 @@ from ui import format as fmt
 from ui.definitions import help_for
 from ui.settings_view import show_settings
 from ui.text import escape
+from ui.tiles import change_tile
 
 BREAKDOWNS = {"discipline": "Par discipline", "site": "Par site", "corrector": "Par correcteur"}
 CAP_DAYS = 30
@@ -39,6 +40,12 @@ if overall["copies_corrected"] == 0 and waiting["copies_waiting"] == 0:
     )
     st.stop()
 
+earlier = notices.year_before(sel)
+last_year = (
+    cached.compute(delays.summary, sel, scope=scope.with_period(earlier)).row(0, named=True)
+    if earlier is not None
+    else dict.fromkeys(overall)
+)
 tiles = st.columns(5)
 for tile, (label, name, value) in zip(
     tiles,
@@ -67,7 +74,19 @@ for tile, (label, name, value) in zip(
     ],
     strict=True,
 ):
-    tile.metric(label, value, help=help_for(name, settings), border=True)
+    kind = {"copies_corrected": "number", "correction_within_target_share": "share"}.get(
+        name, "days"
+    )
+    change_tile(
+        tile,
+        label,
+        value,
+        overall[name],
+        last_year[name],
+        kind=kind,
+        inverse=kind == "days",
+        help=help_for(name, settings),
+    )
 as_of = fmt.day(waiting["as_of"])
 tiles = st.columns(3)
 tiles[0].metric(

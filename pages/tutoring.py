@@ -11,6 +11,7 @@ from ui import format as fmt
 from ui.definitions import help_for
 from ui.settings_view import show_settings
 from ui.text import escape
+from ui.tiles import change_tile
 
 BREAKDOWNS = {"discipline": "Par discipline", "site": "Par site", "channel": "Par canal"}
 OVERDUE_SHOWN = 200
@@ -46,30 +47,46 @@ if overall["requests_received"] == 0 and overdue["requests_unanswered_over_targe
 
 as_of = fmt.day(overdue["as_of"])
 tiles = st.columns(5)
-tiles[0].metric(
-    "Sollicitations reçues",
-    fmt.number(overall["requests_received"]),
-    help=help_for("tutoring_requests", settings),
-    border=True,
+earlier = notices.year_before(sel)
+last_year = (
+    cached.compute(tutoring.response_summary, sel, scope=scope.with_period(earlier)).row(
+        0, named=True
+    )
+    if earlier is not None
+    else dict.fromkeys(overall)
 )
-tiles[1].metric(
-    "Dont répondues",
-    fmt.number(overall["requests_answered"]),
-    help=help_for("tutoring_received_answered", settings),
-    border=True,
-)
-tiles[2].metric(
-    f"Répondues ≤ {target} h",
-    fmt.share(overall["answered_within_target_share"]),
-    help=help_for("tutoring_answered_within_48h_share", settings),
-    border=True,
-)
-tiles[3].metric(
-    "Délai médian de réponse",
-    fmt.hours(overall["response_hours_median"]),
-    help=help_for("response_hours_median", settings),
-    border=True,
-)
+for tile, (label, name, definition, kind, value) in zip(
+    tiles[:4],
+    [
+        ("Sollicitations reçues", "requests_received", "tutoring_requests", "number", fmt.number),
+        ("Dont répondues", "requests_answered", "tutoring_received_answered", "number", fmt.number),
+        (
+            f"Répondues ≤ {target} h",
+            "answered_within_target_share",
+            "tutoring_answered_within_48h_share",
+            "share",
+            fmt.share,
+        ),
+        (
+            "Délai médian de réponse",
+            "response_hours_median",
+            "response_hours_median",
+            "hours",
+            fmt.hours,
+        ),
+    ],
+    strict=True,
+):
+    change_tile(
+        tile,
+        label,
+        value(overall[name]),
+        overall[name],
+        last_year[name],
+        kind=kind,
+        inverse=kind == "hours",
+        help=help_for(definition, settings),
+    )
 tiles[4].metric(
     f"En attente > {target} h",
     fmt.number(overdue["requests_unanswered_over_target"]),

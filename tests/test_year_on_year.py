@@ -124,6 +124,18 @@ def test_the_activity_chart_draws_the_year_before(app_database) -> None:  # noqa
     app_database(two_years())
     app = _compared("pages/activity.py")
     assert any("Tirets gris : la même période un an plus tôt" in c.value for c in app.caption)
+    tiles = {metric.label: metric.proto.delta for metric in app.main.metric}
+    assert tiles["Copies reçues"] == "+2" and tiles["Copies corrigées"] == "+2"
+
+
+def test_the_delays_and_tutoring_figures_compare_too(app_database) -> None:  # noqa: ANN001
+    """Delays: 6 copies corrected in a day against 4 a year before (+2, the same 1,0 j: 0)."""
+    app_database(two_years())
+    app = _compared("pages/delays.py")
+    tiles = {metric.label: metric.proto.delta for metric in app.main.metric}
+    assert tiles["Copies corrigées"] == "+2" and tiles["Délai moyen"] == "0,0 j"
+    app.switch_page("pages/tutoring.py").run()
+    assert not page_problems(app)
 
 
 def test_where_the_data_do_not_reach_back_the_pages_say_so(app_database) -> None:  # noqa: ANN001
