@@ -346,6 +346,18 @@ class AuditEntry(SQLModel, table=True):
     detail: str = ""
 
 
+class AlertSent(SQLModel, table=True):
+    """An alert e-mailed to one address: the sending never repeats it. The key names the rule,
+    site, discipline and week (alerts/rules.py), so the same alert of the same week is never
+    sent twice to the same person. Not analysed data: writing it does not bump the version."""
+
+    __tablename__ = "alert_sent"
+    alert_key: str = Field(primary_key=True)
+    recipient: str = Field(primary_key=True, description="en minuscules")
+    week: date
+    sent_at: NaiveDatetime
+
+
 # Tables whose content is analysed, in dependency order (parents first).
 ENTITY_TABLES: tuple[type[SQLModel], ...] = (
     Site,

@@ -6,6 +6,10 @@
 | PILOTAGE_PSEUDONYM_KEY | secret key of the pseudonyms (HMAC-SHA-256) | read from the key file |
 | PILOTAGE_PSEUDONYM_KEY_FILE | file holding that key, generated on first use | data/pseudonym.key |
 | PILOTAGE_STALE_DAYS | a source (copies, requests...) not imported nor dated for longer is said old on every page | 7 |
+| PILOTAGE_SMTP_URL | the mail server of alerts and reports: smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465 | none (nothing is sent) |
+| PILOTAGE_ALERT_RECIPIENTS | addresses (comma-separated) that receive everything when no account has an e-mail | none |
+| PILOTAGE_APP_URL | the app's address, for the links of the e-mails | http://localhost:8501 |
+| PILOTAGE_MAIL_FROM | the sender of the e-mails | the SMTP user when it is an address, else pilotage@<host> |
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "pilotage.db"
 DEFAULT_PSEUDONYM_KEY_PATH = PROJECT_ROOT / "data" / "pseudonym.key"
 SUPPORTED_SCHEMES = ("sqlite", "postgresql")
 DEFAULT_STALE_DAYS = 7
+DEFAULT_APP_URL = "http://localhost:8501"
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,11 @@ class Settings:
     """Where the secret is kept otherwise (generated on first use)."""
     stale_after_days: int = DEFAULT_STALE_DAYS
     """A source whose last import (or, never imported, last event) is older is said old."""
+    smtp_url: str | None = field(default=None, repr=False)
+    """The mail server (its password inside: never shown)."""
+    alert_recipients: tuple[str, ...] = ()
+    app_url: str = DEFAULT_APP_URL
+    mail_from: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -71,4 +81,12 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=url,
         pseudonym_key=env.get("PILOTAGE_PSEUDONYM_KEY", "").strip() or None,
         pseudonym_key_file=Path(key_file) if key_file else DEFAULT_PSEUDONYM_KEY_PATH,
+        smtp_url=env.get("PILOTAGE_SMTP_URL", "").strip() or None,
+        alert_recipients=tuple(
+            address.strip()
+            for address in env.get("PILOTAGE_ALERT_RECIPIENTS", "").split(",")
+            if address.strip()
+        ),
+        app_url=env.get("PILOTAGE_APP_URL", "").strip() or DEFAULT_APP_URL,
+        mail_from=env.get("PILOTAGE_MAIL_FROM", "").strip() or None,
     )

@@ -25,6 +25,7 @@ PAGES = [
     "pages/dropout.py",
     "pages/support.py",
     "pages/interviews.py",
+    "pages/forecast.py",
 ]
 """The pages whose tiles are indicators (the audit trail's count of entries is not one)."""
 

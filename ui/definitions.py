@@ -24,7 +24,7 @@ class Definition:
     """Its exact definition; {setting} stands for the value of that setting."""
 
 
-FLOWS, DELAYS, TUTORING, SURGES, DROPOUT, SUPPORT, INTERVIEWS = (
+FLOWS, DELAYS, TUTORING, SURGES, DROPOUT, SUPPORT, INTERVIEWS, FORECAST = (
     "Flux et stocks",
     "Délais de correction",
     "Tutorat",
@@ -32,6 +32,7 @@ FLOWS, DELAYS, TUTORING, SURGES, DROPOUT, SUPPORT, INTERVIEWS = (
     "Décrochage",
     "Accompagnement personnalisé",
     "Entretiens",
+    "Prévision de la charge",
 )
 
 DEFINITIONS: dict[str, Definition] = {
@@ -242,6 +243,31 @@ DEFINITIONS: dict[str, Definition] = {
         "Entretiens sans objectifs",
         INTERVIEWS,
         "Entretiens de la période enregistrés sans objectif fixé (chaque entretien doit en avoir).",
+    ),
+    "copies_forecast": Definition(
+        "Copies prévues",
+        FORECAST,
+        "Copies attendues sur les semaines à venir, tous sites et disciplines de la sélection : "
+        "chaque semaine reprend la même semaine de l'an passé (52 semaines plus tôt), "
+        "multipliée par le niveau de cette année (les 8 dernières semaines d'activité "
+        "rapportées aux mêmes semaines un an plus tôt).",
+    ),
+    "busiest_copies": Definition(
+        "Copies au plus fort",
+        FORECAST,
+        "Copies prévues la semaine la plus chargée, tous sites et disciplines de la sélection.",
+    ),
+    "correctors_needed_max": Definition(
+        "Correcteurs au plus fort",
+        FORECAST,
+        "Correcteurs nécessaires la semaine qui en demande le plus, tous sites et disciplines, "
+        "pour tenir l'objectif de délai de correction.",
+    ),
+    "tutors_needed_max": Definition(
+        "Tuteurs au plus fort",
+        FORECAST,
+        "Tuteurs nécessaires la semaine qui en demande le plus, pour tenir le délai cible de "
+        "réponse du tutorat.",
     ),
 }
 
