@@ -120,7 +120,8 @@ if user is None:
     st.navigation(login_navigation(), position="hidden").run()
     st.stop()
 auth.remember(user)
-page = st.navigation(navigation_of(user))
+# Every page of the role listed (beyond twelve, Streamlit would hide some behind "View more").
+page = st.navigation(navigation_of(user), expanded=True)
 st.sidebar.title("Pilotage")
 auth.user_box(user)
 
