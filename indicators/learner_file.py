@@ -17,7 +17,6 @@ from datetime import date
 
 import polars as pl
 
-from data_access.frames import Frames
 from data_access.importing.keys import key_expr
 from indicators import risk
 from indicators.common import IndicatorSettings, Period, Scope
@@ -153,24 +152,23 @@ def learner_slice(dataset: Dataset, learner_id: int) -> Dataset:
     frames = dataset.frames
     return replace(
         dataset,
-        frames=Frames(
-            sites=frames.sites,
-            staff=frames.staff,
-            groups=frames.groups,
+        frames=replace(
+            frames,
             learners=frames.learners.filter(pl.col("id").is_in(peers)),
             enrolments=frames.enrolments.filter(among),
             interviews=frames.interviews.filter(among),
             tutoring_requests=frames.tutoring_requests.filter(among),
             copies=frames.copies.filter(among),
-            need_groups=frames.need_groups,
             need_group_members=frames.need_group_members.filter(among),
             support_sessions=frames.support_sessions.filter(pl.col("id").is_in(session_ids)),
             attendance=frames.attendance.filter(among),
             diagnostics=frames.diagnostics.filter(among),
+            absences=frames.absences.filter(among),
         ),
         enrolments=dataset.enrolments.filter(among),
         copies=dataset.copies.filter(among),
         tutoring_requests=dataset.tutoring_requests.filter(among),
+        absences=dataset.absences.filter(among),
         interviews=interviews,
         support_sessions=dataset.support_sessions.filter(pl.col("id").is_in(session_ids)),
         attendance=attendance,

@@ -237,18 +237,30 @@ elif deadline["assignments_due"] == 0:
     )
 else:
     tiles = st.columns(3)
-    tiles[0].metric("Devoirs à rendre", fmt.number(deadline["assignments_due"]), border=True)
+    tiles[0].metric(
+        "Devoirs à rendre",
+        fmt.number(deadline["assignments_due"]),
+        help=help_for("assignments_due", settings),
+        border=True,
+    )
     tiles[1].metric(
         "Copies remises en retard",
         f"{fmt.number(deadline['copies_late'])} ({fmt.share(deadline['late_share'])})",
-        help=f"Sur {fmt.number(deadline['copies_received'])} copies reçues pour ces devoirs.",
+        help=help_for(
+            "copies_late",
+            settings,
+            f"Sur {fmt.number(deadline['copies_received'])} copies reçues pour ces devoirs.",
+        ),
         border=True,
     )
     tiles[2].metric(
         "Devoirs non rendus",
         f"{fmt.number(deadline['assignments_missed'])} ({fmt.share(deadline['missed_share'])})",
-        help=f"Sur {fmt.number(deadline['learners_expected'])} copies attendues (un devoir par "
-        "apprenant inscrit dans le groupe à sa date limite).",
+        help=help_for(
+            "assignments_missed",
+            settings,
+            f"Sur {fmt.number(deadline['learners_expected'])} copies attendues.",
+        ),
         border=True,
     )
     per_group = cached.compute(deadlines.breakdown, sel, scope=scope, by=("group", "discipline"))

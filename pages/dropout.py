@@ -197,12 +197,26 @@ elif absent["expected_half_days"] == 0:
     st.info("Aucune demi-journée de cours dans la période et les filtres choisis.")
 else:
     tiles = st.columns(3)
-    tiles[0].metric("Taux d'absence", fmt.share(absent["absence_rate"], 1), border=True)
-    tiles[1].metric("dont non justifiée", fmt.share(absent["unjustified_rate"], 1), border=True)
+    tiles[0].metric(
+        "Taux d'absence",
+        fmt.share(absent["absence_rate"], 1),
+        help=help_for("absence_rate", settings),
+        border=True,
+    )
+    tiles[1].metric(
+        "dont non justifiée",
+        fmt.share(absent["unjustified_rate"], 1),
+        help=help_for("unjustified_absence_rate", settings),
+        border=True,
+    )
     tiles[2].metric(
         "Demi-journées d'absence",
         fmt.number(absent["absent_half_days"], None),
-        help=f"Sur {fmt.number(absent['expected_half_days'])} demi-journées de cours.",
+        help=help_for(
+            "absent_half_days",
+            settings,
+            f"Sur {fmt.number(absent['expected_half_days'])} demi-journées de cours.",
+        ),
         border=True,
     )
     st.altair_chart(

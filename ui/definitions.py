@@ -78,6 +78,25 @@ DEFINITIONS: dict[str, Definition] = {
         "Un jour donné : sollicitations reçues ce jour-là ou avant et sans réponse à la fin de "
         "ce jour.",
     ),
+    "assignments_due": Definition(
+        "Devoirs à rendre",
+        DELAYS,
+        "Devoirs (un groupe, une discipline, un intitulé) dont la date limite tombe dans la "
+        "période et est passée le jour regardé.",
+    ),
+    "copies_late": Definition(
+        "Copies remises en retard",
+        DELAYS,
+        "Parmi les copies reçues pour ces devoirs au plus tard le jour regardé, celles déposées "
+        "après la date limite de leur devoir ; la part se calcule sur ces copies reçues.",
+    ),
+    "assignments_missed": Definition(
+        "Devoirs non rendus",
+        DELAYS,
+        "Pour chaque devoir à rendre, les apprenants inscrits dans le groupe à sa date limite "
+        "(entrés au plus tard ce jour-là et pas sortis avant) qui n'ont aucune copie pour lui le "
+        "jour regardé ; la part se calcule sur ces copies attendues.",
+    ),
     "correction_delay_days_mean": Definition(
         "Délai moyen de correction",
         DELAYS,
@@ -195,6 +214,25 @@ DEFINITIONS: dict[str, Definition] = {
         "réponse depuis plus de {tutoring_target_hours} h ; une moyenne des 3 dernières notes "
         "inférieure d'au moins {risk_grade_drop} points à celle des 3 précédentes ; au moins "
         "{risk_absences} absences aux séances d'accompagnement en 8 semaines.",
+    ),
+    "absence_rate": Definition(
+        "Taux d'absence",
+        DROPOUT,
+        "Demi-journées d'absence sur les demi-journées de cours des inscriptions de la période "
+        "(deux par jour, une le mercredi, aucune le week-end ni pendant les vacances), de "
+        "l'entrée ou du début de la période à la sortie ou au jour regardé.",
+    ),
+    "unjustified_absence_rate": Definition(
+        "Taux d'absence non justifiée",
+        DROPOUT,
+        "La part du taux d'absence faite d'absences non justifiées ; une absence dont la "
+        "justification n'est pas connue compte comme non justifiée.",
+    ),
+    "absent_half_days": Definition(
+        "Demi-journées d'absence",
+        DROPOUT,
+        "Une absence compte une demi-journée le matin ou l'après-midi, deux pour la journée, "
+        "ses heures divisées par 4 quand l'export ne donne que des heures.",
     ),
     "support_hours_delivered": Definition(
         "Heures d'accompagnement assurées",
