@@ -18,7 +18,9 @@ said. Background: a copy on 25/03 (no grade) for R4-R10, R14, R15; an initial in
 - R9 request 20/03 answered 02/04 (after as_of) -> unanswered_requests.
 - R10 request 29/03 09:00 answered 31/03; request 30/03 01:00 unanswered (47 h) -> no.
 - R11 grades 15 14 16 | 10 11 12 -> falling_grades (15 -> 11); R12 15 14 16 | 13 12 13
-  (drop 2.3) -> no; R13 only 5 grades -> no.
+  (drop 2.3) -> no; R13 only 5 grades -> no falling_grades, but 3 of its 5 grades are under
+  10/20 (60 %) -> failure_rate (vigilance from 50 %); its mean 51/5 = 10.2 is 3.2 points
+  under that of the other graded learners of G (R11, R12: 161/12 = 13.4) -> below_group.
 - R14 3 absences in March -> absences; R15 2 in March + 1 on 20/01 (outside) -> no.
 - R16 left on 15/03 (abandon) -> not listed; R17 no referent, no copy ever -> no_recent_copy.
 """
@@ -108,7 +110,7 @@ def listed():
 
 
 def _flagged(frame: pl.DataFrame, signal: str) -> set[str]:
-    return set(frame.filter(pl.col(signal)).get_column("external_id").to_list())
+    return set(frame.filter(pl.col(signal).is_not_null()).get_column("external_id").to_list())
 
 
 @pytest.mark.parametrize(
@@ -119,6 +121,8 @@ def _flagged(frame: pl.DataFrame, signal: str) -> set[str]:
         ("suivi_overdue", {"R5"}),
         ("unanswered_requests", {"R8", "R9"}),
         ("falling_grades", {"R11"}),
+        ("failure_rate", {"R13"}),
+        ("below_group", {"R13"}),
         ("absences", {"R14"}),
     ],
 )
@@ -128,21 +132,26 @@ def test_each_signal_is_triggered_only_by_its_learners(listed, signal, learners)
 
 def test_the_list_holds_exactly_the_learners_with_signals(listed):
     assert set(listed.get_column("external_id")) == {
-        "R1", "R4", "R5", "R8", "R9", "R11", "R14", "R17"
+        "R1", "R4", "R5", "R8", "R9", "R11", "R13", "R14", "R17"
     }  # fmt: skip
-    assert listed.get_column("signal_count").to_list() == [1] * 8
-    assert listed.columns[:10] == [
-        "learner_id",
-        "external_id",
-        "learner_name",
-        "group",
-        "site",
-        "public",
-        "referent",
-        "entry_date",
-        "signal_count",
-        "signals",
-    ]
+    counts = dict(zip(listed["external_id"], listed["signal_count"], strict=True))
+    assert counts == {name: 1 for name in counts} | {"R13": 2}
+    assert (
+        listed.columns
+        == risk.LIST_COLUMNS
+        == [
+            "learner_id",
+            "external_id",
+            "learner_name",
+            "group",
+            "site",
+            "public",
+            "referent",
+            "entry_date",
+            "signal_count",
+            "signals",
+        ]
+    )
 
 
 def test_each_signal_is_spelled_out(listed):
@@ -205,14 +214,14 @@ def test_page_filters_on_signals_and_referents(listed):
     no_referent = risk.filter_at_risk(listed, [], [risk.NO_REFERENT])
     assert no_referent["external_id"].to_list() == ["R17"]
     assert risk.filter_at_risk(listed, [], []).height == listed.height
-    counts = dict(risk.signal_counts(listed).iter_rows())
+    counts = dict(risk.signal_counts(listed).select("signal", "learners").iter_rows())
     assert counts["Pas de copie récente"] == 2
     assert counts["Tutorat sans réponse"] == 2
 
 
 def test_site_filter_applies_to_the_current_group():
     assert risk.at_risk(world(), Scope(YEAR, Filters(sites=("Rennes",))), AS_OF).is_empty()
-    assert risk.at_risk(world(), Scope(YEAR, Filters(sites=("Lyon",))), AS_OF).height == 8
+    assert risk.at_risk(world(), Scope(YEAR, Filters(sites=("Lyon",))), AS_OF).height == 9
 
 
 def test_empty_data_gives_an_empty_list_with_every_column():
@@ -238,9 +247,11 @@ def test_one_classmate_submitting_is_not_a_group_that_keeps_submitting():
         return w.dataset()
 
     quiet = risk.at_risk(world({"A"}), Scope(YEAR), D(2026, 3, 31))
-    assert quiet.filter(pl.col("no_recent_copy")).is_empty()
+    assert quiet.filter(pl.col("no_recent_copy").is_not_null()).is_empty()
     busy = risk.at_risk(world({"A", "C", "D"}), Scope(YEAR), D(2026, 3, 31))
-    assert busy.filter(pl.col("no_recent_copy")).get_column("external_id").to_list() == ["B"]
+    assert busy.filter(pl.col("no_recent_copy").is_not_null()).get_column(
+        "external_id"
+    ).to_list() == ["B"]
 
 
 def test_data_without_any_interview_raise_no_interview_signal():

@@ -1,0 +1,577 @@
+"""The risk score: the probability that an active enrolment ends in ``abandon``, from a
+regularised logistic regression (scikit-learn), calibrated, trained on the enrolments of the
+data that have already ended.
+
+No information from the future: each ended enrolment is described as it was at the points of
+its enrolment (days since entry) the enrolments scored now have reached: the *landmarks*, up to
+LANDMARKS distinct quantiles of the scored enrolments' days since entry. An ended enrolment
+gives one example per landmark it was still active at (entry + landmark < exit), described by
+``features`` from the events on or before that cut-off only (copies handed in, grades known,
+assignments due, interviews held, absences, earlier enrolments ended) and labelled by how it
+ended. The enrolments scored on ``as_of`` are described by the same function at ``as_of``.
+
+Checked before use: the ended enrolments of a quarter of the learners (chosen by their id) are
+kept aside, the model learns on the others and is measured on them (AUC, precision of the top
+10 %); then it learns again on every ended enrolment. Under ``risk_min_ended_enrolments`` ended
+enrolments or ``risk_min_dropouts`` dropouts (or as few completions) there is no model: the
+list is ranked by its signals alone and ``NoModel.reason`` says why.
+
+Pure: frames in, frames out; no I/O, no Streamlit. The app caches the trained model
+(ui/cached.py), keyed by the data version and ``as_of``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from domain import DROPOUT_REASON
+from indicators.common import IndicatorSettings
+from indicators.dataset import Dataset
+from indicators.risk import PASS_GRADE, assignments_of, copies_of_assignments
+
+LANDMARKS = 12
+MAX_TRAINING_ENROLMENTS = 40_000
+"""Ended enrolments learnt from at most (a fixed sample beyond): training stays under 30 s."""
+HOLDOUT_EVERY = 4
+"""The learners whose id is a multiple of this are kept aside to check the model."""
+REASONS_SHOWN = 3
+REGULARISATION = 0.5
+"""C of the logistic regression (smaller: more regularised)."""
+
+FEATURES = (
+    "days_enrolled",
+    "copies",
+    "days_since_copy",
+    "no_grade",
+    "mean_grade",
+    "grade_gap",
+    "failed",
+    "grade_trend",
+    "missed_share",
+    "late",
+    "interviews",
+    "days_since_interview",
+    "absences",
+    "previous_exits",
+    "previous_dropouts",
+)
+"""The columns the model reads (after ``_transformed``), each a fact known on the cut-off."""
+
+EXAMPLE_COLUMNS = ["enrolment_id", "learner_id", "group_id", "entry_date", "cutoff"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """How the model did on the ended enrolments kept aside."""
+
+    held_out: int
+    """Ended enrolments kept aside."""
+    held_out_dropouts: int
+    auc: float | None
+    top_share_precision: float | None
+    """Share of dropouts among the 10 % highest scores of the examples kept aside."""
+    base_rate: float
+    """Share of dropouts among those examples."""
+    ended: int
+    dropouts: int
+
+
+@dataclass(frozen=True)
+class NoModel:
+    """Why there is no score (French sentence), and the history counted."""
+
+    reason: str
+    ended: int
+    dropouts: int
+
+
+@dataclass(frozen=True, eq=False)
+class RiskModel:
+    estimator: CalibratedClassifierCV
+    coefficients: np.ndarray
+    """Of the logistic regression on standardised features (for the reasons)."""
+    medians: np.ndarray
+    means: np.ndarray
+    scales: np.ndarray
+    check: Check
+
+    def probabilities(self, examples: pl.DataFrame) -> np.ndarray:
+        return self.estimator.predict_proba(_matrix(examples))[:, 1]
+
+    def score(self, dataset: Dataset, enrolments: pl.DataFrame, as_of: date) -> pl.DataFrame:
+        """enrolment_id, score (0 to 1), reasons (the features weighing most towards dropout
+        for this enrolment, in French, " ; ") of the enrolments (enrolment_id, learner_id,
+        group_id, entry_date) on ``as_of``."""
+        examples = features(
+            dataset, enrolments.select(EXAMPLE_COLUMNS[:-1]).with_columns(cutoff=pl.lit(as_of))
+        )
+        matrix = _matrix(examples)
+        scores = self.estimator.predict_proba(matrix)[:, 1]
+        filled = np.where(np.isnan(matrix), self.medians, matrix)
+        contributions = self.coefficients * (filled - self.means) / self.scales
+        order = np.argsort(-contributions, axis=1)[:, :REASONS_SHOWN]
+        texts = _reason_texts(examples).to_numpy().astype(object)
+        chosen = np.take_along_axis(texts, order, axis=1)
+        weights = np.take_along_axis(contributions, order, axis=1)
+        chosen = np.where((weights > 0.05) & (chosen != None), chosen, "")  # noqa: E711
+        reasons = [" ; ".join(t for t in row if t) for row in chosen]
+        return pl.DataFrame(
+            {
+                "enrolment_id": examples.get_column("enrolment_id"),
+                "score": scores,
+                "reasons": reasons,
+            },
+            schema={"enrolment_id": pl.Int64, "score": pl.Float64, "reasons": pl.String},
+        )
+
+
+def _daily_cumulative(
+    events: pl.DataFrame, by: list[str], day: str, sums: dict[str, pl.Expr]
+) -> pl.DataFrame:
+    """Per ``by`` and day, the running totals of ``sums`` up to that day (``last``: the
+    latest date so far), sorted by day for the asof joins."""
+    return (
+        events.group_by([*by, day])
+        .agg([expr.alias(name) for name, expr in sums.items()])
+        .sort([*by, day])
+        .with_columns(
+            [
+                (pl.col(name).cum_max() if name == "last" else pl.col(name).cum_sum())
+                .over(by)
+                .alias(name)
+                for name in sums
+            ]
+        )
+        .sort(day)
+    )
+
+
+def _asof(
+    examples: pl.DataFrame, totals: pl.DataFrame, by: list[str], day: str, at: str, suffix: str
+) -> pl.DataFrame:
+    """The running totals on or before each example's ``at`` date, columns suffixed."""
+    names = [c for c in totals.columns if c not in (*by, day)]
+    right = totals.rename({c: f"{c}{suffix}" for c in names}).rename({day: "_day"})
+    return (
+        examples.sort(at)
+        .join_asof(
+            right, left_on=at, right_on="_day", by=by, strategy="backward", check_sortedness=False
+        )  # fmt: skip
+        .drop("_day")
+        .with_columns([pl.col(f"{c}{suffix}").fill_null(0) for c in names if c != "last"])
+    )
+
+
+def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
+    """Each example (enrolment_id, learner_id, group_id, entry_date, cutoff) described by the
+    facts known on its cut-off, counted since its entry: copies handed in and the days since
+    the last, grades known (mean, gap to the group, under 10/20, last 3 against the mean),
+    share of the group's assignments due since entry not handed in, late copies, interviews and
+    the days since the last, absences from support sessions, earlier enrolments ended (and in
+    ``abandon``). Nothing dated after the cut-off is read."""
+    base = examples.select(EXAMPLE_COLUMNS).with_columns(
+        (pl.col("entry_date") - timedelta(days=1)).alias("before_entry"),
+        (pl.col("cutoff") - timedelta(days=1)).alias("day_before"),
+    )
+    copies = dataset.copies
+    handed = _daily_cumulative(
+        copies.select("learner_id", "submitted_on"),
+        ["learner_id"],
+        "submitted_on",
+        {"n": pl.len(), "last": pl.col("submitted_on").max()},
+    )
+    graded = copies.filter(pl.col("grade").is_not_null()).select(
+        "learner_id",
+        "group_id",
+        "grade",
+        pl.max_horizontal("submitted_on", pl.coalesce("corrected_on", "submitted_on")).alias(
+            "known_on"
+        ),
+    )
+    grades = _daily_cumulative(
+        graded,
+        ["learner_id"],
+        "known_on",
+        {
+            "g": pl.len(),
+            "gsum": pl.col("grade").sum(),
+            "gfail": (pl.col("grade") < PASS_GRADE).sum(),
+        },
+    )
+    recent = (
+        graded.sort("learner_id", "known_on")
+        .with_columns(pl.col("grade").rolling_mean(3, min_samples=3).over("learner_id").alias("r3"))
+        .group_by("learner_id", "known_on")
+        .agg(pl.col("r3").last())
+        .sort("known_on")
+    )
+    group_grades = _daily_cumulative(
+        graded.drop_nulls("group_id"),
+        ["group_id"],
+        "known_on",
+        {"gg": pl.len(), "ggsum": pl.col("grade").sum()},
+    )
+    due = _daily_cumulative(assignments_of(dataset), ["group_id"], "due_on", {"due": pl.len()})
+    matched = (
+        copies_of_assignments(dataset)
+        .group_by("learner_id", "group_id", "assignment_id")
+        .agg(pl.col("submitted_on").min(), pl.col("due_on").first())
+    )
+    done = _daily_cumulative(
+        matched.with_columns(
+            pl.max_horizontal("submitted_on", pl.col("due_on") + timedelta(days=1)).alias("at")
+        ),
+        ["learner_id", "group_id"],
+        "at",
+        {"done": pl.len()},
+    )
+    late = _daily_cumulative(
+        matched.filter(pl.col("submitted_on") > pl.col("due_on")),
+        ["learner_id", "group_id"],
+        "submitted_on",
+        {"late": pl.len()},
+    )
+    interviews = _daily_cumulative(
+        dataset.interviews.select("learner_id", "held_on"),
+        ["learner_id"],
+        "held_on",
+        {"i": pl.len(), "last": pl.col("held_on").max()},
+    )
+    absences = _daily_cumulative(
+        dataset.attendance.filter(~pl.col("present")).select("learner_id", "held_on"),
+        ["learner_id"],
+        "held_on",
+        {"a": pl.len()},
+    )
+    frame = base
+    for totals, by, day, suffixes in (
+        (handed, ["learner_id"], "submitted_on", ("cutoff", "before_entry")),
+        (grades, ["learner_id"], "known_on", ("cutoff", "before_entry")),
+        (recent, ["learner_id"], "known_on", ("cutoff",)),
+        (group_grades, ["group_id"], "known_on", ("cutoff",)),
+        (due, ["group_id"], "due_on", ("day_before", "before_entry")),
+        (done, ["learner_id", "group_id"], "at", ("cutoff",)),
+        (late, ["learner_id", "group_id"], "submitted_on", ("cutoff",)),
+        (interviews, ["learner_id"], "held_on", ("cutoff", "before_entry")),
+        (absences, ["learner_id"], "held_on", ("cutoff", "before_entry")),
+    ):
+        for at in suffixes:
+            frame = _asof(frame, totals, by, day, at, f"_{day}_{at}_{by[-1]}")
+
+    def col(name: str, day: str, at: str, by: str = "learner_id") -> pl.Expr:
+        return pl.col(f"{name}_{day}_{at}_{by}")
+
+    def since_entry(name: str, day: str, by: str = "learner_id") -> pl.Expr:
+        return col(name, day, "cutoff", by) - col(name, day, "before_entry", by)
+
+    n_grades = since_entry("g", "known_on")
+    grade_sum = since_entry("gsum", "known_on")
+    mean_grade = pl.when(n_grades > 0).then(grade_sum / n_grades)
+    group_mean = pl.when(col("gg", "known_on", "cutoff", "group_id") > 0).then(
+        col("ggsum", "known_on", "cutoff", "group_id") / col("gg", "known_on", "cutoff", "group_id")
+    )
+    due_since = col("due", "due_on", "day_before", "group_id") - col(
+        "due", "due_on", "before_entry", "group_id"
+    )
+    handed_due = col("done", "at", "cutoff", "group_id")
+    missed = pl.max_horizontal(due_since - handed_due, pl.lit(0))
+    last_copy = col("last", "submitted_on", "cutoff")
+    last_interview = col("last", "held_on", "cutoff")
+    days = (pl.col("cutoff") - pl.col("entry_date")).dt.total_days()
+    described = frame.with_columns(
+        days.alias("days_enrolled"),
+        since_entry("n", "submitted_on").alias("copies"),
+        (
+            pl.col("cutoff")
+            - pl.max_horizontal(pl.coalesce(last_copy, pl.col("entry_date")), pl.col("entry_date"))
+        )
+        .dt.total_days()
+        .alias("days_since_copy"),
+        (n_grades == 0).cast(pl.Float64).alias("no_grade"),
+        n_grades.alias("grades"),
+        mean_grade.alias("mean_grade"),
+        (group_mean - mean_grade).alias("grade_gap"),
+        since_entry("gfail", "known_on").alias("failed"),
+        pl.when(n_grades >= 3)
+        .then(mean_grade - col("r3", "known_on", "cutoff"))
+        .alias("grade_trend"),
+        due_since.alias("due"),
+        missed.alias("missed"),
+        pl.when(due_since > 0).then(missed / due_since).otherwise(0.0).alias("missed_share"),
+        col("late", "submitted_on", "cutoff", "group_id").alias("late"),
+        since_entry("i", "held_on").alias("interviews"),
+        (
+            pl.col("cutoff")
+            - pl.max_horizontal(
+                pl.coalesce(last_interview, pl.col("entry_date")), pl.col("entry_date")
+            )
+        )
+        .dt.total_days()
+        .alias("days_since_interview"),
+        since_entry("a", "held_on").alias("absences"),
+    )
+    earlier = (
+        base.select("enrolment_id", "learner_id", "cutoff")
+        .join(
+            dataset.enrolments.select(
+                pl.col("enrolment_id").alias("other"), "learner_id", "exit_date", "exit_reason"
+            ),
+            on="learner_id",
+        )
+        .filter(
+            (pl.col("other") != pl.col("enrolment_id")) & (pl.col("exit_date") <= pl.col("cutoff"))
+        )
+        .group_by("enrolment_id", "cutoff")
+        .agg(
+            pl.len().alias("previous_exits"),
+            (pl.col("exit_reason") == DROPOUT_REASON).sum().alias("previous_dropouts"),
+        )
+    )
+    return (
+        described.join(earlier, on=["enrolment_id", "cutoff"], how="left")
+        .with_columns(
+            pl.col("previous_exits").fill_null(0), pl.col("previous_dropouts").fill_null(0)
+        )
+        .select(*EXAMPLE_COLUMNS, "grades", "due", "missed", *FEATURES)
+        .sort("enrolment_id", "cutoff")
+    )
+
+
+def _matrix(examples: pl.DataFrame) -> np.ndarray:
+    """The model's input: FEATURES as floats, days and counts on a log scale (nulls NaN)."""
+    logged = {"days_enrolled", "copies", "days_since_copy", "failed", "late", "interviews",
+              "days_since_interview", "absences"}  # fmt: skip
+    return (
+        examples.select(
+            [
+                (
+                    pl.col(name).cast(pl.Float64).clip(lower_bound=0).log1p()
+                    if name in logged
+                    else pl.col(name).cast(pl.Float64)
+                ).alias(name)  # fmt: skip
+                for name in FEATURES
+            ]
+        )
+        .fill_nan(None)
+        .to_numpy()
+        .astype(float)
+    )
+
+
+def _reason_texts(examples: pl.DataFrame) -> pl.DataFrame:
+    """For each feature, what it says of the enrolment in French (a column per feature)."""
+
+    def number(name: str) -> pl.Expr:
+        return pl.col(name).cast(pl.Int64).cast(pl.String)
+
+    def decimal(expr: pl.Expr) -> pl.Expr:
+        return expr.round(1).cast(pl.String).str.replace(".", ",", literal=True)
+
+    def plural(expr: pl.Expr, one: str, many: str) -> pl.Expr:
+        return pl.when(expr.abs() <= 1).then(pl.lit(one)).otherwise(pl.lit(many))
+
+    texts = {
+        "days_enrolled": pl.format("inscrit depuis {} jours", number("days_enrolled")),
+        "copies": pl.format(
+            "{} {} depuis l'entrée",
+            number("copies"),
+            plural(pl.col("copies"), "copie rendue", "copies rendues"),
+        ),
+        "days_since_copy": pl.format("aucune copie depuis {} jours", number("days_since_copy")),
+        "no_grade": pl.when(pl.col("no_grade") > 0).then(pl.lit("aucune note encore")),
+        "mean_grade": pl.format("moyenne {}/20", decimal(pl.col("mean_grade"))),
+        "grade_gap": pl.when(pl.col("grade_gap") > 0).then(
+            pl.format("{} points sous la moyenne du groupe", decimal(pl.col("grade_gap")))
+        ),
+        "failed": pl.format(
+            "{} {} sous 10/20", number("failed"), plural(pl.col("failed"), "copie", "copies")
+        ),
+        "grade_trend": pl.when(pl.col("grade_trend") > 0).then(
+            pl.format("3 dernières notes {} points sous sa moyenne", decimal(pl.col("grade_trend")))
+        ),
+        "missed_share": pl.when(pl.col("missed") > 0).then(
+            pl.format(
+                "{} {} sur {}",
+                number("missed"),
+                plural(pl.col("missed"), "devoir non rendu", "devoirs non rendus"),
+                number("due"),
+            )
+        ),
+        "late": pl.format(
+            "{} {} en retard", number("late"), plural(pl.col("late"), "copie", "copies")
+        ),
+        "interviews": pl.format(
+            "{} {} depuis l'entrée",
+            number("interviews"),
+            plural(pl.col("interviews"), "entretien", "entretiens"),
+        ),
+        "days_since_interview": pl.format(
+            "aucun entretien depuis {} jours", number("days_since_interview")
+        ),
+        "absences": pl.format(
+            "{} {} aux séances",
+            number("absences"),
+            plural(pl.col("absences"), "absence", "absences"),
+        ),
+        "previous_exits": pl.when(pl.col("previous_exits") > 0).then(
+            pl.format(
+                "{} {}",
+                number("previous_exits"),
+                plural(pl.col("previous_exits"), "parcours précédent", "parcours précédents"),
+            )
+        ),
+        "previous_dropouts": pl.when(pl.col("previous_dropouts") > 0).then(
+            pl.format(
+                "{} {}",
+                number("previous_dropouts"),
+                plural(pl.col("previous_dropouts"), "abandon précédent", "abandons précédents"),
+            )
+        ),
+    }
+    return examples.select([texts[name].alias(name) for name in FEATURES])
+
+
+def landmarks(days_enrolled: pl.Series) -> list[int]:
+    """Up to LANDMARKS distinct days since entry: quantiles of those of the scored enrolments."""
+    if days_enrolled.is_empty():
+        return []
+    quantiles = np.linspace(0.02, 0.98, LANDMARKS)
+    values = np.quantile(days_enrolled.to_numpy(), quantiles, method="nearest")
+    return sorted({max(int(v), 1) for v in values})
+
+
+def training_examples(dataset: Dataset, as_of: date, points: list[int]) -> pl.DataFrame:
+    """The ended enrolments (exit on or before ``as_of``) at each landmark they were still
+    active at: EXAMPLE_COLUMNS + dropout (the label), described by ``features``."""
+    ended = dataset.enrolments.filter(
+        pl.col("exit_date").is_not_null() & (pl.col("exit_date") <= as_of)
+    )
+    if ended.height > MAX_TRAINING_ENROLMENTS:
+        ended = ended.sample(MAX_TRAINING_ENROLMENTS, seed=0)
+    examples = (
+        ended.select(
+            "enrolment_id",
+            "learner_id",
+            "group_id",
+            "entry_date",
+            "exit_date",
+            (pl.col("exit_reason") == DROPOUT_REASON).alias("dropout"),
+        )
+        .join(pl.DataFrame({"landmark": points}, schema={"landmark": pl.Int64}), how="cross")
+        .with_columns((pl.col("entry_date") + pl.duration(days=pl.col("landmark"))).alias("cutoff"))
+        .filter(pl.col("cutoff") < pl.col("exit_date"))
+    )
+    described = features(dataset, examples.select(EXAMPLE_COLUMNS))
+    return described.join(
+        examples.select("enrolment_id", "cutoff", "dropout"), on=["enrolment_id", "cutoff"]
+    )
+
+
+def _fit(examples: pl.DataFrame) -> CalibratedClassifierCV:
+    matrix = _matrix(examples)
+    labels = examples.get_column("dropout").to_numpy()
+    groups = examples.get_column("enrolment_id").to_numpy()
+    pipeline = Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+            ("scale", StandardScaler()),
+            ("model", LogisticRegression(C=REGULARISATION, max_iter=2_000)),
+        ]
+    )
+    folds = list(GroupKFold(n_splits=3).split(matrix, labels, groups))
+    calibrated = CalibratedClassifierCV(pipeline, method="sigmoid", cv=folds, ensemble=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        calibrated.fit(matrix, labels)
+    return calibrated
+
+
+def _top_share_precision(labels: np.ndarray, scores: np.ndarray, share: float = 0.1) -> float:
+    count = max(1, int(round(len(scores) * share)))
+    top = np.argsort(-scores, kind="stable")[:count]
+    return float(labels[top].mean())
+
+
+def train(dataset: Dataset, as_of: date, settings: IndicatorSettings) -> RiskModel | NoModel:
+    """The model of the dropout risk of the enrolments active on ``as_of`` (see the module
+    docstring), or NoModel and why when the history is too short or has one outcome only."""
+    ended = dataset.enrolments.filter(
+        pl.col("exit_date").is_not_null() & (pl.col("exit_date") <= as_of)
+    )
+    dropouts = int((ended.get_column("exit_reason") == DROPOUT_REASON).sum())
+    others = ended.height - dropouts
+    minimum_ended, minimum_dropouts = (
+        settings.risk_min_ended_enrolments,
+        settings.risk_min_dropouts,
+    )
+    if ended.height < minimum_ended or dropouts < minimum_dropouts or others < minimum_dropouts:
+        return NoModel(
+            reason=(
+                f"Pas de score de risque : l'historique compte {ended.height} inscription(s) "
+                f"terminée(s), dont {dropouts} abandon(s) ; il en faut au moins {minimum_ended}, "
+                f"dont {minimum_dropouts} abandons et {minimum_dropouts} autres sorties. La "
+                "liste est classée par ses signaux seuls."
+            ),
+            ended=ended.height,
+            dropouts=dropouts,
+        )
+    active = dataset.enrolments.filter(
+        (pl.col("entry_date") <= as_of)
+        & (pl.col("exit_date").is_null() | (pl.col("exit_date") > as_of))
+    )
+    days = active.select((pl.lit(as_of) - pl.col("entry_date")).dt.total_days()).to_series()
+    points = landmarks(days)
+    examples = training_examples(dataset, as_of, points)
+    labels = examples.get_column("dropout")
+    if examples.is_empty() or labels.n_unique() < 2:
+        return NoModel(
+            reason=(
+                "Pas de score de risque : les inscriptions terminées ne couvrent pas la durée "
+                "d'inscription des apprenants actuels. La liste est classée par ses signaux seuls."
+            ),
+            ended=ended.height,
+            dropouts=dropouts,
+        )
+    aside = (pl.col("learner_id") % HOLDOUT_EVERY) == 0
+    learn, held = examples.filter(~aside), examples.filter(aside)
+    auc = top = None
+    base_rate = float(held.get_column("dropout").mean() or 0.0)
+    held_labels = held.get_column("dropout").to_numpy()
+    if learn.get_column("dropout").n_unique() == 2 and len(set(held_labels)) == 2:
+        checked = _fit(learn).predict_proba(_matrix(held))[:, 1]
+        auc = float(roc_auc_score(held_labels, checked))
+        top = _top_share_precision(held_labels, checked)
+    held_enrolments = held.unique("enrolment_id")
+    estimator = _fit(examples)
+    pipeline = estimator.calibrated_classifiers_[0].estimator
+    check = Check(
+        held_out=held_enrolments.height,
+        held_out_dropouts=int(held_enrolments.get_column("dropout").sum()),
+        auc=auc,
+        top_share_precision=top,
+        base_rate=base_rate,
+        ended=ended.height,
+        dropouts=dropouts,
+    )
+    return RiskModel(
+        estimator=estimator,
+        coefficients=pipeline.named_steps["model"].coef_[0],
+        medians=pipeline.named_steps["impute"].statistics_,
+        means=pipeline.named_steps["scale"].mean_,
+        scales=np.where(
+            pipeline.named_steps["scale"].scale_ > 0, pipeline.named_steps["scale"].scale_, 1.0
+        ),
+        check=check,
+    )
