@@ -59,6 +59,8 @@ class Frames:
     support_sessions: pl.DataFrame
     attendance: pl.DataFrame
     diagnostics: pl.DataFrame
+    assignments: pl.DataFrame
+    """devoirs: id, group_id, discipline, title, due_on (null when no export gave it)"""
 
     @classmethod
     def empty(cls, **given: pl.DataFrame) -> Frames:
@@ -82,6 +84,7 @@ FRAME_TABLES: dict[str, type[SQLModel]] = {
     "enrolments": models.Enrolment,
     "interviews": models.Interview,
     "tutoring_requests": models.TutoringRequest,
+    "assignments": models.Assignment,
     "copies": models.Copy,
     "need_groups": models.NeedGroup,
     "need_group_members": models.NeedGroupMember,
@@ -101,6 +104,43 @@ def conform(table: type[SQLModel], frame: pl.DataFrame) -> pl.DataFrame:
             pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
             for name, dtype in schema.items()
         ]
+    )
+
+
+def in_force_on(
+    events: pl.DataFrame, date_column: str, enrolments: pl.DataFrame, columns: Sequence[str]
+) -> pl.DataFrame:
+    """The events with ``columns`` of the learner's enrolment in force on their date: the
+    latest entered on or before that date, else (an event before any entry) the learner's
+    first enrolment. The one rule that ties an event to a group: the indicators
+    (``attribute_to_enrolment``) and the import (a copy's assignment) both use it.
+
+    ``events`` must have ``learner_id`` and ``date_column`` (a date or date-time);
+    ``enrolments``: ``learner_id``, ``entry_date`` and ``columns``. Events of learners with
+    no enrolment keep null columns; the events keep their order.
+    """
+    columns = list(columns)
+    keys = enrolments.select(["learner_id", "entry_date", *columns]).sort("entry_date")
+    first = keys.group_by("learner_id").first().drop("entry_date")
+    tagged = (
+        events.with_columns(pl.col(date_column).cast(pl.Date).alias("_event_day"))
+        .with_row_index("_event_order")
+        .sort("_event_day")
+    )
+    backward = tagged.join_asof(
+        keys,
+        left_on="_event_day",
+        right_on="entry_date",
+        by="learner_id",
+        strategy="backward",
+        check_sortedness=False,
+    ).drop("entry_date")
+    fallback = first.rename({c: f"_first_{c}" for c in columns})
+    return (
+        backward.join(fallback, on="learner_id", how="left")
+        .with_columns([pl.coalesce(pl.col(c), pl.col(f"_first_{c}")).alias(c) for c in columns])
+        .sort("_event_order")
+        .drop(["_event_order", "_event_day", *[f"_first_{c}" for c in columns]])
     )
 
 

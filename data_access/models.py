@@ -167,6 +167,24 @@ class TutoringRequest(SQLModel, table=True):
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
 
 
+class Assignment(SQLModel, table=True):
+    """A devoir set to a group in a discipline, with its due date (empty when an export of
+    copies named the assignment without giving its date). A copy belongs to the assignment of
+    its group (the enrolment in force on the day it was handed in) with its discipline and title
+    (``Copy.assignment``)."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        UniqueConstraint("group_id", "discipline", "title", name="uq_assignment"),
+        CheckConstraint("title <> ''", name="ck_assignment_title"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="study_group.id", index=True)
+    discipline: str
+    title: str = Field(description="intitulé du devoir")
+    due_on: date | None = Field(default=None, description="date limite de remise")
+
+
 class Copy(SQLModel, table=True):
     """A copie (devoir corrigé); ``corrected_on`` is empty while waiting."""
 
@@ -355,6 +373,7 @@ ENTITY_TABLES: tuple[type[SQLModel], ...] = (
     Enrolment,
     Interview,
     TutoringRequest,
+    Assignment,
     Copy,
     NeedGroup,
     NeedGroupMember,

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from data_access.frames import Frames
+from data_access.frames import Frames, in_force_on
 from domain import KIND_AIDE, KIND_AP, learner_name, school_year_dates, school_year_of
 
 
@@ -305,35 +305,13 @@ CONTEXT_COLUMNS = ["enrolment_id", "group_id", "group", "site", "public", "modal
 def attribute_to_enrolment(
     events: pl.DataFrame, date_column: str, context: pl.DataFrame
 ) -> pl.DataFrame:
-    """The events with the columns of CONTEXT_COLUMNS from the enrolment in force on their date.
+    """The events with the columns of CONTEXT_COLUMNS from the enrolment in force on their date
+    (``frames.in_force_on``: the latest entered on or before it, else the first).
 
     ``events`` must have ``learner_id`` and ``date_column`` (a date or date-time).
     Events of learners with no enrolment keep null context columns.
     """
-    keys = context.select(["learner_id", "entry_date", *CONTEXT_COLUMNS]).sort("entry_date")
-    first = keys.group_by("learner_id").first().drop("entry_date")
-    tagged = (
-        events.with_columns(pl.col(date_column).cast(pl.Date).alias("_event_day"))
-        .with_row_index("_row")
-        .sort("_event_day")
-    )
-    backward = tagged.join_asof(
-        keys,
-        left_on="_event_day",
-        right_on="entry_date",
-        by="learner_id",
-        strategy="backward",
-        check_sortedness=False,
-    ).drop("entry_date")
-    fallback = first.rename({c: f"_first_{c}" for c in CONTEXT_COLUMNS})
-    return (
-        backward.join(fallback, on="learner_id", how="left")
-        .with_columns(
-            [pl.coalesce(pl.col(c), pl.col(f"_first_{c}")).alias(c) for c in CONTEXT_COLUMNS]
-        )
-        .sort("_row")
-        .drop(["_row", "_event_day", *[f"_first_{c}" for c in CONTEXT_COLUMNS]])
-    )
+    return in_force_on(events, date_column, context, CONTEXT_COLUMNS)
 
 
 def apply_filters(frame: pl.DataFrame, filters: Filters) -> pl.DataFrame:

@@ -22,7 +22,9 @@ class Dataset:
     enrolments: pl.DataFrame
     """enrolment_context(): one row per enrolment with group, site, public, learner, referent."""
     copies: pl.DataFrame
-    """copies + enrolment_id, group_id, group, site, public, modality, corrector (name)."""
+    """copies + enrolment_id, group_id, group, site, public, modality, corrector (name),
+    assignment_id and due_on (of the assignment of the copy's group, discipline and title;
+    null when the copy names none or its assignment is not known)."""
     tutoring_requests: pl.DataFrame
     """requests + context columns + tutor (name) + response_hours (null while unanswered)."""
     interviews: pl.DataFrame
@@ -31,6 +33,9 @@ class Dataset:
     """sessions + group (class or need group name), site, public, modality, staff (name)."""
     attendance: pl.DataFrame
     """attendance + the session's kind, held_on, duration_hours, group, site, public, modality."""
+    assignments: pl.DataFrame
+    """assignments (id, group_id, discipline, title, due_on) + group, site, public, modality,
+    school_year."""
     last_day: date | None = None
     """Set on a user's part of the data (``within``): the last day of the whole data, so that
     states (waiting copies, learners at risk) are measured on the day the data reach, as for
@@ -57,8 +62,21 @@ def _staff_names(frames: Frames, alias: str) -> pl.DataFrame:
 def prepare(frames: Frames) -> Dataset:
     """Join once what every indicator needs; see the attribute docs of Dataset."""
     context = enrolment_context(frames)
-    copies = attribute_to_enrolment(frames.copies, "submitted_on", context).join(
-        _staff_names(frames, "corrector"), on="corrector_id", how="left"
+    copies = (
+        attribute_to_enrolment(frames.copies, "submitted_on", context)
+        .join(_staff_names(frames, "corrector"), on="corrector_id", how="left")
+        .join(
+            frames.assignments.select(
+                pl.col("id").alias("assignment_id"),
+                "group_id",
+                "discipline",
+                pl.col("title").alias("assignment"),
+                "due_on",
+            ),
+            on=["group_id", "discipline", "assignment"],
+            how="left",
+            maintain_order="left",
+        )
     )
     tutoring = (
         attribute_to_enrolment(frames.tutoring_requests, "received_at", context)
@@ -95,7 +113,21 @@ def prepare(frames: Frames) -> Dataset:
         interviews=interviews,
         support_sessions=sessions,
         attendance=attendance,
+        assignments=_assignments_with_groups(frames),
     )
+
+
+def _assignments_with_groups(frames: Frames) -> pl.DataFrame:
+    sites = frames.sites.select(pl.col("id").alias("site_id"), pl.col("name").alias("site"))
+    groups = frames.groups.join(sites, on="site_id", how="left").select(
+        pl.col("id").alias("group_id"),
+        pl.col("name").alias("group"),
+        "site",
+        "public",
+        "modality",
+        "school_year",
+    )
+    return frames.assignments.join(groups, on="group_id", how="left", maintain_order="left")
 
 
 def _sessions_with_groups(frames: Frames) -> pl.DataFrame:
@@ -147,6 +179,7 @@ def within(dataset: Dataset, perimeter: Perimeter) -> Dataset:
         "interviews": perimeter.keep(dataset.interviews),
     }
     attendance = perimeter.keep(dataset.attendance).filter(pl.col("learner_id").is_in(learner_ids))
+    assignments = perimeter.keep(dataset.assignments)
     frames = dataset.frames
     sites = frames.sites.rename({"id": "site_id", "name": "site"})
     groups = perimeter.keep(
@@ -188,12 +221,14 @@ def within(dataset: Dataset, perimeter: Perimeter) -> Dataset:
             & pl.col("learner_id").is_in(learner_ids)
         ),
         diagnostics=frames.diagnostics.filter(pl.col("learner_id").is_in(learner_ids)),
+        assignments=frames.assignments.filter(ids_of(assignments)),
     )
     return Dataset(
         frames=scoped,
         enrolments=enrolments,
         support_sessions=sessions,
         attendance=attendance,
+        assignments=assignments,
         last_day=data_end(dataset),
         session_days=school_days(dataset),
         active_weeks=open_weeks(dataset),

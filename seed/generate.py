@@ -127,7 +127,9 @@ def generate(scale: str | ScaleSpec = "demo", seed: int = 42) -> dict[str, pl.Da
         ),
         **_one_after_the_other(years),
     }
-    return {name: conform(FRAME_TABLES[name], frames[name]) for name in FRAME_TABLES}
+    return {
+        name: conform(FRAME_TABLES[name], frames.get(name, pl.DataFrame())) for name in FRAME_TABLES
+    }
 
 
 def _one_year(
@@ -270,6 +272,7 @@ TABLE_LABELS = {
     "support_sessions": "séances d'accompagnement",
     "attendance": "présences",
     "diagnostics": "diagnostics",
+    "assignments": "devoirs",
 }
 
 

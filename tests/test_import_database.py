@@ -116,7 +116,8 @@ def test_learners_then_copies(engine: sa.Engine) -> None:
 
     report = import_file(engine, "copies.csv", csv_of(COPIES))
     assert (report.status, report.added, report.rejected) == ("importé", 3, 0)
-    assert report.created == {"staff": 1}
+    # the copies name their assignments (D1 of 2nde A, Rédaction of CAP 1): created
+    assert report.created == {"staff": 1, "assignments": 2}
     with engine.connect() as connection:
         grades = connection.execute(sa.text("SELECT grade FROM copy")).scalars().all()
     assert sorted(grades, key=lambda g: -1 if g is None else g) == [None, 12.5, 15.0]

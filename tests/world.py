@@ -136,6 +136,13 @@ class World:
         row |= {"corrector_id": self.staff(corrector) if corrector else None, "grade": grade}
         return self._add("copies", row)
 
+    def assignment(
+        self, group: str, discipline: str, title: str, *, due: date | None = None
+    ) -> int:
+        """A devoir set to the group, due on ``due``."""
+        row = {"group_id": self._id("groups", group), "discipline": discipline, "title": title}
+        return self._add("assignments", row | {"due_on": due})
+
     def request(
         self,
         learner: str,

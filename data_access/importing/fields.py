@@ -136,6 +136,42 @@ _DISCIPLINE = FieldSpec(
 )
 
 
+_ASSIGNMENT_TITLE_SYNONYMS = (
+    "intitule du devoir",
+    "intitule",
+    "titre du devoir",
+    "nom du devoir",
+    "activite",
+    "evaluation",
+    "titre",
+    "sujet",
+    "devoir n",
+    "assignment",
+    "assignment title",
+)
+_DUE_ON = FieldSpec(
+    "due_on",
+    "Date limite",
+    "date",
+    synonyms=(
+        "a rendre le",
+        "a rendre pour le",
+        "a remettre le",
+        "pour le",
+        "echeance",
+        "date d echeance",
+        "date limite de remise",
+        "date limite de depot",
+        "date de remise attendue",
+        "remise avant le",
+        "due date",
+        "due on",
+        "deadline",
+    ),
+    example="10/10/2025",
+)
+
+
 def _staff_ref(name: str, label: str, synonyms: tuple[str, ...], example: str) -> FieldSpec:
     return FieldSpec(name, label, "text", synonyms=synonyms, example=example)
 
@@ -339,18 +375,10 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
             "assignment",
             "Devoir",
             "text",
-            synonyms=(
-                "intitule du devoir",
-                "intitule",
-                "activite",
-                "evaluation",
-                "titre",
-                "sujet",
-                "devoir n",
-                "assignment",
-            ),
+            synonyms=_ASSIGNMENT_TITLE_SYNONYMS,
             example="Devoir 1",
         ),
+        _DUE_ON,
         FieldSpec(
             "submitted_on",
             "Date de dépôt",
@@ -749,6 +777,13 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
             example="6",
         ),
     ),
+    "assignments": (
+        FieldSpec(**{**_GROUP.__dict__, "required": True}),
+        _SITE,
+        _DISCIPLINE,
+        FieldSpec("title", "Devoir", "text", True, _ASSIGNMENT_TITLE_SYNONYMS, example="Devoir 1"),
+        FieldSpec(**{**_DUE_ON.__dict__, "required": True}),
+    ),
 }
 
 KIND_LABELS: dict[str, str] = {
@@ -759,4 +794,5 @@ KIND_LABELS: dict[str, str] = {
     "sessions": "Séances d'accompagnement (présences)",
     "diagnostics": "Diagnostics",
     "staff": "Intervenants",
+    "assignments": "Devoirs (dates limites)",
 }

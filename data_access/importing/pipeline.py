@@ -50,6 +50,7 @@ from data_access.importing.writing import (
     State,
     apply_plan,
     canonical_keys,
+    check_assignment_dates,
     check_plan,
     check_references,
     empty_state,
@@ -165,6 +166,7 @@ _CREATED_LABELS = {
     "groups": "groupe(s)",
     "staff": "intervenant(s)",
     "learners": "apprenant(s)",
+    "assignments": "devoir(s)",
 }
 
 
@@ -284,6 +286,7 @@ def _evaluate(
             check_sheet(raw, parsed),
             duplicates,
             check_references(parsed, frame, state, implied_group),
+            check_assignment_dates(parsed, frame, state),
         ),
     )
     warnings = _in_sheet_order(

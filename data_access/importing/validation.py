@@ -30,6 +30,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "sessions": ("session_kind", "group", "held_on", "learner_id"),
     "diagnostics": ("learner_id", "need", "assessed_on"),
     "staff": ("name",),
+    "assignments": ("group", "discipline", "title"),
 }
 EVENT_DATE: dict[str, str] = {
     "copies": "submitted_on",
@@ -38,6 +39,7 @@ EVENT_DATE: dict[str, str] = {
     "sessions": "held_on",
     "diagnostics": "assessed_on",
     "learners": "entry_date",
+    "assignments": "due_on",
 }
 
 _UNREADABLE = {

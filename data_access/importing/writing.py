@@ -17,7 +17,7 @@ from sqlalchemy import Connection, and_, bindparam, func, select, update
 from sqlmodel import SQLModel
 
 from data_access.constraints import CONSTRAINT_MESSAGES, CROSS_COLUMN_CHECKS
-from data_access.frames import FRAME_TABLES, conform
+from data_access.frames import FRAME_TABLES, conform, in_force_on
 from data_access.importing.keys import canonical_spellings, key_expr, key_text
 from data_access.importing.validation import EVENT_DATE, PROBLEM_SCHEMA, ParsedRows
 from data_access.writes import bulk_insert, reset_sequences
@@ -33,6 +33,7 @@ TARGET_FRAME = {
     "sessions": "support_sessions",
     "staff": "staff",
     "learners": "enrolments",
+    "assignments": "assignments",
 }
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "copies": ("learner_id", "discipline", "assignment", "submitted_on"),
@@ -43,6 +44,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "attendance": ("session_id", "learner_id"),
     "enrolments": ("learner_id", "group_id"),
     "staff": ("name",),
+    "assignments": ("group_id", "discipline", "title"),
 }
 # field of the file -> column of the table, where they differ
 _COLUMN_OF = {
@@ -52,6 +54,8 @@ _COLUMN_OF = {
     "session_kind": "kind",
 }
 _REFERENCE_TABLES = ("sites", "staff", "groups", "learners", "enrolments", "need_groups")
+_WITH_ASSIGNMENTS = ("copies", "assignments")
+"""kinds whose rows create or match assignments (devoirs)"""
 
 
 @dataclass
@@ -94,6 +98,8 @@ def _schema(name: str) -> dict[str, pl.DataType]:
 def load_state(connection: Connection, kind: str, rows: pl.DataFrame) -> State:
     """The reference tables, and the rows of the kind's table in the file's date range."""
     frames = {name: _read(connection, name) for name in _REFERENCE_TABLES}
+    if kind in _WITH_ASSIGNMENTS:  # matched on their key whatever their due date: all of them
+        frames["assignments"] = _read(connection, "assignments")
     target = TARGET_FRAME[kind]
     if target not in frames:
         frames[target] = _read_in_range(connection, kind, target, rows)
@@ -288,9 +294,14 @@ def resolve(
     if kind == "learners":
         _resolve_learners(builder, parsed, rows, update_names)
         return builder.plan
+    if kind == "assignments":
+        _resolve_assignments(builder, parsed, rows)
+        return builder.plan
     rows = _with_learner_ids(builder, parsed, rows, implied_group)
     if update_names:
         _rename_learners(builder, rows)
+    if kind == "copies":
+        _assignments_of_copies(builder, rows)
     if kind == "sessions":
         _resolve_sessions(builder, parsed, rows)
     else:
@@ -437,6 +448,150 @@ def _resolve_events(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -
     rows = builder.map_staff(rows, "staff", "staff_id")
     columns = [c for c in _table_columns(name) if c in rows.columns and c != "id"]
     _match(builder, name, rows.select(*columns, "_row"), _update_columns(parsed, name))
+
+
+def _resolve_assignments(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -> None:
+    """An assignments file: each row's group (created when missing, as for other kinds), then
+    the assignments matched on (group, discipline, title); the file's due date is the one kept."""
+    sites = (
+        rows.get_column("site")
+        if "site" in rows.columns
+        else pl.Series("site", [None] * rows.height, dtype=pl.String)
+    )
+    years = rows.select(school_year_name_expr(school_year_of_expr(pl.col("due_on")))).to_series()
+    combos = pl.DataFrame(
+        {"group": rows.get_column("group"), "site": sites, "year": years}, strict=False
+    ).unique(maintain_order=True)
+    ids = {
+        (name, site, year): builder.group(name, site, year)
+        for name, site, year in combos.iter_rows()
+    }
+    group_ids = [
+        ids[(name, site, year)]
+        for name, site, year in zip(
+            rows.get_column("group").to_list(), sites.to_list(), years.to_list(), strict=True
+        )
+    ]
+    rows = rows.with_columns(pl.Series("group_id", group_ids, dtype=pl.Int64))
+    _match(
+        builder,
+        "assignments",
+        rows.select("group_id", "discipline", "title", "due_on", "_row"),
+        ["due_on"],
+    )
+
+
+def copy_groups(state: State, plan: Plan, rows: pl.DataFrame) -> pl.DataFrame:
+    """The rows (learner_id: database id, submitted_on) with ``group_id``: the group of the
+    learner's enrolment in force on the day the copy was handed in, among the enrolments of
+    the database and those the plan adds (``frames.in_force_on``, as the indicators do)."""
+    enrolments = state.get("enrolments").select("learner_id", "group_id", "entry_date")
+    added = plan.inserts.get("enrolments")
+    if added is not None and not added.is_empty():
+        enrolments = pl.concat([enrolments, added.select(enrolments.columns)])
+    return in_force_on(rows, "submitted_on", enrolments, ["group_id"])
+
+
+def _assignments_of_copies(builder: _Builder, rows: pl.DataFrame) -> None:
+    """The assignments the copies name (a title) and the database does not hold for the
+    group the copy belongs to are created, with the due date of the file's first row naming
+    it (or none); an assignment without a due date gets the file's. A due date already known
+    is kept: the assignments file is the one that sets them."""
+    named = rows.filter(pl.col("assignment") != "")
+    if named.is_empty():
+        return
+    due = "due_on" if "due_on" in named.columns else None
+    named = copy_groups(
+        builder.state,
+        builder.plan,
+        named.select(
+            "learner_id", "submitted_on", "discipline", "assignment", *([due] if due else [])
+        ),
+    ).filter(pl.col("group_id").is_not_null())
+    wanted = named.group_by("group_id", "discipline", "assignment", maintain_order=True).agg(
+        (pl.col("due_on").drop_nulls().first() if due else pl.lit(None, pl.Date)).alias("due_on")
+    )
+    existing = builder.state.get("assignments").select(
+        pl.col("id").alias("_existing_id"),
+        "group_id",
+        "discipline",
+        pl.col("title").alias("assignment"),
+        pl.col("due_on").alias("_due_before"),
+    )
+    joined = wanted.join(existing, on=["group_id", "discipline", "assignment"], how="left")
+    new = joined.filter(pl.col("_existing_id").is_null())
+    if not new.is_empty():
+        builder.add(
+            "assignments",
+            new.select(
+                builder.ids("assignments", new.height),
+                "group_id",
+                "discipline",
+                pl.col("assignment").alias("title"),
+                "due_on",
+            ),
+        )
+        builder.created("assignments", new.height)
+    filled = joined.filter(
+        pl.col("_existing_id").is_not_null()
+        & pl.col("_due_before").is_null()
+        & pl.col("due_on").is_not_null()
+    )
+    if not filled.is_empty():
+        builder.plan.updates["assignments"] = filled.select(
+            pl.col("_existing_id").alias("id"), "due_on"
+        )
+
+
+def check_assignment_dates(parsed: ParsedRows, frame: pl.DataFrame, state: State) -> pl.DataFrame:
+    """Assignments due before their group's first day (the earliest entry of its learners in
+    the database): a date typed wrong, or the group of another school year."""
+    if parsed.kind != "assignments" or not {"group", "due_on"} <= set(frame.columns):
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    sites = state.get("sites").select(pl.col("id").alias("site_id"), pl.col("name").alias("_site"))
+    first_days = (
+        state.get("enrolments")
+        .group_by("group_id")
+        .agg(pl.col("entry_date").min().alias("_first_day"))
+    )
+    groups = (
+        state.get("groups")
+        .sort("id")
+        .join(sites, on="site_id", how="left", maintain_order="left")
+        .join(first_days, left_on="id", right_on="group_id", how="inner")
+        .select(
+            key_expr(pl.col("name")).alias("_group_key"),
+            key_expr(pl.col("_site")).alias("_site_key"),
+            pl.col("school_year").alias("_year"),
+            "_first_day",
+        )
+    )
+    if groups.is_empty():
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    site = key_expr(pl.col("site")) if "site" in frame.columns else pl.lit(None, pl.String)
+    rows = frame.filter(pl.col("due_on").is_not_null() & pl.col("group").is_not_null()).select(
+        "_row",
+        "due_on",
+        "due_on__raw",
+        key_expr(pl.col("group")).alias("_group_key"),
+        site.alias("_row_site"),
+        school_year_name_expr(school_year_of_expr(pl.col("due_on"))).alias("_year"),
+    )
+    joined = rows.join(
+        groups, on=["_group_key", "_year"], how="inner", maintain_order="left_right"
+    ).filter(pl.col("_row_site").is_null() | (pl.col("_row_site") == pl.col("_site_key")))
+    # a group name on two sites with no site given: the group created first, as the import does
+    first = joined.group_by("_row", maintain_order=True).agg(pl.col("_first_day").first())
+    late = rows.join(first, on="_row").filter(pl.col("due_on") < pl.col("_first_day"))
+    return late.select(
+        pl.col("_row").cast(pl.Int64).alias("row"),
+        pl.lit(parsed.headers["due_on"]).alias("column"),
+        pl.col("due_on__raw").alias("value"),
+        pl.format(
+            "date limite antérieure au premier jour du groupe ({})",
+            pl.col("_first_day").dt.strftime("%d/%m/%Y"),
+        ).alias("reason"),
+    )
 
 
 def _resolve_sessions(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -> None:
@@ -642,8 +797,10 @@ _KNOWN_SPELLINGS: dict[str, tuple[tuple[str, str], ...]] = {
         ("copies", "discipline"),
         ("tutoring_requests", "discipline"),
         ("support_sessions", "discipline"),
+        ("assignments", "discipline"),
     ),
-    "assignment": (("copies", "assignment"),),
+    "assignment": (("assignments", "title"), ("copies", "assignment")),
+    "title": (("assignments", "title"), ("copies", "assignment")),
     "need": (("diagnostics", "need"), ("need_groups", "need")),
     "name": (("staff", "name"),),
     "corrector": (("staff", "name"),),
