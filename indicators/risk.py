@@ -164,29 +164,26 @@ def current_learners(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFram
 
 def assignments_of(dataset: Dataset) -> pl.DataFrame:
     """The assignments with a due date: assignment_id, group_id, discipline, title, due_on."""
-    frame = getattr(dataset.frames, "assignments", None)
-    if frame is None:
-        return pl.DataFrame(
-            schema={
-                "assignment_id": pl.Int64,
-                "group_id": pl.Int64,
-                "discipline": pl.String,
-                "title": pl.String,
-                "due_on": pl.Date,
-            }
-        )
-    return frame.filter(pl.col("due_on").is_not_null()).select(
+    return dataset.assignments.filter(pl.col("due_on").is_not_null()).select(
         pl.col("id").alias("assignment_id"), "group_id", "discipline", "title", "due_on"
     )
 
 
 def copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
-    """Each copy matched to its assignment: the assignment of the copy's group (the enrolment
-    in force on the day it was handed in) with its discipline and title. Columns:
-    learner_id, assignment_id, group_id, due_on, submitted_on."""
-    return dataset.copies.select(
-        "learner_id", "group_id", "discipline", pl.col("assignment").alias("title"), "submitted_on"
-    ).join(assignments_of(dataset), on=["group_id", "discipline", "title"], how="inner")
+    """The copies of an assignment with a due date (the dataset matches each copy to the
+    assignment of its group, discipline and title): learner_id, assignment_id, group_id,
+    discipline, title, due_on, submitted_on."""
+    return dataset.copies.filter(
+        pl.col("assignment_id").is_not_null() & pl.col("due_on").is_not_null()
+    ).select(
+        "learner_id",
+        "assignment_id",
+        "group_id",
+        "discipline",
+        pl.col("assignment").alias("title"),
+        "due_on",
+        "submitted_on",
+    )
 
 
 def groups_with_due_dates(dataset: Dataset) -> pl.Series:
