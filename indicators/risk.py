@@ -876,3 +876,93 @@ def signal_counts(frame: pl.DataFrame) -> pl.DataFrame:
         },
         schema={"signal": pl.String, "learners": pl.Int64, "alerts": pl.Int64},
     )
+
+
+CONTACT_LABELS = {
+    "contacted_on": "Date du contact",
+    "staff": "Qui",
+    "channel": "Canal",
+    "outcome": "Issue",
+    "next_step": "Suite à donner",
+    "last_contact": "Dernier contact",
+    "contacted_recently": "Contacté récemment",
+    "contacts": "Contacts",
+}
+
+
+def contacts_in(contacts: pl.DataFrame, dataset: Dataset) -> pl.DataFrame:
+    """The follow-up contacts (table follow_up_contact) of the learners of the dataset (a
+    user's part: no one else's), newest first, with who the learner is and who made the
+    contact: contact_id, learner_id, external_id, learner_name, contacted_on, staff, channel,
+    outcome, next_step."""
+    learners = dataset.enrolments.select("learner_id", "external_id", "learner_name").unique(
+        "learner_id"
+    )
+    staff = dataset.frames.staff.select(
+        pl.col("id").alias("staff_id"), pl.col("name").alias("staff")
+    )
+    return (
+        contacts.rename({"id": "contact_id"})
+        .join(learners, on="learner_id", how="inner")
+        .join(staff, on="staff_id", how="left")
+        .sort(["contacted_on", "contact_id"], descending=True)
+        .select(
+            "contact_id",
+            "learner_id",
+            "external_id",
+            "learner_name",
+            "contacted_on",
+            "staff",
+            "channel",
+            "outcome",
+            "next_step",
+        )
+    )
+
+
+def with_contacts(
+    listed: pl.DataFrame, contacts: pl.DataFrame, today: date, recent_days: int
+) -> pl.DataFrame:
+    """The at_risk() rows with the learner's follow-up: contacts (count), last_contact
+    ("dd/mm/yyyy, issue, canal, suite : ..."), contacted_recently (a contact in the last
+    ``recent_days`` days up to ``today``). ``contacts``: contacts_in()."""
+    last = (
+        contacts.sort("contacted_on", "contact_id")
+        .group_by("learner_id")
+        .agg(
+            pl.len().cast(pl.Int64).alias("contacts"),
+            pl.col("contacted_on").last().alias("_last_on"),
+            pl.format(
+                "{}, {}, {}{}",
+                pl.col("contacted_on").dt.strftime("%d/%m/%Y"),
+                pl.col("outcome"),
+                pl.col("channel"),
+                pl.when(pl.col("next_step").is_not_null())
+                .then(pl.format(" ; suite : {}", pl.col("next_step")))
+                .otherwise(pl.lit("")),
+            )
+            .last()
+            .alias("last_contact"),
+        )
+    )
+    since = today - timedelta(days=recent_days)
+    return (
+        listed.join(last, on="learner_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("contacts").fill_null(0),
+            (pl.col("_last_on").is_not_null() & (pl.col("_last_on") > since)).alias(
+                "contacted_recently"
+            ),
+        )
+        .drop("_last_on")
+    )
+
+
+def contacts_of_list(contacts: pl.DataFrame, listed: pl.DataFrame) -> pl.DataFrame:
+    """The contacts (contacts_in()) of the learners of an at_risk() frame."""
+    return contacts.filter(pl.col("learner_id").is_in(listed.get_column("learner_id").implode()))
+
+
+def not_contacted(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows of with_contacts() whose learner has no follow-up contact yet."""
+    return frame.filter(pl.col("contacts") == 0)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from indicators import dataset, risk, summary, surges
-from ui import cached, notices, sidebar
+from ui import cached, follow_up, notices, sidebar
 from ui import format as fmt
 from ui.text import escape
 from ui.tiles import change_tile
@@ -148,14 +148,15 @@ with left:
 with right:
     st.subheader("Apprenants à risque de décrochage")
     day = dataset.as_of(sel.dataset, period)
-    at_risk = cached.compute(risk.at_risk, sel, scope=scope, as_of=day)
-    several = at_risk.filter(at_risk["signal_count"] >= 2).height
+    at_risk = follow_up.at_risk(sel, day)
+    learners = risk.by_learner(at_risk)
+    alerts = risk.by_learner(risk.filter_at_risk(at_risk, [], [], [risk.ALERT]))
     st.metric(
         f"Apprenants à risque au {fmt.day(day)}",
-        fmt.number(at_risk.height),
+        fmt.number(learners.height),
         border=True,
-        help="Apprenants encore inscrits présentant au moins un signal. Signaux : plus de copie alors que le groupe en rend, plus d'entretien, suivi en "
-        "retard, sollicitations sans réponse, notes en baisse, absences aux séances.",
+        help="Apprenants encore inscrits au niveau vigilance ou alerte (signaux ou score de "
+        "risque) dans au moins un de leurs groupes.",
     )
-    st.caption(f"Dont {fmt.number(several)} avec au moins deux signaux : à appeler en premier.")
-    st.page_link("pages/dropout.py", label="Voir la liste et qui appeler", icon=":material/flag:")
+    st.caption(f"Dont {fmt.number(alerts.height)} en alerte : à appeler en premier.")
+    st.page_link("pages/at_risk.py", label="Voir la liste et qui appeler", icon=":material/call:")
