@@ -60,6 +60,8 @@ MODALITIES = ("présentiel", "distance", "hybride")
 EXIT_REASONS = ("fin de parcours", "abandon", "réorientation", "exclusion", "autre")
 DROPOUT_REASON = "abandon"
 """The exit reason that counts as a dropout (décrochage)."""
+COMPLETION_REASON = "fin de parcours"
+"""The exit reason of an enrolment completed (any other exit interrupts it)."""
 
 # --- dimensions a figure is split by (pilotage indicators --by, page breakdowns) -----------
 

@@ -36,7 +36,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from domain import DROPOUT_REASON
+from domain import COMPLETION_REASON, DROPOUT_REASON
 from indicators.common import IndicatorSettings
 from indicators.dataset import Dataset
 from indicators.risk import PASS_GRADE, assignments_of, copies_of_assignments
@@ -70,6 +70,27 @@ FEATURES = (
 """The columns the model reads (after ``_transformed``), each a fact known on the cut-off."""
 
 EXAMPLE_COLUMNS = ["enrolment_id", "learner_id", "group_id", "entry_date", "cutoff"]
+
+CONCERN = {
+    "days_enrolled": 0,
+    "copies": -1,
+    "days_since_copy": 1,
+    "no_grade": 1,
+    "mean_grade": -1,
+    "grade_gap": 1,
+    "failed": 1,
+    "grade_trend": 1,
+    "missed_share": 1,
+    "late": 1,
+    "interviews": -1,
+    "days_since_interview": 1,
+    "absences": 1,
+    "previous_exits": 1,
+    "previous_dropouts": 1,
+}
+"""The direction in which each feature is a cause for concern a person understands (+1: the
+more, the more worrying; -1: the fewer; 0: never a reason, such as the days enrolled). A feature is given as a reason only when the model
+weighs it that way too and it pushes this enrolment's score up."""
 
 
 @dataclass(frozen=True)
@@ -121,11 +142,14 @@ class RiskModel:
         scores = self.estimator.predict_proba(matrix)[:, 1]
         filled = np.where(np.isnan(matrix), self.medians, matrix)
         contributions = self.coefficients * (filled - self.means) / self.scales
+        concern = np.array([CONCERN[name] for name in FEATURES])
+        contributions = np.where(np.sign(self.coefficients) == concern, contributions, 0.0)
         order = np.argsort(-contributions, axis=1)[:, :REASONS_SHOWN]
         texts = _reason_texts(examples).to_numpy().astype(object)
         chosen = np.take_along_axis(texts, order, axis=1)
         weights = np.take_along_axis(contributions, order, axis=1)
         chosen = np.where((weights > 0.05) & (chosen != None), chosen, "")  # noqa: E711
+        # weights > 0 and a coefficient of the concerning sign: the value is on the worrying side
         reasons = [" ; ".join(t for t in row if t) for row in chosen]
         return pl.DataFrame(
             {
@@ -179,8 +203,8 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
     facts known on its cut-off, counted since its entry: copies handed in and the days since
     the last, grades known (mean, gap to the group, under 10/20, last 3 against the mean),
     share of the group's assignments due since entry not handed in, late copies, interviews and
-    the days since the last, absences from support sessions, earlier enrolments ended (and in
-    ``abandon``). Nothing dated after the cut-off is read."""
+    the days since the last, absences from support sessions, earlier enrolments interrupted
+    (ended otherwise than by completion) and those ended in ``abandon``. Nothing dated after the cut-off is read."""
     base = examples.select(EXAMPLE_COLUMNS).with_columns(
         (pl.col("entry_date") - timedelta(days=1)).alias("before_entry"),
         (pl.col("cutoff") - timedelta(days=1)).alias("day_before"),
@@ -335,7 +359,7 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         )
         .group_by("enrolment_id", "cutoff")
         .agg(
-            pl.len().alias("previous_exits"),
+            (pl.col("exit_reason") != COMPLETION_REASON).sum().alias("previous_exits"),
             (pl.col("exit_reason") == DROPOUT_REASON).sum().alias("previous_dropouts"),
         )
     )
@@ -383,9 +407,9 @@ def _reason_texts(examples: pl.DataFrame) -> pl.DataFrame:
         return pl.when(expr.abs() <= 1).then(pl.lit(one)).otherwise(pl.lit(many))
 
     texts = {
-        "days_enrolled": pl.format("inscrit depuis {} jours", number("days_enrolled")),
+        "days_enrolled": pl.format("inscrit depuis {} jours seulement", number("days_enrolled")),
         "copies": pl.format(
-            "{} {} depuis l'entrée",
+            "seulement {} {} depuis l'entrée",
             number("copies"),
             plural(pl.col("copies"), "copie rendue", "copies rendues"),
         ),
@@ -413,10 +437,10 @@ def _reason_texts(examples: pl.DataFrame) -> pl.DataFrame:
             "{} {} en retard", number("late"), plural(pl.col("late"), "copie", "copies")
         ),
         "interviews": pl.format(
-            "{} {} depuis l'entrée",
+            "seulement {} {} depuis l'entrée",
             number("interviews"),
             plural(pl.col("interviews"), "entretien", "entretiens"),
-        ),
+        ),  # shown only when few (CONCERN)
         "days_since_interview": pl.format(
             "aucun entretien depuis {} jours", number("days_since_interview")
         ),
@@ -429,7 +453,11 @@ def _reason_texts(examples: pl.DataFrame) -> pl.DataFrame:
             pl.format(
                 "{} {}",
                 number("previous_exits"),
-                plural(pl.col("previous_exits"), "parcours précédent", "parcours précédents"),
+                plural(
+                    pl.col("previous_exits"),
+                    "parcours précédent interrompu",
+                    "parcours précédents interrompus",
+                ),
             )
         ),
         "previous_dropouts": pl.when(pl.col("previous_dropouts") > 0).then(
