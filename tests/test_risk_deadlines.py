@@ -37,6 +37,11 @@ DUE = {"D1": D(2026, 3, 2), "D2": D(2026, 3, 16), "D3": D(2026, 3, 30), "D4": D(
 
 
 def world(*, with_due_dates: bool = True):
+    return build(with_due_dates=with_due_dates).dataset()
+
+
+def build(*, with_due_dates: bool = True) -> World:
+    """The world of the module docstring (tests/test_at_risk_page.py puts it in a database)."""
     w = World()
     w.group("G", site="Lyon")
     w.group("H", site="Lyon")
@@ -71,7 +76,7 @@ def world(*, with_due_dates: bool = True):
     w.copy("Q", "Maths", submitted=D(2026, 1, 5), assignment="Libre")
     for name in ("R", "S"):
         w.copy(name, "Maths", submitted=D(2026, 3, 25), assignment="Libre")
-    return w.dataset()
+    return w
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,10 @@ from ui import format as fmt
 from ui.sidebar import SOURCE_DATABASE, Selection
 from ui.text import escape
 
+SAVED_KEY = "contact_saved"
+REFERENT = 0
+"""Who made the contact: "the learner's referent" (staff ids start at 1)."""
+
 
 @st.cache_resource(max_entries=8, show_spinner="Apprentissage du score de risque…")
 def _model(
@@ -93,31 +97,32 @@ def contact_form(selection: Selection, listed: pl.DataFrame, *, key: str) -> Non
     if learners.is_empty():
         return
     names = {
-        row["learner_id"]: f"{row['learner_name'] or row['external_id']} ({row['external_id']})"
+        f"{row['learner_name'] or row['external_id']} ({row['external_id']})": row["learner_id"]
         for row in learners.iter_rows(named=True)
     }
     referents = dict(zip(learners["learner_id"], learners["referent"], strict=True))
+    if SAVED_KEY in st.session_state:
+        st.success(st.session_state.pop(SAVED_KEY))
     staff = selection.dataset.frames.staff.select("id", "name").sort("name")
     staff_names = dict(zip(staff["id"], staff["name"], strict=True))
     with st.form(key, clear_on_submit=True):
         st.markdown("**Noter un contact de suivi**")
         left, middle, right = st.columns(3)
-        learner_id = left.selectbox("Apprenant", list(names), format_func=names.get)
+        chosen = left.selectbox("Apprenant", list(names))
         contacted_on = middle.date_input(
             "Date du contact", value=date.today(), max_value=date.today(), format="DD/MM/YYYY"
         )
-        who = right.selectbox(
-            "Qui a pris contact",
-            [None, *staff_names],
-            format_func=lambda i: "Le référent de l'apprenant" if i is None else staff_names[i],
-        )
+        callers = {REFERENT: "Le référent de l'apprenant", **staff_names}
+        by_name = {name: i for i, name in callers.items()}
+        who = by_name[right.selectbox("Qui a pris contact", list(by_name))]
         left, middle = st.columns(2)
         channel = left.radio("Canal", FOLLOW_UP_CHANNELS, horizontal=True)
         outcome = middle.radio("Issue", FOLLOW_UP_OUTCOMES, horizontal=True)
         next_step = st.text_input("Suite à donner", max_chars=500)
         if not st.form_submit_button("Enregistrer le contact"):
             return
-    if who is None:
+    learner_id = names[chosen]
+    if who == REFERENT:
         referent = referents.get(learner_id)
         who = next((i for i, n in staff_names.items() if n == referent), None)
     made, refused = writes.record_contact(
@@ -132,5 +137,6 @@ def contact_form(selection: Selection, listed: pl.DataFrame, *, key: str) -> Non
     )
     if refused:
         st.error(escape(refused))
-    else:
-        st.success(f"Contact enregistré ({escape(names[learner_id])}, {outcome}).")
+    else:  # shown again from the top, the list and the contacts holding it
+        st.session_state[SAVED_KEY] = f"Contact enregistré ({escape(chosen)}, {outcome})."
+        st.rerun()
