@@ -170,19 +170,45 @@ def assignments_of(dataset: Dataset) -> pl.DataFrame:
 
 
 def copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
-    """The copies of an assignment with a due date (the dataset matches each copy to the
-    assignment of its group, discipline and title): learner_id, assignment_id, group_id,
-    discipline, title, due_on, submitted_on."""
-    return dataset.copies.filter(
-        pl.col("assignment_id").is_not_null() & pl.col("due_on").is_not_null()
+    """The copies of an assignment with a due date: learner_id, assignment_id, group_id,
+    discipline, title, due_on, submitted_on (one row per copy and assignment).
+
+    A copy is the learner's copy of an assignment of the same discipline and title set to one
+    of the groups they were enrolled in on the day they handed it in (entry <= that day <=
+    exit), or the one the dataset matched it to (its group on that day): so a learner in two
+    groups at once has their copies counted in the group that set the assignment, and not only
+    in the group of their latest entry."""
+    assignments = assignments_of(dataset)
+    copies = dataset.copies.select(
+        "learner_id", "discipline", pl.col("assignment").alias("title"), "submitted_on",
+        pl.col("assignment_id").alias("matched_id"),
+    )  # fmt: skip
+    enrolled = (
+        copies.join(
+            dataset.enrolments.select("learner_id", "group_id", "entry_date", "exit_date"),
+            on="learner_id",
+        )
+        .filter(
+            (pl.col("entry_date") <= pl.col("submitted_on"))
+            & (pl.col("exit_date").is_null() | (pl.col("submitted_on") <= pl.col("exit_date")))
+        )
+        .join(assignments, on=["group_id", "discipline", "title"])
+    )
+    matched = copies.join(
+        assignments, left_on="matched_id", right_on="assignment_id", suffix="_a"
     ).select(
         "learner_id",
-        "assignment_id",
+        pl.col("matched_id").alias("assignment_id"),
         "group_id",
         "discipline",
-        pl.col("assignment").alias("title"),
+        "title",
         "due_on",
         "submitted_on",
+    )
+    columns = ["learner_id", "assignment_id", "group_id", "discipline", "title", "due_on",
+               "submitted_on"]  # fmt: skip
+    return pl.concat([enrolled.select(columns), matched.select(columns)]).unique(
+        ["learner_id", "assignment_id", "submitted_on"]
     )
 
 

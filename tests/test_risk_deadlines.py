@@ -15,8 +15,11 @@ vigilance from 2, alerte from 4). Group G (Lyon) has Maths assignments D1 due 02
   group has due dates.
 - K is in H since 01/09/2025 and in G since 01/02/2026 (two active enrolments): hands in D1,
   D2, D3 on time -> nothing in G; in H, their last copy (29/03) is recent -> nothing.
-- Q (H only) last copy 05/01; in H, K, R, S handed in since 17/02 (3 of 4) -> no_recent_copy
-  (12 weeks: alerte from 10). R, S hand in a copy on 25/03.
+- K2 is in G since 01/09/2025 and in H since 01/02/2026: their copies fall to H, their latest
+  group, but they are the copies of G's assignments (K2 is enrolled in G when handing them
+  in) -> nothing.
+- Q (H only) last copy 05/01; in H, K, K2, R, S handed in since 17/02 (4 of 5) ->
+  no_recent_copy (12 weeks: alerte from 10). R, S hand in a copy on 25/03.
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ def build(*, with_due_dates: bool = True) -> World:
         )
     w.learner("K", group="H", entered=D(2025, 9, 1), referent="M. Tuteur")
     w.enrol("K", "G", D(2026, 2, 1))
+    w.learner("K2", group="G", entered=D(2025, 9, 1))
+    w.enrol("K2", "H", D(2026, 2, 1))
     for name in ("Q", "R", "S"):
         w.learner(name, group="H", entered=D(2025, 9, 1))
 
@@ -63,7 +68,7 @@ def build(*, with_due_dates: bool = True) -> World:
         w.copy(name, "Maths", submitted=day, assignment=title)
 
     on_time = {"D1": D(2026, 3, 1), "D2": D(2026, 3, 15), "D3": D(2026, 3, 29)}
-    for name in ("A", "K"):
+    for name in ("A", "K", "K2"):
         for title, day in on_time.items():
             hand_in(name, title, day)
     hand_in("B", "D1", on_time["D1"])
@@ -110,6 +115,12 @@ def test_late_copies_count_those_handed_in_after_the_due_date(everyone):
 
 def test_group_activity_rule_only_for_groups_without_due_dates(everyone):
     assert _levels(everyone, "no_recent_copy") == {("Q", "H"): "alerte"}
+
+
+def test_copies_count_in_the_group_that_set_the_assignment(everyone):
+    k2 = everyone.filter(pl.col("external_id") == "K2")
+    assert sorted(k2.get_column("group").to_list()) == ["G", "H"]
+    assert k2.get_column("missed_assignments").null_count() == 2
 
 
 def test_a_learner_in_two_groups_is_assessed_in_each(everyone):
