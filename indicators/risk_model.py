@@ -10,6 +10,9 @@ gives one example per landmark it was still active at (entry + landmark < exit),
 assignments due, interviews held, absences, earlier enrolments ended) and labelled by how it
 ended. The enrolments scored on ``as_of`` are described by the same function at ``as_of``.
 
+Only groups that are over teach (``history``): a group still running has only its early
+leavers ended, and learning from them alone would make its examples all dropouts.
+
 Checked before use: the ended enrolments of a quarter of the learners (chosen by their id) are
 kept aside, the model learns on the others and is measured on them (AUC, precision of the top
 10 %); then it learns again on every ended enrolment. Under ``risk_min_ended_enrolments`` ended
@@ -42,8 +45,9 @@ from indicators.dataset import Dataset
 from indicators.risk import PASS_GRADE, assignments_of, copies_of_assignments
 
 LANDMARKS = 12
-MAX_TRAINING_ENROLMENTS = 40_000
-"""Ended enrolments learnt from at most (a fixed sample beyond): training stays under 30 s."""
+MAX_TRAINING_EXAMPLES = 120_000
+"""Examples learnt from at most (a fixed sample of the ended enrolments beyond, about this
+many divided by the number of landmarks): training stays under 30 s at national scale."""
 HOLDOUT_EVERY = 4
 """The learners whose id is a multiple of this are kept aside to check the model."""
 REASONS_SHOWN = 3
@@ -66,10 +70,20 @@ FEATURES = (
     "absences",
     "previous_exits",
     "previous_dropouts",
+    "group_dropout_share",
+    "entry_offset",
+    "lead_days",
+    "other_groups",
 )
 """The columns the model reads (after ``_transformed``), each a fact known on the cut-off."""
 
 EXAMPLE_COLUMNS = ["enrolment_id", "learner_id", "group_id", "entry_date", "cutoff"]
+
+CATEGORICAL = {"level": "formation", "public": "public", "modality": "modalité"}
+"""The group's programme, public and modality: one indicator column per value met at least
+MIN_CATEGORY_EXAMPLES times in training (dropout rates differ by programme and public)."""
+MIN_CATEGORY_EXAMPLES = 50
+MAX_CATEGORY_VALUES = 40
 
 CONCERN = {
     "days_enrolled": 0,
@@ -87,6 +101,10 @@ CONCERN = {
     "absences": 1,
     "previous_exits": 1,
     "previous_dropouts": 1,
+    "group_dropout_share": 1,
+    "entry_offset": 1,
+    "lead_days": -1,
+    "other_groups": 1,
 }
 """The direction in which each feature is a cause for concern a person understands (+1: the
 more, the more worrying; -1: the fewer; 0: never a reason, such as the days enrolled). A feature is given as a reason only when the model
@@ -126,10 +144,11 @@ class RiskModel:
     medians: np.ndarray
     means: np.ndarray
     scales: np.ndarray
+    categories: Categories
     check: Check
 
     def probabilities(self, examples: pl.DataFrame) -> np.ndarray:
-        return self.estimator.predict_proba(_matrix(examples))[:, 1]
+        return self.estimator.predict_proba(_matrix(examples, self.categories))[:, 1]
 
     def score(self, dataset: Dataset, enrolments: pl.DataFrame, as_of: date) -> pl.DataFrame:
         """enrolment_id, score (0 to 1), reasons (the features weighing most towards dropout
@@ -138,14 +157,14 @@ class RiskModel:
         examples = features(
             dataset, enrolments.select(EXAMPLE_COLUMNS[:-1]).with_columns(cutoff=pl.lit(as_of))
         )
-        matrix = _matrix(examples)
+        matrix = _matrix(examples, self.categories)
         scores = self.estimator.predict_proba(matrix)[:, 1]
         filled = np.where(np.isnan(matrix), self.medians, matrix)
         contributions = self.coefficients * (filled - self.means) / self.scales
-        concern = np.array([CONCERN[name] for name in FEATURES])
+        concern = np.array([CONCERN[name] for name in FEATURES] + [1] * len(self.categories))
         contributions = np.where(np.sign(self.coefficients) == concern, contributions, 0.0)
         order = np.argsort(-contributions, axis=1)[:, :REASONS_SHOWN]
-        texts = _reason_texts(examples).to_numpy().astype(object)
+        texts = _reason_texts(examples, self.categories).to_numpy().astype(object)
         chosen = np.take_along_axis(texts, order, axis=1)
         weights = np.take_along_axis(contributions, order, axis=1)
         chosen = np.where((weights > 0.05) & (chosen != None), chosen, "")  # noqa: E711
@@ -168,7 +187,12 @@ def _daily_cumulative(
     latest date so far), sorted by day for the asof joins."""
     return (
         events.group_by([*by, day])
-        .agg([expr.alias(name) for name, expr in sums.items()])
+        .agg(
+            [
+                expr.alias(name) if name == "last" else expr.cast(pl.Float64).alias(name)
+                for name, expr in sums.items()
+            ]
+        )
         .sort([*by, day])
         .with_columns(
             [
@@ -231,7 +255,7 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         {
             "g": pl.len(),
             "gsum": pl.col("grade").sum(),
-            "gfail": (pl.col("grade") < PASS_GRADE).sum(),
+            "gfail": (pl.col("grade") < PASS_GRADE).cast(pl.Int64).sum(),
         },
     )
     recent = (
@@ -261,6 +285,14 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         "at",
         {"done": pl.len()},
     )
+    lead = _daily_cumulative(
+        matched.with_columns(
+            (pl.col("due_on") - pl.col("submitted_on")).dt.total_days().alias("lead")
+        ),
+        ["learner_id", "group_id"],
+        "submitted_on",
+        {"lead_n": pl.len(), "lead_sum": pl.col("lead").clip(-30, 30).sum()},
+    )
     late = _daily_cumulative(
         matched.filter(pl.col("submitted_on") > pl.col("due_on")),
         ["learner_id", "group_id"],
@@ -272,6 +304,20 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         ["learner_id"],
         "held_on",
         {"i": pl.len(), "last": pl.col("held_on").max()},
+    )
+    group_entries = _daily_cumulative(
+        dataset.enrolments.select("group_id", "entry_date"),
+        ["group_id"],
+        "entry_date",
+        {"entered": pl.len()},
+    )
+    group_dropouts = _daily_cumulative(
+        dataset.enrolments.filter(pl.col("exit_reason") == DROPOUT_REASON).select(
+            "group_id", "exit_date"
+        ),
+        ["group_id"],
+        "exit_date",
+        {"dropped": pl.len()},
     )
     absences = _daily_cumulative(
         dataset.attendance.filter(~pl.col("present")).select("learner_id", "held_on"),
@@ -288,8 +334,11 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         (due, ["group_id"], "due_on", ("day_before", "before_entry")),
         (done, ["learner_id", "group_id"], "at", ("cutoff",)),
         (late, ["learner_id", "group_id"], "submitted_on", ("cutoff",)),
+        (lead, ["learner_id", "group_id"], "submitted_on", ("cutoff",)),
         (interviews, ["learner_id"], "held_on", ("cutoff", "before_entry")),
         (absences, ["learner_id"], "held_on", ("cutoff", "before_entry")),
+        (group_entries, ["group_id"], "entry_date", ("cutoff",)),
+        (group_dropouts, ["group_id"], "exit_date", ("cutoff",)),
     ):
         for at in suffixes:
             frame = _asof(frame, totals, by, day, at, f"_{day}_{at}_{by[-1]}")
@@ -343,59 +392,116 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
             )
         )
         .dt.total_days()
-        .alias("days_since_interview"),
+        .alias("days_since_interview")
+        if not dataset.interviews.is_empty()
+        else pl.lit(None, pl.Int64).alias("days_since_interview"),  # no interviews in the data
         since_entry("a", "held_on").alias("absences"),
+        pl.when(col("entered", "entry_date", "cutoff", "group_id") > 0)
+        .then(
+            col("dropped", "exit_date", "cutoff", "group_id")
+            / col("entered", "entry_date", "cutoff", "group_id")
+        )
+        .alias("group_dropout_share"),
+        pl.when(col("lead_n", "submitted_on", "cutoff", "group_id") > 0)
+        .then(
+            col("lead_sum", "submitted_on", "cutoff", "group_id")
+            / col("lead_n", "submitted_on", "cutoff", "group_id")
+        )
+        .alias("lead_days"),
     )
     earlier = (
         base.select("enrolment_id", "learner_id", "cutoff")
         .join(
             dataset.enrolments.select(
-                pl.col("enrolment_id").alias("other"), "learner_id", "exit_date", "exit_reason"
+                pl.col("enrolment_id").alias("other"),
+                "learner_id",
+                pl.col("entry_date").alias("other_entry"),
+                "exit_date",
+                "exit_reason",
             ),
             on="learner_id",
         )
         .filter(
-            (pl.col("other") != pl.col("enrolment_id")) & (pl.col("exit_date") <= pl.col("cutoff"))
+            (pl.col("other") != pl.col("enrolment_id"))
+            & (pl.col("other_entry") <= pl.col("cutoff"))
+        )
+        .with_columns(
+            (pl.col("exit_date").is_not_null() & (pl.col("exit_date") <= pl.col("cutoff"))).alias(
+                "ended"
+            )
         )
         .group_by("enrolment_id", "cutoff")
         .agg(
-            (pl.col("exit_reason") != COMPLETION_REASON).sum().alias("previous_exits"),
-            (pl.col("exit_reason") == DROPOUT_REASON).sum().alias("previous_dropouts"),
+            (pl.col("ended") & (pl.col("exit_reason") != COMPLETION_REASON))
+            .sum()
+            .alias("previous_exits"),
+            (pl.col("ended") & (pl.col("exit_reason") == DROPOUT_REASON))
+            .sum()
+            .alias("previous_dropouts"),
+            (~pl.col("ended")).sum().alias("other_groups"),
         )
     )
     return (
         described.join(earlier, on=["enrolment_id", "cutoff"], how="left")
-        .with_columns(
-            pl.col("previous_exits").fill_null(0), pl.col("previous_dropouts").fill_null(0)
+        .join(
+            dataset.enrolments.select("enrolment_id", *CATEGORICAL), on="enrolment_id", how="left"
         )
-        .select(*EXAMPLE_COLUMNS, "grades", "due", "missed", *FEATURES)
+        .join(group_starts(dataset), on="group_id", how="left")
+        .with_columns(
+            (pl.col("entry_date") - pl.col("group_start")).dt.total_days().alias("entry_offset")
+        )
+        .with_columns(
+            pl.col("previous_exits").fill_null(0),
+            pl.col("previous_dropouts").fill_null(0),
+            pl.col("other_groups").fill_null(0),
+        )
+        .select(*EXAMPLE_COLUMNS, "grades", "due", "missed", *FEATURES, *CATEGORICAL)
         .sort("enrolment_id", "cutoff")
     )
 
 
-def _matrix(examples: pl.DataFrame) -> np.ndarray:
-    """The model's input: FEATURES as floats, days and counts on a log scale (nulls NaN)."""
+Categories = tuple[tuple[str, str], ...]
+
+
+def categories_of(examples: pl.DataFrame) -> Categories:
+    """The (column, value) pairs of CATEGORICAL given an indicator column: the values met at
+    least MIN_CATEGORY_EXAMPLES times, the MAX_CATEGORY_VALUES most frequent of each column."""
+    pairs: list[tuple[str, str]] = []
+    for column in CATEGORICAL:
+        counts = (
+            examples.get_column(column)
+            .drop_nulls()
+            .value_counts(sort=True)
+            .filter(pl.col("count") >= MIN_CATEGORY_EXAMPLES)
+            .head(MAX_CATEGORY_VALUES)
+        )
+        pairs += [(column, value) for value in sorted(counts.get_column(column).to_list())]
+    return tuple(pairs)
+
+
+def _matrix(examples: pl.DataFrame, categories: Categories) -> np.ndarray:
+    """The model's input: FEATURES as floats, days and counts on a log scale (nulls NaN), then
+    one 0/1 column per category."""
     logged = {"days_enrolled", "copies", "days_since_copy", "failed", "late", "interviews",
               "days_since_interview", "absences"}  # fmt: skip
-    return (
-        examples.select(
-            [
-                (
-                    pl.col(name).cast(pl.Float64).clip(lower_bound=0).log1p()
-                    if name in logged
-                    else pl.col(name).cast(pl.Float64)
-                ).alias(name)  # fmt: skip
-                for name in FEATURES
-            ]
-        )
-        .fill_nan(None)
-        .to_numpy()
-        .astype(float)
-    )
+    numeric = [
+        (
+            pl.col(name).cast(pl.Float64).clip(lower_bound=0).log1p()
+            if name in logged
+            else pl.col(name).cast(pl.Float64)
+        ).alias(name)
+        for name in FEATURES
+    ]
+    indicators = [
+        (pl.col(column) == value).fill_null(False).cast(pl.Float64).alias(f"{column}={value}")
+        for column, value in categories
+    ]
+    return examples.select(numeric + indicators).fill_nan(None).to_numpy().astype(float)
 
 
-def _reason_texts(examples: pl.DataFrame) -> pl.DataFrame:
-    """For each feature, what it says of the enrolment in French (a column per feature)."""
+def _reason_texts(examples: pl.DataFrame, categories: Categories) -> pl.DataFrame:
+    """For each feature and category, what it says of the enrolment in French (a column
+    each, in the order of the model's input)."""
 
     def number(name: str) -> pl.Expr:
         return pl.col(name).cast(pl.Int64).cast(pl.String)
@@ -468,26 +574,77 @@ def _reason_texts(examples: pl.DataFrame) -> pl.DataFrame:
             )
         ),
     }
-    return examples.select([texts[name].alias(name) for name in FEATURES])
+    texts["group_dropout_share"] = pl.when(pl.col("group_dropout_share") > 0).then(
+        pl.format(
+            "{} % d'abandons déjà dans son groupe",
+            (pl.col("group_dropout_share") * 100).round(0).cast(pl.Int64),
+        )
+    )
+    texts["entry_offset"] = pl.when(pl.col("entry_offset") > 0).then(
+        pl.format("entré {} jours après le début de son groupe", number("entry_offset"))
+    )
+    texts["lead_days"] = pl.format(
+        "copies rendues en moyenne {} jours avant la date limite", decimal(pl.col("lead_days"))
+    )
+    texts["other_groups"] = pl.when(pl.col("other_groups") > 0).then(
+        pl.format(
+            "inscrit dans {} {} en même temps",
+            number("other_groups"),
+            plural(pl.col("other_groups"), "autre groupe", "autres groupes"),
+        )
+    )
+    for column, value in categories:
+        texts[f"{column}={value}"] = pl.when(pl.col(column) == value).then(
+            pl.lit(f"{CATEGORICAL[column]} « {value} » : des abandons plus fréquents")
+        )
+    return examples.select([texts[name].alias(name) for name in texts])
 
 
-def landmarks(days_enrolled: pl.Series) -> list[int]:
-    """Up to LANDMARKS distinct days since entry: quantiles of those of the scored enrolments."""
-    if days_enrolled.is_empty():
+def group_starts(dataset: Dataset) -> pl.DataFrame:
+    """group_id, group_start: the day a group starts, the median of its enrolments' entries (a
+    class's rentrée; a distance course's usual registration day), late and early entries
+    aside."""
+    return dataset.enrolments.group_by("group_id").agg(
+        pl.col("entry_date")
+        .cast(pl.Int32)
+        .median()
+        .round(0)
+        .cast(pl.Int32)
+        .cast(pl.Date)
+        .alias("group_start")
+    )
+
+
+def landmarks(days_in_group: pl.Series) -> list[int]:
+    """Up to LANDMARKS distinct days since the group's start: quantiles of those of the scored
+    enrolments."""
+    if days_in_group.is_empty():
         return []
     quantiles = np.linspace(0.02, 0.98, LANDMARKS)
-    values = np.quantile(days_enrolled.to_numpy(), quantiles, method="nearest")
-    return sorted({max(int(v), 1) for v in values})
+    values = np.quantile(days_in_group.to_numpy(), quantiles, method="nearest")
+    return sorted({int(v) for v in values})
+
+
+def history(dataset: Dataset, as_of: date) -> pl.DataFrame:
+    """The enrolments learnt from: those ended by ``as_of`` in groups that are over (no
+    enrolment of the group still active on ``as_of``). The early leavers of a group still
+    running are left out: with them, and without their classmates still there, the group's
+    examples would all be dropouts."""
+    ended = pl.col("exit_date").is_not_null() & (pl.col("exit_date") <= as_of)
+    running = dataset.enrolments.filter(~ended & (pl.col("entry_date") <= as_of)).get_column(
+        "group_id"
+    )
+    return dataset.enrolments.filter(ended & ~pl.col("group_id").is_in(running.implode()))
 
 
 def training_examples(dataset: Dataset, as_of: date, points: list[int]) -> pl.DataFrame:
-    """The ended enrolments (exit on or before ``as_of``) at each landmark they were still
-    active at: EXAMPLE_COLUMNS + dropout (the label), described by ``features``."""
-    ended = dataset.enrolments.filter(
-        pl.col("exit_date").is_not_null() & (pl.col("exit_date") <= as_of)
-    )
-    if ended.height > MAX_TRAINING_ENROLMENTS:
-        ended = ended.sample(MAX_TRAINING_ENROLMENTS, seed=0)
+    """The ended enrolments (exit on or before ``as_of``) at each landmark (days since their
+    group's start) they were active at: EXAMPLE_COLUMNS + dropout (the label), described by
+    ``features``."""
+    ended = history(dataset, as_of)
+    most = MAX_TRAINING_EXAMPLES // max(1, len(points))
+    if ended.height > most:
+        ended = ended.sample(most, seed=0)
     examples = (
         ended.select(
             "enrolment_id",
@@ -497,9 +654,14 @@ def training_examples(dataset: Dataset, as_of: date, points: list[int]) -> pl.Da
             "exit_date",
             (pl.col("exit_reason") == DROPOUT_REASON).alias("dropout"),
         )
+        .join(group_starts(dataset), on="group_id")
         .join(pl.DataFrame({"landmark": points}, schema={"landmark": pl.Int64}), how="cross")
-        .with_columns((pl.col("entry_date") + pl.duration(days=pl.col("landmark"))).alias("cutoff"))
-        .filter(pl.col("cutoff") < pl.col("exit_date"))
+        .with_columns(
+            (pl.col("group_start") + pl.duration(days=pl.col("landmark"))).alias("cutoff")
+        )
+        .filter(
+            (pl.col("entry_date") <= pl.col("cutoff")) & (pl.col("cutoff") < pl.col("exit_date"))
+        )
     )
     described = features(dataset, examples.select(EXAMPLE_COLUMNS))
     return described.join(
@@ -507,8 +669,8 @@ def training_examples(dataset: Dataset, as_of: date, points: list[int]) -> pl.Da
     )
 
 
-def _fit(examples: pl.DataFrame) -> CalibratedClassifierCV:
-    matrix = _matrix(examples)
+def _fit(examples: pl.DataFrame, categories: Categories) -> CalibratedClassifierCV:
+    matrix = _matrix(examples, categories)
     labels = examples.get_column("dropout").to_numpy()
     groups = examples.get_column("enrolment_id").to_numpy()
     pipeline = Pipeline(
@@ -535,9 +697,7 @@ def _top_share_precision(labels: np.ndarray, scores: np.ndarray, share: float = 
 def train(dataset: Dataset, as_of: date, settings: IndicatorSettings) -> RiskModel | NoModel:
     """The model of the dropout risk of the enrolments active on ``as_of`` (see the module
     docstring), or NoModel and why when the history is too short or has one outcome only."""
-    ended = dataset.enrolments.filter(
-        pl.col("exit_date").is_not_null() & (pl.col("exit_date") <= as_of)
-    )
+    ended = history(dataset, as_of)
     dropouts = int((ended.get_column("exit_reason") == DROPOUT_REASON).sum())
     others = ended.height - dropouts
     minimum_ended, minimum_dropouts = (
@@ -548,7 +708,7 @@ def train(dataset: Dataset, as_of: date, settings: IndicatorSettings) -> RiskMod
         return NoModel(
             reason=(
                 f"Pas de score de risque : l'historique compte {ended.height} inscription(s) "
-                f"terminée(s), dont {dropouts} abandon(s) ; il en faut au moins {minimum_ended}, "
+                f"terminée(s) dans des groupes terminés, dont {dropouts} abandon(s) ; il en faut au moins {minimum_ended}, "
                 f"dont {minimum_dropouts} abandons et {minimum_dropouts} autres sorties. La "
                 "liste est classée par ses signaux seuls."
             ),
@@ -559,7 +719,11 @@ def train(dataset: Dataset, as_of: date, settings: IndicatorSettings) -> RiskMod
         (pl.col("entry_date") <= as_of)
         & (pl.col("exit_date").is_null() | (pl.col("exit_date") > as_of))
     )
-    days = active.select((pl.lit(as_of) - pl.col("entry_date")).dt.total_days()).to_series()
+    days = (
+        active.join(group_starts(dataset), on="group_id")
+        .select((pl.lit(as_of) - pl.col("group_start")).dt.total_days())
+        .to_series()
+    )
     points = landmarks(days)
     examples = training_examples(dataset, as_of, points)
     labels = examples.get_column("dropout")
@@ -572,17 +736,18 @@ def train(dataset: Dataset, as_of: date, settings: IndicatorSettings) -> RiskMod
             ended=ended.height,
             dropouts=dropouts,
         )
+    categories = categories_of(examples)
     aside = (pl.col("learner_id") % HOLDOUT_EVERY) == 0
     learn, held = examples.filter(~aside), examples.filter(aside)
     auc = top = None
     base_rate = float(held.get_column("dropout").mean() or 0.0)
     held_labels = held.get_column("dropout").to_numpy()
     if learn.get_column("dropout").n_unique() == 2 and len(set(held_labels)) == 2:
-        checked = _fit(learn).predict_proba(_matrix(held))[:, 1]
+        checked = _fit(learn, categories).predict_proba(_matrix(held, categories))[:, 1]
         auc = float(roc_auc_score(held_labels, checked))
         top = _top_share_precision(held_labels, checked)
     held_enrolments = held.unique("enrolment_id")
-    estimator = _fit(examples)
+    estimator = _fit(examples, categories)
     pipeline = estimator.calibrated_classifiers_[0].estimator
     check = Check(
         held_out=held_enrolments.height,
@@ -601,5 +766,6 @@ def train(dataset: Dataset, as_of: date, settings: IndicatorSettings) -> RiskMod
         scales=np.where(
             pipeline.named_steps["scale"].scale_ > 0, pipeline.named_steps["scale"].scale_, 1.0
         ),
+        categories=categories,
         check=check,
     )

@@ -165,8 +165,8 @@ def test_no_history_means_no_score_and_says_why():
     model = risk_model.train(data, AS_OF, DEFAULT_SETTINGS)
     assert isinstance(model, risk_model.NoModel)
     assert model.reason.startswith(
-        "Pas de score de risque : l'historique compte 0 inscription(s) terminée(s), dont 0 "
-        "abandon(s) ; il en faut au moins 200"
+        "Pas de score de risque : l'historique compte 0 inscription(s) terminée(s) dans des "
+        "groupes terminés, dont 0 abandon(s) ; il en faut au moins 200"
     )
     listed = risk.at_risk(data, Scope(Period.school_year_of(AS_OF)), AS_OF, None, everyone=True)
     assert listed.get_column("score").to_list() == [None]
@@ -195,3 +195,14 @@ def test_bad_input_group_of_one_no_copy_no_referent():
     scored = model.score(data, risk.active_enrolments(data, Scope(Period.school_year_of(AS_OF)),
                                                       AS_OF), AS_OF)  # fmt: skip
     assert scored.height == 1 and 0.0 <= scored.get_column("score").item() <= 1.0
+
+
+def test_only_groups_that_are_over_teach():
+    """An early leaver of G 2025, still running on 01/12/2025, is not learnt from: without their
+    classmates still there, G 2025's examples would all be dropouts."""
+    w = history(learners=20)
+    w.learner("PARTI", group="G 2025", entered=D(2025, 9, 1), left=D(2025, 11, 1),
+              reason="abandon")  # fmt: skip
+    learnt = risk_model.history(w.dataset(), AS_OF)
+    assert learnt.height == 20
+    assert "PARTI" not in learnt.get_column("external_id").to_list()
