@@ -64,6 +64,8 @@ FEATURES = (
     "failed",
     "grade_trend",
     "missed_share",
+    "missed",
+    "missed_any",
     "late",
     "interviews",
     "days_since_interview",
@@ -95,6 +97,8 @@ CONCERN = {
     "failed": 1,
     "grade_trend": 1,
     "missed_share": 1,
+    "missed": 1,
+    "missed_any": 1,
     "late": 1,
     "interviews": -1,
     "days_since_interview": 1,
@@ -455,7 +459,8 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
             pl.col("previous_dropouts").fill_null(0),
             pl.col("other_groups").fill_null(0),
         )
-        .select(*EXAMPLE_COLUMNS, "grades", "due", "missed", *FEATURES, *CATEGORICAL)
+        .with_columns((pl.col("missed") > 0).cast(pl.Float64).alias("missed_any"))
+        .select(*EXAMPLE_COLUMNS, "grades", "due", *FEATURES, *CATEGORICAL)
         .sort("enrolment_id", "cutoff")
     )
 
@@ -483,7 +488,7 @@ def _matrix(examples: pl.DataFrame, categories: Categories) -> np.ndarray:
     """The model's input: FEATURES as floats, days and counts on a log scale (nulls NaN), then
     one 0/1 column per category."""
     logged = {"days_enrolled", "copies", "days_since_copy", "failed", "late", "interviews",
-              "days_since_interview", "absences"}  # fmt: skip
+              "days_since_interview", "absences", "missed"}  # fmt: skip
     numeric = [
         (
             pl.col(name).cast(pl.Float64).clip(lower_bound=0).log1p()
@@ -531,6 +536,8 @@ def _reason_texts(examples: pl.DataFrame, categories: Categories) -> pl.DataFram
         "grade_trend": pl.when(pl.col("grade_trend") > 0).then(
             pl.format("3 dernières notes {} points sous sa moyenne", decimal(pl.col("grade_trend")))
         ),
+        "missed_any": pl.lit(None, pl.String),  # said by missed_share
+        "missed": pl.lit(None, pl.String),
         "missed_share": pl.when(pl.col("missed") > 0).then(
             pl.format(
                 "{} {} sur {}",
@@ -597,7 +604,8 @@ def _reason_texts(examples: pl.DataFrame, categories: Categories) -> pl.DataFram
         texts[f"{column}={value}"] = pl.when(pl.col(column) == value).then(
             pl.lit(f"{CATEGORICAL[column]} « {value} » : des abandons plus fréquents")
         )
-    return examples.select([texts[name].alias(name) for name in texts])
+    order = [*FEATURES, *(f"{column}={value}" for column, value in categories)]
+    return examples.select([texts[name].alias(name) for name in order])
 
 
 def group_starts(dataset: Dataset) -> pl.DataFrame:

@@ -19,6 +19,7 @@ PAGES = [
     "pages/delays.py",
     "pages/tutoring.py",
     "pages/dropout.py",
+    "pages/at_risk.py",
     "pages/support.py",
     "pages/interviews.py",
     "pages/import_data.py",

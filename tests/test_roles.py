@@ -28,6 +28,7 @@ ANALYSIS = [
     "pages/delays.py",
     "pages/tutoring.py",
     "pages/dropout.py",
+    "pages/at_risk.py",
     "pages/support.py",
     "pages/interviews.py",
 ]
