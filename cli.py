@@ -390,20 +390,9 @@ def _run_at_risk(args: argparse.Namespace) -> int:
 
 
 def _model_sentence(model) -> str:  # noqa: ANN001
-    from indicators import risk_model
-    from ui import format as fmt
+    from ui.risk_text import check_sentence
 
-    if isinstance(model, risk_model.NoModel):
-        return model.reason
-    check = model.check
-    if check.auc is None:
-        return f"Score appris sur {fmt.number(check.ended)} inscriptions terminées."
-    return (
-        f"Score appris sur {fmt.number(check.ended)} inscriptions terminées ; vérifié sur "
-        f"{fmt.number(check.held_out)} inscriptions mises de côté : AUC "
-        f"{fmt.number(check.auc, 2)}, {fmt.share(check.top_share_precision)} d'abandons parmi "
-        f"les 10 % de scores les plus hauts (pour {fmt.share(check.base_rate)} en moyenne)."
-    )
+    return check_sentence(model)
 
 
 # --- plan-groups ------------------------------------------------------------------------

@@ -263,7 +263,8 @@ def main() -> int:
           "précision des 10 % | « pas de copie récente » | « devoir manqué » | score, même "
           "taille que « devoir manqué » |")  # fmt: skip
     print("| ---: | ---: | --- | ---: | ---: | --- | --- | --- |")
-    with tempfile.TemporaryDirectory() as folder:
+    kept = os.environ.get("OULAD_KEEP")  # a folder to keep the databases and exports in
+    with tempfile.TemporaryDirectory() if not kept else contextlib.nullcontext(kept) as folder:
         for cutoff in args.days:
             r = evaluate(cutoff, raw, Path(folder))
 
@@ -281,9 +282,9 @@ def main() -> int:
             seconds = r["seconds"]
             print(
                 f"  (import {seconds['import']:.1f} s, apprentissage {seconds['train']:.1f} s, "
-                f"liste {seconds['score']:.1f} s ; lignes importées {r['rows']} ; vérification "
-                f"interne : AUC {r['check'].auc:.3f} sur {r['check'].held_out} inscriptions "
-                f"mises de côté, {r['check'].ended} terminées dont {r['check'].dropouts} "
+                f"liste {seconds['score']:.1f} s ; lignes importées {r['rows']} ; validation "
+                f"croisée : AUC {r['check'].auc:.3f} sur {r['check'].examples} exemples, "
+                f"{r['check'].ended} inscriptions terminées dont {r['check'].dropouts} "
                 "abandons)",
                 file=sys.stderr,
                 flush=True,

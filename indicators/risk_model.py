@@ -13,9 +13,10 @@ ended. The enrolments scored on ``as_of`` are described by the same function at 
 Only groups that are over teach (``history``): a group still running has only its early
 leavers ended, and learning from them alone would make its examples all dropouts.
 
-Checked before use: the ended enrolments of a quarter of the learners (chosen by their id) are
-kept aside, the model learns on the others and is measured on them (AUC, precision of the top
-10 %); then it learns again on every ended enrolment. Under ``risk_min_ended_enrolments`` ended
+Checked and calibrated at once: the learners are split in FOLDS parts; each part's examples are
+scored by the regression learnt on the other parts; those out-of-fold scores measure the model
+(AUC, share of dropouts among the top 10 %) and fit its calibration (Platt: a logistic curve
+from score to probability); then the regression learns on every example. Under ``risk_min_ended_enrolments`` ended
 enrolments or ``risk_min_dropouts`` dropouts (or as few completions) there is no model: the
 list is ranked by its signals alone and ``NoModel.reason`` says why.
 
@@ -31,11 +32,10 @@ from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -48,8 +48,8 @@ LANDMARKS = 12
 MAX_TRAINING_EXAMPLES = 120_000
 """Examples learnt from at most (a fixed sample of the ended enrolments beyond, about this
 many divided by the number of landmarks): training stays under 30 s at national scale."""
-HOLDOUT_EVERY = 4
-"""The learners whose id is a multiple of this are kept aside to check the model."""
+FOLDS = 3
+"""Parts of the cross-validation (by learner) that checks and calibrates the model."""
 REASONS_SHOWN = 3
 REGULARISATION = 0.5
 """C of the logistic regression (smaller: more regularised)."""
@@ -117,16 +117,15 @@ weighs it that way too and it pushes this enrolment's score up."""
 
 @dataclass(frozen=True)
 class Check:
-    """How the model did on the ended enrolments kept aside."""
+    """How the model did on examples it had not learnt from (cross-validation by learner)."""
 
-    held_out: int
-    """Ended enrolments kept aside."""
-    held_out_dropouts: int
-    auc: float | None
-    top_share_precision: float | None
-    """Share of dropouts among the 10 % highest scores of the examples kept aside."""
+    examples: int
+    """Examples scored out of fold (every training example, once)."""
+    auc: float
+    top_share_precision: float
+    """Share of dropouts among the 10 % highest out-of-fold scores."""
     base_rate: float
-    """Share of dropouts among those examples."""
+    """Share of dropouts among the examples."""
     ended: int
     dropouts: int
 
@@ -142,7 +141,9 @@ class NoModel:
 
 @dataclass(frozen=True, eq=False)
 class RiskModel:
-    estimator: CalibratedClassifierCV
+    pipeline: Pipeline
+    calibration: LogisticRegression
+    """From the regression's decision value to a probability (Platt scaling)."""
     coefficients: np.ndarray
     """Of the logistic regression on standardised features (for the reasons)."""
     medians: np.ndarray
@@ -152,7 +153,11 @@ class RiskModel:
     check: Check
 
     def probabilities(self, examples: pl.DataFrame) -> np.ndarray:
-        return self.estimator.predict_proba(_matrix(examples, self.categories))[:, 1]
+        return self._calibrated(_matrix(examples, self.categories))
+
+    def _calibrated(self, matrix: np.ndarray) -> np.ndarray:
+        decision = self.pipeline.decision_function(matrix).reshape(-1, 1)
+        return self.calibration.predict_proba(decision)[:, 1]
 
     def score(self, dataset: Dataset, enrolments: pl.DataFrame, as_of: date) -> pl.DataFrame:
         """enrolment_id, score (0 to 1), reasons (the features weighing most towards dropout
@@ -162,7 +167,7 @@ class RiskModel:
             dataset, enrolments.select(EXAMPLE_COLUMNS[:-1]).with_columns(cutoff=pl.lit(as_of))
         )
         matrix = _matrix(examples, self.categories)
-        scores = self.estimator.predict_proba(matrix)[:, 1]
+        scores = self._calibrated(matrix)
         filled = np.where(np.isnan(matrix), self.medians, matrix)
         contributions = self.coefficients * (filled - self.means) / self.scales
         concern = np.array([CONCERN[name] for name in FEATURES] + [1] * len(self.categories))
@@ -677,23 +682,40 @@ def training_examples(dataset: Dataset, as_of: date, points: list[int]) -> pl.Da
     )
 
 
-def _fit(examples: pl.DataFrame, categories: Categories) -> CalibratedClassifierCV:
-    matrix = _matrix(examples, categories)
-    labels = examples.get_column("dropout").to_numpy()
-    groups = examples.get_column("enrolment_id").to_numpy()
-    pipeline = Pipeline(
+def _pipeline() -> Pipeline:
+    return Pipeline(
         [
             ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
             ("scale", StandardScaler()),
             ("model", LogisticRegression(C=REGULARISATION, max_iter=2_000)),
         ]
     )
-    folds = list(GroupKFold(n_splits=3).split(matrix, labels, groups))
-    calibrated = CalibratedClassifierCV(pipeline, method="sigmoid", cv=folds, ensemble=False)
+
+
+def _fit(
+    examples: pl.DataFrame, categories: Categories
+) -> tuple[Pipeline, LogisticRegression, np.ndarray]:
+    """The regression learnt on every example, its calibration (Platt: a logistic curve from
+    its out-of-fold scores to the outcome) and those out-of-fold scores: FOLDS parts, each
+    learner's examples in one part only, each part scored by the regression learnt on the
+    others."""
+    matrix = _matrix(examples, categories)
+    labels = examples.get_column("dropout").to_numpy()
+    learners = examples.get_column("learner_id").to_numpy()
+    folds = min(FOLDS, len(np.unique(learners)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        calibrated.fit(matrix, labels)
-    return calibrated
+        out_of_fold = cross_val_predict(
+            _pipeline(),
+            matrix,
+            labels,
+            groups=learners,
+            cv=GroupKFold(n_splits=folds),
+            method="decision_function",
+        )
+        calibration = LogisticRegression(C=1e6).fit(out_of_fold.reshape(-1, 1), labels)
+        pipeline = _pipeline().fit(matrix, labels)
+    return pipeline, calibration, calibration.predict_proba(out_of_fold.reshape(-1, 1))[:, 1]
 
 
 def _top_share_precision(labels: np.ndarray, scores: np.ndarray, share: float = 0.1) -> float:
@@ -745,29 +767,22 @@ def train(dataset: Dataset, as_of: date, settings: IndicatorSettings) -> RiskMod
             dropouts=dropouts,
         )
     categories = categories_of(examples)
-    aside = (pl.col("learner_id") % HOLDOUT_EVERY) == 0
-    learn, held = examples.filter(~aside), examples.filter(aside)
-    auc = top = None
-    base_rate = float(held.get_column("dropout").mean() or 0.0)
-    held_labels = held.get_column("dropout").to_numpy()
-    if learn.get_column("dropout").n_unique() == 2 and len(set(held_labels)) == 2:
-        checked = _fit(learn, categories).predict_proba(_matrix(held, categories))[:, 1]
-        auc = float(roc_auc_score(held_labels, checked))
-        top = _top_share_precision(held_labels, checked)
-    held_enrolments = held.unique("enrolment_id")
-    estimator = _fit(examples, categories)
-    pipeline = estimator.calibrated_classifiers_[0].estimator
+    labels_seen = examples.get_column("dropout").to_numpy()
+    if len(np.unique(examples.get_column("learner_id"))) < 2:
+        return NoModel(reason="Pas de score de risque : un seul apprenant dans l'historique.",
+                       ended=ended.height, dropouts=dropouts)  # fmt: skip
+    pipeline, calibration, checked = _fit(examples, categories)
     check = Check(
-        held_out=held_enrolments.height,
-        held_out_dropouts=int(held_enrolments.get_column("dropout").sum()),
-        auc=auc,
-        top_share_precision=top,
-        base_rate=base_rate,
+        examples=examples.height,
+        auc=float(roc_auc_score(labels_seen, checked)),
+        top_share_precision=_top_share_precision(labels_seen, checked),
+        base_rate=float(labels_seen.mean()),
         ended=ended.height,
         dropouts=dropouts,
     )
     return RiskModel(
-        estimator=estimator,
+        pipeline=pipeline,
+        calibration=calibration,
         coefficients=pipeline.named_steps["model"].coef_[0],
         medians=pipeline.named_steps["impute"].statistics_,
         means=pipeline.named_steps["scale"].mean_,

@@ -14,8 +14,7 @@ from data_access.follow_ups import NewContact, contacts
 from domain import FOLLOW_UP_CHANNELS, FOLLOW_UP_OUTCOMES, FOLLOW_UP_ROLES
 from indicators import risk, risk_model
 from indicators.common import IndicatorSettings, Scope
-from ui import auth, writes
-from ui import format as fmt
+from ui import auth, risk_text, writes
 from ui.sidebar import SOURCE_DATABASE, Selection
 from ui.text import escape
 
@@ -54,22 +53,7 @@ def at_risk(selection: Selection, as_of: date, *, everyone: bool = False) -> pl.
 
 def check_sentence(model: risk_model.RiskModel | risk_model.NoModel) -> str:
     """How the score was checked, in one French sentence (or why there is none)."""
-    if isinstance(model, risk_model.NoModel):
-        return model.reason
-    check = model.check
-    learnt = (
-        f"Score appris sur {fmt.number(check.ended)} inscriptions terminées (dont "
-        f"{fmt.number(check.dropouts)} abandons), chacune décrite au même nombre de jours depuis "
-        "l'entrée que les inscriptions évaluées"
-    )
-    if check.auc is None:
-        return learnt + " ; trop peu d'inscriptions mises de côté pour le vérifier."
-    return (
-        f"{learnt} ; vérifié sur {fmt.number(check.held_out)} inscriptions d'apprenants mis de "
-        f"côté ({fmt.number(check.held_out_dropouts)} abandons) : AUC {fmt.number(check.auc, 2)}, "
-        f"et parmi les 10 % de scores les plus hauts, {fmt.share(check.top_share_precision)} "
-        f"ont abandonné (pour {fmt.share(check.base_rate)} en moyenne)."
-    )
+    return risk_text.check_sentence(model)
 
 
 def contacts_of(selection: Selection) -> pl.DataFrame:
