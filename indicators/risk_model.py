@@ -3,9 +3,12 @@ regularised logistic regression (scikit-learn), calibrated, trained on the enrol
 data that have already ended.
 
 No information from the future: each ended enrolment is described as it was at the points of
-its enrolment (days since entry) the enrolments scored now have reached: the *landmarks*, up to
-LANDMARKS distinct quantiles of the scored enrolments' days since entry. An ended enrolment
-gives one example per landmark it was still active at (entry + landmark < exit), described by
+its group's life (days since the group's start, the median of its entries) the enrolments
+scored now have reached: the *landmarks*, up to LANDMARKS distinct quantiles of the scored
+enrolments' days since their group's start (no later than the history covers: at the end of a
+school year, the learners scored are described as last year's were two weeks before their
+groups ended). An ended enrolment gives one example per landmark it was active at (entry <=
+group start + landmark < exit), described by
 ``features`` from the events on or before that cut-off only (copies handed in, grades known,
 assignments due, interviews held, absences, earlier enrolments ended) and labelled by how it
 ended. The enrolments scored on ``as_of`` are described by the same function at ``as_of``.
@@ -45,6 +48,7 @@ from indicators.dataset import Dataset
 from indicators.risk import PASS_GRADE, assignments_of, copies_of_assignments
 
 LANDMARKS = 12
+LANDMARK_MARGIN_DAYS = 14
 MAX_TRAINING_EXAMPLES = 120_000
 """Examples learnt from at most (a fixed sample of the ended enrolments beyond, about this
 many divided by the number of landmarks): training stays under 30 s at national scale."""
@@ -628,14 +632,42 @@ def group_starts(dataset: Dataset) -> pl.DataFrame:
     )
 
 
-def landmarks(days_in_group: pl.Series) -> list[int]:
+def landmarks(days_in_group: pl.Series, longest: int | None = None) -> list[int]:
     """Up to LANDMARKS distinct days since the group's start: quantiles of those of the scored
-    enrolments."""
+    enrolments, none beyond ``longest`` (the last point the history covers: at the end of a
+    school year, last year's groups ended a few days before the day the current ones reach)."""
     if days_in_group.is_empty():
         return []
     quantiles = np.linspace(0.02, 0.98, LANDMARKS)
     values = np.quantile(days_in_group.to_numpy(), quantiles, method="nearest")
+    if longest is not None:
+        values = np.minimum(values, longest)
     return sorted({int(v) for v in values})
+
+
+def _days_text(points: list[int]) -> str:
+    if not points:
+        return "aucun jour"
+    if points[0] == points[-1]:
+        return f"{points[0]} jours"
+    return f"de {points[0]} à {points[-1]} jours"
+
+
+def _longest_landmark(ended: pl.DataFrame) -> int | None:
+    """The day since their start that half of the ended groups were still running, minus
+    LANDMARK_MARGIN_DAYS: beyond it, too few ended enrolments were still active to learn from."""
+    if ended.is_empty():
+        return None
+    spans = (
+        ended.group_by("group_id")
+        .agg(
+            pl.col("entry_date").cast(pl.Int32).median().alias("start"),
+            pl.col("exit_date").cast(pl.Int32).max().alias("end"),
+        )
+        .select((pl.col("end") - pl.col("start")).median())
+        .item()
+    )
+    return None if spans is None else max(int(spans) - LANDMARK_MARGIN_DAYS, 1)
 
 
 def history(dataset: Dataset, as_of: date) -> pl.DataFrame:
@@ -754,14 +786,19 @@ def train(dataset: Dataset, as_of: date, settings: IndicatorSettings) -> RiskMod
         .select((pl.lit(as_of) - pl.col("group_start")).dt.total_days())
         .to_series()
     )
-    points = landmarks(days)
+    points = landmarks(days, longest=_longest_landmark(ended))
     examples = training_examples(dataset, as_of, points)
     labels = examples.get_column("dropout")
     if examples.is_empty() or labels.n_unique() < 2:
+        still = examples.get_column("enrolment_id").n_unique()
+        later = int(labels.sum()) if not examples.is_empty() else 0
         return NoModel(
             reason=(
-                "Pas de score de risque : les inscriptions terminées ne couvrent pas la durée "
-                "d'inscription des apprenants actuels. La liste est classée par ses signaux seuls."
+                f"Pas de score de risque : des inscriptions terminées, {still} étaient encore "
+                f"actives au même moment de la vie de leur groupe ({_days_text(points)} après son "
+                f"début), dont {later} "
+                "ont ensuite abandonné : il faut des deux pour apprendre. La liste est classée "
+                "par ses signaux seuls."
             ),
             ended=ended.height,
             dropouts=dropouts,
