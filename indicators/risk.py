@@ -179,6 +179,16 @@ def copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
     groups at once has their copies counted in the group that set the assignment, and not only
     in the group of their latest entry."""
     assignments = assignments_of(dataset)
+    columns = ["learner_id", "assignment_id", "group_id", "discipline", "title", "due_on",
+               "submitted_on"]  # fmt: skip
+    if assignments.is_empty():
+        return pl.DataFrame(
+            schema={
+                "learner_id": pl.Int64, "assignment_id": pl.Int64, "group_id": pl.Int64,
+                "discipline": pl.String, "title": pl.String, "due_on": pl.Date,
+                "submitted_on": pl.Date,
+            }
+        )  # fmt: skip
     copies = dataset.copies.select(
         "learner_id", "discipline", pl.col("assignment").alias("title"), "submitted_on",
         pl.col("assignment_id").alias("matched_id"),
@@ -205,8 +215,6 @@ def copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
         "due_on",
         "submitted_on",
     )
-    columns = ["learner_id", "assignment_id", "group_id", "discipline", "title", "due_on",
-               "submitted_on"]  # fmt: skip
     return pl.concat([enrolled.select(columns), matched.select(columns)]).unique(
         ["learner_id", "assignment_id", "submitted_on"]
     )

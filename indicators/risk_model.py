@@ -246,9 +246,22 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         (pl.col("entry_date") - timedelta(days=1)).alias("before_entry"),
         (pl.col("cutoff") - timedelta(days=1)).alias("day_before"),
     )
-    copies = dataset.copies
+    learners = examples.get_column("learner_id").unique().implode()
+    groups = examples.get_column("group_id").unique().implode()
+    first = examples.get_column("entry_date").min() - timedelta(days=1)
+    last = examples.get_column("cutoff").max()
+
+    def mine(day: str) -> pl.Expr:
+        """Only the examples' learners' events between the earliest entry and the latest cut-off
+        (counts since entry, and the latest date once past the entry, do not need the others)."""
+        return pl.col("learner_id").is_in(learners) & pl.col(day).is_between(first, last)
+
+    copies = dataset.copies.filter(
+        (pl.col("learner_id").is_in(learners) | pl.col("group_id").is_in(groups))
+        & pl.col("submitted_on").is_between(first, last)
+    )
     handed = _daily_cumulative(
-        copies.select("learner_id", "submitted_on"),
+        copies.filter(mine("submitted_on")).select("learner_id", "submitted_on"),
         ["learner_id"],
         "submitted_on",
         {"n": pl.len(), "last": pl.col("submitted_on").max()},
@@ -262,7 +275,7 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         ),
     )
     grades = _daily_cumulative(
-        graded,
+        graded.filter(pl.col("learner_id").is_in(learners)),
         ["learner_id"],
         "known_on",
         {
@@ -272,7 +285,8 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         },
     )
     recent = (
-        graded.sort("learner_id", "known_on")
+        graded.filter(pl.col("learner_id").is_in(learners))
+        .sort("learner_id", "known_on")
         .with_columns(pl.col("grade").rolling_mean(3, min_samples=3).over("learner_id").alias("r3"))
         .group_by("learner_id", "known_on")
         .agg(pl.col("r3").last())
@@ -287,6 +301,7 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
     due = _daily_cumulative(assignments_of(dataset), ["group_id"], "due_on", {"due": pl.len()})
     matched = (
         copies_of_assignments(dataset)
+        .filter(pl.col("learner_id").is_in(learners))
         .group_by("learner_id", "group_id", "assignment_id")
         .agg(pl.col("submitted_on").min(), pl.col("due_on").first())
     )
@@ -313,7 +328,7 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         {"late": pl.len()},
     )
     interviews = _daily_cumulative(
-        dataset.interviews.select("learner_id", "held_on"),
+        dataset.interviews.filter(mine("held_on")).select("learner_id", "held_on"),
         ["learner_id"],
         "held_on",
         {"i": pl.len(), "last": pl.col("held_on").max()},
@@ -333,7 +348,9 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         {"dropped": pl.len()},
     )
     absences = _daily_cumulative(
-        dataset.attendance.filter(~pl.col("present")).select("learner_id", "held_on"),
+        dataset.attendance.filter(mine("held_on") & ~pl.col("present")).select(
+            "learner_id", "held_on"
+        ),
         ["learner_id"],
         "held_on",
         {"a": pl.len()},

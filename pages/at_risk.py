@@ -28,7 +28,7 @@ PER_ENROLMENT = (
     "external_id",
     "entry_date",
 )
-"""The most useful columns first: who, how urgent, why, who calls, what was done."""
+# The most useful columns first: who, how urgent, why, who calls, what was done.
 PER_LEARNER = (
     "learner_name",
     "level",

@@ -30,7 +30,7 @@ TO_SEE = (
     "entry_date",
     "due_on",
 )
-"""The learners to see, the most useful columns first: who, which interviews, since when."""
+# The learners to see, the most useful columns first: who, which interviews, since when.
 LEFT_WITHOUT = (
     "learner_name",
     "missing",
