@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -25,12 +26,15 @@ from seed.generate import generate  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", default="national", choices=["national", "demo"])
+    parser.add_argument(
+        "--as-of", default="2026-01-20", help="jour de la liste (en fin d'année, pas de score)"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     frames = generate(args.scale)
     dataset = prepare(Frames(**{name: frames[name] for name in FRAME_TABLES}))
     print(f"données générées et préparées : {time.perf_counter() - started:.1f} s")
-    as_of = data_end(dataset)
+    as_of = min(date.fromisoformat(args.as_of), data_end(dataset))
     started = time.perf_counter()
     model = risk_model.train(dataset, as_of, DEFAULT_SETTINGS)
     learnt = time.perf_counter() - started
