@@ -1,9 +1,10 @@
 """Speed of the risk score at national scale: the two-year national seed generated in memory
 (200 000 learners in 2025-2026, 188 000 in 2024-2025), then the score learnt on the ended
-enrolments (2024-2025's groups, all over) and every active enrolment of the last day of the
-data listed with its signals, score and reasons. Prints figures; asserts nothing.
+enrolments (2024-2025's groups, all over) and every enrolment active on --as-of (20/01/2026:
+at the end of the school year nobody drops out any more, and there is no score) listed with its
+signals, score and reasons. Prints figures; asserts nothing.
 
-    .venv/bin/python bench/bench_risk.py [--scale national|demo]
+    .venv/bin/python bench/bench_risk.py [--scale national|demo] [--as-of AAAA-MM-JJ]
 """
 
 from __future__ import annotations

@@ -36,12 +36,16 @@ does not apply (the risk concerns the learner as a whole).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from indicators.common import IndicatorSettings, Scope
 from indicators.dataset import Dataset
 from indicators.interviews import overdue_suivi_of
+
+if TYPE_CHECKING:
+    from indicators.risk_model import RiskModel
 
 ABSENCE_WINDOW_WEEKS = 8
 GRADES_COMPARED = 3
@@ -796,7 +800,7 @@ def at_risk(
     dataset: Dataset,
     scope: Scope,
     as_of: date,
-    model: object | None = None,
+    model: RiskModel | None = None,
     *,
     everyone: bool = False,
 ) -> pl.DataFrame:
@@ -812,7 +816,7 @@ def at_risk(
     enrolments = active_enrolments(dataset, scope, as_of)
     flagged = signals(dataset, enrolments, as_of, settings)
     if model is not None and not enrolments.is_empty():
-        scored = model.score(dataset, enrolments, as_of)  # type: ignore[attr-defined]
+        scored = model.score(dataset, enrolments, as_of)
     else:
         scored = pl.DataFrame(
             schema={"enrolment_id": pl.Int64, "score": pl.Float64, "reasons": pl.String}

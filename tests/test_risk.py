@@ -248,3 +248,29 @@ def test_data_without_any_interview_raise_no_interview_signal():
         w.copy(name, "Maths", submitted=D(2026, 3, 20), assignment="D1")
     data = w.dataset()
     assert risk.at_risk(data, Scope(YEAR), D(2026, 3, 31)).is_empty()
+
+
+def test_each_signal_has_its_level(listed):
+    """Defaults: alerte from 10 weeks without a copy (R17: 30), 12 without an interview (R4:
+    10), 60 days of overdue suivi (R5: 49), a request waiting 7 days (R9: 12 days, R8: 2), a
+    drop of 5 points (R11: 4), 6 absences (R14: 3), 75 % of grades under 10/20 (R13: 60 %)."""
+    levels = {
+        (row["external_id"], name): row[name]
+        for row in listed.iter_rows(named=True)
+        for name in risk.SIGNALS
+        if row[name] is not None
+    }
+    assert levels == {
+        ("R1", "no_recent_copy"): "vigilance",
+        ("R17", "no_recent_copy"): "alerte",
+        ("R4", "no_recent_interview"): "vigilance",
+        ("R5", "suivi_overdue"): "vigilance",
+        ("R8", "unanswered_requests"): "vigilance",
+        ("R9", "unanswered_requests"): "alerte",
+        ("R11", "falling_grades"): "vigilance",
+        ("R13", "failure_rate"): "vigilance",
+        ("R13", "below_group"): "vigilance",
+        ("R14", "absences"): "vigilance",
+    }
+    level = dict(zip(listed["external_id"], listed["level"], strict=True))
+    assert level["R17"] == level["R9"] == "alerte" and level["R1"] == "vigilance"
