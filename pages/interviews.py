@@ -221,7 +221,7 @@ st.caption(
 )
 contacts = follow_up.contacts_of(sel)
 if contacts.is_empty():
-    st.info("Aucun contact de suivi noté.")
+    st.caption("Aucun contact de suivi noté.")
 else:
     tables.show(
         contacts.drop("contact_id", "learner_id"),

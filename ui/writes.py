@@ -60,7 +60,7 @@ def _write(
     action: Callable[[Engine], T],
     event: str,
     detail: Callable[[T], str],
-    stale: Callable[[], None] = cache.clear_after_write,
+    stale: Callable[[], None] | None = None,
 ) -> T:
     """Perform the write, record it (``event``, ``detail`` of its result: counts and
     identifiers, never a learner's name), then clear what it made stale (``stale``: every
@@ -74,7 +74,7 @@ def _write(
     except INTEGRITY_ERRORS as refused:
         raise explain(refused) from None
     audit.record(engine, event, login=user.login, detail=detail(result))
-    stale()
+    (stale or cache.clear_after_write)()
     return result
 
 
