@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from datetime import date
 
 import openpyxl
@@ -148,3 +149,30 @@ def test_cli_json_gives_the_ranked_list_with_its_signals(app_database, capsys): 
     # on 10/03 only D1 was due (Z missed it); in H only K handed a copy in the 6 weeks before
     # (R and S hand theirs on 25/03): 1 of 4, so Q's silence is the group's
     assert {r["learner"] for r in before} == {"Z"}
+
+
+def test_a_contact_is_refused_to_lecture_and_outside_the_perimeter(app_database, monkeypatch):  # noqa: ANN001
+    """Lecture records nothing; a team member of group H records for K (in H), not for B (G
+    only); each refusal is in the audit trail, nothing is written."""
+    from indicators.common import Perimeter
+    from ui import auth, writes
+
+    app_database(build())
+    engine = db.get_engine(get_settings())
+    dataset = prepare(load_frames(engine))
+    ids = dict(
+        zip(dataset.enrolments["external_id"], dataset.enrolments["learner_id"], strict=False)
+    )
+    contact = NewContact(ids["B"], date(2026, 3, 31), "téléphone", "joint")
+    monkeypatch.setattr(auth, "current", lambda: auth.User("lecteur", "lecture"))
+    assert writes.record_contact(contact) == (
+        None, "Votre rôle (lecture) ne permet pas de noter un contact de suivi."
+    )  # fmt: skip
+    team = auth.User("prof", "équipe", Perimeter(groups=("H",)))
+    monkeypatch.setattr(auth, "current", lambda: team)
+    assert writes.record_contact(contact) == (None, "Cet apprenant n'est pas dans votre périmètre.")
+    made, refused = writes.record_contact(replace(contact, learner_id=ids["K"]))
+    assert refused is None and made is not None
+    assert follow_ups.contacts(engine).get_column("learner_id").to_list() == [ids["K"]]
+    refusals = audit.entries(engine).filter(pl.col("event") == "accès refusé")
+    assert refusals.height == 2
