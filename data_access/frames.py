@@ -61,6 +61,8 @@ class Frames:
     diagnostics: pl.DataFrame
     assignments: pl.DataFrame
     """devoirs: id, group_id, discipline, title, due_on (null when no export gave it)"""
+    absences: pl.DataFrame
+    """absences: id, learner_id, absent_on, half_day, half_days, hours, justified, reason"""
 
     @classmethod
     def empty(cls, **given: pl.DataFrame) -> Frames:
@@ -91,17 +93,27 @@ FRAME_TABLES: dict[str, type[SQLModel]] = {
     "support_sessions": models.SupportSession,
     "attendance": models.Attendance,
     "diagnostics": models.Diagnostic,
+    "absences": models.Absence,
 }
 
 
+def _default(column: sa.Column) -> object:
+    default = column.default
+    return default.arg if default is not None and default.is_scalar else None
+
+
 def conform(table: type[SQLModel], frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame with exactly the table's columns, in order and typed (missing ones null)."""
+    """The frame with exactly the table's columns, in order and typed (missing ones take the
+    model's default, else null)."""
     schema = schema_of(table)
     if frame.width == 0:  # selecting literals from no column would make one row
         return pl.DataFrame(schema=schema)
+    columns = table.__table__.columns
     return frame.select(
         [
-            pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
+            pl.col(name).cast(dtype)
+            if name in frame.columns
+            else pl.lit(_default(columns[name]), dtype).alias(name)
             for name, dtype in schema.items()
         ]
     )

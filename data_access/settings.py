@@ -5,6 +5,10 @@
 | PILOTAGE_DATABASE_URL | SQLAlchemy URL of the database | sqlite:///data/pilotage.db (beside the project) |
 | PILOTAGE_PSEUDONYM_KEY | secret key of the pseudonyms (HMAC-SHA-256) | read from the key file |
 | PILOTAGE_PSEUDONYM_KEY_FILE | file holding that key, generated on first use | data/pseudonym.key |
+| PILOTAGE_SMTP_URL | the mail server of alerts and reports: smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465 | none (nothing is sent) |
+| PILOTAGE_ALERT_RECIPIENTS | addresses (comma-separated) that receive everything when no account has an e-mail | none |
+| PILOTAGE_APP_URL | the app's address, for the links of the e-mails | http://localhost:8501 |
+| PILOTAGE_MAIL_FROM | the sender of the e-mails | the SMTP user when it is an address, else pilotage@<host> |
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "pilotage.db"
 DEFAULT_PSEUDONYM_KEY_PATH = PROJECT_ROOT / "data" / "pseudonym.key"
 SUPPORTED_SCHEMES = ("sqlite", "postgresql")
+DEFAULT_APP_URL = "http://localhost:8501"
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,11 @@ class Settings:
     """The secret of the pseudonyms, when given by the environment."""
     pseudonym_key_file: Path = DEFAULT_PSEUDONYM_KEY_PATH
     """Where the secret is kept otherwise (generated on first use)."""
+    smtp_url: str | None = field(default=None, repr=False)
+    """The mail server (its password inside: never shown)."""
+    alert_recipients: tuple[str, ...] = ()
+    app_url: str = DEFAULT_APP_URL
+    mail_from: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -61,4 +71,12 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=url,
         pseudonym_key=env.get("PILOTAGE_PSEUDONYM_KEY", "").strip() or None,
         pseudonym_key_file=Path(key_file) if key_file else DEFAULT_PSEUDONYM_KEY_PATH,
+        smtp_url=env.get("PILOTAGE_SMTP_URL", "").strip() or None,
+        alert_recipients=tuple(
+            address.strip()
+            for address in env.get("PILOTAGE_ALERT_RECIPIENTS", "").split(",")
+            if address.strip()
+        ),
+        app_url=env.get("PILOTAGE_APP_URL", "").strip() or DEFAULT_APP_URL,
+        mail_from=env.get("PILOTAGE_MAIL_FROM", "").strip() or None,
     )

@@ -82,6 +82,8 @@ class IndicatorSettings:
 
     correction_target_days: int = 3
     tutoring_target_hours: int = 48
+    correction_goal_share: float = 0.8
+    tutoring_goal_share: float = 0.8
     surge_ratio: float = 2.0
     surge_min_volume: int = 30
     surge_baseline_weeks: int = 8
@@ -115,10 +117,16 @@ class IndicatorSettings:
     aide_max_group_size: int = 8
     school_weeks_per_year: int = 36
     support_min_share: float = 0.8
+    alert_tutoring_min_share: float = 0.81
+    alert_backlog_copies: int = 500
+    alert_backlog_age_days: int = 21
+    alert_min_volume: int = 10
     labels: dict[str, str] = field(
         default_factory=lambda: {
             "correction_target_days": "Objectif de délai de correction (jours)",
             "tutoring_target_hours": "Délai de réponse cible du tutorat (heures)",
+            "correction_goal_share": "Part visée des copies corrigées dans l'objectif de délai",
+            "tutoring_goal_share": "Part visée des sollicitations répondues dans le délai cible",
             "surge_ratio": "Seuil d'un pic (volume / médiane des 8 semaines d'activité précédentes)",
             "surge_min_volume": "Volume minimal d'une semaine pour parler de pic",
             "surge_baseline_weeks": "Semaines de référence d'un pic",
@@ -152,6 +160,10 @@ class IndicatorSettings:
             "aide_max_group_size": "Aide individualisée : élèves au plus par groupe",
             "school_weeks_per_year": "Semaines de cours par an",
             "support_min_share": "Part minimale des heures attendues reçues par un apprenant",
+            "alert_tutoring_min_share": "Alerte : part minimale de sollicitations répondues sous 48 h",
+            "alert_backlog_copies": "Alerte : copies en attente au plus par site",
+            "alert_backlog_age_days": "Alerte : âge maximal d'une copie en attente (jours)",
+            "alert_min_volume": "Alerte : volume minimal d'une semaine pour juger un délai ou une part",
         },
         compare=False,
         hash=False,

@@ -36,6 +36,8 @@ class Dataset:
     assignments: pl.DataFrame
     """assignments (id, group_id, discipline, title, due_on) + group, site, public, modality,
     school_year."""
+    absences: pl.DataFrame
+    """absences + the context columns of the enrolment in force on their day."""
     last_day: date | None = None
     """Set on a user's part of the data (``within``): the last day of the whole data, so that
     states (waiting copies, learners at risk) are measured on the day the data reach, as for
@@ -114,6 +116,7 @@ def prepare(frames: Frames) -> Dataset:
         support_sessions=sessions,
         attendance=attendance,
         assignments=_assignments_with_groups(frames),
+        absences=attribute_to_enrolment(frames.absences, "absent_on", context),
     )
 
 
@@ -174,6 +177,7 @@ def within(dataset: Dataset, perimeter: Perimeter) -> Dataset:
     learner_ids = enrolments.get_column("learner_id").unique().implode()
     sessions = perimeter.keep(dataset.support_sessions)
     inside = {
+        "absences": perimeter.keep(dataset.absences),
         "copies": perimeter.keep(dataset.copies),
         "tutoring_requests": perimeter.keep(dataset.tutoring_requests),
         "interviews": perimeter.keep(dataset.interviews),
@@ -222,6 +226,7 @@ def within(dataset: Dataset, perimeter: Perimeter) -> Dataset:
         ),
         diagnostics=frames.diagnostics.filter(pl.col("learner_id").is_in(learner_ids)),
         assignments=frames.assignments.filter(ids_of(assignments)),
+        absences=frames.absences.filter(ids_of(inside["absences"])),
     )
     return Dataset(
         frames=scoped,
@@ -237,9 +242,9 @@ def within(dataset: Dataset, perimeter: Perimeter) -> Dataset:
 
 
 def without_names(dataset: Dataset, pseudonyms: Callable[[pl.Series], pl.Series]) -> Dataset:
-    """The dataset with no learner's name, no interview note, and each learner's identifier
-    replaced by its pseudonym (``pseudonyms``: identifiers -> pseudonyms): what the lecture
-    role reads."""
+    """The dataset with no learner's name, no interview note, no reason of absence, and each
+    learner's identifier replaced by its pseudonym (``pseudonyms``: identifiers ->
+    pseudonyms): what the lecture role reads."""
     frames = dataset.frames
     learners = frames.learners.with_columns(
         pseudonyms(frames.learners.get_column("external_id")).alias("external_id"),
@@ -255,13 +260,18 @@ def without_names(dataset: Dataset, pseudonyms: Callable[[pl.Series], pl.Series]
         .drop("_p")
     )
     silent = pl.lit(None, pl.String).alias("notes")
+    no_reason = pl.lit(None, pl.String).alias("reason")  # of an absence: health, family...
     return replace(
         dataset,
         frames=replace(
-            frames, learners=learners, interviews=frames.interviews.with_columns(silent)
+            frames,
+            learners=learners,
+            interviews=frames.interviews.with_columns(silent),
+            absences=frames.absences.with_columns(no_reason),
         ),
         enrolments=enrolments,
         interviews=dataset.interviews.with_columns(silent),
+        absences=dataset.absences.with_columns(no_reason),
     )
 
 
@@ -313,6 +323,7 @@ def data_end(dataset: Dataset) -> date | None:
         dataset.tutoring_requests.get_column("answered_at").max(),
         dataset.interviews.get_column("held_on").max(),
         dataset.support_sessions.get_column("held_on").max(),
+        dataset.absences.get_column("absent_on").max(),
     ]
     days = [value.date() if hasattr(value, "date") else value for value in candidates]
     days = [value for value in days if value is not None]

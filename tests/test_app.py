@@ -17,6 +17,8 @@ PAGES = [
     "pages/activity.py",
     "pages/delays.py",
     "pages/tutoring.py",
+    "pages/forecast.py",
+    "pages/report.py",
     "pages/dropout.py",
     "pages/at_risk.py",
     "pages/support.py",

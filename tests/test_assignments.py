@@ -128,7 +128,7 @@ def test_copies_with_a_due_date_create_their_assignments(engine: sa.Engine) -> N
     report = import_file(engine, "copies.csv", csv_of(copies))
     assert (report.status, report.added, report.rejected) == ("importé", 5, 0)
     assert report.created == {"assignments": 2}
-    assert "créés au passage : 2 devoir(s)" in report.summary()
+    assert "créés au passage : 2 devoirs" in report.summary()
     assert [
         (g, t, None if due is None else str(due)) for g, _, t, due in assignments_of(engine)
     ] == [

@@ -60,13 +60,15 @@ def _write(
     action: Callable[[Engine], T],
     event: str,
     detail: Callable[[T], str],
+    changed: Callable[[T], bool] = lambda _result: True,
     stale: Callable[[], None] | None = None,
 ) -> T:
     """Perform the write, record it (``event``, ``detail`` of its result: counts and
-    identifiers, never a learner's name), then clear what it made stale (``stale``: every
-    cache, unless the write touches nothing cached). A write that raises wrote nothing (every
-    write is one transaction), so nothing is cleared; a row the database refuses raises
-    RowRefused, its French reason."""
+    identifiers, never a learner's name), then clear what it made stale when the data changed
+    (``changed`` of the result: a refused file changed nothing; ``stale``: every cache, unless
+    the write touches nothing cached). A write that raises wrote nothing (every write is one
+    transaction), so nothing is cleared; a row the database refuses raises RowRefused, its
+    French reason."""
     user = auth.current()
     engine = db.get_engine()
     try:
@@ -74,7 +76,8 @@ def _write(
     except INTEGRITY_ERRORS as refused:
         raise explain(refused) from None
     audit.record(engine, event, login=user.login, detail=detail(result))
-    (stale or cache.clear_after_write)()
+    if changed(result):
+        (stale or cache.clear_after_write)()
     return result
 
 
@@ -118,9 +121,9 @@ def import_sheet(
             AUDIT_IMPORT,
             lambda report: (
                 f"{report.file_name} (SHA-256 {report.sha256}) : {report.kind}, {report.status}, "
-                f"{report.added} ajoutée(s), {report.updated} mise(s) à jour, "
-                f"{report.rejected} rejetée(s)"
+                f"{report.counts()}"
             ),
+            changed=lambda report: report.written,
         )
     except OutsidePerimeter:
         refused_import(user, raw.file_name, sha)
@@ -139,6 +142,7 @@ def record_unreadable(file_name: str, sha: str) -> None:
         lambda engine: record_failure(engine, file_name, sha, None, STATUS_UNREADABLE),
         AUDIT_IMPORT,
         lambda _: f"{file_name} (SHA-256 {sha}) : illisible",
+        changed=lambda _: False,
     )
 
 

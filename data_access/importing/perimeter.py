@@ -27,6 +27,7 @@ _LEARNER_OWNED = (
     "tutoring_requests",
     "interviews",
     "diagnostics",
+    "absences",
     "need_group_members",
     "attendance",
 )

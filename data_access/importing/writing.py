@@ -13,13 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import polars as pl
-from sqlalchemy import Connection, and_, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlmodel import SQLModel
 
 from data_access.constraints import CONSTRAINT_MESSAGES, CROSS_COLUMN_CHECKS
 from data_access.frames import FRAME_TABLES, conform, in_force_on
 from data_access.importing.keys import canonical_spellings, key_expr, key_text
-from data_access.importing.validation import EVENT_DATE, PROBLEM_SCHEMA, ParsedRows
+from data_access.importing.validation import (
+    EVENT_DATE,
+    PROBLEM_SCHEMA,
+    ParsedRows,
+    counted_half_days,
+)
 from data_access.writes import bulk_insert, reset_sequences
 from domain import school_year_name, school_year_name_expr, school_year_of, school_year_of_expr
 
@@ -34,9 +41,10 @@ TARGET_FRAME = {
     "staff": "staff",
     "learners": "enrolments",
     "assignments": "assignments",
+    "absences": "absences",
 }
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
-    "copies": ("learner_id", "discipline", "assignment", "submitted_on"),
+    "copies": ("learner_id", "discipline", "assignment", "submitted_on", "sequence"),
     "tutoring_requests": ("learner_id", "discipline", "received_at"),
     "interviews": ("learner_id", "held_on", "interview_type"),
     "diagnostics": ("learner_id", "need", "assessed_on"),
@@ -45,6 +53,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "enrolments": ("learner_id", "group_id"),
     "staff": ("name",),
     "assignments": ("group_id", "discipline", "title"),
+    "absences": ("learner_id", "absent_on", "half_day"),
 }
 # field of the file -> column of the table, where they differ
 _COLUMN_OF = {
@@ -138,7 +147,49 @@ def _read_in_range(
     if low is None:
         return conform(FRAME_TABLES[target], pl.DataFrame())
     column = table.c[column_name]
-    return _read(connection, target, and_(column >= low, column <= high))
+    frame = _read(connection, target, and_(column >= low, column <= high))
+    if kind == "copies" and "copy_number" in rows.columns:  # the numbered copies of other days
+        numbers = rows.get_column("copy_number").drop_nulls().unique()
+        if not numbers.is_empty():
+            frame = pl.concat([frame, _numbered_elsewhere(connection, numbers, low, high)])
+    return frame
+
+
+def _numbered_elsewhere(
+    connection: Connection, numbers: pl.Series, low: object, high: object
+) -> pl.DataFrame:
+    """The copies whose number is among ``numbers`` and whose day is outside [low, high]: the
+    numbers go into a temporary table joined on the unique index of copy numbers (a list of
+    100 000 bound values would be compiled and scanned chunk by chunk). None when the database
+    holds no numbered copy (the first import of numbered copies)."""
+    copy = FRAME_TABLES["copies"].__table__
+    numbered = select(copy.c.id).where(copy.c.copy_number.is_not(None)).limit(1)
+    if connection.execute(numbered).first() is None:
+        return conform(FRAME_TABLES["copies"], pl.DataFrame())
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS import_copy_numbers (copy_number VARCHAR PRIMARY KEY)"
+    )
+    connection.exec_driver_sql("DELETE FROM import_copy_numbers")
+    marker = "%s" if connection.dialect.name == "postgresql" else "?"
+    connection.exec_driver_sql(
+        f"INSERT INTO import_copy_numbers (copy_number) VALUES ({marker})",  # noqa: S608
+        [(n,) for n in numbers.to_list()],
+    )
+    numbers_table = sa_table("import_copy_numbers", sa_column("copy_number"))
+    query = (
+        select(*copy.columns)
+        .join(numbers_table, numbers_table.c.copy_number == copy.c.copy_number)
+        .where(or_(copy.c.submitted_on < low, copy.c.submitted_on > high))
+    )
+    result = connection.execute(query)
+    rows = result.all()
+    frame = pl.DataFrame(
+        {c: [r[i] for r in rows] for i, c in enumerate(result.keys())},
+        schema_overrides=_schema("copies"),
+        strict=False,
+    )
+    connection.exec_driver_sql("DELETE FROM import_copy_numbers")
+    return conform(FRAME_TABLES["copies"], frame)
 
 
 # --- the plan -------------------------------------------------------------------------------
@@ -435,6 +486,8 @@ def _update_columns(parsed: ParsedRows, name: str) -> list[str]:
     key = set(TABLE_KEYS[name])
     columns = set(_table_columns(name))
     mapped = {_COLUMN_OF.get(f, f) for f in parsed.headers}
+    if name == "absences":  # counted from the half-day, the half-days or the hours
+        mapped.add("half_days")
     return [
         c
         for c in _table_columns(name)
@@ -446,6 +499,10 @@ def _resolve_events(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -
     name = TARGET_FRAME[parsed.kind]
     rows = builder.map_staff(rows, "corrector", "corrector_id")
     rows = builder.map_staff(rows, "staff", "staff_id")
+    if parsed.kind == "copies":
+        rows = _copy_sequences(builder.state, rows)
+    if parsed.kind == "absences":
+        rows = rows.with_columns(counted_half_days(parsed))
     columns = [c for c in _table_columns(name) if c in rows.columns and c != "id"]
     _match(builder, name, rows.select(*columns, "_row"), _update_columns(parsed, name))
 
@@ -591,6 +648,162 @@ def check_assignment_dates(parsed: ParsedRows, frame: pl.DataFrame, state: State
             "date limite antérieure au premier jour du groupe ({})",
             pl.col("_first_day").dt.strftime("%d/%m/%Y"),
         ).alias("reason"),
+    )
+
+
+_COPY_KEY = ["learner_id", "discipline", "assignment", "submitted_on"]
+
+
+def _copy_sequences(state: State, rows: pl.DataFrame) -> pl.DataFrame:
+    """Each copy of the file with its ``sequence``, so that matching on the table's key finds
+    the copy the database already holds:
+
+    - a copy whose number (``copy_number``) the database knows is that copy (its learner,
+      discipline, assignment, day and rank are the stored ones);
+    - the others are matched, within their learner, discipline, assignment and day, by their
+      order in the file against the database's copies of that key that have no number, in
+      the order of their rank: a later export of the same copies adds nothing;
+    - what remains is new, ranked after the copies the key already holds.
+    """
+    existing = state.get("copies").select("id", *_COPY_KEY, "sequence", "copy_number")
+    rows = rows.with_row_index("_order")
+    if "copy_number" in rows.columns:
+        numbered = existing.filter(pl.col("copy_number").is_not_null()).select(
+            "copy_number", *[pl.col(k).alias(f"_db_{k}") for k in (*_COPY_KEY, "sequence")]
+        )
+        rows = rows.join(numbered, on="copy_number", how="left")
+        known = pl.col("_db_sequence").is_not_null()
+        rows = rows.with_columns(
+            *[
+                pl.when(known).then(pl.col(f"_db_{k}")).otherwise(pl.col(k)).alias(k)
+                for k in _COPY_KEY
+            ],
+            pl.col("_db_sequence").alias("sequence"),
+        ).drop([f"_db_{k}" for k in (*_COPY_KEY, "sequence")])
+        unnumbered = existing.filter(pl.col("copy_number").is_null())
+    else:
+        rows = rows.with_columns(pl.lit(None, pl.Int64).alias("sequence"))
+        unnumbered = existing
+    by_number = rows.filter(pl.col("sequence").is_not_null())
+    rest = rows.filter(pl.col("sequence").is_null()).sort("_order")
+    rest = rest.with_columns(pl.int_range(1, pl.len() + 1).over(_COPY_KEY).alias("_rank"))
+    free = unnumbered.select(
+        *_COPY_KEY,
+        pl.col("sequence").rank("ordinal").over(_COPY_KEY).cast(pl.Int64).alias("_rank"),
+        pl.col("sequence").alias("_free_sequence"),
+    )
+    rest = rest.join(free, on=[*_COPY_KEY, "_rank"], how="left", nulls_equal=True)
+    largest = existing.group_by(_COPY_KEY).agg(pl.col("sequence").max().alias("_largest"))
+    matched = rest.filter(pl.col("_free_sequence").is_not_null())
+    new = (
+        rest.filter(pl.col("_free_sequence").is_null())
+        .join(largest, on=_COPY_KEY, how="left", nulls_equal=True)
+        .sort("_order")
+        .with_columns(
+            (pl.col("_largest").fill_null(0) + pl.int_range(1, pl.len() + 1).over(_COPY_KEY))
+            .cast(pl.Int64)
+            .alias("_free_sequence")
+        )
+        .drop("_largest")
+    )
+    rest = pl.concat([matched, new]).with_columns(pl.col("_free_sequence").alias("sequence"))
+    return (
+        pl.concat([by_number, rest.drop("_rank", "_free_sequence")], how="diagonal_relaxed")
+        .sort("_order")
+        .drop("_order")
+    )
+
+
+def check_absence_days(parsed: ParsedRows, frame: pl.DataFrame, state: State) -> pl.DataFrame:
+    """Absences of a learner of the database on a day none of their enrolments covers (a
+    learner the file creates is enrolled from their first absence)."""
+    if parsed.kind != "absences" or "learner_id" not in frame.columns:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    spans = (
+        state.get("enrolments")
+        .join(
+            state.get("learners").select(pl.col("id").alias("learner_id"), "external_id"),
+            on="learner_id",
+        )
+        .select(pl.col("external_id").alias("learner_id"), "entry_date", "exit_date")
+    )
+    rows = frame.filter(pl.col("absent_on").is_not_null()).join(
+        known_learners(state), left_on="learner_id", right_on="external_id", how="inner"
+    )
+    if rows.is_empty():
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    covered = (
+        rows.select("_row", "learner_id", "absent_on")
+        .join(spans, on="learner_id", how="inner")
+        .filter(
+            (pl.col("entry_date") <= pl.col("absent_on"))
+            & (pl.col("exit_date").is_null() | (pl.col("exit_date") >= pl.col("absent_on")))
+        )
+        .get_column("_row")
+        .unique()
+    )
+    written = (
+        spans.sort("entry_date")
+        .group_by("learner_id")
+        .agg(
+            pl.concat_str(
+                pl.lit("du "),
+                pl.col("entry_date").dt.strftime("%d/%m/%Y"),
+                pl.when(pl.col("exit_date").is_null())
+                .then(pl.lit(""))
+                .otherwise(pl.lit(" au ") + pl.col("exit_date").dt.strftime("%d/%m/%Y")),
+            )
+            .str.join(", ")
+            .alias("_spans")
+        )
+    )
+    return (
+        rows.filter(~pl.col("_row").is_in(covered.implode()))
+        .join(written, on="learner_id", how="left")
+        .select(
+            pl.col("_row").cast(pl.Int64).alias("row"),
+            pl.lit(parsed.headers["absent_on"]).alias("column"),
+            pl.col("absent_on__raw").alias("value"),
+            pl.when(pl.col("_spans").is_null())
+            .then(pl.lit("absence d'un apprenant inscrit dans aucun groupe"))
+            .otherwise(
+                pl.format("absence un jour où l'apprenant n'est pas inscrit (inscrit {})", "_spans")
+            )
+            .alias("reason"),
+        )
+    )
+
+
+def check_copy_numbers(parsed: ParsedRows, frame: pl.DataFrame, state: State) -> pl.DataFrame:
+    """Copies whose number the database holds for another learner."""
+    if parsed.kind != "copies" or "copy_number" not in frame.columns:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    stored = (
+        state.get("copies")
+        .filter(pl.col("copy_number").is_not_null())
+        .select("copy_number", "learner_id")
+        .join(
+            state.get("learners").select(
+                pl.col("id").alias("learner_id"), pl.col("external_id").alias("_stored_learner")
+            ),
+            on="learner_id",
+            how="left",
+        )
+        .select("copy_number", "_stored_learner")
+    )
+    return (
+        frame.filter(pl.col("copy_number").is_not_null())
+        .join(stored, on="copy_number", how="inner")
+        .filter(pl.col("_stored_learner") != pl.col("learner_id"))
+        .select(
+            pl.col("_row").cast(pl.Int64).alias("row"),
+            pl.lit(parsed.headers["copy_number"]).alias("column"),
+            pl.col("copy_number__raw").alias("value"),
+            pl.lit(
+                "ce n° de copie est déjà enregistré pour un autre apprenant : deux copies ne "
+                "peuvent pas avoir le même numéro"
+            ).alias("reason"),
+        )
     )
 
 
