@@ -98,6 +98,8 @@ class IndicatorSettings:
     risk_unanswered_alert_days: int = 7
     risk_grade_drop_alert: float = 5.0
     risk_absences_alert: int = 6
+    risk_school_absences: float = 4.0
+    risk_school_absences_alert: float = 8.0
     risk_missed_assignments: int = 1
     risk_missed_assignments_alert: int = 2
     risk_late_copies: int = 2
@@ -141,6 +143,8 @@ class IndicatorSettings:
             "risk_unanswered_alert_days": "Jours d'attente d'une sollicitation : alerte",
             "risk_grade_drop_alert": "Baisse de moyenne (points sur 20) : alerte",
             "risk_absences_alert": "Absences aux séances : alerte",
+            "risk_school_absences": "Demi-journées d'absence sur 4 semaines : vigilance",
+            "risk_school_absences_alert": "Demi-journées d'absence sur 4 semaines : alerte",
             "risk_missed_assignments": "Devoirs non rendus après la date limite : vigilance",
             "risk_missed_assignments_alert": "Devoirs non rendus après la date limite : alerte",
             "risk_late_copies": "Copies rendues en retard : vigilance",

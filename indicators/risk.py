@@ -23,7 +23,9 @@ Every signal reads the data up to ``as_of`` only, with group_by and joins (no lo
 - below_group: mean grade since entry (3 grades at least) below that of the other learners of
   the group by risk_below_group_points or more;
 - failure_rate: share of the grades since entry (3 at least) under 10/20;
-- absences: absences from support sessions over the last 8 weeks.
+- absences: absences from support sessions over the last 8 weeks;
+- school_absences: absent half-days (vie scolaire) over the last 4 weeks, when the data hold
+  absences (lateness, which they never hold, is named as not computable).
 
 Each has a vigilance threshold and an alert one (IndicatorSettings). A signal the data cannot
 support (no interviews, no due dates, no sessions, no grades...) is listed by ``unavailable``,
@@ -70,11 +72,14 @@ SIGNALS = {
     "below_group": "Notes sous la moyenne du groupe",
     "failure_rate": "Copies sous 10/20",
     "absences": "Absences aux séances",
+    "school_absences": "Absences (vie scolaire)",
 }
 """Column of each signal (its level, or null) and its short French label."""
 
-SCHOOL_ABSENCES = "Absences et retards de vie scolaire par mois"
-NO_SCHOOL_ABSENCES = "non calculable : pas d'absences de vie scolaire dans les données"
+SCHOOL_ABSENCE_WEEKS = 4
+"""School absences are counted over the last 4 weeks (a month, as PRONOTE's detector does)."""
+LATENESS = "Retards (vie scolaire)"
+NO_LATENESS = "non calculable : pas de retards dans les données"
 
 NO_REFERENT = "Sans référent"
 
@@ -655,6 +660,47 @@ def _absences(
     )
 
 
+def _school_absences(
+    dataset: Dataset, enrolments: pl.DataFrame, as_of: date, settings: IndicatorSettings
+) -> pl.DataFrame:
+    if dataset.absences.is_empty():
+        return _no_signal("school_absences")
+    window_start = as_of - timedelta(weeks=SCHOOL_ABSENCE_WEEKS)
+    absent = (
+        dataset.absences.filter(
+            (pl.col("absent_on") > window_start) & (pl.col("absent_on") <= as_of)
+        )
+        .group_by("learner_id")
+        .agg(
+            pl.col("half_days").sum().alias("half_days"),
+            pl.col("half_days")
+            .filter(pl.col("justified").fill_null(False).not_())
+            .sum()
+            .alias("unjustified"),
+        )
+    )
+    count = pl.col("half_days")
+    return (
+        enrolments.select("enrolment_id", "learner_id")
+        .join(absent, on="learner_id", how="inner")
+        .select(
+            "enrolment_id",
+            *_signal(
+                "school_absences",
+                _level(count, settings.risk_school_absences, settings.risk_school_absences_alert),
+                pl.format(
+                    "{} demi-journées d'absence sur les {} dernières semaines (dont {} non "
+                    "justifiées)",
+                    _decimal_text(count).str.replace(",0", "", literal=True),
+                    pl.lit(SCHOOL_ABSENCE_WEEKS),
+                    _decimal_text(pl.col("unjustified")).str.replace(",0", "", literal=True),
+                ),
+            ),
+        )
+        .filter(pl.col("school_absences_level").is_not_null())
+    )
+
+
 def _highest(levels: list[pl.Expr]) -> pl.Expr:
     """The highest of the levels (null ones ignored), NO_LEVEL when all are null."""
     rank = pl.max_horizontal(
@@ -693,6 +739,7 @@ def signals(
         _below_group(grades, settings),
         _failure_rate(grades, settings),
         _absences(dataset, enrolments, as_of, settings),
+        _school_absences(dataset, enrolments, as_of, settings),
     ]
     combined = enrolments
     for frame in frames:
@@ -752,7 +799,15 @@ def unavailable(dataset: Dataset) -> pl.DataFrame:
                 "non calculable : aucune séance d'accompagnement dans les données",
             )
         )
-    rows.append(("", SCHOOL_ABSENCES, NO_SCHOOL_ABSENCES))
+    if dataset.absences.is_empty():
+        rows.append(
+            (
+                "school_absences",
+                SIGNALS["school_absences"],
+                "non calculable : pas d'absences de vie scolaire dans les données",
+            )
+        )
+    rows.append(("", LATENESS, NO_LATENESS))
     return pl.DataFrame(
         rows, schema={"signal": pl.String, "label": pl.String, "reason": pl.String}, orient="row"
     )

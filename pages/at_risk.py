@@ -64,6 +64,8 @@ SETTINGS_SHOWN = [
     "risk_failure_alert_share",
     "risk_absences",
     "risk_absences_alert",
+    "risk_school_absences",
+    "risk_school_absences_alert",
     "risk_score_vigilance",
     "risk_score_alert",
     "risk_contact_recent_days",

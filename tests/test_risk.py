@@ -274,3 +274,28 @@ def test_each_signal_has_its_level(listed):
     }
     level = dict(zip(listed["external_id"], listed["level"], strict=True))
     assert level["R17"] == level["R9"] == "alerte" and level["R1"] == "vigilance"
+
+
+def test_school_absences_over_the_last_four_weeks():
+    """As of 31/03/2026 (window 04/03 to 31/03): A absent 2 whole days (4 half-days, one day
+    justified) -> vigilance; B 8 half-days -> alerte; C 6 half-days but 4 of them on 02/03,
+    before the window -> nothing (2 in it). Without absences in the data the signal is named."""
+    w = World()
+    w.group("G", site="Lyon")
+    for name in ("A", "B", "C"):
+        w.learner(name, group="G", entered=D(2025, 9, 1))
+    w.absence("A", D(2026, 3, 10), half_day="journée", half_days=2.0, justified=True)
+    w.absence("A", D(2026, 3, 17), half_day="journée", half_days=2.0)
+    for day in (9, 10, 11, 12):
+        w.absence("B", D(2026, 3, day), half_day="journée", half_days=2.0)
+    w.absence("C", D(2026, 3, 2), half_day="journée", half_days=2.0)
+    w.absence("C", D(2026, 3, 3), half_day="journée", half_days=2.0)
+    w.absence("C", D(2026, 3, 20), half_day="journée", half_days=2.0)
+    data = w.dataset()
+    listed = risk.at_risk(data, Scope(YEAR), AS_OF, everyone=True)
+    levels = dict(zip(listed["external_id"], listed["school_absences"], strict=True))
+    assert levels == {"A": "vigilance", "B": "alerte", "C": None}
+    text = listed.filter(pl.col("external_id") == "A").get_column("signals").item()
+    assert text == "4 demi-journées d'absence sur les 4 dernières semaines (dont 2 non justifiées)"
+    assert "school_absences" not in set(risk.unavailable(data)["signal"])
+    assert "school_absences" in set(risk.unavailable(world())["signal"])
