@@ -14,6 +14,9 @@ real import (``pilotage import``) into a fresh SQLite database:
 - assignments (TMA, CMA and exams that have a date) with their due dates;
 - copies submitted on or before D (grade = score / 5, known the day it is handed in).
 
+The missed-deadline baseline counts every assignment due since entry (the rule of the issue);
+the list's own signal counts those of the last 8 weeks (risk_missed_window_weeks).
+
 Every presentation of a year is put on the same calendar (2013: from Monday 07/10/2013; 2014:
 from Monday 06/10/2014; OULAD's days are relative to each start), so the 2013 presentations
 have all ended when the 2014 ones are scored on day D; the model learns on the ended
@@ -224,11 +227,22 @@ def evaluate(cutoff: int, raw: dict[str, pl.DataFrame], folder: Path) -> dict:
     group_rule = risk.at_risk(no_dates, scope, as_of, everyone=True).select(
         "external_id", "group", pl.col("no_recent_copy").is_not_null().alias("group_rule")
     )
-    frame = frame.join(group_rule, on=["external_id", "group"], how="left")
+    frame = frame.join(group_rule, on=["external_id", "group"], how="left", maintain_order="left")
+    since_entry = replace(DEFAULT_SETTINGS, risk_missed_window_weeks=10_000)
+    missed_rule = risk.at_risk(dataset, Scope(Period(as_of, as_of), settings=since_entry), as_of,
+                               everyone=True)  # fmt: skip
+    frame = frame.join(
+        missed_rule.select(
+            "external_id", "group", pl.col("missed_assignments").is_not_null().alias("missed_any")
+        ),
+        on=["external_id", "group"],
+        how="left",
+        maintain_order="left",
+    )
     labels, scores = frame["withdrew"].to_numpy(), frame["score"].to_numpy()
     order = np.argsort(-scores, kind="stable")
     top_count = max(1, round(0.1 * frame.height))
-    missed = frame["missed_assignments"].is_not_null()
+    missed = frame["missed_any"].fill_null(False)
     same_size = np.zeros(frame.height, dtype=bool)
     same_size[order[: int(missed.sum())]] = True
     return {

@@ -102,6 +102,7 @@ class IndicatorSettings:
     risk_school_absences_alert: float = 8.0
     risk_missed_assignments: int = 1
     risk_missed_assignments_alert: int = 2
+    risk_missed_window_weeks: int = 8
     risk_late_copies: int = 2
     risk_late_copies_alert: int = 4
     risk_below_group_points: float = 3.0
@@ -147,6 +148,7 @@ class IndicatorSettings:
             "risk_school_absences_alert": "Demi-journées d'absence sur 4 semaines : alerte",
             "risk_missed_assignments": "Devoirs non rendus après la date limite : vigilance",
             "risk_missed_assignments_alert": "Devoirs non rendus après la date limite : alerte",
+            "risk_missed_window_weeks": "Semaines pendant lesquelles un devoir non rendu compte",
             "risk_late_copies": "Copies rendues en retard : vigilance",
             "risk_late_copies_alert": "Copies rendues en retard : alerte",
             "risk_below_group_points": "Points sous la moyenne du groupe : vigilance",

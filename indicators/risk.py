@@ -7,7 +7,9 @@ learner in two groups at once is assessed in each (``by_learner`` folds them int
 Every signal reads the data up to ``as_of`` only, with group_by and joins (no loop):
 
 - missed_assignments (when the enrolment's group has assignments with due dates): assignments
-  of the group due before ``as_of`` while the learner was enrolled, without a copy by then;
+  of the group due in the last risk_missed_window_weeks weeks before ``as_of`` while the
+  learner was enrolled, without a copy by then (a recent count: over a whole year, a few
+  forgotten assignments would put most of a class on the list);
 - late_copies (same condition): copies handed in after their assignment's due date;
 - no_recent_copy (only for groups without due dates: the group-activity rule): no copy for
   risk_inactivity_weeks weeks (and enrolled that long) while at least half of the group's
@@ -246,7 +248,11 @@ def _missed_assignments(
     due = (
         enrolments.select("enrolment_id", "learner_id", "group_id", "entry_date")
         .join(assignments_of(dataset), on="group_id", how="inner")
-        .filter((pl.col("due_on") < as_of) & (pl.col("due_on") >= pl.col("entry_date")))
+        .filter(
+            (pl.col("due_on") < as_of)
+            & (pl.col("due_on") >= pl.col("entry_date"))
+            & (pl.col("due_on") >= as_of - timedelta(weeks=settings.risk_missed_window_weeks))
+        )
         .join(handed, on=["learner_id", "assignment_id"], how="left")
         .filter(pl.col("handed").is_null())
     )
@@ -270,9 +276,11 @@ def _missed_assignments(
                     settings.risk_missed_assignments_alert,
                 ),
                 pl.format(
-                    "{} {} dont la date limite est passée (dernier : {} « {} », dû le {})",
+                    "{} {} dont la date limite est passée dans les {} dernières semaines "
+                    "(dernier : {} « {} », dû le {})",
                     count,
                     _plural(count, "devoir non rendu", "devoirs non rendus"),
+                    pl.lit(settings.risk_missed_window_weeks),
                     pl.col("last_discipline"),
                     pl.col("last_title"),
                     _date_text("last_due"),

@@ -46,6 +46,7 @@ LEVEL_CHOICES = {risk.ALERT: "Alerte", risk.VIGILANCE: "Vigilance"}
 SETTINGS_SHOWN = [
     "risk_missed_assignments",
     "risk_missed_assignments_alert",
+    "risk_missed_window_weeks",
     "risk_late_copies",
     "risk_late_copies_alert",
     "risk_inactivity_weeks",

@@ -102,8 +102,8 @@ def test_missed_assignments_are_those_due_while_enrolled_and_not_handed_in(every
     }
     text = everyone.filter(pl.col("external_id") == "B").get_column("signals").item()
     assert text == (
-        "2 devoirs non rendus dont la date limite est passée (dernier : Maths « D3 », dû le "
-        "30/03/2026)"
+        "2 devoirs non rendus dont la date limite est passée dans les 8 dernières semaines "
+        "(dernier : Maths « D3 », dû le 30/03/2026)"
     )
 
 
@@ -160,3 +160,19 @@ def test_without_due_dates_the_deadline_signals_are_named_not_computed():
     # G's silent learner Z falls back on the group rule: G keeps submitting (A, B, C, F, K)
     assert _levels(everyone, "no_recent_copy")[("Z", "G")] == "alerte"  # 30 weeks
     assert "missed_assignments" not in set(risk.unavailable(world())["signal"])
+
+
+def test_missed_assignments_count_over_the_last_weeks():
+    """With a window of 2 weeks (from 17/03), B's missed D2 (due 16/03) no longer counts: D3
+    alone, vigilance; Z (D1, D2, D3 missed) keeps D3 only."""
+    from dataclasses import replace
+
+    from indicators.common import DEFAULT_SETTINGS
+
+    settings = replace(DEFAULT_SETTINGS, risk_missed_window_weeks=2)
+    listed = risk.at_risk(world(), Scope(YEAR, settings=settings), AS_OF, everyone=True)
+    assert _levels(listed, "missed_assignments") == {
+        ("B", "G"): "vigilance",
+        ("E", "G"): "vigilance",
+        ("Z", "G"): "vigilance",
+    }
