@@ -1127,6 +1127,7 @@ def _run_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from data_access.db import get_engine
+    from data_access.follow_ups import contacts as contacts_table
     from data_access.frames import load_frames
     from indicators.common import Filters, Period, Scope
     from indicators.dataset import prepare
@@ -1165,7 +1166,8 @@ def _run_report(args: argparse.Namespace) -> int:
     scope = Scope(Period(period.start, period.end), filters, perimeter=perimeter)
     generated = datetime.now()
     if kind == "monthly":
-        document = monthly.document(monthly.monthly_report(dataset, scope), generated)
+        contacts = monthly.contact_pairs(contacts_table(get_engine()))
+        document = monthly.document(monthly.monthly_report(dataset, scope, contacts), generated)
     else:
         document = publication.document(publication.publication_figures(dataset, scope), generated)
     content = files.render(document, suffix)

@@ -11,7 +11,7 @@ from indicators.common import Filters, Period, Scope
 from reports import monthly, publication
 from reports.document import table_text
 from reports.files import FORMATS, render
-from ui import cached, sidebar
+from ui import cached, follow_up, sidebar
 from ui import format as fmt
 from ui.text import escape
 
@@ -43,7 +43,10 @@ month = st.selectbox(
     key="report_month",
 )
 scope = Scope(month, chosen, sel.scope.settings, sel.scope.perimeter)
-report = cached.compute(monthly.monthly_report, sel, scope=scope)
+contacts = (
+    monthly.contact_pairs(follow_up.contacts_of(sel)) if follow_up.contacts_known(sel) else None
+)
+report = cached.compute(monthly.monthly_report, sel, scope=scope, contacts=contacts)
 
 
 def monthly_file(suffix: str):

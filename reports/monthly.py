@@ -11,8 +11,8 @@ figures equal ``pilotage indicators --from <1st> --to <last day> --json``:
 - delays: ``delays.breakdown`` by discipline; tutoring: ``tutoring.response_summary`` by site;
   dropout: ``dropout.dropout_by`` by public and by group;
 - at risk: ``risk.at_risk`` on the report's day (the month's end, or the data's last day when
-  earlier), counted by level (the ``level`` column when the risk list has one, else by the
-  number of signals);
+  earlier), learners counted once by their highest level (vigilance, alerte), and how many
+  of them had a follow-up contact noted in the month;
 - support: ``support_hours.delivered_by_group`` (hours delivered in the month against the
   hours expected over the month's school weeks);
 - summary: a few French sentences on what changed most, written from these figures.
@@ -85,8 +85,6 @@ TABLES = (
 """The tables the reports and the alerts read (all but the diagnostics): what the commands
 load (``load_frames(engine, TABLES)``)."""
 
-RISK_LEVELS_BY_SIGNALS = ("1 signal", "2 signaux", "3 signaux ou plus")
-
 
 class ReportError(ValueError):
     """A report cannot be made as asked (the French message says why)."""
@@ -149,7 +147,7 @@ class MonthlyReport:
     dropout_group: pl.DataFrame
     """site, group, public, learners_enrolled, dropouts, dropout_rate."""
     at_risk: pl.DataFrame
-    """level, learners."""
+    """level (alerte, vigilance), learners, contacted (null when the contacts are unknown)."""
     support: pl.DataFrame
     """site, group, kind, sessions, hours_delivered, hours_expected, delivered_share."""
     summary: tuple[str, ...]
@@ -293,28 +291,43 @@ def surges_of_month(found: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def risk_levels(at_risk: pl.DataFrame) -> pl.DataFrame:
-    """Learners at risk per level: level, learners. The risk list's ``level`` column when it
-    has one (vigilance, alerte), else the number of signals (1, 2, 3 or more)."""
-    if "level" in at_risk.columns:
-        return (
-            at_risk.group_by("level")
-            .agg(pl.len().cast(pl.Int64).alias("learners"))
-            .sort("level")
-            .select("level", "learners")
+def risk_levels(
+    at_risk: pl.DataFrame, contacts: tuple[tuple[int, date], ...] | None, period: Period
+) -> pl.DataFrame:
+    """Learners at risk per level: level, learners, contacted. A learner in two groups counts
+    once, at their highest level (risk.by_learner); ``contacted``: those of them with a
+    follow-up contact noted in ``period`` (``contacts``: (learner_id, contacted_on) pairs),
+    null when the contacts are not known (a file analysed without saving it)."""
+    learners = risk.by_learner(at_risk) if not at_risk.is_empty() else _no_risk()
+    contacted = (
+        pl.DataFrame(
+            list(contacts), schema={"learner_id": pl.Int64, "contacted_on": pl.Date}, orient="row"
         )
-    bucket = (
-        pl.when(pl.col("signal_count") >= 3)
-        .then(pl.lit(RISK_LEVELS_BY_SIGNALS[2]))
-        .when(pl.col("signal_count") == 2)
-        .then(pl.lit(RISK_LEVELS_BY_SIGNALS[1]))
-        .otherwise(pl.lit(RISK_LEVELS_BY_SIGNALS[0]))
+        .filter(period.contains("contacted_on"))
+        .select("learner_id")
+        .unique()
+        .with_columns(pl.lit(True).alias("contacted"))
+        if contacts is not None
+        else pl.DataFrame(schema={"learner_id": pl.Int64, "contacted": pl.Boolean})
     )
-    counts = at_risk.group_by(bucket.alias("level")).agg(pl.len().cast(pl.Int64).alias("learners"))
+    counts = (
+        learners.join(contacted, on="learner_id", how="left")
+        .group_by("level")
+        .agg(
+            pl.len().cast(pl.Int64).alias("learners"),
+            pl.col("contacted").fill_null(False).sum().cast(pl.Int64).alias("contacted"),
+        )
+    )
+    levels = pl.DataFrame({"level": [risk.ALERT, risk.VIGILANCE]})
     return (
-        pl.DataFrame({"level": list(RISK_LEVELS_BY_SIGNALS)})
-        .join(counts, on="level", how="left")
-        .with_columns(pl.col("learners").fill_null(0).cast(pl.Int64))
+        levels.join(counts, on="level", how="left")
+        .with_columns(
+            pl.col("learners").fill_null(0),
+            pl.col("contacted").fill_null(0)
+            if contacts is not None
+            else pl.lit(None, pl.Int64).alias("contacted"),
+        )
+        .select("level", "learners", "contacted")
     )
 
 
@@ -347,8 +360,18 @@ def scope_label(scope: Scope) -> str:
     return " — ".join(parts) or "Tous les sites"
 
 
-def monthly_report(dataset: Dataset, scope: Scope) -> MonthlyReport:
-    """The report of the month ``scope.period`` (a calendar month, see month_period)."""
+def contact_pairs(contacts: pl.DataFrame) -> tuple[tuple[int, date], ...]:
+    """The follow-up contacts (any frame with learner_id and contacted_on) as the hashable
+    (learner_id, contacted_on) pairs monthly_report takes."""
+    return tuple(contacts.select("learner_id", "contacted_on").unique().sort("*").iter_rows())
+
+
+def monthly_report(
+    dataset: Dataset, scope: Scope, contacts: tuple[tuple[int, date], ...] | None = None
+) -> MonthlyReport:
+    """The report of the month ``scope.period`` (a calendar month, see month_period);
+    ``contacts``: the follow-up contacts as (learner_id, contacted_on) pairs, None when they
+    are not known (a hashable argument, so that the page memoises the report)."""
     period = scope.period
     day = as_of(dataset, period)
     has_data = _has_events(dataset, scope)
@@ -392,7 +415,7 @@ def monthly_report(dataset: Dataset, scope: Scope) -> MonthlyReport:
         dropout_group=dropout.dropout_by(dataset, scope, "group")
         .select("site", "group", "public", "learners_enrolled", "dropouts", "dropout_rate")
         .sort("site", "group", nulls_last=True),
-        at_risk=risk_levels(at_risk_list),
+        at_risk=risk_levels(at_risk_list, contacts, period),
         support=support,
         summary=(),
         correction_target_days=scope.settings.correction_target_days,
@@ -402,7 +425,7 @@ def monthly_report(dataset: Dataset, scope: Scope) -> MonthlyReport:
 
 
 def _no_risk() -> pl.DataFrame:
-    return pl.DataFrame(schema={"signal_count": pl.Int64})
+    return pl.DataFrame(schema={"learner_id": pl.Int64, "level": pl.String})
 
 
 def _no_surges() -> pl.DataFrame:
@@ -527,9 +550,13 @@ def _with_summary(report: MonthlyReport) -> MonthlyReport:
 PDF_ROWS = 25
 """Rows of a long table (groups) printed in the PDF; the workbook has them all."""
 
-CONTACTS_NOT_RECORDED = (
-    "Les contacts de suivi (appels, messages aux apprenants) ne sont pas enregistrés dans "
-    "Pilotage : le nombre d'apprenants à risque contactés ne peut pas être donné."
+CONTACTS_UNKNOWN = (
+    "Les contacts de suivi ne sont pas connus pour ces données (un fichier analysé sans être "
+    "enregistré) : le nombre d'apprenants à risque contactés ne peut pas être donné."
+)
+CONTACTS_COUNTED = (
+    "Contactés : apprenants à risque avec au moins un contact de suivi noté dans le mois "
+    "(page Apprenants à risque)."
 )
 
 
@@ -765,17 +792,19 @@ def document(report: MonthlyReport, generated: datetime) -> Document:
             title="Apprenants à risque de décrochage",
             sheet="Apprenants à risque",
             paragraphs=(
-                f"Apprenants encore inscrits le {fmt.day(report.day)} présentant au moins un "
-                "signal (page Décrochage : pas de copie récente alors que le groupe en rend, pas "
-                "d'entretien récent, suivi en retard, tutorat sans réponse, notes en baisse, "
-                "absences aux séances).",
-                CONTACTS_NOT_RECORDED,
+                f"Apprenants encore inscrits le {fmt.day(report.day)} au niveau vigilance ou "
+                "alerte dans au moins un de leurs groupes (page Apprenants à risque : devoirs "
+                "non rendus ou en retard, pas de copie récente, pas d'entretien récent, suivi en "
+                "retard, tutorat sans réponse, notes en baisse ou faibles, absences), comptés une "
+                "fois à leur niveau le plus haut ; le score de risque n'entre pas dans le "
+                "rapport.",
+                CONTACTS_UNKNOWN if report.at_risk["contacted"].null_count() else CONTACTS_COUNTED,
             ),
             tables=(
                 Table(
-                    columns=("Niveau", "Apprenants"),
-                    kinds=("text", "number"),
-                    rows=_rows(report.at_risk, ["level", "learners"]),
+                    columns=("Niveau", "Apprenants", "Contactés"),
+                    kinds=("text", "number", "number"),
+                    rows=_rows(report.at_risk, ["level", "learners", "contacted"]),
                 ),
             ),
         ),

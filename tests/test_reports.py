@@ -159,13 +159,42 @@ def test_a_week_names_its_three_strongest_surges() -> None:
     assert report.surges.get_column("discipline").to_list() == ["D6", "D5", "D4", "D3"]
 
 
-def test_risk_levels_by_signals_or_by_level() -> None:
+def test_risk_levels_count_each_learner_once_and_those_contacted_in_the_month() -> None:
+    """Learner 1 is in two groups (alerte in one, vigilance in the other): counted once, at
+    alerte, and contacted on 05/10; learner 2 (vigilance) was contacted in September only;
+    learner 3 (alerte) never; learner 9, contacted in October, is not at risk."""
     import polars as pl
 
-    by_signals = risk_levels(pl.DataFrame({"signal_count": [1, 1, 2, 4, 3]}))
-    assert by_signals.rows() == [("1 signal", 2), ("2 signaux", 1), ("3 signaux ou plus", 2)]
-    by_level = risk_levels(pl.DataFrame({"level": ["alerte", "vigilance", "alerte"]}))
-    assert by_level.rows() == [("alerte", 2), ("vigilance", 1)]
+    from indicators.common import Period
+
+    at_risk = pl.DataFrame(
+        {
+            "learner_id": [1, 1, 2, 3],
+            "external_id": ["A1", "A1", "A2", "A3"],
+            "learner_name": ["Un", "Un", "Deux", "Trois"],
+            "group": ["G1", "G2", "G1", "G1"],
+            "site": ["Nord"] * 4,
+            "referent": ["R"] * 4,
+            "score": [None, None, None, None],
+            "level": ["alerte", "vigilance", "vigilance", "alerte"],
+            "reasons": [""] * 4,
+            "signal_count": [2, 1, 1, 2],
+            "signals": ["x"] * 4,
+        },
+        schema_overrides={"score": pl.Float64},
+    )
+    october = Period(date(2025, 10, 1), date(2025, 10, 31))
+    contacts = ((1, date(2025, 10, 5)), (2, date(2025, 9, 30)), (9, date(2025, 10, 7)))
+    assert risk_levels(at_risk, contacts, october).rows() == [
+        ("alerte", 2, 1),
+        ("vigilance", 1, 0),
+    ]
+    assert risk_levels(at_risk, None, october).rows() == [
+        ("alerte", 2, None),
+        ("vigilance", 1, None),
+    ]
+    empty = risk_levels(at_risk.clear(), (), october)
+    assert empty.rows() == [("alerte", 0, 0), ("vigilance", 0, 0)]
 
 
 def test_summary_names_the_largest_changes() -> None:

@@ -64,6 +64,11 @@ def contacts_of(selection: Selection) -> pl.DataFrame:
     return risk.contacts_in(contacts(db.get_engine()), selection.dataset)
 
 
+def contacts_known(selection: Selection) -> bool:
+    """Whether the selection's follow-up contacts are known (data from the database)."""
+    return selection.source == SOURCE_DATABASE
+
+
 def _contact_schema() -> dict[str, pl.DataType]:
     from data_access.frames import schema_of
     from data_access.models import FollowUpContact
