@@ -5,6 +5,7 @@
 | PILOTAGE_DATABASE_URL | SQLAlchemy URL of the database | sqlite:///data/pilotage.db (beside the project) |
 | PILOTAGE_PSEUDONYM_KEY | secret key of the pseudonyms (HMAC-SHA-256) | read from the key file |
 | PILOTAGE_PSEUDONYM_KEY_FILE | file holding that key, generated on first use | data/pseudonym.key |
+| PILOTAGE_SNAPSHOT_DIR | folder of the tables' snapshots (Arrow files), ``off`` for none | beside the SQLite file (``….db.snapshots``), data/snapshots for PostgreSQL |
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ class Settings:
     """The secret of the pseudonyms, when given by the environment."""
     pseudonym_key_file: Path = DEFAULT_PSEUDONYM_KEY_PATH
     """Where the secret is kept otherwise (generated on first use)."""
+    snapshot_dir: str | None = None
+    """Folder of the tables' snapshots (``data_access.snapshots``); None: the default place,
+    "off": no snapshots."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -61,4 +65,5 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=url,
         pseudonym_key=env.get("PILOTAGE_PSEUDONYM_KEY", "").strip() or None,
         pseudonym_key_file=Path(key_file) if key_file else DEFAULT_PSEUDONYM_KEY_PATH,
+        snapshot_dir=env.get("PILOTAGE_SNAPSHOT_DIR", "").strip() or None,
     )

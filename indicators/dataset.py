@@ -6,7 +6,7 @@ Built once per data version and cached by the app; everything after it is in-mem
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -54,39 +54,80 @@ def _staff_names(frames: Frames, alias: str) -> pl.DataFrame:
     return frames.staff.select(pl.col("id").alias(f"{alias}_id"), pl.col("name").alias(alias))
 
 
-def prepare(frames: Frames) -> Dataset:
-    """Join once what every indicator needs; see the attribute docs of Dataset."""
-    context = enrolment_context(frames)
-    copies = attribute_to_enrolment(frames.copies, "submitted_on", context).join(
-        _staff_names(frames, "corrector"), on="corrector_id", how="left"
-    )
-    tutoring = (
-        attribute_to_enrolment(frames.tutoring_requests, "received_at", context)
-        .join(_staff_names(frames, "tutor"), left_on="staff_id", right_on="tutor_id", how="left")
-        .with_columns(
-            ((pl.col("answered_at") - pl.col("received_at")).dt.total_seconds() / 3600.0).alias(
-                "response_hours"
+_CONTEXT = frozenset({"enrolments", "groups", "sites", "learners", "staff"})
+_SESSIONS = frozenset({"support_sessions", "groups", "sites", "need_groups", "staff"})
+DERIVED_FROM: dict[str, frozenset[str]] = {
+    "enrolments": _CONTEXT,
+    "copies": _CONTEXT | {"copies"},
+    "tutoring_requests": _CONTEXT | {"tutoring_requests"},
+    "interviews": _CONTEXT | {"interviews"},
+    "support_sessions": _SESSIONS,
+    "attendance": _SESSIONS | {"attendance"},
+}
+"""The frames each prepared frame of Dataset is made from."""
+
+
+def prepare(
+    frames: Frames, *, previous: Dataset | None = None, unchanged: Collection[str] = ()
+) -> Dataset:
+    """Join once what every indicator needs; see the attribute docs of Dataset.
+
+    After a write, ``previous`` (the whole dataset of the data before it) and ``unchanged``
+    (the frames the write left as they were) let the prepared frames whose frames are all
+    unchanged be taken from ``previous`` instead of joined again: an import of copies joins
+    the copies again, not the interviews."""
+    kept = frozenset(unchanged)
+
+    def reused(name: str) -> pl.DataFrame | None:
+        if previous is None or previous.last_day is not None or not DERIVED_FROM[name] <= kept:
+            return None
+        return getattr(previous, name)
+
+    context = reused("enrolments")
+    if context is None:
+        context = enrolment_context(frames)
+    copies = reused("copies")
+    if copies is None:
+        copies = attribute_to_enrolment(frames.copies, "submitted_on", context).join(
+            _staff_names(frames, "corrector"), on="corrector_id", how="left"
+        )
+    tutoring = reused("tutoring_requests")
+    if tutoring is None:
+        tutoring = (
+            attribute_to_enrolment(frames.tutoring_requests, "received_at", context)
+            .join(
+                _staff_names(frames, "tutor"), left_on="staff_id", right_on="tutor_id", how="left"
+            )
+            .with_columns(
+                ((pl.col("answered_at") - pl.col("received_at")).dt.total_seconds() / 3600.0).alias(
+                    "response_hours"
+                )
             )
         )
-    )
-    interviews = attribute_to_enrolment(frames.interviews, "held_on", context).join(
-        _staff_names(frames, "staff"), on="staff_id", how="left"
-    )
-    sessions = _sessions_with_groups(frames)
-    attendance = frames.attendance.join(
-        sessions.select(
-            pl.col("id").alias("session_id"),
-            "kind",
-            "held_on",
-            "duration_hours",
-            "group",
-            "site",
-            "public",
-            "modality",
-        ),
-        on="session_id",
-        how="left",
-    )
+    interviews = reused("interviews")
+    if interviews is None:
+        interviews = attribute_to_enrolment(frames.interviews, "held_on", context).join(
+            _staff_names(frames, "staff"), on="staff_id", how="left"
+        )
+    sessions = reused("support_sessions")
+    if sessions is None:
+        sessions = _sessions_with_groups(frames)
+    attendance = reused("attendance")
+    if attendance is None:
+        attendance = frames.attendance.join(
+            sessions.select(
+                pl.col("id").alias("session_id"),
+                "kind",
+                "held_on",
+                "duration_hours",
+                "group",
+                "site",
+                "public",
+                "modality",
+            ),
+            on="session_id",
+            how="left",
+        )
     return Dataset(
         frames=frames,
         enrolments=context,

@@ -67,6 +67,7 @@ def _choose_source(user: User) -> tuple[Dataset, str, str]:
         if choice != SOURCE_DATABASE:
             return dataset, label, f"file:{file_name}:{id(dataset)}"
     dataset, data_key = cache.current_dataset(user)
+    cache.data_notice()
     return dataset, SOURCE_DATABASE, data_key
 
 
