@@ -157,7 +157,11 @@ MAX_ATTEMPTS = 4
 
 
 def load_versioned(
-    engine: Engine, names: Sequence[str], *, folder: Path | None = None
+    engine: Engine,
+    names: Sequence[str],
+    *,
+    folder: Path | None = None,
+    to_write: list[tuple[str, int, pl.DataFrame]] | None = None,
 ) -> tuple[dict[str, pl.DataFrame], dict[str, int]]:
     """The named frames and the version each one is (``frame_versions``): from its snapshot on
     disk when there is one for its current version (``folder``, see data_access.snapshots),
@@ -165,7 +169,8 @@ def load_versioned(
 
     A table whose version changed while it was read (a write committed meanwhile) is read
     again, so that every frame is the table at the version it is labelled with; only frames
-    so checked are written to disk.
+    so checked are written to disk. With ``to_write``, they are not written but put in that
+    list as (table, version, frame), for the caller to write once it has served them.
     """
     versions = frame_versions(engine)
     wanted = list(names)
@@ -184,10 +189,12 @@ def load_versioned(
         frames.update(_read_tables(engine, to_read))
         after = frame_versions(engine)
         changed = [name for name in to_read if after[name] != versions[name]]
-        if folder is not None:
-            for name in to_read:
-                if name not in changed:
-                    snapshots.write(folder, table_name(name), versions[name], frames[name])
+        checked = [(table_name(n), versions[n], frames[n]) for n in to_read if n not in changed]
+        if to_write is not None:
+            to_write += checked
+        elif folder is not None:
+            for table, version, frame in checked:
+                snapshots.write(folder, table, version, frame)
         for name in changed:
             versions[name] = after[name]
         if not changed or attempt == MAX_ATTEMPTS - 1:

@@ -5,7 +5,7 @@
 | PILOTAGE_DATABASE_URL | SQLAlchemy URL of the database | sqlite:///data/pilotage.db (beside the project) |
 | PILOTAGE_PSEUDONYM_KEY | secret key of the pseudonyms (HMAC-SHA-256) | read from the key file |
 | PILOTAGE_PSEUDONYM_KEY_FILE | file holding that key, generated on first use | data/pseudonym.key |
-| PILOTAGE_SNAPSHOT_DIR | folder of the tables' snapshots (Arrow files), ``off`` for none | beside the SQLite file (``….db.snapshots``), data/snapshots for PostgreSQL |
+| PILOTAGE_SNAPSHOT_DIR | folder of the snapshots of the tables (Parquet files), ``off`` for none | beside the SQLite file (``….db.snapshots``), data/snapshots for PostgreSQL |
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """Snapshots of the loaded tables on disk, so that a restarted app does not read the database.
 
-Each table's frame is written as an Arrow IPC file named by the table and its version
+Each table's frame is written as a Parquet file named by the table and its version
 (``db.table_versions``: a random token replaced by every write that touches the table), in a
 folder of its own per database. A version names one content for ever, so a file found is the
 table as it is in the database at that version; a file is written only for a version read
 again, unchanged, after the table was loaded (a write committed during the read would have
-changed it). Reading 2.7 million copies back from such a file takes a fraction of a second
-(see README, "Performances"), against seconds from the database.
+changed it). Parquet rather than Arrow IPC: its dictionary-encoded text columns make the
+prepared copies (2,7 million rows, 15 columns) a 108 MB file read back in 0,25 s here, against
+1 s for the 490 MB Arrow file (and 1,9 to 2,1 s for Arrow compressed with LZ4 or zstd); no
+compression, which would halve the file and double the reading time.
 
 The folder: PILOTAGE_SNAPSHOT_DIR (``off`` for none), by default beside a SQLite file
 (``pilotage.db.snapshots``) or in ``data/snapshots`` for a server database; files of older
@@ -28,7 +30,7 @@ from data_access.settings import PROJECT_ROOT, Settings
 
 KEPT_PER_TABLE = 2
 """Files kept for each table: the newest version and the one before."""
-SUFFIX = ".arrow"
+SUFFIX = ".parquet"
 
 
 def folder_of(settings: Settings) -> Path | None:
@@ -56,7 +58,7 @@ def read(folder: Path, table: str, version: int) -> pl.DataFrame | None:
     if not path.exists():
         return None
     try:
-        return pl.read_ipc(path)
+        return pl.read_parquet(path)
     except (OSError, pl.exceptions.PolarsError):  # damaged: as if missing, the database is read
         with contextlib.suppress(OSError):
             path.unlink()
@@ -66,12 +68,14 @@ def read(folder: Path, table: str, version: int) -> pl.DataFrame | None:
 def write(folder: Path, table: str, version: int, frame: pl.DataFrame) -> None:
     """Write the table's frame at that version (whole or not at all), then delete the files of
     its older versions but the last one. A disk that refuses is no error: the app just reads
-    the database next time."""
+    the database next time. A version already on disk is not written again."""
     path = _path(folder, table, version)
+    if path.exists():
+        return
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        frame.write_ipc(temporary, compression="lz4")
+        frame.write_parquet(temporary, compression="uncompressed", statistics=False)
         temporary.replace(path)
         _prune(folder, table)
     except OSError:

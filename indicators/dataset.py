@@ -6,7 +6,7 @@ Built once per data version and cached by the app; everything after it is in-mem
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -64,25 +64,18 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
     "support_sessions": _SESSIONS,
     "attendance": _SESSIONS | {"attendance"},
 }
-"""The frames each prepared frame of Dataset is made from."""
+"""The frames each prepared frame of Dataset is made from: it stays the same as long as they
+do (``prepare``'s ``known``)."""
 
 
-def prepare(
-    frames: Frames, *, previous: Dataset | None = None, unchanged: Collection[str] = ()
-) -> Dataset:
+def prepare(frames: Frames, *, known: Mapping[str, pl.DataFrame] | None = None) -> Dataset:
     """Join once what every indicator needs; see the attribute docs of Dataset.
 
-    After a write, ``previous`` (the whole dataset of the data before it) and ``unchanged``
-    (the frames the write left as they were) let the prepared frames whose frames are all
-    unchanged be taken from ``previous`` instead of joined again: an import of copies joins
-    the copies again, not the interviews."""
-    kept = frozenset(unchanged)
-
-    def reused(name: str) -> pl.DataFrame | None:
-        if previous is None or previous.last_day is not None or not DERIVED_FROM[name] <= kept:
-            return None
-        return getattr(previous, name)
-
+    ``known``: prepared frames (by attribute name) that the caller already has for these
+    frames, taken as they are instead of joined again: after an import of copies, the caller
+    (ui/cache.py) gives those whose frames (DERIVED_FROM) did not change, so only the copies are
+    joined again, not the interviews."""
+    reused = (known or {}).get
     context = reused("enrolments")
     if context is None:
         context = enrolment_context(frames)

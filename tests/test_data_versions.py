@@ -98,7 +98,7 @@ def test_the_snapshot_read_back_equals_the_database(
     folder = tmp_path / "snapshots"
     names = list(FRAME_TABLES)
     from_database, versions = load_versioned(world_engine, names, folder=folder)
-    assert len(list(folder.glob("*.arrow"))) == len(names)
+    assert len(list(folder.glob("*.parquet"))) == len(names)
 
     def no_database(*_args: object) -> pl.DataFrame:
         raise AssertionError("la base a été lue")
@@ -124,8 +124,8 @@ def test_a_write_makes_a_new_snapshot_and_older_ones_go(
         import_file(world_engine, f"copies-{_}.csv", ONE_COPY.replace(b"D9", f"E{_}".encode()))
     loaded, versions = load_versioned(world_engine, ["copies"], folder=folder)
     assert loaded["copies"].height == 13
-    kept = sorted(p.name for p in folder.glob("copy-*.arrow"))
-    assert len(kept) == snapshots.KEPT_PER_TABLE and f"copy-{versions['copies']}.arrow" in kept
+    kept = sorted(p.name for p in folder.glob("copy-*.parquet"))
+    assert len(kept) == snapshots.KEPT_PER_TABLE and f"copy-{versions['copies']}.parquet" in kept
 
 
 def test_a_table_written_while_it_is_read_is_read_again(
@@ -148,7 +148,7 @@ def test_a_table_written_while_it_is_read_is_read_again(
     assert calls == ["copy", "copy"]
     assert versions["copies"] == frame_versions(world_engine)["copies"]
     assert loaded["copies"].height == 11
-    assert [p.name for p in folder.glob("copy-*.arrow")] == [f"copy-{versions['copies']}.arrow"]
+    assert [p.name for p in folder.glob("copy-*.parquet")] == [f"copy-{versions['copies']}.parquet"]
 
 
 # --- the store: rebuild after a write, in the background ------------------------------------
@@ -188,12 +188,19 @@ def test_an_import_of_copies_reloads_the_copies_not_the_learners(
 def test_a_restart_reads_the_snapshots_and_not_the_database(
     world_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before = store_of(world_engine, tmp_path).current().built
+    first = store_of(world_engine, tmp_path)
+    before = first.current().built
+    first.idle()  # the prepared frames are written once the dataset is served
     monkeypatch.setattr(frames, "read_table", lambda *_: pytest.fail("la base a été lue"))
+    monkeypatch.setattr(
+        "indicators.dataset.attribute_to_enrolment", lambda *_: pytest.fail("jointure refaite")
+    )
     after = store_of(world_engine, tmp_path).current().built  # a new process, same folder
     assert after.key == before.key
     assert_frame_equal(after.dataset.copies, before.dataset.copies)
     assert_frame_equal(after.dataset.enrolments, before.dataset.enrolments)
+    assert_frame_equal(after.dataset.attendance, before.dataset.attendance)
+    assert_frame_equal(after.dataset.tutoring_requests, before.dataset.tutoring_requests)
 
 
 def test_users_keep_the_previous_dataset_until_the_new_one_is_swapped_in(

@@ -8,15 +8,16 @@ tables (from this app, another app process or the command line):
 
 - only those tables are loaded again (from their snapshot on disk when another process already
   wrote one, see ``data_access.snapshots``), and only the prepared frames made from them are
-  joined again (``indicators.dataset.prepare``: an import of copies reloads the copies, not the
-  learners);
+  joined again (``indicators.dataset.prepare``, ``DERIVED_FROM``: an import of copies reloads
+  the copies, not the learners, and joins the copies again, not the interviews); the prepared
+  frames are written to disk as well, keyed by the versions of the tables they are made from;
 - the new dataset is built in the background while every session keeps the previous one; when
   it is ready it is swapped in, each session's next rerun draws the new figures and says so
   (``data_notice``). The session that wrote waits for it instead (``clear_after_write``): its
   user expects to see what they just imported.
 
-A start with no dataset in memory builds it before answering, from the snapshots when they are
-there. Big frames live in st.cache_resource: Polars frames are immutable, so sharing them across
+A start with no dataset in memory builds it before answering, from the snapshots (tables and
+prepared frames) when they are there: no database read, no join. Big frames live in st.cache_resource: Polars frames are immutable, so sharing them across
 sessions is safe, and st.cache_data would copy them at every rerun.
 """
 
@@ -38,7 +39,7 @@ from data_access.frames import FRAME_TABLES, frame_versions, frames_of, load_ver
 from data_access.pseudonyms import pseudonym_key, pseudonyms
 from data_access.settings import Settings, get_settings
 from indicators.common import Perimeter
-from indicators.dataset import Dataset, prepare, within, without_names
+from indicators.dataset import DERIVED_FROM, Dataset, prepare, within, without_names
 
 if TYPE_CHECKING:
     from ui.auth import User
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 _SHOWN_KEY = "_pilotage_data_shown"
 """session_state key: the data key of the dataset this session last drew, and whether it was
 told that newer figures were being prepared."""
+_PREPARED = "prepared-"
+"""Prefix of the snapshots of prepared frames (those of tables are named by the table)."""
 POLL_SECONDS = 1.0
 """How often a session waiting for newer figures checks whether they are ready."""
 
@@ -58,6 +61,8 @@ class Built:
     versions: dict[str, int]
     tables: dict[str, pl.DataFrame]
     built_at: datetime
+    prepared_versions: dict[str, int]
+    """The version of each prepared frame of the dataset: made from its frames' versions."""
 
     @property
     def key(self) -> str:
@@ -72,6 +77,12 @@ class Current:
 
     built: Built
     updating: bool
+
+
+def _prepared_version(name: str, versions: dict[str, int]) -> int:
+    """The version of a prepared frame: one number made from the versions of its frames."""
+    text = ",".join(f"{table}={versions[table]}" for table in sorted(DERIVED_FROM[name]))
+    return int(hashlib.sha256(f"{name}:{text}".encode()).hexdigest()[:15], 16)
 
 
 class DataStore:
@@ -119,19 +130,38 @@ class DataStore:
             for name in FRAME_TABLES
             if previous is None or previous.versions.get(name) != versions[name]
         ]
-        loaded, loaded_versions = load_versioned(self.engine, changed, folder=self.folder)
+        to_write: list[tuple[str, int, pl.DataFrame]] = []
+        loaded, loaded_versions = load_versioned(
+            self.engine, changed, folder=self.folder, to_write=to_write
+        )
         self.loads.append(tuple(changed))
         tables = {
             name: loaded[name] if name in loaded else previous.tables[name] for name in FRAME_TABLES
         }
         versions = {**versions, **loaded_versions}
-        unchanged = [name for name in FRAME_TABLES if name not in loaded]
-        dataset = prepare(
-            frames_of(tables),
-            previous=previous.dataset if previous is not None else None,
-            unchanged=unchanged,
-        )
-        return Built(dataset, versions, tables, datetime.now())
+        prepared_versions = {name: _prepared_version(name, versions) for name in DERIVED_FROM}
+        known = {}
+        for name, version in prepared_versions.items():
+            if previous is not None and previous.prepared_versions[name] == version:
+                known[name] = getattr(previous.dataset, name)
+            elif self.folder is not None:
+                frame = snapshots.read(self.folder, _PREPARED + name, version)
+                if frame is not None:
+                    known[name] = frame
+        dataset = prepare(frames_of(tables), known=known)
+        built = Built(dataset, versions, tables, datetime.now(), prepared_versions)
+        if self.folder is not None:  # after the swap: nobody waits for it
+            to_write += [
+                (_PREPARED + name, prepared_versions[name], getattr(dataset, name))
+                for name in DERIVED_FROM
+                if name not in known
+            ]
+            self._pool.submit(self._write, to_write)
+        return built
+
+    def _write(self, frames: list[tuple[str, int, pl.DataFrame]]) -> None:
+        for name, version, frame in frames:
+            snapshots.write(self.folder, name, version, frame)
 
     def _swap(self, building: Future[Built]) -> None:
         """Put a finished build in place (called when it is done, from its thread). A build that
@@ -150,6 +180,10 @@ class DataStore:
                 self._target = None
             if self._ready is None or self._ready.built_at < built.built_at:
                 self._ready = built
+
+    def idle(self) -> None:
+        """Wait until the work started so far (a build, the snapshots it writes) is done."""
+        self._pool.submit(lambda: None).result()
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
