@@ -284,3 +284,18 @@ def test_filters_pages_and_address_parameters_never_reload_the_data(
     assert app.sidebar.multiselect(key="filter_sites").value == ["Marseille"]
     assert page_problems(app) == []
     assert reads == []
+
+
+# --- charts: checked against the schema here, drawn unchecked in the app ----------------------
+
+
+@pytest.mark.parametrize("name", sorted(__import__("test_charts").BUILDERS))
+def test_every_chart_is_valid_vega_lite(name: str) -> None:
+    """The app draws charts without checking them against the Vega-Lite schema at each rerun
+    (ui/charts.py, ``unchecked``): every builder is checked here instead."""
+    from test_charts import BUILDERS
+
+    chart = BUILDERS[name]()
+    spec = type(chart).to_dict(chart, validate=True)  # raises SchemaValidationError if not
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    assert chart.to_dict() == spec  # what the app draws is the same spec

@@ -15,7 +15,7 @@ import streamlit as st
 from domain import school_year_name, school_year_of, school_year_of_expr
 from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period, Scope
 from indicators.dataset import Dataset
-from ui import auth, cache
+from ui import auth, cache, cached
 from ui import format as fmt
 from ui.auth import User
 from ui.text import escape
@@ -72,7 +72,7 @@ def _choose_source(user: User) -> tuple[Dataset, str, str]:
 
 
 def _choose_period(dataset: Dataset) -> Period:
-    years = _school_years(dataset)
+    years = cached.of_dataset(_school_years, dataset)
     year = st.sidebar.selectbox(
         "Année scolaire",
         years,
@@ -128,22 +128,35 @@ def _checked_choice(user: User, key: str, parameter: str, known: list[str], what
         )
 
 
-def _choose_filters(dataset: Dataset, period: Period, user: User) -> Filters:
-    enrolments = dataset.enrolments
-    _checked_choice(user, "filter_sites", "site", _options(enrolments, "site"), "site")
-    _checked_choice(user, "filter_groups", "groupe", _options(enrolments, "group"), "groupe")
-    sites = st.sidebar.multiselect(
-        "Site", _options(enrolments, "site"), key="filter_sites", placeholder="Tous"
-    )
-    if sites != list(st.query_params.get_all("site")) and "site" in st.query_params:
-        del st.query_params["site"]  # the URL no longer says what is shown
-    in_scope = enrolments.filter(
+def _column_options(dataset: Dataset, column: str) -> list[str]:
+    return _options(dataset.enrolments, column)
+
+
+def _group_options(dataset: Dataset, period: Period, sites: tuple[str, ...]) -> list[str]:
+    in_scope = dataset.enrolments.filter(
         (pl.col("entry_date") <= period.end)
         & (pl.col("exit_date").is_null() | (pl.col("exit_date") >= period.start))
     )
     if sites:
         in_scope = in_scope.filter(pl.col("site").is_in(sites))
-    group_options = _options(in_scope, "group")
+    return _options(in_scope, "group")
+
+
+def _disciplines(dataset: Dataset) -> list[str]:
+    return dataset.disciplines
+
+
+def _choose_filters(dataset: Dataset, period: Period, user: User) -> Filters:
+    """The filters; their lists are computed once per dataset (and period, for the groups):
+    ``cached.of_dataset``, not at every rerun."""
+    site_options = cached.of_dataset(_column_options, dataset, "site")
+    _checked_choice(user, "filter_sites", "site", site_options, "site")
+    all_groups = cached.of_dataset(_column_options, dataset, "group")
+    _checked_choice(user, "filter_groups", "groupe", all_groups, "groupe")
+    sites = st.sidebar.multiselect("Site", site_options, key="filter_sites", placeholder="Tous")
+    if sites != list(st.query_params.get_all("site")) and "site" in st.query_params:
+        del st.query_params["site"]  # the URL no longer says what is shown
+    group_options = cached.of_dataset(_group_options, dataset, period, tuple(sites))
     if any(g not in group_options for g in st.session_state.get("filter_groups") or []):
         kept = [g for g in st.session_state["filter_groups"] if g in group_options]
         st.session_state["filter_groups"] = kept  # groups of another year or site
@@ -151,10 +164,16 @@ def _choose_filters(dataset: Dataset, period: Period, user: User) -> Filters:
         "Groupe / classe", group_options, key="filter_groups", placeholder="Tous"
     )
     disciplines = st.sidebar.multiselect(
-        "Discipline", dataset.disciplines, key="filter_disciplines", placeholder="Toutes"
+        "Discipline",
+        cached.of_dataset(_disciplines, dataset),
+        key="filter_disciplines",
+        placeholder="Toutes",
     )
     publics = st.sidebar.multiselect(
-        "Public", _options(enrolments, "public"), key="filter_publics", placeholder="Tous"
+        "Public",
+        cached.of_dataset(_column_options, dataset, "public"),
+        key="filter_publics",
+        placeholder="Tous",
     )
     return Filters(
         sites=tuple(sites),
