@@ -299,3 +299,38 @@ def test_every_chart_is_valid_vega_lite(name: str) -> None:
     spec = type(chart).to_dict(chart, validate=True)  # raises SchemaValidationError if not
     assert spec["config"]["locale"]["number"]["decimal"] == ","
     assert chart.to_dict() == spec  # what the app draws is the same spec
+
+
+def test_the_figures_being_read_are_made_again_before_the_swap(
+    world_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the sessions read on the data before a write is computed again on the new data
+    while it is built: the first page after the swap finds its figures ready."""
+    import streamlit as st
+
+    from indicators.common import Scope
+    from ui import cache, cached
+    from ui.sidebar import Selection
+
+    url = world_engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("PILOTAGE_DATABASE_URL", url)
+    st.cache_resource.clear()
+    made: list[int] = []
+
+    def copies_of(dataset: object, *, discipline: str) -> int:
+        made.append(dataset.copies.filter(pl.col("discipline") == discipline).height)
+        return made[-1]
+
+    def selection(built: object) -> Selection:
+        scope = Scope.__new__(Scope)  # not read by copies_of
+        return Selection(built.dataset, scope, "Base de données", f"{url}#{built.key}")
+
+    store = cache.store()
+    before = selection(store.current().built)
+    assert cached.compute(copies_of, before, discipline="Maths") == 3
+    import_file(world_engine, "copies.csv", ONE_COPY)
+    after = selection(store.current(wait=True).built)
+    assert made == [3, 4]  # made again during the rebuild...
+    assert cached.compute(copies_of, after, discipline="Maths") == 4
+    assert made == [3, 4]  # ...so the page does not wait for it
+    st.cache_resource.clear()

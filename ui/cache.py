@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,11 +36,13 @@ import polars as pl
 import streamlit as st
 
 from data_access import db, snapshots
+from data_access.errors import report_unexpected
 from data_access.frames import FRAME_TABLES, frame_versions, frames_of, load_versioned
 from data_access.pseudonyms import pseudonym_key, pseudonyms
 from data_access.settings import Settings, get_settings
 from indicators.common import Perimeter
 from indicators.dataset import DERIVED_FROM, Dataset, prepare, within, without_names
+from ui import cached
 
 if TYPE_CHECKING:
     from ui.auth import User
@@ -99,6 +102,8 @@ class DataStore:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="pilotage-donnees")
         self.loads: deque[tuple[str, ...]] = deque(maxlen=16)
         """The tables each recent build read (from disk or database): what a rebuild cost."""
+        self.warm: Callable[[Built, Built], object] | None = None
+        """Run on each rebuilt dataset before it is swapped in: (previous, new)."""
 
     @property
     def engine(self):  # noqa: ANN201
@@ -150,6 +155,11 @@ class DataStore:
                     known[name] = frame
         dataset = prepare(frames_of(tables), known=known)
         built = Built(dataset, versions, tables, datetime.now(), prepared_versions)
+        if self.warm is not None and previous is not None:
+            try:
+                self.warm(previous, built)
+            except Exception as error:  # noqa: BLE001 (the figures are computed when asked)
+                report_unexpected(error, "le préchargement des chiffres")
         if self.folder is not None:  # after the swap: nobody waits for it
             to_write += [
                 (_PREPARED + name, prepared_versions[name], getattr(dataset, name))
@@ -191,7 +201,16 @@ class DataStore:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _store(database_url: str) -> DataStore:
-    return DataStore(Settings(database_url=database_url, snapshot_dir=get_settings().snapshot_dir))
+    store = DataStore(Settings(database_url=database_url, snapshot_dir=get_settings().snapshot_dir))
+
+    def warm(previous: Built, new: Built) -> int:
+        """The figures the sessions were reading, made again on the new data (ui/cached.py)."""
+        return cached.replay(
+            f"{database_url}#{previous.key}", f"{database_url}#{new.key}", new.dataset
+        )
+
+    store.warm = warm
+    return store
 
 
 def store() -> DataStore:

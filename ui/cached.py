@@ -8,8 +8,11 @@ write anywhere invalidates every result. Results are immutable Polars frames, sh
 from __future__ import annotations
 
 import threading
+import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
@@ -56,10 +59,54 @@ def compute(
     made_from, result = _memoised(
         name, selection.data_key, on_frames, hash(key), key, function, selection
     )
+    _remember(selection.data_key, name, on_frames, key, function)
     if made_from != key:  # two keys of the same hash: rare, computed without memo
         data = selection.dataset.frames if on_frames else selection.dataset
         return function(data, **arguments)
     return result
+
+
+_RECENT: OrderedDict[tuple[str, str, bool, tuple], Callable[..., Any]] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
+MAX_RECENT = 64
+"""Calls remembered to be made again on the data after a write (``replay``)."""
+REPLAY_SECONDS = 30.0
+"""Time given to ``replay`` at most: what is left is computed when a page asks for it."""
+
+
+def _remember(data_key: str, name: str, on_frames: bool, key: tuple, function: Callable) -> None:
+    with _RECENT_LOCK:
+        _RECENT[(data_key, name, on_frames, key)] = function
+        _RECENT.move_to_end((data_key, name, on_frames, key))
+        while len(_RECENT) > MAX_RECENT:
+            _RECENT.popitem(last=False)
+
+
+def replay(old_key: str, new_key: str, dataset: Dataset) -> int:
+    """Make again, on the new data (``dataset``, data key ``new_key``), the memoised calls
+    last asked for on the data before (``old_key``), most recent first, for at most
+    REPLAY_SECONDS: run while a rebuild after a write is under way, before the swap, so that
+    the pages users were reading are ready with the new figures when they get them. The
+    number of calls made."""
+    with _RECENT_LOCK:
+        calls = [(k, f) for k, f in reversed(_RECENT.items()) if k[0] == old_key]
+    holder = _Holder(dataset)
+    deadline = time.monotonic() + REPLAY_SECONDS
+    made = 0
+    for (_, name, on_frames, key), function in calls:
+        if time.monotonic() > deadline:
+            break
+        _memoised(name, new_key, on_frames, hash(key), key, function, holder)
+        _remember(new_key, name, on_frames, key, function)
+        made += 1
+    return made
+
+
+@dataclass(frozen=True)
+class _Holder:
+    """What ``_memoised`` reads of a selection: its dataset."""
+
+    dataset: Dataset
 
 
 _OF_DATASET: dict[tuple[int, str, tuple], tuple[weakref.ref, Any]] = {}
