@@ -334,3 +334,43 @@ def test_the_figures_being_read_are_made_again_before_the_swap(
     assert cached.compute(copies_of, after, discipline="Maths") == 4
     assert made == [3, 4]  # ...so the page does not wait for it
     st.cache_resource.clear()
+
+
+def test_figures_are_shared_through_the_disk(
+    world_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A figure computed by one process is read by another (or after a restart) for the same
+    data, and computed again for new data; an analysed file's figures never go to disk."""
+    import streamlit as st
+
+    from indicators.common import Scope
+    from ui import cache, cached
+    from ui.sidebar import Selection
+
+    url = world_engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("PILOTAGE_DATABASE_URL", url)
+    monkeypatch.setenv("PILOTAGE_SNAPSHOT_DIR", str(tmp_path / "snapshots"))
+    made: list[int] = []
+
+    def copies_of(dataset: object, *, discipline: str) -> pl.DataFrame:
+        made.append(dataset.copies.filter(pl.col("discipline") == discipline).height)
+        return pl.DataFrame({"copies": [made[-1]]})
+
+    def figure(source: str = "Base de données") -> int:
+        built = cache.store().current().built
+        key = f"{url}#{built.key}" if source == "Base de données" else "file:x.csv:1"
+        chosen = Selection(built.dataset, Scope.__new__(Scope), source, key)
+        return cached.compute(copies_of, chosen, discipline="Maths").item()
+
+    st.cache_resource.clear()
+    assert figure() == 3 and made == [3]
+    st.cache_resource.clear()  # another process, or a restart
+    assert figure() == 3 and made == [3]
+    assert len(list((tmp_path / "snapshots").rglob("figures/*.parquet"))) == 1
+    import_file(world_engine, "copies.csv", ONE_COPY)
+    st.cache_resource.clear()
+    assert figure() == 4 and made == [3, 4]
+    st.cache_resource.clear()
+    assert figure("Fichier") == 4 and figure("Fichier") == 4 and made == [3, 4, 4]
+    assert len(list((tmp_path / "snapshots").rglob("figures/*.parquet"))) == 2
+    st.cache_resource.clear()

@@ -1,21 +1,35 @@
 """Memoised indicator calls: the same function on the same data and scope (period, filters,
 settings) is computed once, then handed back from memory (pages rerun on every click).
 
-The key is the selection's data key (database URL + data version, or the analysed file), so a
-write anywhere invalidates every result. Results are immutable Polars frames, shared safely.
+The key is the selection's data key (database URL + version of every table, or the analysed
+file), so a write anywhere invalidates every result. Results are immutable Polars frames,
+shared safely. The frames computed from the database are also written to disk, beside the
+snapshots of the data: another app process, or this one after a restart, reads them instead
+of computing them again (named by the code that computes them, so an upgrade does not reuse
+them). After a write, the figures last read are made again on the new data before it is
+swapped in (``replay``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
 import threading
 import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import polars as pl
 import streamlit as st
+
+from data_access import snapshots
+from data_access.settings import PROJECT_ROOT, get_settings
 
 if TYPE_CHECKING:
     from indicators.dataset import Dataset
@@ -34,9 +48,87 @@ def _memoised(
     _function: Callable[..., Any],
     _selection: Selection,
 ) -> tuple[tuple[tuple[str, Any], ...], Any]:
-    del function_name, data_key, arguments_hash  # part of the cache key only
+    del arguments_hash  # part of the cache key only
+    path = _figure_path(function_name, data_key, on_frames, _arguments)
+    if path is not None and path.exists():
+        try:
+            return _arguments, pl.read_parquet(path)
+        except (OSError, pl.exceptions.PolarsError):
+            pass  # damaged: computed again
     data = _selection.dataset.frames if on_frames else _selection.dataset
-    return _arguments, _function(data, **dict(_arguments))
+    result = _function(data, **dict(_arguments))
+    if path is not None and isinstance(result, pl.DataFrame):
+        _write_figure(path, result)
+    return _arguments, result
+
+
+# --- figures on disk: shared by the app's processes and kept across restarts ------------------
+
+_CODE_PARTS = ("domain.py", "indicators", "planning", "forecast", "data_access")
+MAX_FIGURE_FILES = 4000
+"""Files of figures kept on disk; the oldest half goes when there are more."""
+
+
+@functools.cache
+def _code_version() -> str:
+    """A digest of the code that computes figures: a figure on disk is used only by the code
+    that made it (an upgrade computes them again)."""
+    digest = hashlib.sha256()
+    for part in _CODE_PARTS:
+        path = PROJECT_ROOT / part
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.exists() else []
+        for file in files:
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_PLAIN = (str, int, float, bool, type(None), date, datetime)
+
+
+def _plain(value: object) -> bool:
+    """A value whose repr names it exactly (and the same in every process)."""
+    if isinstance(value, _PLAIN):
+        return True
+    if isinstance(value, tuple):
+        return all(_plain(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = dataclasses.fields(value)
+        return all(field.repr for field in fields) and all(
+            _plain(getattr(value, field.name)) for field in fields
+        )
+    return False
+
+
+def _figure_path(
+    function_name: str, data_key: str, on_frames: bool, arguments: tuple
+) -> Path | None:
+    """Where a figure of the database is kept on disk (beside the snapshots of its data, see
+    data_access/snapshots.py): named by the code, the function, the data key (database and
+    version of every table, user's perimeter) and the arguments; None for the figures of an
+    analysed file, or arguments that have no exact text."""
+    settings = get_settings()
+    folder = snapshots.folder_of(settings)
+    if folder is None or not data_key.startswith(f"{settings.database_url}#"):
+        return None
+    if not _plain(arguments):
+        return None
+    text = f"{_code_version()}|{function_name}|{data_key}|{on_frames}|{arguments!r}"
+    return folder / "figures" / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.parquet"
+
+
+def _write_figure(path: Path, figure: pl.DataFrame) -> None:
+    temporary = path.with_suffix(f".{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.write_parquet(temporary, statistics=False)
+        temporary.replace(path)
+        files = list(path.parent.glob("*.parquet"))
+        if len(files) > MAX_FIGURE_FILES:
+            files.sort(key=lambda f: f.stat().st_mtime)
+            for old in files[: len(files) // 2]:
+                old.unlink(missing_ok=True)
+    except OSError:
+        temporary.unlink(missing_ok=True)
 
 
 def compute(
