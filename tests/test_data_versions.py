@@ -374,3 +374,22 @@ def test_figures_are_shared_through_the_disk(
     assert figure("Fichier") == 4 and figure("Fichier") == 4 and made == [3, 4, 4]
     assert len(list((tmp_path / "snapshots").rglob("figures/*.parquet"))) == 2
     st.cache_resource.clear()
+
+
+def test_the_sidebar_scope_is_a_key_that_can_go_to_disk() -> None:
+    """A figure is written to disk only for arguments written exactly by their text: the
+    sidebar's scope is (its settings' French labels, outside equality, do not count)."""
+    from datetime import date as day
+
+    from indicators.common import DEFAULT_SETTINGS, Filters, Perimeter, Period, Scope
+    from ui import cached
+
+    scope = Scope(
+        Period(day(2025, 9, 1), day(2026, 8, 31)),
+        Filters(sites=("Lyon",)),
+        DEFAULT_SETTINGS,
+        Perimeter((), ()),
+    )
+    assert cached._plain((("scope", scope), ("by", "site"), ("limit", None)))
+    assert not cached._plain((("frame", pl.DataFrame({"a": [1]})),))
+    assert not cached._plain((("sites", {"Lyon"}),))  # a set's text has no fixed order

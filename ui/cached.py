@@ -92,10 +92,10 @@ def _plain(value: object) -> bool:
     if isinstance(value, tuple):
         return all(_plain(item) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = dataclasses.fields(value)
-        return all(field.repr for field in fields) and all(
-            _plain(getattr(value, field.name)) for field in fields
-        )
+        # the fields that make two values equal must all be written, and exactly (a field
+        # left out of equality, such as the settings' French labels, does not matter)
+        compared = [field for field in dataclasses.fields(value) if field.compare]
+        return all(field.repr and _plain(getattr(value, field.name)) for field in compared)
     return False
 
 
