@@ -45,6 +45,7 @@ bench: install ## speed figures (see README)
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_planning.py
+	$(BIN)/python bench/bench_forecast.py sqlite:////tmp/pilotage_national.db
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

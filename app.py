@@ -28,6 +28,13 @@ PAGES: dict[str, list[tuple[str, str, str, str, str]]] = {
         ("pages/activity.py", "activite", "Activité et pics", ":material/trending_up:", EVERYONE),
         ("pages/delays.py", "delais", "Délais de correction", ":material/timer:", EVERYONE),
         ("pages/tutoring.py", "tutorat", "Tutorat", ":material/forum:", EVERYONE),
+        (
+            "pages/forecast.py",
+            "prevoir-la-charge",
+            "Prévoir la charge",
+            ":material/query_stats:",
+            EVERYONE,
+        ),
     ],
     "Suivi des apprenants": [
         ("pages/dropout.py", "decrochage", "Décrochage", ":material/flag:", EVERYONE),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from data_access.errors import DatabaseBusy, PilotageError, report_unexpected
@@ -205,6 +205,149 @@ def _as_text(table: pl.DataFrame) -> str:
             lines.append(f"  {LABELS[column]:<{width}}  {shown}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+# --- forecast ---------------------------------------------------------------------------
+
+_FORECAST_JSON_NAMES = {"week_start": "week", "copies_backlog_projected": "backlog_projected"}
+
+
+def _weeks(text: str) -> int:
+    from forecast.plan import MAX_WEEKS
+
+    value = _positive_int(text)
+    if value > MAX_WEEKS:
+        raise argparse.ArgumentTypeError(f"au plus {MAX_WEEKS} semaines : « {text} »")
+    return value
+
+
+def _add_forecast(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "forecast",
+        help="prévoir les copies et sollicitations des semaines à venir et l'effectif nécessaire",
+        description=(
+            "Prévoit, semaine par semaine, par site et discipline, les copies reçues et les "
+            "sollicitations de tutorat (les mêmes semaines des années précédentes, ajustées au "
+            "niveau de cette année, avec un intervalle à 80 %), les correcteurs et tuteurs "
+            "nécessaires pour tenir les objectifs de délai, et le stock et le délai prévus avec "
+            "l'effectif actuel (file d'attente hebdomadaire). Une semaine sans historique n'a "
+            "pas de prévision (null) et le dit."
+        ),
+    )
+    parser.add_argument(
+        "--as-of",
+        type=_day,
+        metavar="AAAA-MM-JJ",
+        help="prévoir avec les données jusqu'à ce jour (défaut : le dernier jour des données)",
+    )
+    parser.add_argument(
+        "--weeks", type=_weeks, default=12, metavar="N", help="semaines à prévoir (défaut 12)"
+    )
+    parser.add_argument(
+        "--site", action="append", default=[], metavar="NOM", help="site (répétable)"
+    )
+    parser.add_argument(
+        "--discipline", action="append", default=[], metavar="NOM", help="discipline (répétable)"
+    )
+    parser.add_argument("--json", action="store_true", help="sortie JSON (une liste d'objets)")
+    _add_user_option(parser)
+    return parser
+
+
+def _run_forecast(args: argparse.Namespace) -> int:
+    import json
+
+    from data_access.db import get_engine
+    from data_access.frames import load_frames
+    from forecast import plan
+    from forecast.history import first_week
+    from indicators.common import Filters, Period, Scope
+    from indicators.dataset import data_end, prepare
+    from ui import format as fmt  # French formatting only (no Streamlit call)
+
+    filters = Filters(sites=tuple(args.site), disciplines=tuple(args.discipline))
+    perimeter = _perimeter_of(args.user, filters, learners=False, as_json=args.json)
+    if perimeter is None:
+        return 1
+    dataset = _within(prepare(load_frames(get_engine())), perimeter)
+    last = data_end(dataset)
+    if last is None:
+        return _fail(args, "la base ne contient aucune donnée : rien à prévoir.", 1)
+    as_of = args.as_of or last
+    if as_of > last + timedelta(days=6 - last.weekday()):  # after the data's last week
+        return _fail(
+            args,
+            f"--as-of ({fmt.day(as_of)}) est après la dernière semaine des données (dernier "
+            f"jour : {fmt.day(last)}) : les semaines entre les deux compteraient pour zéro.",
+            1,
+        )
+    scope = Scope(Period(as_of, as_of), filters, perimeter=perimeter)
+    table = plan.capacity_plan(dataset, scope, as_of=as_of, weeks=args.weeks)
+    if args.json:
+        rows = [
+            {_FORECAST_JSON_NAMES.get(k, k): _json_value(v) for k, v in row.items()}
+            for row in table.iter_rows(named=True)
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    start = first_week(as_of)
+    print(
+        f"Prévision faite avec les données jusqu'au {fmt.day(as_of)}, {args.weeks} semaine(s) "
+        f"à partir du lundi {fmt.day(start)}."
+    )
+    if table.is_empty():
+        print("Aucune copie ni sollicitation dans cette sélection : rien à prévoir.")
+        return 0
+    print(_forecast_text(table))
+    return 0
+
+
+def _json_value(value):  # noqa: ANN001, ANN202
+    """A value of the plan as JSON writes it: dates ISO, floats rounded (null stays null)."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 3)
+    return value
+
+
+def _forecast_text(table: pl.DataFrame) -> str:
+    """One block per site and discipline, one line per week, in French."""
+    from ui import format as fmt
+
+    header = (
+        f"  {'Semaine du':<10}  {'Copies prévues':>22}  {'Correcteurs':>16}  {'Stock':>7}  "
+        f"{'Attente':>8}  {'Sollicitations':>14}  {'Tuteurs':>12}"
+    )
+    blocks = []
+    for (site, discipline), rows in table.group_by("site", "discipline", maintain_order=True):
+        lines = [f"{site} — {discipline}", header]
+        for row in rows.sort("week_start").iter_rows(named=True):
+            if row["copies_forecast"] is None:
+                copies = "—"
+            elif row["copies_low"] is None:
+                copies = fmt.number(row["copies_forecast"])
+            else:
+                copies = (
+                    f"{fmt.number(row['copies_forecast'])} ({fmt.number(row['copies_low'])}–"
+                    f"{fmt.number(row['copies_high'])})"
+                )
+            staff = f"{fmt.number(row['correctors_needed'])} / {fmt.number(row['correctors'])}"
+            tutors = f"{fmt.number(row['tutors_needed'])} / {fmt.number(row['tutors'])}"
+            lines.append(
+                f"  {fmt.day(row['week_start']):<10}  {copies:>22}  {staff:>16}  "
+                f"{fmt.number(row['copies_backlog_projected']):>7}  "
+                f"{fmt.days(row['correction_wait_days_projected']):>8}  "
+                f"{fmt.number(row['requests_forecast']):>14}  {tutors:>12}"
+            )
+        notes = sorted({n for n in rows.get_column("copies_note").to_list() if n})
+        lines += [f"  Sans prévision : {note}." for note in notes]
+        blocks.append("\n".join(lines))
+    legend = (
+        "Copies prévues : prévision (intervalle à 80 %). Correcteurs, tuteurs : nécessaires / "
+        "actuels. Stock et attente moyenne : prévus avec l'effectif actuel, en fin de semaine."
+    )
+    return "\n\n".join(blocks) + "\n\n" + legend
 
 
 # --- --user: compute within an account's perimeter --------------------------------------
@@ -870,6 +1013,7 @@ def _run_anonymise(args: argparse.Namespace) -> int:
 COMMANDS: list[Command] = [
     (_add_seed, _run_seed),
     (_add_indicators, _run_indicators),
+    (_add_forecast, _run_forecast),
     (_add_plan_groups, _run_plan_groups),
     (_add_import, _run_import),
     (_add_user, _run_user),

@@ -82,6 +82,8 @@ class IndicatorSettings:
 
     correction_target_days: int = 3
     tutoring_target_hours: int = 48
+    correction_goal_share: float = 0.8
+    tutoring_goal_share: float = 0.8
     surge_ratio: float = 2.0
     surge_min_volume: int = 30
     surge_baseline_weeks: int = 8
@@ -100,6 +102,8 @@ class IndicatorSettings:
         default_factory=lambda: {
             "correction_target_days": "Objectif de délai de correction (jours)",
             "tutoring_target_hours": "Délai de réponse cible du tutorat (heures)",
+            "correction_goal_share": "Part visée des copies corrigées dans l'objectif de délai",
+            "tutoring_goal_share": "Part visée des sollicitations répondues dans le délai cible",
             "surge_ratio": "Seuil d'un pic (volume / médiane des 8 semaines d'activité précédentes)",
             "surge_min_volume": "Volume minimal d'une semaine pour parler de pic",
             "surge_baseline_weeks": "Semaines de référence d'un pic",

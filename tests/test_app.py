@@ -17,6 +17,7 @@ PAGES = [
     "pages/activity.py",
     "pages/delays.py",
     "pages/tutoring.py",
+    "pages/forecast.py",
     "pages/dropout.py",
     "pages/support.py",
     "pages/interviews.py",

@@ -29,6 +29,7 @@ PAGE_TITLES = [
     "Activité et pics",
     "Délais de correction",
     "Tutorat",
+    "Prévoir la charge",
     "Décrochage",
     "Accompagnement personnalisé",
     "Entretiens",

@@ -27,6 +27,7 @@ ANALYSIS = [
     "pages/activity.py",
     "pages/delays.py",
     "pages/tutoring.py",
+    "pages/forecast.py",
     "pages/dropout.py",
     "pages/support.py",
     "pages/interviews.py",
