@@ -8,6 +8,7 @@ learners are neither read again nor joined again, and the new copy is in the nex
 from __future__ import annotations
 
 import threading
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -289,13 +290,44 @@ def test_filters_pages_and_address_parameters_never_reload_the_data(
 # --- charts: checked against the schema here, drawn unchecked in the app ----------------------
 
 
-@pytest.mark.parametrize("name", sorted(__import__("test_charts").BUILDERS))
+def _forecast_charts() -> dict[str, object]:
+    from ui import charts_forecast
+
+    weeks = [date(2026, 4, 6), date(2026, 4, 13)]
+    curves = pl.DataFrame(
+        {
+            "week_start": weeks * 3,
+            "curve": ["actual", "actual", "forecast", "forecast", "last_year", "last_year"],
+            "value": [120.0, 130.0, 140.0, 150.0, 110.0, 115.0],
+            "low": [None, None, 120.0, 125.0, None, None],
+            "high": [None, None, 160.0, 175.0, None, None],
+        }
+    )
+    waits = pl.DataFrame(
+        {"week_start": weeks, "discipline": ["Maths", "Maths"], "wait_days": [2.5, 3.5]}
+    )
+    return {
+        "forecast_against_last_year": lambda: charts_forecast.forecast_against_last_year(
+            curves, y_title="Copies"
+        ),
+        "projected_waits": lambda: charts_forecast.projected_waits(
+            waits,
+            value="wait_days",
+            y_title="Attente (jours)",
+            target=3,
+            target_title="Objectif (jours)",
+        ),  # fmt: skip
+    }
+
+
+CHARTS = {**__import__("test_charts").BUILDERS, **_forecast_charts()}
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
 def test_every_chart_is_valid_vega_lite(name: str) -> None:
     """The app draws charts without checking them against the Vega-Lite schema at each rerun
     (ui/charts.py, ``unchecked``): every builder is checked here instead."""
-    from test_charts import BUILDERS
-
-    chart = BUILDERS[name]()
+    chart = CHARTS[name]()
     spec = type(chart).to_dict(chart, validate=True)  # raises SchemaValidationError if not
     assert spec["config"]["locale"]["number"]["decimal"] == ","
     assert chart.to_dict() == spec  # what the app draws is the same spec
