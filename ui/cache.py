@@ -191,6 +191,11 @@ class DataStore:
             if self._ready is None or self._ready.built_at < built.built_at:
                 self._ready = built
 
+    @property
+    def has_data(self) -> bool:
+        """Whether a dataset is ready (then no rerun waits for a load)."""
+        return self._ready is not None
+
     def idle(self) -> None:
         """Wait until the work started so far (a build, the snapshots it writes) is done."""
         self._pool.submit(lambda: None).result()
@@ -249,8 +254,12 @@ def _dataset_within_built(
 
 
 def _loading() -> Current:
+    """The store's current dataset; a spinner only when there is none yet (a start)."""
+    data = store()
+    if data.has_data:
+        return data.current()
     with st.spinner("Chargement des données…"):
-        return store().current()
+        return data.current()
 
 
 def current_dataset(user: User) -> tuple[Dataset, str]:
