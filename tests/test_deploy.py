@@ -227,7 +227,7 @@ def test_an_import_in_one_process_is_seen_in_the_other(two_processes, tmp_path: 
         reader.get_by_role("link", name="Tutorat").first.click()  # the reader's next rerun
         reader.get_by_role("heading", name="Tutorat").first.wait_for(timeout=90_000)
         # rebuilt in the background, then drawn by itself with the notice
-        reader.get_by_text("Les chiffres ont été mis à jour").first.wait_for(timeout=90_000)
+        reader.get_by_text("Les chiffres ont été mis à jour").first.wait_for(timeout=180_000)
         reader.screenshot(path=str(tmp_path / "lecteur.png"), full_page=True)
         reader.get_by_role("link", name="Vue d'ensemble").first.click()
         reader.get_by_text("Copies reçues").first.wait_for(timeout=90_000)
