@@ -35,6 +35,7 @@ PAGES: dict[str, list[tuple[str, str, str, str, str]]] = {
             ":material/query_stats:",
             EVERYONE,
         ),
+        ("pages/report.py", "rapport", "Rapport", ":material/description:", EVERYONE),
     ],
     "Suivi des apprenants": [
         ("pages/dropout.py", "decrochage", "Décrochage", ":material/flag:", EVERYONE),

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     import polars as pl
 
 _FRENCH_ERRORS = (
+    ("one of the arguments ", "une de ces options est obligatoire : "),
+    (" is required", ""),
+    ("not allowed with argument", "incompatible avec l'option"),
     ("the following arguments are required", "options obligatoires manquantes"),
     ("unrecognized arguments", "arguments non reconnus"),
     ("invalid choice", "choix invalide"),
@@ -758,8 +761,7 @@ def _run_import(args: argparse.Namespace) -> int:
             args.user,
             "import",
             f"{report.file_name} (SHA-256 {report.sha256}) : {report.kind}, {report.status}, "
-            f"{report.added} ajoutée(s), {report.updated} mise(s) à jour, "
-            f"{report.rejected} rejetée(s)",
+            f"{report.counts()}",
         )
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
@@ -770,7 +772,9 @@ def _run_import(args: argparse.Namespace) -> int:
                 "Association des colonnes reprise d'un import précédent de même présentation : "
                 f"{pairs}. Corrigez-la avec --map (et --remember-map pour la garder)."
             )
-        print(report.summary())
+        from ui import format as fmt  # French formatting only (no Streamlit call)
+
+        print(report.summary(fmt.number))
         for row, text in report.ignored:
             print(f"  ligne {row} ignorée : ligne de total (« {text} »)")
         _print_rows(report.problems, "problèmes")
@@ -971,6 +975,300 @@ def _run_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- report ---------------------------------------------------------------------------
+
+
+def _add_report(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "report",
+        help="établir le rapport mensuel (PDF ou Excel) ou les chiffres annuels à publier",
+        description=(
+            "--month AAAA-MM : le rapport mensuel (chiffres clés du mois comparés au mois "
+            "précédent et au même mois un an plus tôt, copies par semaine et pics, délais de "
+            "correction par discipline, tutorat par site, décrochage, apprenants à risque, "
+            "heures d'accompagnement). --year AAAA-AAAA --kind publication : les chiffres "
+            "annuels à publier (article L6111-8 du Code du travail, indicateur 2 de Qualiopi). "
+            "Le format suit l'extension de --out : .pdf (A4) ou .xlsx (une feuille par partie)."
+        ),
+    )
+    when = parser.add_mutually_exclusive_group(required=True)
+    when.add_argument("--month", metavar="AAAA-MM", help="le mois du rapport, ex. 2026-03")
+    when.add_argument("--year", metavar="AAAA-AAAA", help="l'année scolaire, ex. 2025-2026")
+    parser.add_argument(
+        "--kind",
+        choices=["monthly", "publication"],
+        help="monthly (avec --month, par défaut) ou publication (avec --year)",
+    )
+    parser.add_argument(
+        "--site", action="append", default=[], metavar="NOM", help="site (répétable)"
+    )
+    parser.add_argument(
+        "--out",
+        metavar="rapport.pdf|rapport.xlsx",
+        help="le fichier à écrire (défaut : rapport-AAAA-MM.pdf ou publication-AAAA-AAAA.pdf)",
+    )
+    parser.add_argument(
+        "--send",
+        action="store_true",
+        help="envoyer aussi le fichier en pièce jointe à ceux qui voient tout ce périmètre "
+        "(comptes ayant une adresse e-mail, sinon PILOTAGE_ALERT_RECIPIENTS) par "
+        "PILOTAGE_SMTP_URL",
+    )
+    _add_user_option(parser)
+    return parser
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from datetime import datetime
+    from pathlib import Path
+
+    from data_access.db import get_engine
+    from data_access.frames import load_frames
+    from indicators.common import Filters, Period, Scope
+    from indicators.dataset import prepare
+    from reports import files, monthly, publication
+
+    kind = args.kind or ("monthly" if args.month else "publication")
+    if (kind == "monthly") != bool(args.month):
+        print(
+            "Erreur : le rapport mensuel se demande avec --month, les chiffres à publier avec "
+            "--year et --kind publication.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        if args.month:
+            period = monthly.month_period(args.month)
+        else:
+            period = publication.year_period(args.year)
+        stem = f"rapport-{args.month}" if args.month else f"publication-{args.year}"
+        out = Path(args.out or f"{stem}.pdf")
+        suffix = files.format_of(out.name)
+    except monthly.ReportError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return 2
+    filters = Filters(sites=tuple(args.site))
+    perimeter = _perimeter_of(args.user, filters, learners=False)
+    if perimeter is None:
+        return 1
+    dataset = _within(prepare(load_frames(get_engine(), monthly.TABLES)), perimeter)
+    known = set(dataset.enrolments.get_column("site").drop_nulls().to_list())
+    unknown = [site for site in args.site if site not in known]
+    if unknown:
+        names = ", ".join(f"« {site} »" for site in unknown)
+        print(f"Refusé : site inconnu dans les données : {names}.", file=sys.stderr)
+        return 1
+    scope = Scope(Period(period.start, period.end), filters, perimeter=perimeter)
+    generated = datetime.now()
+    if kind == "monthly":
+        document = monthly.document(monthly.monthly_report(dataset, scope), generated)
+    else:
+        document = publication.document(publication.publication_figures(dataset, scope), generated)
+    content = files.render(document, suffix)
+    try:
+        out.write_bytes(content)
+    except OSError:
+        print(f"Impossible d'écrire « {out} ».", file=sys.stderr)
+        return 1
+    print(f"{document.title} ({document.context[1]}) écrit : {out}")
+    if args.send:
+        sites = tuple(args.site) or perimeter.sites
+        return _send_report(document, out.name, content, sites, perimeter.groups)
+    return 0
+
+
+def _covers(account, sites: tuple[str, ...], groups: tuple[str, ...]) -> bool:  # noqa: ANN001
+    """Whether the account sees the whole of a report over these sites and groups."""
+    sites_ok = not account.sites or (bool(sites) and set(sites) <= set(account.sites))
+    groups_ok = not account.groups or (bool(groups) and set(groups) <= set(account.groups))
+    return sites_ok and groups_ok
+
+
+def _send_report(document, file_name, content, sites, groups) -> int:  # noqa: ANN001
+    """E-mail the report to those who see all of it: the accounts with an e-mail whose
+    perimeter covers it, else PILOTAGE_ALERT_RECIPIENTS."""
+    from alerts.messages import report_mail
+    from data_access import mail
+    from data_access.accounts import mail_recipients
+    from data_access.db import get_engine
+    from data_access.settings import get_settings
+    from reports.files import FORMATS, format_of
+
+    settings = get_settings()
+    try:
+        server = mail.smtp_server(settings.smtp_url)
+        sender = mail.sender_of(server, settings.mail_from)
+        accounts = mail_recipients(get_engine())
+        if accounts:
+            addresses = [
+                mail.checked_address(a.email) for a in accounts if _covers(a, sites, groups)
+            ]
+        else:
+            addresses = [mail.checked_address(a) for a in settings.alert_recipients]
+        if not addresses:
+            raise mail.MailError(
+                "Aucun destinataire pour ce rapport : aucun compte ayant une adresse e-mail ne "
+                "voit tout son périmètre (et PILOTAGE_ALERT_RECIPIENTS ne sert que sans compte)."
+            )
+        scope = document.context[1].removeprefix("Périmètre : ")
+        subject, body = report_mail(document.title, scope, file_name, settings.app_url)
+        attachment = (file_name, content, FORMATS[format_of(file_name)])
+        with mail.connection(server) as client:
+            for address in addresses:
+                letter = mail.message(
+                    sender=sender, to=address, subject=subject, body=body, attachment=attachment
+                )
+                mail.send(client, letter)
+                print(f"Rapport envoyé à {address}.")
+    except mail.MailError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+# --- alerts ---------------------------------------------------------------------------
+
+
+def _add_alerts(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "alerts",
+        help="évaluer les alertes (pics, délais, tutorat, stock, apprenants à risque) et les "
+        "envoyer par e-mail",
+        description=(
+            "Évalue les règles d'alerte au jour donné (aujourd'hui par défaut, au plus le "
+            "dernier jour des données) : pic d'activité en cours, 90e centile du délai de "
+            "correction de la dernière semaine au-dessus de l'objectif, part de sollicitations "
+            "répondues sous 48 h sous l'objectif, stock de copies ou copie en attente au-delà "
+            "des seuils, nouveaux apprenants au niveau d'alerte. Avec --send, chaque destinataire "
+            "(comptes ayant une adresse e-mail, sinon PILOTAGE_ALERT_RECIPIENTS) reçoit les "
+            "alertes de son périmètre qu'il n'a pas déjà reçues pour la même semaine, par le "
+            "serveur de PILOTAGE_SMTP_URL. Codes de sortie : 0 réussi, 1 envoi impossible."
+        ),
+    )
+    parser.add_argument("--as-of", type=_day, metavar="AAAA-MM-JJ", help="jour d'évaluation")
+    parser.add_argument("--send", action="store_true", help="envoyer les nouvelles alertes")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='sortie JSON : une liste d\'alertes {"rule", "site", "discipline", "week", '
+        '"figure", "threshold", "message", "link", "key"}',
+    )
+    _add_user_option(parser)
+    return parser
+
+
+def _run_alerts(args: argparse.Namespace) -> int:
+    import json
+
+    from alerts import rules
+    from data_access.db import get_engine
+    from data_access.frames import load_frames
+    from data_access.settings import get_settings
+    from indicators.common import Filters, Period, Scope
+    from indicators.dataset import prepare
+    from reports.monthly import TABLES
+
+    settings = get_settings()
+    perimeter = _perimeter_of(args.user, Filters(), learners=False, as_json=args.json)
+    if perimeter is None:
+        return 1
+    whole = prepare(load_frames(get_engine(), TABLES))
+    day = rules.reading_day(whole, args.as_of)
+    if day is None:
+        if args.json:
+            print("[]")
+        print("La base ne contient aucune donnée : aucune alerte.", file=sys.stderr)
+        return 0
+    evaluated: dict = {}
+
+    def alerts_within(sites: tuple[str, ...], groups: tuple[str, ...]):  # noqa: ANN202
+        from indicators.common import Perimeter
+
+        key = (sites, groups)
+        if key not in evaluated:
+            part = Perimeter(sites, groups)
+            scope = Scope(Period(day, day), perimeter=part)
+            evaluated[key] = rules.evaluate(_within(whole, part), scope, day)
+        return evaluated[key]
+
+    shown = alerts_within(perimeter.sites, perimeter.groups)
+    if args.json:
+        print(json.dumps(rules.as_json(shown, settings.app_url), ensure_ascii=False, indent=2))
+    else:
+        print(f"Alertes au {day:%d/%m/%Y} : {shown.height}")
+        for row in shown.iter_rows(named=True):
+            print(f"  - {row['message']}")
+    if not args.send:
+        return 0
+    return _send_alerts(settings, day, alerts_within)
+
+
+def _recipients(settings) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:  # noqa: ANN001
+    """(address, sites, groups) of each recipient: the accounts with an e-mail, else the
+    addresses of PILOTAGE_ALERT_RECIPIENTS (every site). MailError for an invalid address."""
+    from data_access.accounts import mail_recipients
+    from data_access.db import get_engine
+    from data_access.mail import MailError, checked_address
+
+    accounts = mail_recipients(get_engine())
+    if accounts:
+        return [(checked_address(a.email), a.sites, a.groups) for a in accounts]
+    if not settings.alert_recipients:
+        raise MailError(
+            "Aucun destinataire : aucun compte n'a d'adresse e-mail (pilotage user add … "
+            "--email) et PILOTAGE_ALERT_RECIPIENTS est vide."
+        )
+    return [(checked_address(address), (), ()) for address in settings.alert_recipients]
+
+
+def _send_alerts(settings, day, alerts_within) -> int:  # noqa: ANN001
+    from datetime import datetime
+
+    from alerts.messages import alert_mail
+    from data_access import mail
+    from data_access.db import get_engine
+
+    engine = get_engine()
+    try:
+        server = mail.smtp_server(settings.smtp_url)
+        sender = mail.sender_of(server, settings.mail_from)
+        recipients = _recipients(settings)
+    except mail.MailError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return 1
+    todo = []
+    for address, sites, groups in recipients:
+        alerts = alerts_within(sites, groups)
+        sent = mail.already_sent(engine, address, alerts.get_column("key").to_list())
+        new = alerts.filter(~alerts["key"].is_in(list(sent)))
+        if not new.is_empty():
+            todo.append((address, new))
+    if not todo:
+        print("Aucune nouvelle alerte à envoyer : chacune a déjà été envoyée cette semaine.")
+        return 0
+    failures = 0
+    try:
+        with mail.connection(server) as client:
+            for address, new in todo:
+                subject, body = alert_mail(new, day, settings.app_url)
+                try:
+                    mail.send(
+                        client, mail.message(sender=sender, to=address, subject=subject, body=body)
+                    )
+                except mail.MailError as error:
+                    print(f"Erreur : {error} Ses alertes restent à envoyer.", file=sys.stderr)
+                    failures += 1
+                    continue
+                mail.mark_sent(
+                    engine, address, new.select("key", "week").iter_rows(), datetime.now()
+                )
+                print(f"{new.height} alerte(s) envoyée(s) à {address}.")
+    except mail.MailError as error:
+        print(f"Erreur : {error} Aucune alerte n'est marquée comme envoyée.", file=sys.stderr)
+        return 1
+    return 1 if failures else 0
+
+
 # --- anonymise --------------------------------------------------------------------------
 
 
@@ -1017,6 +1315,8 @@ COMMANDS: list[Command] = [
     (_add_plan_groups, _run_plan_groups),
     (_add_import, _run_import),
     (_add_user, _run_user),
+    (_add_report, _run_report),
+    (_add_alerts, _run_alerts),
     (_add_audit, _run_audit),
     (_add_anonymise, _run_anonymise),
 ]

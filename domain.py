@@ -89,6 +89,18 @@ STAFF_ROLES = ("enseignant", "formateur", "tuteur", "conseiller", "CPE")
 
 # --- personalised support ------------------------------------------------------------------
 
+HALF_DAY_MORNING = "matin"
+HALF_DAY_AFTERNOON = "après-midi"
+HALF_DAY_WHOLE = "journée"
+HALF_DAYS = (HALF_DAY_MORNING, HALF_DAY_AFTERNOON, HALF_DAY_WHOLE)
+"""When in the day an absence falls (vie scolaire); the whole day counts two half-days."""
+HALF_DAY_HOURS = 4.0
+"""The longest half-day of lessons: an absence of hours counts hours / 4 half-days, and an
+export whose hours exceed 4 per half-day it gives disagrees with itself."""
+SCHOOL_HALF_DAYS = {0: 2, 1: 2, 2: 1, 3: 2, 4: 2}
+"""Half-days of lessons by weekday (Monday 0): no lessons on Wednesday afternoon nor at the
+weekend, as in most French schools; the denominator of the absence rate."""
+
 KIND_AP = "AP"
 KIND_AIDE = "aide individualisée"
 SUPPORT_KINDS = (KIND_AP, KIND_AIDE, "tutorat", "soutien")

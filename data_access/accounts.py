@@ -344,3 +344,9 @@ def oidc_account(engine: Engine, email: str | None, verified: bool | None) -> Lo
         return LoginOutcome(None, DISABLED, "compte désactivé")
     _update(engine, account.login, last_login_at=_now())
     return LoginOutcome(account)
+
+
+def mail_recipients(engine: Engine) -> list[Account]:
+    """The active accounts that have an e-mail address: those who receive alerts and reports
+    (each for their own sites or groups)."""
+    return [a for a in list_accounts(engine) if a.email and not a.disabled]

@@ -25,9 +25,20 @@ CONSTRAINT_MESSAGES = {
     "ck_interview_objectives_met": "plus d'objectifs atteints que d'objectifs fixés",
     "ck_need_group_period": "la fin de la période précède son début",
     "ck_staff_hours": "les heures disponibles ne peuvent pas être négatives",
+    "ck_copy_sequence": "le rang d'une copie parmi celles du même jour commence à 1",
+    "ck_assignment_title": "un devoir doit avoir un intitulé",
+    "ck_absence_half_day": "demi-journée inconnue : attendu matin, après-midi ou journée",
+    "ck_absence_half_days": "une absence compte de 0,5 à 2 demi-journées par jour",
+    "ck_absence_hours": "une absence compte plus de 0 et au plus 12 heures par jour",
 }
 UNIQUE_MESSAGES = {
-    "uq_copy": "cette copie existe déjà (même apprenant, discipline, devoir et date de dépôt)",
+    "uq_copy": (
+        "cette copie existe déjà (même apprenant, discipline, devoir, date de dépôt et rang "
+        "dans la journée)"
+    ),
+    "uq_copy_number": "une copie porte déjà ce numéro",
+    "uq_assignment": "ce devoir existe déjà (même groupe, discipline et intitulé)",
+    "uq_absence": "cette absence existe déjà (même apprenant, jour et demi-journée)",
     "uq_enrolment_learner_group": "cet apprenant est déjà inscrit dans ce groupe",
     "uq_tutoring_request": "cette sollicitation existe déjà",
     "uq_interview": "cet entretien existe déjà (même apprenant, date et type)",

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy import Connection, Engine, event, exc, select, update
+from sqlalchemy import Connection, Engine, event, exc, inspect, select, update
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel, create_engine
 
@@ -118,12 +118,47 @@ def ensure_schema(engine: Engine, settings: Settings | None = None) -> None:
     try:
         SQLModel.metadata.create_all(engine)
         with engine.begin() as connection:
+            _upgrade_copies(connection)
             if connection.execute(select(models.DataVersion.version)).first() is None:
                 connection.execute(models.DataVersion.__table__.insert().values(id=1, version=0))
             _fill_missing(connection)
     except (exc.OperationalError, exc.DatabaseError, exc.InterfaceError) as error:
         raise _unavailable(settings, error) from None
     _schemas_ready.add(key)
+
+
+def _upgrade_copies(connection: Connection) -> None:
+    """A database made before copies had a number and a rank (``copy_number``, ``sequence``)
+    gets both columns and the new unique keys; its copies keep their ids and rank 1.
+    PostgreSQL changes the table in place; SQLite, which cannot drop a constraint, rebuilds it
+    (no table refers to copies)."""
+    present = {c["name"] for c in inspect(connection).get_columns("copy")}
+    if "sequence" in present:
+        return
+    table = models.Copy.__table__
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            'ALTER TABLE "copy" ADD COLUMN copy_number VARCHAR, '
+            "ADD COLUMN sequence INTEGER NOT NULL DEFAULT 1, "
+            "DROP CONSTRAINT uq_copy, "
+            "ADD CONSTRAINT uq_copy UNIQUE (learner_id, discipline, assignment, submitted_on, "
+            "sequence), ADD CONSTRAINT uq_copy_number UNIQUE (copy_number), "
+            "ADD CONSTRAINT ck_copy_sequence CHECK (sequence >= 1)"
+        )
+        return
+    # pysqlite opens its transaction at the first write: make it one, so the DDL is inside
+    connection.execute(
+        update(models.DataVersion.__table__).values(version=models.DataVersion.version)
+    )
+    old_columns = ", ".join(f'"{c}"' for c in present)
+    for index in inspect(connection).get_indexes("copy"):
+        connection.exec_driver_sql(f'DROP INDEX "{index["name"]}"')
+    connection.exec_driver_sql('ALTER TABLE "copy" RENAME TO "copy__before"')
+    table.create(connection)
+    connection.exec_driver_sql(
+        f'INSERT INTO "copy" ({old_columns}) SELECT {old_columns} FROM "copy__before"'  # noqa: S608
+    )
+    connection.exec_driver_sql('DROP TABLE "copy__before"')
 
 
 def forget_engine(url: str) -> None:

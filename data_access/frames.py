@@ -6,6 +6,7 @@ and the file import (which builds the same frames from an uploaded spreadsheet) 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -60,6 +61,10 @@ class Frames:
     support_sessions: pl.DataFrame
     attendance: pl.DataFrame
     diagnostics: pl.DataFrame
+    assignments: pl.DataFrame
+    """devoirs: id, group_id, discipline, title, due_on (null when no export gave it)"""
+    absences: pl.DataFrame
+    """absences: id, learner_id, absent_on, half_day, half_days, hours, justified, reason"""
 
     @classmethod
     def empty(cls, **given: pl.DataFrame) -> Frames:
@@ -83,25 +88,73 @@ FRAME_TABLES: dict[str, type[SQLModel]] = {
     "enrolments": models.Enrolment,
     "interviews": models.Interview,
     "tutoring_requests": models.TutoringRequest,
+    "assignments": models.Assignment,
     "copies": models.Copy,
     "need_groups": models.NeedGroup,
     "need_group_members": models.NeedGroupMember,
     "support_sessions": models.SupportSession,
     "attendance": models.Attendance,
     "diagnostics": models.Diagnostic,
+    "absences": models.Absence,
 }
 
 
+def _default(column: sa.Column) -> object:
+    default = column.default
+    return default.arg if default is not None and default.is_scalar else None
+
+
 def conform(table: type[SQLModel], frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame with exactly the table's columns, in order and typed (missing ones null)."""
+    """The frame with exactly the table's columns, in order and typed (missing ones take the
+    model's default, else null)."""
     schema = schema_of(table)
     if frame.width == 0:  # selecting literals from no column would make one row
         return pl.DataFrame(schema=schema)
+    columns = table.__table__.columns
     return frame.select(
         [
-            pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
+            pl.col(name).cast(dtype)
+            if name in frame.columns
+            else pl.lit(_default(columns[name]), dtype).alias(name)
             for name, dtype in schema.items()
         ]
+    )
+
+
+def in_force_on(
+    events: pl.DataFrame, date_column: str, enrolments: pl.DataFrame, columns: Sequence[str]
+) -> pl.DataFrame:
+    """The events with ``columns`` of the learner's enrolment in force on their date: the
+    latest entered on or before that date, else (an event before any entry) the learner's
+    first enrolment. The one rule that ties an event to a group: the indicators
+    (``attribute_to_enrolment``) and the import (a copy's assignment) both use it.
+
+    ``events`` must have ``learner_id`` and ``date_column`` (a date or date-time);
+    ``enrolments``: ``learner_id``, ``entry_date`` and ``columns``. Events of learners with
+    no enrolment keep null columns; the events keep their order.
+    """
+    columns = list(columns)
+    keys = enrolments.select(["learner_id", "entry_date", *columns]).sort("entry_date")
+    first = keys.group_by("learner_id").first().drop("entry_date")
+    tagged = (
+        events.with_columns(pl.col(date_column).cast(pl.Date).alias("_event_day"))
+        .with_row_index("_event_order")
+        .sort("_event_day")
+    )
+    backward = tagged.join_asof(
+        keys,
+        left_on="_event_day",
+        right_on="entry_date",
+        by="learner_id",
+        strategy="backward",
+        check_sortedness=False,
+    ).drop("entry_date")
+    fallback = first.rename({c: f"_first_{c}" for c in columns})
+    return (
+        backward.join(fallback, on="learner_id", how="left")
+        .with_columns([pl.coalesce(pl.col(c), pl.col(f"_first_{c}")).alias(c) for c in columns])
+        .sort("_event_order")
+        .drop(["_event_order", "_event_day", *[f"_first_{c}" for c in columns]])
     )
 
 
@@ -146,6 +199,13 @@ def table_name(frame_name: str) -> str:
     return FRAME_TABLES[frame_name].__tablename__
 
 
+def snapshot_name(frame_name: str) -> str:
+    """The name of a frame's snapshots: its table and a digest of its columns and their types,
+    so that a snapshot written before the table's schema changed (an upgrade) is never read."""
+    schema = list(schema_of(FRAME_TABLES[frame_name]).items())
+    return f"{table_name(frame_name)}.{hashlib.sha256(repr(schema).encode()).hexdigest()[:8]}"
+
+
 def frame_versions(engine: Engine) -> dict[str, int]:
     """The version of each frame's table (``db.table_versions``), by frame name: one query."""
     versions = db.table_versions(engine)
@@ -179,7 +239,7 @@ def load_versioned(
         from_disk = {}
         if folder is not None:
             for name in wanted:
-                frame = snapshots.read(folder, table_name(name), versions[name])
+                frame = snapshots.read(folder, snapshot_name(name), versions[name])
                 if frame is not None:
                     from_disk[name] = frame
         frames.update(from_disk)
@@ -189,7 +249,7 @@ def load_versioned(
         frames.update(_read_tables(engine, to_read))
         after = frame_versions(engine)
         changed = [name for name in to_read if after[name] != versions[name]]
-        checked = [(table_name(n), versions[n], frames[n]) for n in to_read if n not in changed]
+        checked = [(snapshot_name(n), versions[n], frames[n]) for n in to_read if n not in changed]
         if to_write is not None:
             to_write += checked
         elif folder is not None:

@@ -18,6 +18,7 @@ from domain import (
     AUDIT_EVENTS,
     DIAGNOSTIC_LEVELS,
     EXIT_REASONS,
+    HALF_DAYS,
     INTERVIEW_CHANNELS,
     INTERVIEW_TYPES,
     KIND_AP,
@@ -167,12 +168,39 @@ class TutoringRequest(SQLModel, table=True):
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
 
 
+class Assignment(SQLModel, table=True):
+    """A devoir set to a group in a discipline, with its due date (empty when an export of
+    copies named the assignment without giving its date). A copy belongs to the assignment of
+    its group (the enrolment in force on the day it was handed in) with its discipline and title
+    (``Copy.assignment``)."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        UniqueConstraint("group_id", "discipline", "title", name="uq_assignment"),
+        CheckConstraint("title <> ''", name="ck_assignment_title"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="study_group.id", index=True)
+    discipline: str
+    title: str = Field(description="intitulé du devoir")
+    due_on: date | None = Field(default=None, description="date limite de remise")
+
+
 class Copy(SQLModel, table=True):
-    """A copie (devoir corrigé); ``corrected_on`` is empty while waiting."""
+    """A copie (devoir corrigé); ``corrected_on`` is empty while waiting.
+
+    A copy is known by its number when the export gives one (``copy_number``, "N° copie");
+    otherwise by its learner, discipline, assignment and day, and ``sequence``, its rank among
+    the copies of that same key in the export (a learner may hand in two copies of one
+    discipline on one day)."""
 
     __tablename__ = "copy"
     __table_args__ = (
-        UniqueConstraint("learner_id", "discipline", "assignment", "submitted_on", name="uq_copy"),
+        UniqueConstraint(
+            "learner_id", "discipline", "assignment", "submitted_on", "sequence", name="uq_copy"
+        ),
+        UniqueConstraint("copy_number", name="uq_copy_number"),
+        CheckConstraint("sequence >= 1", name="ck_copy_sequence"),
         CheckConstraint(
             "corrected_on IS NULL OR corrected_on >= submitted_on",
             name="ck_correction_after_submission",
@@ -188,6 +216,12 @@ class Copy(SQLModel, table=True):
     corrected_on: date | None = None
     corrector_id: int | None = Field(default=None, foreign_key="staff.id")
     grade: float | None = None
+    copy_number: str | None = Field(default=None, description="n° de copie de l'export")
+    sequence: int = Field(
+        default=1,
+        description="rang parmi les copies de même clé",
+        sa_column_kwargs={"server_default": "1"},
+    )
 
 
 class NeedGroup(SQLModel, table=True):
@@ -260,6 +294,30 @@ class Diagnostic(SQLModel, table=True):
     need: str
     level: str
     assessed_on: date
+
+
+class Absence(SQLModel, table=True):
+    """An absence of a learner (vie scolaire) on a day: the half-day it falls in (empty when
+    the export does not say), how many half-days it counts (1 or 2, or hours / 4), the hours
+    when the export gives them, whether it was justified and why."""
+
+    __tablename__ = "absence"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "absent_on", "half_day", name="uq_absence"),
+        CheckConstraint(
+            "half_day = '' OR " + _one_of("half_day", HALF_DAYS), name="ck_absence_half_day"
+        ),
+        CheckConstraint("half_days > 0 AND half_days <= 2", name="ck_absence_half_days"),
+        CheckConstraint("hours IS NULL OR (hours > 0 AND hours <= 12)", name="ck_absence_hours"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    absent_on: date
+    half_day: str = Field(default="", description="matin, après-midi, journée ou vide")
+    half_days: float = Field(description="demi-journées d'absence comptées")
+    hours: float | None = None
+    justified: bool | None = None
+    reason: str | None = None
 
 
 class ImportRecord(SQLModel, table=True):
@@ -346,6 +404,18 @@ class AuditEntry(SQLModel, table=True):
     detail: str = ""
 
 
+class AlertSent(SQLModel, table=True):
+    """An alert e-mailed to one address: the sending never repeats it. The key names the rule,
+    site, discipline and week (alerts/rules.py), so the same alert of the same week is never
+    sent twice to the same person. Not analysed data: writing it does not bump the version."""
+
+    __tablename__ = "alert_sent"
+    alert_key: str = Field(primary_key=True)
+    recipient: str = Field(primary_key=True, description="en minuscules")
+    week: date
+    sent_at: NaiveDatetime
+
+
 # Tables whose content is analysed, in dependency order (parents first).
 ENTITY_TABLES: tuple[type[SQLModel], ...] = (
     Site,
@@ -355,10 +425,12 @@ ENTITY_TABLES: tuple[type[SQLModel], ...] = (
     Enrolment,
     Interview,
     TutoringRequest,
+    Assignment,
     Copy,
     NeedGroup,
     NeedGroupMember,
     SupportSession,
     Attendance,
     Diagnostic,
+    Absence,
 )

@@ -98,12 +98,13 @@ def pseudonymise(frame: pl.DataFrame, key: bytes) -> pl.DataFrame:
 
 def anonymise_left_before(engine: Engine, day: date, key: bytes) -> int:
     """Replace the identifier of every learner whose enrolments all ended before ``day`` by
-    its pseudonym, drop their names and their interviews' notes; the number of learners changed
+    its pseudonym, drop their names, their interviews' notes and the reasons of their absences; the number of learners changed
     (those already anonymised are left alone). Ids, enrolments and events stay: every
     indicator is unchanged."""
     learners = models.Learner.__table__
     enrolments = models.Enrolment.__table__
     interviews = models.Interview.__table__
+    absences = models.Absence.__table__
     still_there = or_(enrolments.c.exit_date.is_(None), enrolments.c.exit_date >= day)
     left = and_(
         exists().where(enrolments.c.learner_id == learners.c.id),
@@ -128,5 +129,10 @@ def anonymise_left_before(engine: Engine, day: date, key: bytes) -> int:
                 update(interviews)
                 .where(interviews.c.learner_id.in_([c["learner"] for c in chunk]))
                 .values(notes=None)
+            )
+            connection.execute(  # a reason of absence may tell of health or family
+                update(absences)
+                .where(absences.c.learner_id.in_([c["learner"] for c in chunk]))
+                .values(reason=None)
             )
     return len(changes)

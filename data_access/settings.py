@@ -6,6 +6,10 @@
 | PILOTAGE_PSEUDONYM_KEY | secret key of the pseudonyms (HMAC-SHA-256) | read from the key file |
 | PILOTAGE_PSEUDONYM_KEY_FILE | file holding that key, generated on first use | data/pseudonym.key |
 | PILOTAGE_SNAPSHOT_DIR | folder of the snapshots of the tables (Parquet files), ``off`` for none | beside the SQLite file (``….db.snapshots``), data/snapshots for PostgreSQL |
+| PILOTAGE_SMTP_URL | the mail server of alerts and reports: smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465 | none (nothing is sent) |
+| PILOTAGE_ALERT_RECIPIENTS | addresses (comma-separated) that receive everything when no account has an e-mail | none |
+| PILOTAGE_APP_URL | the app's address, for the links of the e-mails | http://localhost:8501 |
+| PILOTAGE_MAIL_FROM | the sender of the e-mails | the SMTP user when it is an address, else pilotage@<host> |
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "pilotage.db"
 DEFAULT_PSEUDONYM_KEY_PATH = PROJECT_ROOT / "data" / "pseudonym.key"
 SUPPORTED_SCHEMES = ("sqlite", "postgresql")
+DEFAULT_APP_URL = "http://localhost:8501"
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,11 @@ class Settings:
     snapshot_dir: str | None = None
     """Folder of the tables' snapshots (``data_access.snapshots``); None: the default place,
     "off": no snapshots."""
+    smtp_url: str | None = field(default=None, repr=False)
+    """The mail server (its password inside: never shown)."""
+    alert_recipients: tuple[str, ...] = ()
+    app_url: str = DEFAULT_APP_URL
+    mail_from: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -66,4 +76,12 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         pseudonym_key=env.get("PILOTAGE_PSEUDONYM_KEY", "").strip() or None,
         pseudonym_key_file=Path(key_file) if key_file else DEFAULT_PSEUDONYM_KEY_PATH,
         snapshot_dir=env.get("PILOTAGE_SNAPSHOT_DIR", "").strip() or None,
+        smtp_url=env.get("PILOTAGE_SMTP_URL", "").strip() or None,
+        alert_recipients=tuple(
+            address.strip()
+            for address in env.get("PILOTAGE_ALERT_RECIPIENTS", "").split(",")
+            if address.strip()
+        ),
+        app_url=env.get("PILOTAGE_APP_URL", "").strip() or DEFAULT_APP_URL,
+        mail_from=env.get("PILOTAGE_MAIL_FROM", "").strip() or None,
     )

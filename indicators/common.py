@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from data_access.frames import Frames
+from data_access.frames import Frames, in_force_on
 from domain import KIND_AIDE, KIND_AP, learner_name, school_year_dates, school_year_of
 
 
@@ -98,6 +98,10 @@ class IndicatorSettings:
     aide_max_group_size: int = 8
     school_weeks_per_year: int = 36
     support_min_share: float = 0.8
+    alert_tutoring_min_share: float = 0.81
+    alert_backlog_copies: int = 500
+    alert_backlog_age_days: int = 21
+    alert_min_volume: int = 10
     labels: dict[str, str] = field(
         default_factory=lambda: {
             "correction_target_days": "Objectif de délai de correction (jours)",
@@ -118,6 +122,10 @@ class IndicatorSettings:
             "aide_max_group_size": "Aide individualisée : élèves au plus par groupe",
             "school_weeks_per_year": "Semaines de cours par an",
             "support_min_share": "Part minimale des heures attendues reçues par un apprenant",
+            "alert_tutoring_min_share": "Alerte : part minimale de sollicitations répondues sous 48 h",
+            "alert_backlog_copies": "Alerte : copies en attente au plus par site",
+            "alert_backlog_age_days": "Alerte : âge maximal d'une copie en attente (jours)",
+            "alert_min_volume": "Alerte : volume minimal d'une semaine pour juger un délai ou une part",
         },
         compare=False,
         hash=False,
@@ -271,35 +279,13 @@ CONTEXT_COLUMNS = ["enrolment_id", "group_id", "group", "site", "public", "modal
 def attribute_to_enrolment(
     events: pl.DataFrame, date_column: str, context: pl.DataFrame
 ) -> pl.DataFrame:
-    """The events with the columns of CONTEXT_COLUMNS from the enrolment in force on their date.
+    """The events with the columns of CONTEXT_COLUMNS from the enrolment in force on their date
+    (``frames.in_force_on``: the latest entered on or before it, else the first).
 
     ``events`` must have ``learner_id`` and ``date_column`` (a date or date-time).
     Events of learners with no enrolment keep null context columns.
     """
-    keys = context.select(["learner_id", "entry_date", *CONTEXT_COLUMNS]).sort("entry_date")
-    first = keys.group_by("learner_id").first().drop("entry_date")
-    tagged = (
-        events.with_columns(pl.col(date_column).cast(pl.Date).alias("_event_day"))
-        .with_row_index("_row")
-        .sort("_event_day")
-    )
-    backward = tagged.join_asof(
-        keys,
-        left_on="_event_day",
-        right_on="entry_date",
-        by="learner_id",
-        strategy="backward",
-        check_sortedness=False,
-    ).drop("entry_date")
-    fallback = first.rename({c: f"_first_{c}" for c in CONTEXT_COLUMNS})
-    return (
-        backward.join(fallback, on="learner_id", how="left")
-        .with_columns(
-            [pl.coalesce(pl.col(c), pl.col(f"_first_{c}")).alias(c) for c in CONTEXT_COLUMNS]
-        )
-        .sort("_row")
-        .drop(["_row", "_event_day", *[f"_first_{c}" for c in CONTEXT_COLUMNS]])
-    )
+    return in_force_on(events, date_column, context, CONTEXT_COLUMNS)
 
 
 def apply_filters(frame: pl.DataFrame, filters: Filters) -> pl.DataFrame:

@@ -22,7 +22,9 @@ class Dataset:
     enrolments: pl.DataFrame
     """enrolment_context(): one row per enrolment with group, site, public, learner, referent."""
     copies: pl.DataFrame
-    """copies + enrolment_id, group_id, group, site, public, modality, corrector (name)."""
+    """copies + enrolment_id, group_id, group, site, public, modality, corrector (name),
+    assignment_id and due_on (of the assignment of the copy's group, discipline and title;
+    null when the copy names none or its assignment is not known)."""
     tutoring_requests: pl.DataFrame
     """requests + context columns + tutor (name) + response_hours (null while unanswered)."""
     interviews: pl.DataFrame
@@ -31,6 +33,11 @@ class Dataset:
     """sessions + group (class or need group name), site, public, modality, staff (name)."""
     attendance: pl.DataFrame
     """attendance + the session's kind, held_on, duration_hours, group, site, public, modality."""
+    assignments: pl.DataFrame
+    """assignments (id, group_id, discipline, title, due_on) + group, site, public, modality,
+    school_year."""
+    absences: pl.DataFrame
+    """absences + the context columns of the enrolment in force on their day."""
     last_day: date | None = None
     """Set on a user's part of the data (``within``): the last day of the whole data, so that
     states (waiting copies, learners at risk) are measured on the day the data reach, as for
@@ -58,11 +65,13 @@ _CONTEXT = frozenset({"enrolments", "groups", "sites", "learners", "staff"})
 _SESSIONS = frozenset({"support_sessions", "groups", "sites", "need_groups", "staff"})
 DERIVED_FROM: dict[str, frozenset[str]] = {
     "enrolments": _CONTEXT,
-    "copies": _CONTEXT | {"copies"},
+    "copies": _CONTEXT | {"copies", "assignments"},
     "tutoring_requests": _CONTEXT | {"tutoring_requests"},
     "interviews": _CONTEXT | {"interviews"},
     "support_sessions": _SESSIONS,
     "attendance": _SESSIONS | {"attendance"},
+    "assignments": frozenset({"assignments", "groups", "sites"}),
+    "absences": _CONTEXT | {"absences"},
 }
 """The frames each prepared frame of Dataset is made from: it stays the same as long as they
 do (``prepare``'s ``known``)."""
@@ -81,8 +90,21 @@ def prepare(frames: Frames, *, known: Mapping[str, pl.DataFrame] | None = None) 
         context = enrolment_context(frames)
     copies = reused("copies")
     if copies is None:
-        copies = attribute_to_enrolment(frames.copies, "submitted_on", context).join(
-            _staff_names(frames, "corrector"), on="corrector_id", how="left"
+        copies = (
+            attribute_to_enrolment(frames.copies, "submitted_on", context)
+            .join(_staff_names(frames, "corrector"), on="corrector_id", how="left")
+            .join(
+                frames.assignments.select(
+                    pl.col("id").alias("assignment_id"),
+                    "group_id",
+                    "discipline",
+                    pl.col("title").alias("assignment"),
+                    "due_on",
+                ),
+                on=["group_id", "discipline", "assignment"],
+                how="left",
+                maintain_order="left",
+            )
         )
     tutoring = reused("tutoring_requests")
     if tutoring is None:
@@ -121,6 +143,12 @@ def prepare(frames: Frames, *, known: Mapping[str, pl.DataFrame] | None = None) 
             on="session_id",
             how="left",
         )
+    assignments = reused("assignments")
+    if assignments is None:
+        assignments = _assignments_with_groups(frames)
+    absences = reused("absences")
+    if absences is None:
+        absences = attribute_to_enrolment(frames.absences, "absent_on", context)
     return Dataset(
         frames=frames,
         enrolments=context,
@@ -129,7 +157,22 @@ def prepare(frames: Frames, *, known: Mapping[str, pl.DataFrame] | None = None) 
         interviews=interviews,
         support_sessions=sessions,
         attendance=attendance,
+        assignments=assignments,
+        absences=absences,
     )
+
+
+def _assignments_with_groups(frames: Frames) -> pl.DataFrame:
+    sites = frames.sites.select(pl.col("id").alias("site_id"), pl.col("name").alias("site"))
+    groups = frames.groups.join(sites, on="site_id", how="left").select(
+        pl.col("id").alias("group_id"),
+        pl.col("name").alias("group"),
+        "site",
+        "public",
+        "modality",
+        "school_year",
+    )
+    return frames.assignments.join(groups, on="group_id", how="left", maintain_order="left")
 
 
 def _sessions_with_groups(frames: Frames) -> pl.DataFrame:
@@ -176,11 +219,13 @@ def within(dataset: Dataset, perimeter: Perimeter) -> Dataset:
     learner_ids = enrolments.get_column("learner_id").unique().implode()
     sessions = perimeter.keep(dataset.support_sessions)
     inside = {
+        "absences": perimeter.keep(dataset.absences),
         "copies": perimeter.keep(dataset.copies),
         "tutoring_requests": perimeter.keep(dataset.tutoring_requests),
         "interviews": perimeter.keep(dataset.interviews),
     }
     attendance = perimeter.keep(dataset.attendance).filter(pl.col("learner_id").is_in(learner_ids))
+    assignments = perimeter.keep(dataset.assignments)
     frames = dataset.frames
     sites = frames.sites.rename({"id": "site_id", "name": "site"})
     groups = perimeter.keep(
@@ -222,12 +267,15 @@ def within(dataset: Dataset, perimeter: Perimeter) -> Dataset:
             & pl.col("learner_id").is_in(learner_ids)
         ),
         diagnostics=frames.diagnostics.filter(pl.col("learner_id").is_in(learner_ids)),
+        assignments=frames.assignments.filter(ids_of(assignments)),
+        absences=frames.absences.filter(ids_of(inside["absences"])),
     )
     return Dataset(
         frames=scoped,
         enrolments=enrolments,
         support_sessions=sessions,
         attendance=attendance,
+        assignments=assignments,
         last_day=data_end(dataset),
         session_days=school_days(dataset),
         active_weeks=open_weeks(dataset),
@@ -236,9 +284,9 @@ def within(dataset: Dataset, perimeter: Perimeter) -> Dataset:
 
 
 def without_names(dataset: Dataset, pseudonyms: Callable[[pl.Series], pl.Series]) -> Dataset:
-    """The dataset with no learner's name, no interview note, and each learner's identifier
-    replaced by its pseudonym (``pseudonyms``: identifiers -> pseudonyms): what the lecture
-    role reads."""
+    """The dataset with no learner's name, no interview note, no reason of absence, and each
+    learner's identifier replaced by its pseudonym (``pseudonyms``: identifiers ->
+    pseudonyms): what the lecture role reads."""
     frames = dataset.frames
     learners = frames.learners.with_columns(
         pseudonyms(frames.learners.get_column("external_id")).alias("external_id"),
@@ -254,13 +302,18 @@ def without_names(dataset: Dataset, pseudonyms: Callable[[pl.Series], pl.Series]
         .drop("_p")
     )
     silent = pl.lit(None, pl.String).alias("notes")
+    no_reason = pl.lit(None, pl.String).alias("reason")  # of an absence: health, family...
     return replace(
         dataset,
         frames=replace(
-            frames, learners=learners, interviews=frames.interviews.with_columns(silent)
+            frames,
+            learners=learners,
+            interviews=frames.interviews.with_columns(silent),
+            absences=frames.absences.with_columns(no_reason),
         ),
         enrolments=enrolments,
         interviews=dataset.interviews.with_columns(silent),
+        absences=dataset.absences.with_columns(no_reason),
     )
 
 
@@ -312,6 +365,7 @@ def data_end(dataset: Dataset) -> date | None:
         dataset.tutoring_requests.get_column("answered_at").max(),
         dataset.interviews.get_column("held_on").max(),
         dataset.support_sessions.get_column("held_on").max(),
+        dataset.absences.get_column("absent_on").max(),
     ]
     days = [value.date() if hasattr(value, "date") else value for value in candidates]
     days = [value for value in days if value is not None]

@@ -1,10 +1,10 @@
 """Délais de correction : répartition, moyenne, médiane, 90e centile et part dans l'objectif,
 par discipline, site et correcteur ; évolution par semaine ; les copies en attente les plus
-anciennes."""
+anciennes ; les devoirs remis en retard et non rendus, par groupe et discipline."""
 
 import streamlit as st
 
-from indicators import delays
+from indicators import deadlines, delays
 from ui import cached, charts, charts_activity, notices, sidebar, tables
 from ui import format as fmt
 from ui.settings_view import show_settings
@@ -170,3 +170,68 @@ else:
         title=f"Copies en attente au {as_of}",
         max_rows=OLDEST_SHOWN,
     )
+
+st.header("Devoirs : remis en retard, non rendus")
+deadline = cached.compute(deadlines.summary, sel, scope=scope).row(0, named=True)
+due_as_of = fmt.day(deadline["as_of"])
+st.caption(
+    f"Devoirs dont la date limite tombe dans la période et est passée au {due_as_of}. Une "
+    "copie est en retard quand elle est remise après la date limite de son devoir (celui de son "
+    "groupe, de sa discipline et de son intitulé) ; un devoir est non rendu par un apprenant "
+    f"inscrit dans le groupe à la date limite qui n'a remis aucune copie au {due_as_of}."
+)
+if deadline["assignments_dated"] == 0:
+    st.caption(
+        "Aucune date limite de devoir n'est connue : elles viennent d'un fichier de devoirs "
+        "(page « Importer des données », type « Devoirs (dates limites) ») ou d'une colonne "
+        "« Date limite » de l'export des copies."
+    )
+elif deadline["assignments_due"] == 0:
+    st.info(
+        "Aucun devoir dont la date limite tombe dans la période et les filtres choisis et soit "
+        "passée : élargissez la période ou retirez des filtres dans le panneau de gauche."
+    )
+else:
+    tiles = st.columns(3)
+    tiles[0].metric("Devoirs à rendre", fmt.number(deadline["assignments_due"]), border=True)
+    tiles[1].metric(
+        "Copies remises en retard",
+        f"{fmt.number(deadline['copies_late'])} ({fmt.share(deadline['late_share'])})",
+        help=f"Sur {fmt.number(deadline['copies_received'])} copies reçues pour ces devoirs.",
+        border=True,
+    )
+    tiles[2].metric(
+        "Devoirs non rendus",
+        f"{fmt.number(deadline['assignments_missed'])} ({fmt.share(deadline['missed_share'])})",
+        help=f"Sur {fmt.number(deadline['learners_expected'])} copies attendues (un devoir par "
+        "apprenant inscrit dans le groupe à sa date limite).",
+        border=True,
+    )
+    per_group = cached.compute(deadlines.breakdown, sel, scope=scope, by=("group", "discipline"))
+    st.subheader("Par groupe et discipline")
+    tables.show(
+        per_group,
+        deadlines.COLUMN_LABELS,
+        "devoirs_par_groupe_et_discipline",
+        title="Devoirs remis en retard et non rendus par groupe et discipline",
+        key="deadlines_by_group",
+    )
+    missed_tab, late_tab = st.tabs(["Devoirs non rendus", "Copies remises en retard"])
+    with missed_tab:
+        tables.show(
+            cached.compute(deadlines.missed, sel, scope=scope),
+            deadlines.COLUMN_LABELS,
+            "devoirs_non_rendus",
+            title=f"Devoirs non rendus au {due_as_of}",
+            max_rows=OLDEST_SHOWN,
+            key="deadlines_missed",
+        )
+    with late_tab:
+        tables.show(
+            cached.compute(deadlines.late, sel, scope=scope),
+            deadlines.COLUMN_LABELS,
+            "copies_en_retard",
+            title="Copies remises après la date limite",
+            max_rows=OLDEST_SHOWN,
+            key="deadlines_late",
+        )

@@ -1,9 +1,10 @@
 """Décrochage : taux d'abandon par groupe, site et public ; sorties par mois et par motif ;
-maintien selon les semaines depuis l'entrée ; la liste des apprenants à risque, à appeler."""
+taux d'absence par mois, groupe et apprenant ; maintien selon les semaines depuis l'entrée ;
+la liste des apprenants à risque, à appeler."""
 
 import streamlit as st
 
-from indicators import dataset, dropout, risk
+from indicators import absences, dataset, dropout, risk
 from ui import cached, charts_learners, notices, sidebar, tables
 from ui import format as fmt
 from ui.settings_view import show_settings
@@ -14,6 +15,7 @@ BY_TITLES = {"group": "Par groupe", "site": "Par site", "public": "Par public"}
 CURVES_BY = {"public": "Public", "site": "Site"}
 RATES = {"dropout_rate": "share", "retention": "share"}
 LABELS = dropout.COLUMN_LABELS
+ABSENCE_RATES = {"absence_rate": "share", "unjustified_rate": "share"}
 AT_RISK_COLUMNS = (
     "learner_name",
     "signal_count",
@@ -113,6 +115,75 @@ else:
     tables.show(
         exits.drop("month"), LABELS, "sorties_par_mois", title="Sorties par mois et par motif"
     )
+
+st.header("Absences")
+absent = cached.compute(absences.summary, sel, scope=scope).row(0, named=True)
+st.caption(
+    "Taux d'absence : les demi-journées d'absence sur les demi-journées de cours de "
+    "l'inscription dans la période (deux par jour, une le mercredi, aucune le week-end ni "
+    "pendant les vacances), de l'entrée ou du début de la période à la sortie ou au "
+    f"{fmt.day(absent['as_of'])}. Une absence compte une demi-journée le matin ou l'après-midi, "
+    "deux pour la journée, ses heures divisées par 4 quand l'export ne donne que des heures ; "
+    "une absence dont la justification n'est pas connue compte comme non justifiée."
+)
+if sel.dataset.absences.is_empty():
+    st.caption(
+        "Aucune absence n'est connue : importez l'export des absences de la vie scolaire (page "
+        "« Importer des données », type « Absences (vie scolaire) »)."
+    )
+elif absent["expected_half_days"] == 0:
+    st.info("Aucune demi-journée de cours dans la période et les filtres choisis.")
+else:
+    tiles = st.columns(3)
+    tiles[0].metric("Taux d'absence", fmt.share(absent["absence_rate"], 1), border=True)
+    tiles[1].metric("dont non justifiée", fmt.share(absent["unjustified_rate"], 1), border=True)
+    tiles[2].metric(
+        "Demi-journées d'absence",
+        fmt.number(absent["absent_half_days"], None),
+        help=f"Sur {fmt.number(absent['expected_half_days'])} demi-journées de cours.",
+        border=True,
+    )
+    st.altair_chart(
+        charts_learners.monthly_bars(
+            cached.compute(absences.monthly_half_days, sel, scope=scope),
+            month="label",
+            value="half_days",
+            months=dropout.months_of(period),
+            value_title="Demi-journées d'absence",
+            color="justification",
+            color_title="Absences",
+        ),
+        width="stretch",
+    )
+    month_tab, group_tab, learner_tab = st.tabs(["Par mois", "Par groupe", "Par apprenant"])
+    with month_tab:
+        tables.show(
+            cached.compute(absences.by_month, sel, scope=scope).drop("month"),
+            absences.COLUMN_LABELS | {"label": "Mois"},
+            "absences_par_mois",
+            title="Taux d'absence par mois",
+            kinds=ABSENCE_RATES,
+            key="absences_month",
+        )
+    with group_tab:
+        tables.show(
+            cached.compute(absences.by_group, sel, scope=scope),
+            absences.COLUMN_LABELS,
+            "absences_par_groupe",
+            title="Taux d'absence par groupe",
+            kinds=ABSENCE_RATES,
+            key="absences_group",
+        )
+    with learner_tab:
+        tables.show(
+            cached.compute(absences.by_learner, sel, scope=scope),
+            absences.COLUMN_LABELS,
+            "absences_par_apprenant",
+            title="Taux d'absence par apprenant",
+            kinds=ABSENCE_RATES,
+            max_rows=MAX_ROWS_SHOWN,
+            key="absences_learner",
+        )
 
 st.header("Maintien selon les semaines depuis l'entrée")
 curve_by = st.radio(

@@ -7,7 +7,6 @@ import streamlit as st
 
 from ui import format as fmt
 from ui import importing, tables, writes
-from ui.sidebar import QUICK_ANALYSIS_KEY
 from ui.text import escape
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,9 +36,9 @@ st.caption(
 
 def _show_report(report) -> None:  # noqa: ANN001
     if report.problems.is_empty():
-        st.success(escape(report.summary()))
+        st.success(escape(report.summary(fmt.number)))
     else:
-        (st.warning if report.written else st.error)(escape(report.summary()))
+        (st.warning if report.written else st.error)(escape(report.summary(fmt.number)))
         tables.plain(importing.as_read(report.problems_labelled()))
         st.download_button(
             "Télécharger la liste des problèmes (Excel)",
@@ -57,18 +56,36 @@ def _show_report(report) -> None:  # noqa: ANN001
         )
     if not report.warnings.is_empty():
         st.warning(
-            f"{fmt.number(report.warnings.height)} avertissement(s) : rien n'est refusé, mais "
-            "lisez-les."
+            f"{fmt.number(report.warnings.height)} "
+            f"{'avertissement' if report.warnings.height == 1 else 'avertissements'} : rien "
+            "n'est refusé, mais lisez-les."
         )
         tables.plain(importing.as_read(report.warnings_labelled()))
 
 
-upload = importing.received(uploaded) if uploaded is not None else None
+kept = importing.kept_file(uploaded)
+upload = kept.upload if kept is not None else None
+if kept is not None and uploaded is None:
+    st.info(
+        f"Fichier en cours : « {escape(kept.upload.name)} »"
+        + (", analysé sans l'enregistrer" if kept.analysed is not None else "")
+        + ". Il est resté là quand vous avez quitté la page ; déposez un autre fichier pour "
+        "le remplacer."
+    )
+    if st.button("Retirer ce fichier", key="forget_file"):
+        importing.forget_file()
+        st.rerun()
 sheets = importing.sheets(upload) if upload is not None else None
 if sheets is not None:
     sha = upload.sha
     chosen_sheet = (
-        st.selectbox("Feuille", sheets, key=f"sheet_{sha}", placeholder="Choisissez une feuille")
+        st.selectbox(
+            "Feuille",
+            sheets,
+            index=sheets.index(kept.sheet) if kept.sheet in sheets else 0,
+            key=f"sheet_{sha}",
+            placeholder="Choisissez une feuille",
+        )
         if len(sheets) > 1
         else None
     )
@@ -80,16 +97,19 @@ if sheets is not None:
         )
         suggested_kind, suggested_mapping, was_remembered = importing.suggestion(raw)
         kinds = importing.kinds()
+        default_kind = kept.kind or suggested_kind  # the choice made before leaving the page
         kind = st.selectbox(
             "Type de données",
             list(kinds),
-            index=list(kinds).index(suggested_kind) if suggested_kind else 0,
+            index=list(kinds).index(default_kind) if default_kind else 0,
             format_func=kinds.get,
             key=f"kind_{sha}",
             placeholder="Choisissez un type",
             help="Deviné d'après les titres de colonnes ; corrigez-le si besoin.",
         )
         _, mapping, _ = importing.suggestion(raw, kind)
+        if kept.kind == kind and kept.mapping is not None:
+            mapping = kept.mapping
         if was_remembered and kind == suggested_kind:
             left_aside = importing.aside(raw, kind, mapping)
             st.info(
@@ -123,6 +143,7 @@ if sheets is not None:
             if label != IGNORE:
                 chosen[header] = fields[label]
         st.caption("Les champs suivis d'un astérisque (\\*) sont obligatoires.")
+        importing.keep_choices(kept, raw.sheet, kind, chosen)
 
         with st.expander("Aperçu des premières lignes"):
             tables.plain(importing.first_rows(raw))
@@ -168,15 +189,36 @@ if sheets is not None:
                 progress=lambda fraction, text: bar.progress(fraction, text=text),
             )
             _show_report(result)
-        quick = importing.analysed(upload, raw, kind, chosen) if do_analyse else None
-        if quick is not None:
-            dataset, analysed = quick
-            st.session_state[QUICK_ANALYSIS_KEY] = (upload.name, dataset)
+        if do_analyse and importing.analyse(kept, raw, kind, chosen):
+            st.rerun()  # the sidebar offers the file as a source from now on
+        analysed = kept.analysed_as(raw.sheet, kind, chosen)
+        if analysed is not None and not (do_import or do_partial):
             st.success(
-                f"Analyse rapide prête : {analysed.added} ligne(s) lues, {analysed.rejected} "
-                "écartée(s). Choisissez ce fichier comme « Source des données » dans la barre "
-                "latérale, puis ouvrez les autres pages. Rien n'est enregistré."
+                f"Analyse rapide prête : {fmt.number(analysed.added)} ligne(s) lue(s), "
+                f"{fmt.number(analysed.rejected)} écartée(s). Choisissez ce fichier comme "
+                "« Source des données » dans la barre latérale, puis ouvrez les autres pages. "
+                "Rien n'est enregistré ; le fichier reste ici si vous quittez la page."
             )
+            if st.button(
+                "Importer ce fichier",
+                type="primary",
+                help="L'enregistrer tel qu'il a été analysé : mêmes colonnes, mêmes lignes "
+                "(celles écartées par l'analyse ne sont pas enregistrées).",
+                key=f"import_analysed_{sha}",
+            ):
+                bar = st.progress(0.0, text="Import en cours…")
+                result = writes.import_sheet(
+                    raw,
+                    kind,
+                    chosen,
+                    sha=sha,
+                    skip_invalid=not analysed.problems.is_empty(),
+                    update_names=update_names,
+                    remember=remember,
+                    progress=lambda fraction, text: bar.progress(fraction, text=text),
+                )
+                kept.analysed = None  # imported: the button has done its work
+                _show_report(result)
 
 st.subheader("Modèles à télécharger")
 kinds = importing.kinds()

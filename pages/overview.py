@@ -1,7 +1,11 @@
-"""Vue d'ensemble : les chiffres clés de la période, les pics en cours, les apprenants à risque."""
+"""Vue d'ensemble : les chiffres clés de la période, les alertes en cours, les pics en cours,
+les apprenants à risque."""
+
+from datetime import timedelta
 
 import streamlit as st
 
+from alerts import rules
 from indicators import dataset, risk, summary, surges
 from ui import cached, notices, sidebar
 from ui import format as fmt
@@ -91,6 +95,36 @@ tile(
     help="Durée des séances tenues dans la période, chaque séance comptée une fois.",
 )
 st.caption(f"{fmt.number(current['interviews'])} entretiens tenus dans la période.")
+
+st.subheader("Alertes en cours")
+if outside:
+    st.info("Pas d'alerte à lire : la période ne contient aucune activité.")
+else:
+    alert_day = dataset.as_of(sel.dataset, period)
+    week_before = alert_day - timedelta(days=7)
+    alerts = rules.combined(  # the risk lists are those of the right column, memoised
+        cached.compute(rules.event_alerts, sel, scope=scope, as_of=alert_day),
+        rules.risk_alerts(
+            cached.compute(risk.at_risk, sel, scope=scope, as_of=alert_day),
+            cached.compute(risk.at_risk, sel, scope=scope, as_of=week_before),
+            alert_day,
+        ),
+    )
+    if alerts.is_empty():
+        st.success(f"Aucune alerte au {fmt.day(alert_day)}.")
+    else:
+        st.caption(
+            f"{fmt.number(alerts.height)} alerte(s) au {fmt.day(alert_day)}, le dernier jour de "
+            "la période ou des données : les mêmes que `pilotage alerts`, envoyées chaque nuit "
+            "par e-mail quand l'envoi est programmé (voir le README)."
+        )
+        for rule, name in rules.RULES.items():
+            found = alerts.filter(alerts["rule"] == rule)
+            if found.is_empty():
+                continue
+            with st.expander(f"{name} : {fmt.number(found.height)}", icon=":material/warning:"):
+                for message in found.get_column("message"):
+                    st.markdown(f"- {escape(message)}")
 
 left, right = st.columns(2)
 with left:

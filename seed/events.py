@@ -12,6 +12,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from data_access.frames import in_force_on
 from domain import INTERVIEW_CHANNELS, INTERVIEW_TYPES, MODALITIES, TUTORING_CHANNELS
 from seed import calendar as cal
 from seed import vocabulary as voc
@@ -208,6 +209,56 @@ def copies(
         .with_columns(pl.format("Devoir {}", "assignment_number").alias("assignment"))
         .drop("assignment_number")
         .with_row_index("id", offset=1)
+    )
+
+
+ASSIGNMENT_ON_TIME_SHARE = 0.8
+"""The due date of a seeded assignment: the day by which this share of its group's copies were
+handed in (so about a fifth are late, more in a surge)."""
+ASSIGNMENT_SET_SHARE = 0.6
+"""A title is an assignment set to the whole group when at least this share of the learners
+enrolled on its due date answered it; the others are a few learners' own extra work."""
+
+
+def assignments(copies: pl.DataFrame, enrolments: pl.DataFrame) -> pl.DataFrame:
+    """The assignments (devoirs) the copies answer: one per group (the enrolment in force on
+    the day a copy was handed in), discipline and title that most of the group answered
+    (ASSIGNMENT_SET_SHARE), due on the day by which ASSIGNMENT_ON_TIME_SHARE of its copies
+    were handed in. Learners who fall behind hand in fewer copies and miss the later ones."""
+    attributed = in_force_on(
+        copies.select("learner_id", "discipline", "assignment", "submitted_on"),
+        "submitted_on",
+        enrolments,
+        ["group_id"],
+    )
+    key = ["group_id", "discipline", "assignment"]
+    set_ = attributed.group_by(key).agg(
+        pl.col("submitted_on")
+        .cast(pl.Int32)
+        .quantile(ASSIGNMENT_ON_TIME_SHARE, "lower")
+        .cast(pl.Int32)
+        .cast(pl.Date)
+        .alias("due_on"),
+        pl.col("learner_id").n_unique().alias("answered"),
+    )
+    enrolled = (
+        set_.join(
+            enrolments.select("group_id", "learner_id", "entry_date", "exit_date"), on="group_id"
+        )
+        .filter(
+            (pl.col("entry_date") <= pl.col("due_on"))
+            & (pl.col("exit_date").is_null() | (pl.col("exit_date") >= pl.col("due_on")))
+        )
+        .group_by(key)
+        .agg(pl.col("learner_id").n_unique().alias("enrolled"))
+    )
+    return (
+        set_.join(enrolled, on=key, how="left")
+        .filter(pl.col("answered") >= ASSIGNMENT_SET_SHARE * pl.col("enrolled").fill_null(0))
+        .sort("group_id", "discipline", "due_on", "assignment")
+        .select("group_id", "discipline", pl.col("assignment").alias("title"), "due_on")
+        .with_row_index("id", offset=1)
+        .with_columns(pl.col("id").cast(pl.Int64))
     )
 
 

@@ -59,8 +59,8 @@ from data_access.errors import PilotageError
 from data_access.frames import FRAME_TABLES, conform
 from data_access.writes import bulk_insert, reset_sequences
 from domain import EXIT_REASONS, school_year_name_expr, school_year_of_expr
+from seed import absences, events, population, support
 from seed import calendar as cal
-from seed import events, population, support
 from seed import vocabulary as voc
 from seed.arrays import dates, labels
 from seed.scales import SCALES, ScaleSpec, scale_spec
@@ -127,7 +127,13 @@ def generate(scale: str | ScaleSpec = "demo", seed: int = 42) -> dict[str, pl.Da
         ),
         **_one_after_the_other(years),
     }
-    return {name: conform(FRAME_TABLES[name], frames[name]) for name in FRAME_TABLES}
+    frames["assignments"] = events.assignments(frames["copies"], frames["enrolments"])
+    frames["absences"] = absences.absences(
+        frames["enrolments"], frames["copies"], np.random.default_rng([seed, 11])
+    )
+    return {
+        name: conform(FRAME_TABLES[name], frames.get(name, pl.DataFrame())) for name in FRAME_TABLES
+    }
 
 
 def _one_year(
@@ -270,6 +276,8 @@ TABLE_LABELS = {
     "support_sessions": "séances d'accompagnement",
     "attendance": "présences",
     "diagnostics": "diagnostics",
+    "assignments": "devoirs",
+    "absences": "absences",
 }
 
 
@@ -466,6 +474,7 @@ def rows_per_year(frames: dict[str, pl.DataFrame]) -> dict[str, dict[str, int]]:
         "need_groups": "period_start",
         "support_sessions": "held_on",
         "diagnostics": "assessed_on",
+        "absences": "absent_on",
     }
     years = {
         name: frames[name].select(
@@ -476,6 +485,11 @@ def rows_per_year(frames: dict[str, pl.DataFrame]) -> dict[str, dict[str, int]]:
     years["groups"] = frames["groups"].select(pl.col("school_year").alias("year"))
     enrolments = frames["enrolments"].join(group_year, on="group_id", how="left")
     years["enrolments"] = enrolments.select(pl.col("school_year").alias("year"))
+    years["assignments"] = (
+        frames["assignments"]
+        .join(group_year, on="group_id", how="left")
+        .select(pl.col("school_year").alias("year"))
+    )
     years["learners"] = enrolments.select(
         "learner_id", pl.col("school_year").alias("year")
     ).unique()

@@ -18,6 +18,7 @@ PAGES = [
     "pages/delays.py",
     "pages/tutoring.py",
     "pages/forecast.py",
+    "pages/report.py",
     "pages/dropout.py",
     "pages/support.py",
     "pages/interviews.py",

@@ -1,8 +1,9 @@
 """Per-table data versions, the snapshots on disk and the background rebuild of the dataset.
 
 The world is tests/two_sites.py (Lyon: 3 learners, 3 copies; Marseille: 5 learners, 7 copies).
-An import of one copy for LY-001 touches the copies (and the import history), nothing else: the
-learners are neither read again nor joined again, and the new copy is in the next dataset.
+An import of one copy for LY-001 touches the copies, their assignments and the import history,
+nothing else: the learners are neither read again nor joined again, and the new copy is in the
+next dataset.
 """
 
 from __future__ import annotations
@@ -39,14 +40,16 @@ def changed_tables(before: dict[str, int], after: dict[str, int]) -> list[str]:
     return sorted(name for name in before if before[name] != after[name])
 
 
-def test_an_import_of_copies_changes_the_version_of_the_copies_only(
+def test_an_import_of_copies_changes_the_versions_of_the_copies_only(
     world_engine: sa.Engine,
 ) -> None:
     before = db.table_versions(world_engine)
     data_before = db.data_version(world_engine)
     report = import_file(world_engine, "copies.csv", ONE_COPY)
     assert (report.status, report.added) == ("importé", 1)
-    assert changed_tables(before, db.table_versions(world_engine)) == ["copy", "import_record"]
+    # the import also records the assignment D9 of the copy (table assignment)
+    written = ["assignment", "copy", "import_record"]
+    assert changed_tables(before, db.table_versions(world_engine)) == written
     assert db.data_version(world_engine) > data_before  # the one number still moves on
 
 
@@ -54,7 +57,9 @@ def test_a_refused_import_changes_only_the_history(world_engine: sa.Engine) -> N
     before = db.table_versions(world_engine)
     unknown = "N° apprenant;Matière;Déposé le\nZZ-999;Maths;02/03/2026\n".encode()
     assert import_file(world_engine, "copies.csv", unknown).status == "refusé"
-    assert changed_tables(before, db.table_versions(world_engine)) == ["import_record"]
+    analysed = {frames.table_name(name) for name in FRAME_TABLES}
+    assert set(changed_tables(before, db.table_versions(world_engine))) <= {"import_record"}
+    assert not set(changed_tables(before, db.table_versions(world_engine))) & analysed
 
 
 def test_a_write_the_versions_cannot_read_changes_every_table(world_engine: sa.Engine) -> None:
@@ -125,8 +130,10 @@ def test_a_write_makes_a_new_snapshot_and_older_ones_go(
         import_file(world_engine, f"copies-{_}.csv", ONE_COPY.replace(b"D9", f"E{_}".encode()))
     loaded, versions = load_versioned(world_engine, ["copies"], folder=folder)
     assert loaded["copies"].height == 13
-    kept = sorted(p.name for p in folder.glob("copy-*.parquet"))
-    assert len(kept) == snapshots.KEPT_PER_TABLE and f"copy-{versions['copies']}.parquet" in kept
+    name = frames.snapshot_name("copies")
+    kept = sorted(p.name for p in folder.glob(f"{name}-*.parquet"))
+    assert len(kept) == snapshots.KEPT_PER_TABLE
+    assert f"{name}-{versions['copies']}.parquet" in kept
 
 
 def test_a_table_written_while_it_is_read_is_read_again(
@@ -149,7 +156,10 @@ def test_a_table_written_while_it_is_read_is_read_again(
     assert calls == ["copy", "copy"]
     assert versions["copies"] == frame_versions(world_engine)["copies"]
     assert loaded["copies"].height == 11
-    assert [p.name for p in folder.glob("copy-*.parquet")] == [f"copy-{versions['copies']}.parquet"]
+    name = frames.snapshot_name("copies")
+    assert [p.name for p in folder.glob("copy*.parquet")] == [
+        f"{name}-{versions['copies']}.parquet"
+    ]
 
 
 # --- the store: rebuild after a write, in the background ------------------------------------
@@ -168,7 +178,7 @@ def test_an_import_of_copies_reloads_the_copies_not_the_learners(
     assert list(store.loads) == [tuple(FRAME_TABLES)]
     import_file(world_engine, "copies.csv", ONE_COPY)
     second = store.current(wait=True).built
-    assert list(store.loads)[-1] == ("copies",)
+    assert list(store.loads)[-1] == ("assignments", "copies")  # the copy and its assignment
     assert second.key != first.key
     assert second.dataset.copies.height == first.dataset.copies.height + 1
     added = second.dataset.copies.filter(pl.col("assignment") == "D9")

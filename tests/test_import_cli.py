@@ -34,7 +34,7 @@ def copies_count(workdir: Path) -> int:
 
 def test_import_exit_codes_and_json(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["import", str(workdir / "apprenants.csv")]) == 0
-    assert "2 ajoutée(s)" in capsys.readouterr().out
+    assert "2 lignes ajoutées" in capsys.readouterr().out
 
     assert cli.main(["import", str(workdir / "copies.csv"), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)

@@ -57,7 +57,7 @@ def test_upload_check_and_import(app: AppTest) -> None:
     assert any("peut être importé" in s.value for s in app.success)
     button(app, "Importer").click().run()
     assert not app.exception
-    assert any("Import importé : 2 ajoutée(s)" in plain(s.value) for s in app.success)
+    assert any("Import réussi : 2 lignes ajoutées" in plain(s.value) for s in app.success)
     assert count("learner") == 2
     assert not any("<script>" in m.value for m in app.markdown)  # names only in dataframes
 
@@ -83,7 +83,7 @@ def test_bad_file_is_reported_and_nothing_written(app: AppTest) -> None:
     }
     assert button(app, "Importer").disabled
     button(app, "Importer seulement les lignes valides").click().run()
-    assert any("importé partiellement" in w.value for w in app.warning)
+    assert any("Import partiel" in w.value for w in app.warning)
     assert count("copy") == 1
 
 
@@ -130,10 +130,52 @@ def test_the_file_is_read_and_checked_once_per_mapping_and_data(
     app.selectbox(key=name_column).set_value("Nom").run()
     assert calls == {"open_sheet": 1, "check": 2}  # that mapping was checked already
     button(app, "Importer").click().run()
-    assert any("Import importé : 2 ajoutée(s)" in plain(s.value) for s in app.success)
+    assert any("Import réussi : 2 lignes ajoutées" in plain(s.value) for s in app.success)
     assert calls == {"open_sheet": 1, "check": 2}
     app.run()  # the data changed: the file is checked against them once
     assert calls == {"open_sheet": 1, "check": 3}
-    assert any("Essai (rien n'est enregistré) : le fichier peut être importé. Lignes : 0 "
-               "ajoutée(s), 0 mise(s) à jour, 2 inchangée(s)" in plain(s.value)
+    assert any("Essai (rien n'est enregistré) : le fichier peut être importé. Aucune ligne "
+               "à ajouter, 2 inchangées" in plain(s.value)
                for s in app.success)  # fmt: skip
+
+
+COPIES_TO_KEEP = (
+    "N° apprenant;Matière;Déposé le;Commentaire\n"
+    "A1;Maths;02/10/2025;bien\nA2;Maths;03/10/2025;à revoir\n"
+)
+
+
+def test_from_quick_analysis_to_import_without_starting_again(app: AppTest) -> None:
+    """The sidebar offers the analysed file at once; the file and its mapping stay when the
+    user goes to another page and back (the upload box has forgotten the file by then); the
+    analysed file is imported as analysed."""
+    app.file_uploader(key="import_file").upload("apprenants.csv", LEARNERS.encode()).run()
+    button(app, "Importer").click().run()
+    content = COPIES_TO_KEEP.encode()
+    sha = hashlib.sha256(content).hexdigest()
+    app.file_uploader(key="import_file").set_value(("copies.csv", content, "text/csv")).run()
+    assert not app.sidebar.radio  # nothing analysed yet: the database only
+    # the user reads the comment as the assignment before analysing
+    app.selectbox(key=f"map_{sha}_copies_3").set_value("Devoir").run()
+    button(app, "Analyser sans enregistrer").click().run()
+    assert not app.exception
+    source = app.sidebar.radio(key="source")
+    assert plain(source.options[0]) == "Fichier « copies.csv » (analyse rapide, non enregistré)"
+    assert any("Analyse rapide prête" in s.value for s in app.success)
+
+    app.switch_page("pages/delays.py").run()
+    assert not app.exception
+    app.switch_page("pages/import_data.py").run()
+    assert not app.exception
+    assert any("Fichier en cours : « copies.csv », analysé" in plain(i.value) for i in app.info)
+    assert app.selectbox(key=f"map_{sha}_copies_3").value == "Devoir"
+    assert count("copy") == 0
+    button(app, "Importer ce fichier").click().run()
+    assert not app.exception
+    assert any("Import réussi : 2 lignes ajoutées" in plain(s.value) for s in app.success)
+    engine = db.get_engine(Settings(database_url=os.environ["PILOTAGE_DATABASE_URL"]))
+    with engine.connect() as connection:
+        titles = connection.execute(sa.text("SELECT assignment FROM copy ORDER BY 1")).scalars()
+        assert list(titles) == ["bien", "à revoir"]
+    button(app, "Retirer ce fichier").click().run()
+    assert not any("Fichier en cours" in plain(i.value) for i in app.info)

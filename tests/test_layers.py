@@ -17,6 +17,8 @@ PROJECT = (
     "forecast",
     "indicators",
     "planning",
+    "reports",
+    "alerts",
     "pages",
     "seed",
     "ui",
@@ -26,7 +28,17 @@ RULES = {
     # files: forbidden top-level names (a dotted name forbids that module and below)
     "pages/*.py": ("data_access", "seed", "sqlalchemy", "sqlmodel"),
     "ui/*.py": ("pages", "seed"),
-    "indicators/*.py": ("streamlit", "ui", "pages", "planning", "forecast", "seed", "cli"),
+    "indicators/*.py": (
+        "streamlit",
+        "ui",
+        "pages",
+        "planning",
+        "forecast",
+        "reports",
+        "alerts",
+        "seed",
+        "cli",
+    ),
     "forecast/*.py": ("streamlit", "ui", "pages", "planning", "seed", "cli", "data_access"),
     "planning/*.py": ("streamlit", "pages", "seed", "cli", "ui.sidebar", "ui.cache", "ui.cached"),
     "data_access/**/*.py": (
@@ -36,9 +48,13 @@ RULES = {
         "indicators",
         "planning",
         "forecast",
+        "reports",
+        "alerts",
         "seed",
         "cli",
     ),
+    "reports/*.py": ("streamlit", "pages", "seed", "cli", "ui.sidebar", "ui.cache", "ui.cached"),
+    "alerts/*.py": ("streamlit", "pages", "seed", "cli", "ui.sidebar", "ui.cache", "ui.cached"),
     "domain.py": PROJECT,
     "seed/*.py": ("streamlit", "ui", "pages", "indicators", "planning", "forecast", "cli"),
 }
@@ -71,6 +87,19 @@ def test_each_layer_imports_only_below_it(pattern: str) -> None:
         if _breaks(name, RULES[pattern])
     ]
     assert broken == []
+
+
+def test_reports_use_only_the_pure_helpers_of_ui() -> None:
+    """reports/ writes French with ui/format.py and draws with ui/charts.py (pure Altair), and
+    nothing else of ui/."""
+    used = {
+        name
+        for path in [*ROOT.glob("reports/*.py"), *ROOT.glob("alerts/*.py")]
+        for name in _imports(path)
+        if name == "ui" or name.startswith("ui.")
+    }
+    assert {module.split(".")[1] for module in used if "." in module} <= {"format", "charts"}
+    assert "streamlit" not in (ROOT / "ui" / "charts.py").read_text(encoding="utf-8")
 
 
 def test_planning_uses_only_the_french_formatter_of_ui() -> None:

@@ -28,6 +28,7 @@ ANALYSIS = [
     "pages/delays.py",
     "pages/tutoring.py",
     "pages/forecast.py",
+    "pages/report.py",
     "pages/dropout.py",
     "pages/support.py",
     "pages/interviews.py",
@@ -135,7 +136,7 @@ def test_figures_equal_the_directions_with_that_site_or_group_chosen(
         mine = _open(login, page)
         theirs = _open("dir", page, **SAME_AS[login])
         assert _main_metrics(mine) == _main_metrics(theirs), (login, page)
-        assert _main_metrics(mine) or page == "pages/overview.py", page
+        assert _main_metrics(mine) or page in ("pages/overview.py", "pages/report.py"), page
         tables = [t.value.to_string() for t in mine.main.dataframe]
         assert tables == [t.value.to_string() for t in theirs.main.dataframe], (login, page)
 
@@ -330,10 +331,10 @@ def test_an_import_touching_another_site_is_refused(world_app, content: str) -> 
 def test_an_import_of_their_own_site_is_recorded(world_app) -> None:  # noqa: ANN001
     app = _upload("lyon", "lyon.csv", LYON_LEARNER)
     next(b for b in app.button if b.label == "Importer").click().run()
-    assert any("Import importé : 1 ajoutée(s)" in plain(s.value) for s in app.success)
+    assert any("Import réussi : 1 ligne ajoutée" in plain(s.value) for s in app.success)
     login, event, detail = _trail(world_app)[0]
     assert (login, event) == ("lyon", "import")
-    assert detail.startswith("lyon.csv (SHA-256 ") and "1 ajoutée(s)" in detail
+    assert detail.startswith("lyon.csv (SHA-256 ") and "1 ligne ajoutée" in detail
     assert "Lyonnais" not in detail
 
 

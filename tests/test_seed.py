@@ -305,7 +305,8 @@ def test_rows_satisfy_every_check(which: str, request: pytest.FixtureRequest) ->
     for name, table in FRAME_TABLES.items():
         frame = frames[name]
         for key in _natural_keys(table):
-            assert not frame.select(key).is_duplicated().any(), (name, key)
+            # as SQL reads a unique key: rows with an empty column are not compared
+            assert not frame.select(key).drop_nulls().is_duplicated().any(), (name, key)
         for column in table.__table__.columns:
             if not column.nullable and not column.primary_key:
                 assert frame[column.name].null_count() == 0, (name, column.name)

@@ -136,6 +136,29 @@ class World:
         row |= {"corrector_id": self.staff(corrector) if corrector else None, "grade": grade}
         return self._add("copies", row)
 
+    def assignment(
+        self, group: str, discipline: str, title: str, *, due: date | None = None
+    ) -> int:
+        """A devoir set to the group, due on ``due``."""
+        row = {"group_id": self._id("groups", group), "discipline": discipline, "title": title}
+        return self._add("assignments", row | {"due_on": due})
+
+    def absence(
+        self,
+        learner: str,
+        day: date,
+        *,
+        half_day: str = "",
+        half_days: float = 1.0,
+        hours: float | None = None,
+        justified: bool | None = None,
+        reason: str | None = None,
+    ) -> int:
+        """An absence of the learner on ``day`` counting ``half_days``."""
+        row = {"learner_id": self._id("learners", learner), "absent_on": day}
+        row |= {"half_day": half_day, "half_days": half_days, "hours": hours}
+        return self._add("absences", row | {"justified": justified, "reason": reason})
+
     def request(
         self,
         learner: str,

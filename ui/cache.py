@@ -83,9 +83,11 @@ class Current:
 
 
 def _prepared_version(name: str, versions: dict[str, int]) -> int:
-    """The version of a prepared frame: one number made from the versions of its frames."""
+    """The version of a prepared frame: one number made from the versions of its frames and
+    the code that prepares them (an upgrade prepares them again)."""
     text = ",".join(f"{table}={versions[table]}" for table in sorted(DERIVED_FROM[name]))
-    return int(hashlib.sha256(f"{name}:{text}".encode()).hexdigest()[:15], 16)
+    digest = hashlib.sha256(f"{cached.code_version()}:{name}:{text}".encode())
+    return int(digest.hexdigest()[:15], 16)
 
 
 class DataStore:

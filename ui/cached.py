@@ -70,7 +70,7 @@ MAX_FIGURE_FILES = 4000
 
 
 @functools.cache
-def _code_version() -> str:
+def code_version() -> str:
     """A digest of the code that computes figures: a figure on disk is used only by the code
     that made it (an upgrade computes them again)."""
     digest = hashlib.sha256()
@@ -112,7 +112,7 @@ def _figure_path(
         return None
     if not _plain(arguments):
         return None
-    text = f"{_code_version()}|{function_name}|{data_key}|{on_frames}|{arguments!r}"
+    text = f"{code_version()}|{function_name}|{data_key}|{on_frames}|{arguments!r}"
     return folder / "figures" / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.parquet"
 
 

@@ -33,8 +33,10 @@ from data_access.importing.fields import FieldSpec
 from data_access.importing.pipeline import forgotten_by, preview
 from data_access.importing.reading import RawSheet
 from data_access.importing.templates import template_bytes
-from indicators.dataset import Dataset, prepare
+from data_access.importing.validation import as_read_in_french
+from indicators.dataset import prepare
 from ui import auth, cache, writes
+from ui.sidebar import QUICK_ANALYSIS_KEY
 from ui.text import escape
 
 
@@ -50,6 +52,58 @@ class Upload:
 def received(uploaded: UploadedFile) -> Upload:
     content = uploaded.getvalue()
     return Upload(uploaded.name, sha256_of(content), content)
+
+
+KEPT_KEY = "import_kept"
+"""session_state key of the file being imported (Kept): it stays when the user leaves the page
+(the upload box forgets its file then), with the sheet, kind and mapping chosen for it."""
+
+
+@dataclass
+class Kept:
+    """The file being imported, and what the user chose for it (None: not chosen yet)."""
+
+    upload: Upload
+    sheet: str | None = None
+    kind: str | None = None
+    mapping: dict[str, str] | None = None
+    analysed: ImportReport | None = None
+    """the report of the quick analysis made with this sheet, kind and mapping"""
+
+    def analysed_as(self, sheet: str, kind: str, mapping: dict[str, str]) -> ImportReport | None:
+        """The quick analysis report when it was made with exactly these choices."""
+        if self.analysed is None or (self.sheet, self.kind, self.mapping) != (
+            sheet,
+            kind,
+            mapping,
+        ):
+            return None
+        return self.analysed
+
+
+def kept_file(uploaded: UploadedFile | None) -> Kept | None:
+    """The file being imported: the one in the upload box (kept from now on), else the one kept
+    from before the user left the page, else None."""
+    current: Kept | None = st.session_state.get(KEPT_KEY)
+    if uploaded is not None:
+        upload = received(uploaded)
+        if current is None or current.upload.sha != upload.sha:
+            current = Kept(upload)
+            st.session_state[KEPT_KEY] = current
+    return current
+
+
+def keep_choices(kept: Kept, sheet: str, kind: str, mapping: dict[str, str]) -> None:
+    """Remember the sheet, kind and mapping chosen for the file (a quick analysis made with
+    other choices no longer applies)."""
+    if (kept.sheet, kept.kind, kept.mapping) != (sheet, kind, mapping):
+        kept.analysed = None
+    kept.sheet, kept.kind, kept.mapping = sheet, kind, dict(mapping)
+
+
+def forget_file() -> None:
+    """Let go of the kept file (and of its quick analysis as a data source)."""
+    st.session_state.pop(KEPT_KEY, None)
 
 
 def kinds() -> dict[str, str]:
@@ -72,9 +126,7 @@ def as_read(frame: pl.DataFrame) -> pl.DataFrame:
     a date read as "2025-09-01" (or "2025-09-01 00:00:00") shows "01/09/2025"; other text as
     it is."""
     return frame.with_columns(
-        pl.col(name)
-        .str.replace(r"^(-?\d+)\.(\d+)$", "$1,$2")
-        .str.replace(r"^(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?$", "$3/$2/$1")
+        as_read_in_french(pl.col(name))
         for name, dtype in frame.schema.items()
         if dtype == pl.String
     )
@@ -158,17 +210,20 @@ def aside(raw: RawSheet, kind: str, mapping: dict[str, str]) -> list[str]:
     return forgotten_by(raw, kind, mapping)
 
 
-def analysed(
-    upload: Upload, raw: RawSheet, kind: str, mapping: dict[str, str]
-) -> tuple[Dataset, ImportReport] | None:
-    """The file's valid rows as a dataset to analyse without saving, and the report; None
-    after a French refusal (recorded) of a file naming another site than the user's."""
+def analyse(kept: Kept, raw: RawSheet, kind: str, mapping: dict[str, str]) -> bool:
+    """Analyse the file's valid rows without saving them: the dataset becomes a data source
+    of the sidebar (QUICK_ANALYSIS_KEY) and the report is kept with the file; False after a
+    French refusal (recorded) of a file naming another site than the user's."""
+    upload = kept.upload
     try:
         frames, report = quick_analysis(raw, kind, mapping, upload.sha, sites=_sites())
     except OutsidePerimeter as refusal:
         _outside(upload, refusal)
-        return None
-    return prepare(frames), report
+        return False
+    st.session_state[QUICK_ANALYSIS_KEY] = (upload.name, prepare(frames))
+    keep_choices(kept, raw.sheet, kind, mapping)
+    kept.analysed = report
+    return True
 
 
 def rows_of(upload: Upload, kind: str) -> pl.DataFrame | None:

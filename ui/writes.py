@@ -50,9 +50,15 @@ def _allowed_writer(what: str) -> auth.User:
     return user
 
 
-def _write(action: Callable[[Engine], T], event: str, detail: Callable[[T], str]) -> T:
+def _write(
+    action: Callable[[Engine], T],
+    event: str,
+    detail: Callable[[T], str],
+    changed: Callable[[T], bool] = lambda _result: True,
+) -> T:
     """Perform the write, record it (``event``, ``detail`` of its result: counts and
-    identifiers, never a learner's name), then clear the caches. A write that raises wrote
+    identifiers, never a learner's name), then clear the caches when the data changed
+    (``changed`` of the result: a refused file changed nothing). A write that raises wrote
     nothing (every write is one transaction), so nothing is cleared; a row the database refuses
     raises RowRefused, its French reason."""
     user = auth.current()
@@ -62,7 +68,8 @@ def _write(action: Callable[[Engine], T], event: str, detail: Callable[[T], str]
     except INTEGRITY_ERRORS as refused:
         raise explain(refused) from None
     audit.record(engine, event, login=user.login, detail=detail(result))
-    cache.clear_after_write()
+    if changed(result):
+        cache.clear_after_write()
     return result
 
 
@@ -106,9 +113,9 @@ def import_sheet(
             AUDIT_IMPORT,
             lambda report: (
                 f"{report.file_name} (SHA-256 {report.sha256}) : {report.kind}, {report.status}, "
-                f"{report.added} ajoutée(s), {report.updated} mise(s) à jour, "
-                f"{report.rejected} rejetée(s)"
+                f"{report.counts()}"
             ),
+            changed=lambda report: report.written,
         )
     except OutsidePerimeter:
         refused_import(user, raw.file_name, sha)
@@ -127,6 +134,7 @@ def record_unreadable(file_name: str, sha: str) -> None:
         lambda engine: record_failure(engine, file_name, sha, None, STATUS_UNREADABLE),
         AUDIT_IMPORT,
         lambda _: f"{file_name} (SHA-256 {sha}) : illisible",
+        changed=lambda _: False,
     )
 
 

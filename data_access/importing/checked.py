@@ -34,7 +34,7 @@ def read_checked(file_name: str, content: bytes, kind: str) -> pl.DataFrame:
     """
     raw = open_sheet(file_name, content)
     parsed = parse_rows(raw, kind, guess_mapping(raw.headers, kind))
-    rows, duplicates = check_duplicates(parsed)
+    rows, duplicates, _repeats = check_duplicates(parsed)
     problems = merge_problems(check_rows(parsed), duplicates)
     if not problems.is_empty():
         listed = [problem_text(p) for p in problems.head(MAX_PROBLEMS_LISTED).iter_rows(named=True)]

@@ -6,6 +6,7 @@ so "N° apprenant", "n apprenant" and "N°  Apprenant" are the same header.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -25,8 +26,13 @@ def normalise(text: object) -> str:
 
 
 def normalised_synonyms(spec: FieldSpec) -> frozenset[str]:
-    """The field's label and synonyms, normalised."""
-    return frozenset(normalise(s) for s in (spec.label, *spec.synonyms))
+    """The field's label and synonyms, normalised (once per field)."""
+    return _normalised(spec.label, spec.synonyms)
+
+
+@functools.cache
+def _normalised(label: str, synonyms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(normalise(s) for s in (label, *synonyms))
 
 
 _ALL_SYNONYMS: frozenset[str] = frozenset(

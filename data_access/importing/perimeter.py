@@ -27,6 +27,7 @@ _LEARNER_OWNED = (
     "tutoring_requests",
     "interviews",
     "diagnostics",
+    "absences",
     "need_group_members",
     "attendance",
 )
@@ -37,6 +38,7 @@ _OWNERS = {
     "need_groups": ("site_id",),
     "learners": ("id",),
     "enrolments": ("group_id",),
+    "assignments": ("group_id",),
     "support_sessions": ("group_id", "need_group_id"),
     **{name: ("learner_id",) for name in _LEARNER_OWNED},
 }
@@ -115,7 +117,7 @@ def foreign_sites(
         for values in rows.iter_rows():
             if name == "sites" or name in _SITE_OWNED:
                 sites = {site_name.get(values[0])}
-            elif name == "enrolments":
+            elif name in ("enrolments", "assignments"):
                 sites = {site_name.get(group_site.get(values[0]))}
             elif name == "support_sessions":
                 group, need_group = values

@@ -31,6 +31,7 @@ from data_access.importing.mapping import (
     mapping_to_json,
     normalise,
 )
+from data_access.importing.moodle import gradebook_copies
 from data_access.importing.perimeter import OutsidePerimeter, refuse_outside
 from data_access.importing.reading import RawSheet, read_sheet
 from data_access.importing.validation import (
@@ -50,6 +51,9 @@ from data_access.importing.writing import (
     State,
     apply_plan,
     canonical_keys,
+    check_absence_days,
+    check_assignment_dates,
+    check_copy_numbers,
     check_plan,
     check_references,
     empty_state,
@@ -119,33 +123,62 @@ class ImportReport:
             "warnings": self.warnings.to_dicts(),
         }
 
-    def summary(self) -> str:
-        """One French sentence: what happened."""
-        counts = (
-            f"{self.added} ajoutée(s), {self.updated} mise(s) à jour, "
-            f"{self.unchanged} inchangée(s), {self.rejected} rejetée(s)"
+    def counts(self, number: Callable[[int], str] = str) -> str:
+        """The rows' fate in words: "3 lignes ajoutées, 1 mise à jour, 2 inchangées"
+        (``number`` writes a count: ui.format.number for "1 401 126")."""
+        trial = self.status == STATUS_TRIAL
+        added = (
+            _count(self.added, "ligne à ajouter", "lignes à ajouter", number)
+            if trial
+            else _count(self.added, "ligne ajoutée", "lignes ajoutées", number)
         )
-        made = ", ".join(f"{n} {_CREATED_LABELS.get(k, k)}" for k, n in self.created.items())
+        parts = [added]
+        if self.updated:
+            parts.append(
+                _count(self.updated, "à mettre à jour", "à mettre à jour", number)
+                if trial
+                else _count(self.updated, "mise à jour", "mises à jour", number)
+            )
+        if self.unchanged:
+            parts.append(_count(self.unchanged, "inchangée", "inchangées", number))
+        if self.rejected:
+            parts.append(_count(self.rejected, "rejetée", "rejetées", number))
+        return ", ".join(parts)
+
+    def summary(self, number: Callable[[int], str] = str) -> str:
+        """One French sentence: what happened (``number`` writes a count)."""
+        made = ", ".join(
+            _count(n, *_CREATED_LABELS.get(k, (k, k)), number) for k, n in self.created.items()
+        )
         extra = f" ; créés au passage : {made}" if made else ""
         if self.renamed:
-            extra += f" ; noms mis à jour : {self.renamed} apprenant(s)"
+            extra += (
+                f" ; noms mis à jour : {_count(self.renamed, 'apprenant', 'apprenants', number)}"
+            )
         if self.ignored:
             rows = ", ".join(str(row) for row, _ in self.ignored[:10])
             more = " …" if len(self.ignored) > 10 else ""
-            extra += f" ; {len(self.ignored)} ligne(s) de total ignorée(s) (ligne {rows}{more})"
+            totals = _count(
+                len(self.ignored), "ligne de total ignorée", "lignes de total ignorées", number
+            )
+            extra += f" ; {totals} (ligne {rows}{more})"
         if not self.warnings.is_empty():
-            extra += f" ; {self.warnings.height} avertissement(s)"
+            extra += f" ; {_count(self.warnings.height, 'avertissement', 'avertissements', number)}"
         if self.status == STATUS_REJECTED:
+            problems = _count(len(self.problems), "problème", "problèmes", number)
+            lines = _count(self.rejected, "ligne", "lignes", number)
             return (
-                f"Fichier refusé : {len(self.problems)} problème(s) sur {self.rejected} ligne(s) "
-                f"sur {self.rows}. Rien n'a été enregistré."
+                f"Fichier refusé : {problems} sur {lines} (sur {number(self.rows)}). "
+                "Rien n'a été enregistré."
             )
         if self.status == STATUS_TRIAL:
             verdict = "serait refusé" if not self.problems.is_empty() else "peut être importé"
             return (
-                f"Essai (rien n'est enregistré) : le fichier {verdict}. Lignes : {counts}{extra}."
+                f"Essai (rien n'est enregistré) : le fichier {verdict}. "
+                f"{self.counts(number).capitalize()}{extra}."
             )
-        return f"Import {self.status} : {counts}{extra}."
+        outcome = "Import partiel" if self.status == STATUS_PARTIAL else "Import réussi"
+        return f"{outcome} : {self.counts(number)}{extra}."
 
     def problems_labelled(self) -> pl.DataFrame:
         """The problems with French column names (Ligne, Colonne, Valeur, Problème)."""
@@ -161,11 +194,19 @@ class ImportReport:
 
 
 _CREATED_LABELS = {
-    "sites": "site(s)",
-    "groups": "groupe(s)",
-    "staff": "intervenant(s)",
-    "learners": "apprenant(s)",
+    "sites": ("site", "sites"),
+    "groups": ("groupe", "groupes"),
+    "staff": ("intervenant", "intervenants"),
+    "learners": ("apprenant", "apprenants"),
+    "assignments": ("devoir", "devoirs"),
 }
+
+
+def _count(count: int, singular: str, plural: str, number: Callable[[int], str] = str) -> str:
+    """'aucune ligne ajoutée', '1 ligne ajoutée', '3 lignes ajoutées'."""
+    if count == 0:
+        return f"aucune {singular}"
+    return f"{number(count)} {singular if count == 1 else plural}"
 
 
 def sha256_of(content: bytes) -> str:
@@ -173,8 +214,10 @@ def sha256_of(content: bytes) -> str:
 
 
 def open_sheet(file_name: str, content: bytes, sheet: str | None = None) -> RawSheet:
-    """Read one sheet (ImportRejected with a French message when it cannot be read)."""
+    """Read one sheet (ImportRejected with a French message when it cannot be read); a Moodle
+    gradebook export is read as the copies it holds (moodle.py)."""
     raw = read_sheet(file_name, content, sheet)
+    raw = gradebook_copies(raw) or raw  # a Moodle gradebook: one copy per learner and activity
     if raw.rows.is_empty():
         raise ImportRejected(
             f"La feuille « {raw.sheet} » de « {file_name} » a une ligne d'en-tête "
@@ -276,7 +319,7 @@ def _evaluate(
     update_names: bool = False,
 ) -> _Outcome:
     parsed = canonical_keys(parsed or parse_rows(raw, kind, mapping), state)
-    frame, duplicates = check_duplicates(parsed)
+    frame, duplicates, repeats = check_duplicates(parsed)
     problems = _in_sheet_order(
         raw,
         merge_problems(
@@ -284,10 +327,13 @@ def _evaluate(
             check_sheet(raw, parsed),
             duplicates,
             check_references(parsed, frame, state, implied_group),
+            check_assignment_dates(parsed, frame, state),
+            check_copy_numbers(parsed, frame, state),
+            check_absence_days(parsed, frame, state),
         ),
     )
     warnings = _in_sheet_order(
-        raw, merge_problems(sheet_warnings(raw), name_warnings(parsed, frame, state))
+        raw, merge_problems(sheet_warnings(raw), repeats, name_warnings(parsed, frame, state))
     )
     if (problems.get_column("row") == raw.header_row).any():  # a column is missing
         return _Outcome(parsed, problems, raw.rows.height, frame.clear(), Plan(), warnings)
@@ -375,7 +421,8 @@ def write(
 ) -> ImportReport:
     """Import the rows: all of them or nothing (or only the valid ones with skip_invalid).
 
-    A rejected file writes nothing but its line in the import history. The names of learners
+    A rejected file writes nothing but its line in the import history, and leaves the data
+    version as it was (no user's cache is made stale). The names of learners
     already in the database are replaced by the file's only with ``update_names``; the mapping
     is remembered for the next files of the same layout only with ``remember`` (the user
     confirmed it). ``sites``: the only sites the rows may belong to (None: any); a file
@@ -402,8 +449,8 @@ def write(
             _record(connection, report)
             if remember:
                 _remember(connection, raw.headers, kind, mapping)
-    except _Abort as abort:
-        with db.write_transaction(engine) as connection:
+    except _Abort as abort:  # the history's line only: the data, and their version, unchanged
+        with engine.begin() as connection:
             _record(connection, abort.report)
         step(1.0, "Fichier refusé.")
         return abort.report
@@ -429,10 +476,11 @@ def write(
 
 def record_failure(engine: Engine, file_name: str, sha: str, kind: str | None, status: str) -> None:
     """A line in the import history for a file that could not be imported at all (unreadable,
-    or the import failed); never raises, so that it never hides the error being reported."""
+    or the import failed); never raises, so that it never hides the error being reported.
+    The data are unchanged, so is their version: no cache is made stale by a refused file."""
     report = ImportReport(file_name, sha, kind or "", "", status, rows=0)
     try:
-        with db.write_transaction(engine) as connection:
+        with engine.begin() as connection:
             _record(connection, report)
     except Exception:  # noqa: BLE001, S110 (the history is secondary to the error itself)
         pass

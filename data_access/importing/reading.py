@@ -529,13 +529,17 @@ def _table_from_grid(
         )
     header_values = list(top.select(cells).row(best))
     above = list(top.select(cells).row(best - 1)) if best > 0 else [None] * len(cells)
-    headers: list[str] = []
-    for index, (value, upper) in enumerate(zip(header_values, above, strict=True)):
-        text = value if value is not None else upper  # vertically merged header cell
-        if value is not None and upper is not None and not recognise(value):
-            combined = f"{upper} {value}"
-            text = combined if recognise(combined) else value
-        headers.append(text if text is not None else f"Colonne {index + 1}")
+    adjacent = best > 0 and int(top.item(best - 1, "_line")) == int(top.item(best, "_line")) - 1
+    if adjacent and _is_group_titles(above, header_values):
+        headers = _two_row_headers(above, header_values, recognise)
+    else:
+        headers = []
+        for index, (value, upper) in enumerate(zip(header_values, above, strict=True)):
+            text = value if value is not None else upper  # vertically merged header cell
+            if value is not None and upper is not None and not recognise(value):
+                combined = f"{upper} {value}"
+                text = combined if recognise(combined) else value
+            headers.append(text if text is not None else f"Colonne {index + 1}")
     headers, repeated = _unique(headers)
     header_line = int(top.item(best, "_line"))
     rows = grid.filter(pl.col("_line") > header_line)
@@ -572,6 +576,47 @@ def _table_from_grid(
         formulas=kept_formulas,
         repeated=repeated,
     )
+
+
+def _is_group_titles(above: list[str | None], header: list[str | None]) -> bool:
+    """The line right above the header holds titles of groups of columns (PRONOTE's "Élève"
+    above "Nom", "Prénom", "N° INE"): two titles or more, fewer than the header's, each
+    spanning its columns (a merged cell: the text in its first column only)."""
+    titles = sum(1 for v in above if v is not None)
+    return titles >= 2 and titles < sum(1 for v in header if v is not None)
+
+
+def _two_row_headers(
+    above: list[str | None], header: list[str | None], recognise: Callable[[object], bool]
+) -> list[str]:
+    """A two-row header read as one: each column's title with the title of its group (the
+    group title runs on to the right over the empty cells of its merged span).
+
+    A column is named "Group Title" (or "Title Group": "Nom" under "Élève" is "Nom Élève")
+    when that is a known title; else by its own title when that is known and said once in the
+    row; else "Group Title", which keeps apart the "Date" of two groups."""
+    said = [normalise(v) for v in header if v is not None]
+    headers: list[str] = []
+    group: str | None = None
+    for index, (value, upper) in enumerate(zip(header, above, strict=True)):
+        if upper is not None:
+            group = upper
+        if value is None:  # a vertically merged title: the text is in the row above
+            headers.append(upper if upper is not None else f"Colonne {index + 1}")
+            group = None
+            continue
+        if group is None:
+            headers.append(value)
+            continue
+        candidates = [f"{group} {value}", f"{value} {group}"]
+        known = next((c for c in candidates if recognise(c)), None)
+        if known is not None:
+            headers.append(known)
+        elif recognise(value) and said.count(normalise(value)) == 1:
+            headers.append(value)
+        else:
+            headers.append(candidates[0])
+    return headers
 
 
 def _field_count_problems(

@@ -5,7 +5,7 @@ written in the file, the value as written and the reason, in French.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
@@ -16,6 +16,7 @@ from data_access.importing.keys import key_expr
 from data_access.importing.mapping import fields_of, missing_required
 from data_access.importing.reading import RawSheet
 from data_access.importing.values import parse_column
+from domain import HALF_DAY_AFTERNOON, HALF_DAY_HOURS, HALF_DAY_MORNING, HALF_DAY_WHOLE
 
 PROBLEM_SCHEMA = pl.Schema(
     {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
@@ -30,6 +31,8 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "sessions": ("session_kind", "group", "held_on", "learner_id"),
     "diagnostics": ("learner_id", "need", "assessed_on"),
     "staff": ("name",),
+    "assignments": ("group", "discipline", "title"),
+    "absences": ("learner_id", "absent_on", "half_day"),
 }
 EVENT_DATE: dict[str, str] = {
     "copies": "submitted_on",
@@ -38,6 +41,8 @@ EVENT_DATE: dict[str, str] = {
     "sessions": "held_on",
     "diagnostics": "assessed_on",
     "learners": "entry_date",
+    "assignments": "due_on",
+    "absences": "absent_on",
 }
 
 _UNREADABLE = {
@@ -104,6 +109,9 @@ def parse_rows(raw: RawSheet, kind: str, mapping: dict[str, str]) -> ParsedRows:
         frame = frame.with_columns(pl.col("assignment").fill_null(""))
     elif kind == "copies":
         frame = frame.with_columns(pl.lit("").alias("assignment"))
+    if kind == "absences":
+        half_day = pl.col("half_day").fill_null("") if "half_day" in frame.columns else pl.lit("")
+        frame = frame.with_columns(half_day.alias("half_day"))
     return ParsedRows(kind, {h: f for f, h in headers.items()}, headers, frame, raw.header_row)
 
 
@@ -163,13 +171,16 @@ def check_rows(parsed: ParsedRows) -> pl.DataFrame:
                 )
             )
         elif spec.type in _UNREADABLE:
+            unreadable = _UNREADABLE[spec.type]
+            if spec.type == "bool" and field != "present":
+                unreadable = "valeur illisible (attendu oui ou non)"
             found.append(
                 _problems(
                     frame,
                     raw.is_not_null() & value.is_null(),
                     header,
                     f"{field}__raw",
-                    _UNREADABLE[spec.type],
+                    unreadable,
                 )
             )
         found.extend(_storable(frame, field, header, spec))
@@ -319,7 +330,7 @@ def _rules(kind: str, parsed: ParsedRows) -> list[tuple[str, pl.Expr, pl.Expr | 
                 (
                     "exit_date",
                     c("exit_date") < c("entry_date"),
-                    pl.format("sortie avant l'entrée ({})", c("entry_date__raw")),
+                    pl.format("sortie avant l'entrée ({})", french_day(c("entry_date"))),
                 )
             )
         if has("exit_reason"):
@@ -346,7 +357,7 @@ def _rules(kind: str, parsed: ParsedRows) -> list[tuple[str, pl.Expr, pl.Expr | 
                 (
                     "corrected_on",
                     c("corrected_on") < c("submitted_on"),
-                    pl.format("correction avant le dépôt ({})", c("submitted_on__raw")),
+                    pl.format("correction avant le dépôt ({})", french_day(c("submitted_on"))),
                 )
             )
         if has("grade"):
@@ -356,7 +367,7 @@ def _rules(kind: str, parsed: ParsedRows) -> list[tuple[str, pl.Expr, pl.Expr | 
             (
                 "answered_at",
                 c("answered_at") < c("received_at"),
-                pl.format("réponse avant la demande ({})", c("received_at__raw")),
+                pl.format("réponse avant la demande ({})", french_day(c("received_at"), time=True)),
             )
         )
     if kind == "interviews":
@@ -384,6 +395,8 @@ def _rules(kind: str, parsed: ParsedRows) -> list[tuple[str, pl.Expr, pl.Expr | 
                     "niveau d'autonomie attendu de 1 à 4",
                 )
             )
+    if kind == "absences":
+        rules.extend(_absence_rules(parsed))
     if kind == "sessions" and has("duration_hours"):
         rules.append(
             (
@@ -399,31 +412,168 @@ def _rules(kind: str, parsed: ParsedRows) -> list[tuple[str, pl.Expr, pl.Expr | 
     return rules
 
 
-def check_duplicates(parsed: ParsedRows) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(rows without exact repeats, problems for rows that repeat a key with other values)."""
-    key = list(NATURAL_KEYS[parsed.kind])
+def natural_key(parsed: ParsedRows) -> list[str]:
+    """The fields that name one row of the kind in a file: for copies, the copy number when the
+    file has one; otherwise nothing (two copies of one learner, discipline, assignment and day
+    are two copies, told apart by their order: see writing.py)."""
+    if parsed.kind == "copies":
+        return ["copy_number"] if parsed.has("copy_number") else []
+    return list(NATURAL_KEYS[parsed.kind])
+
+
+def counted_half_days(parsed: ParsedRows) -> pl.Expr:
+    """The half-days an absence counts: the number the export gives, else its half-day (a
+    morning or an afternoon 1, the whole day 2), else its hours / HALF_DAY_HOURS (2 at most)."""
+    given = pl.col("half_days") if parsed.has("half_days") else pl.lit(None, pl.Float64)
+    of_half_day = (
+        pl.when(pl.col("half_day") == HALF_DAY_WHOLE)
+        .then(2.0)
+        .when(pl.col("half_day").is_in([HALF_DAY_MORNING, HALF_DAY_AFTERNOON]))
+        .then(1.0)
+        .otherwise(None)
+    )
+    of_hours = (
+        (pl.col("hours") / HALF_DAY_HOURS).clip(upper_bound=2.0)
+        if parsed.has("hours")
+        else pl.lit(None, pl.Float64)
+    )
+    return pl.coalesce(given, of_half_day, of_hours).cast(pl.Float64).alias("half_days")
+
+
+def _absence_rules(parsed: ParsedRows) -> list[tuple[str, pl.Expr, pl.Expr | str]]:
+    """An absence's duration: given one way at least, possible, and the same when given twice
+    (a half-day and a number of half-days, or half-days and hours, that disagree)."""
+    has, c = parsed.has, pl.col
+    rules: list[tuple[str, pl.Expr, pl.Expr | str]] = []
+    given = [f for f in ("half_day", "half_days", "hours") if has(f)]
+    nothing = pl.all_horizontal(c(f"{f}__raw").is_null() for f in given) if given else pl.lit(True)
+    rules.append(
+        (
+            "absent_on",
+            nothing,
+            "durée de l'absence manquante : donnez la demi-journée (matin, après-midi, journée), "
+            "le nombre de demi-journées ou les heures",
+        )
+    )
+    if has("half_days"):
+        rules.append(
+            (
+                "half_days",
+                ~c("half_days").is_between(0, 2, closed="right"),
+                "attendu de 0,5 à 2 demi-journées (une ligne par jour d'absence)",
+            )
+        )
+        if has("half_day"):
+            expected = (
+                pl.when(c("half_day") == HALF_DAY_WHOLE)
+                .then(2.0)
+                .when(c("half_day").is_in([HALF_DAY_MORNING, HALF_DAY_AFTERNOON]))
+                .then(1.0)
+            )
+            rules.append(
+                (
+                    "half_days",
+                    expected.is_not_null() & (c("half_days") != expected),
+                    pl.format(
+                        "ne concorde pas avec la demi-journée indiquée ({})", c("half_day__raw")
+                    ),
+                )
+            )
+    if has("hours"):
+        rules.append(
+            (
+                "hours",
+                ~c("hours").is_between(0, 12, closed="right"),
+                "attendu plus de 0 et au plus 12 h d'absence par jour",
+            )
+        )
+        count = counted_half_days(
+            replace(parsed, headers={k: v for k, v in parsed.headers.items() if k != "hours"})
+        )
+        limit = HALF_DAY_HOURS
+        rules.append(
+            (
+                "hours",
+                count.is_not_null() & (c("hours") > count * limit),
+                pl.format(
+                    "ne concorde pas avec les demi-journées indiquées ({} : au plus "
+                    + f"{limit:g} h par demi-journée)",
+                    pl.coalesce(
+                        c("half_days__raw") if has("half_days") else pl.lit(None, pl.String),
+                        c("half_day__raw") if has("half_day") else pl.lit(None, pl.String),
+                    ),
+                ),
+            )
+        )
+    return rules
+
+
+def check_duplicates(parsed: ParsedRows) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(rows without exact repeats, problems for rows that repeat a key with other values,
+    notes for the exact repeats: a row written twice counts once)."""
+    key = natural_key(parsed)
     frame = parsed.frame
-    if any(k not in frame.columns for k in key):
-        return frame, empty_problems()
     values = [c for c in frame.columns if c != "_row" and not c.endswith("__raw")]
-    frame = frame.unique(subset=values, keep="first", maintain_order=True)
-    frame = frame.with_columns(pl.col("_row").min().over(key).alias("_first_row"))
-    first_field = key[0] if key[0] in parsed.headers else next(iter(parsed.headers))
+    frame = frame.with_columns(pl.col("_row").min().over(values).alias("_same_as"))
+    first_field = next(iter(parsed.headers), "")
+    repeats = frame.filter(pl.col("_row") != pl.col("_same_as")).select(
+        pl.col("_row").cast(pl.Int64).alias("row"),
+        pl.lit(parsed.headers.get(first_field, "")).alias("column"),
+        (pl.col(f"{first_field}__raw") if first_field else pl.lit(None, pl.String)).alias("value"),
+        pl.format("ligne identique à la ligne {} : comptée une fois", pl.col("_same_as")).alias(
+            "reason"
+        ),
+    )
+    frame = frame.filter(pl.col("_row") == pl.col("_same_as")).drop("_same_as")
+    if not key or any(k not in frame.columns for k in key):
+        return frame, empty_problems(), repeats
+    keyed = pl.all_horizontal(pl.col(k).is_not_null() for k in key)
+    frame = frame.with_columns(
+        pl.when(keyed)
+        .then(pl.col("_row").min().over(key))
+        .otherwise(pl.col("_row"))
+        .alias("_first_row")
+    )
+    shown = key[0] if key[0] in parsed.headers else first_field
+    same = "même n° de copie" if key == ["copy_number"] else "même clé"
     duplicates = frame.filter(pl.col("_row") != pl.col("_first_row")).select(
         pl.col("_row").alias("row"),
-        pl.lit(parsed.headers.get(first_field, "")).alias("column"),
-        pl.col(f"{first_field}__raw").alias("value"),
+        pl.lit(parsed.headers.get(shown, "")).alias("column"),
+        pl.col(f"{shown}__raw").alias("value"),
         pl.format(
-            "en double : même clé que la ligne {} avec d'autres valeurs", pl.col("_first_row")
+            f"en double : {same} que la ligne {{}} avec d'autres valeurs", pl.col("_first_row")
         ).alias("reason"),
     )
-    return frame.drop("_first_row"), duplicates
+    return frame.drop("_first_row"), duplicates, repeats
+
+
+def french_day(day: pl.Expr, *, time: bool = False) -> pl.Expr:
+    """A date (or date-time) as a French reader writes it: 01/02/2014 (09:15)."""
+    return day.dt.strftime("%d/%m/%Y %H:%M" if time else "%d/%m/%Y")
+
+
+def as_read_in_french(text: pl.Expr) -> pl.Expr:
+    """A cell as a French reader writes it: a date a spreadsheet gave as "2014-02-01" or
+    "2014-02-01 00:00:00" shows "01/02/2014" (with its time when it has one), a number given
+    as "12.5" shows "12,5"; any other text as it is."""
+    return (
+        text.str.replace(r"^(-?\d+)\.(\d+)$", "$1,$2")
+        .str.replace(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$", "$3/$2/$1")
+        .str.replace(
+            r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$", "$3/$2/$1 $4:$5"
+        )
+    )
 
 
 def _sorted(found: list[pl.DataFrame]) -> pl.DataFrame:
+    """The problems (or warnings) in row order, each value as a French reader writes it."""
     if not found:
         return empty_problems()
-    return pl.concat([f.cast(PROBLEM_SCHEMA) for f in found]).sort("row", maintain_order=True)
+    return (
+        pl.concat([f.cast(PROBLEM_SCHEMA) for f in found])
+        .sort("row", maintain_order=True)
+        .with_columns(as_read_in_french(pl.col("value")).alias("value"))
+    )
 
 
 def merge_problems(*frames: pl.DataFrame) -> pl.DataFrame:

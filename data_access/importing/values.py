@@ -141,11 +141,14 @@ _FALSE = {
 }
 
 
-def parse_bool(series: pl.Series) -> pl.Series:
+def parse_bool(series: pl.Series, aliases: dict[str, str] | None = None) -> pl.Series:
+    """Yes/no words; ``aliases`` (normalised word -> "oui" or "non") come first: "excusée" is
+    an absence for a presence, but a justified absence for an absence."""
     distinct = series.drop_nulls().unique().to_list()
     mapping: dict[str, bool | None] = {}
     for value in distinct:
         key = normalise(value)
+        key = (aliases or {}).get(key, key)
         mapping[value] = True if key in _TRUE else False if key in _FALSE else None
     return series.replace_strict(mapping, default=None, return_dtype=pl.Boolean)
 
@@ -155,7 +158,7 @@ def parse_column(series: pl.Series, spec: FieldSpec) -> pl.Series:
     if spec.type == "enum":
         return parse_enum(series, spec)
     if spec.type == "bool":
-        return parse_bool(series)
+        return parse_bool(series, spec.aliases)
     if spec.type == "text":
         return series
     expression = {

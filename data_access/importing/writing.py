@@ -13,13 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import polars as pl
-from sqlalchemy import Connection, and_, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlmodel import SQLModel
 
 from data_access.constraints import CONSTRAINT_MESSAGES, CROSS_COLUMN_CHECKS
-from data_access.frames import FRAME_TABLES, conform
+from data_access.frames import FRAME_TABLES, conform, in_force_on
 from data_access.importing.keys import canonical_spellings, key_expr, key_text
-from data_access.importing.validation import EVENT_DATE, PROBLEM_SCHEMA, ParsedRows
+from data_access.importing.validation import (
+    EVENT_DATE,
+    PROBLEM_SCHEMA,
+    ParsedRows,
+    counted_half_days,
+)
 from data_access.writes import bulk_insert, reset_sequences
 from domain import school_year_name, school_year_name_expr, school_year_of, school_year_of_expr
 
@@ -33,9 +40,11 @@ TARGET_FRAME = {
     "sessions": "support_sessions",
     "staff": "staff",
     "learners": "enrolments",
+    "assignments": "assignments",
+    "absences": "absences",
 }
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
-    "copies": ("learner_id", "discipline", "assignment", "submitted_on"),
+    "copies": ("learner_id", "discipline", "assignment", "submitted_on", "sequence"),
     "tutoring_requests": ("learner_id", "discipline", "received_at"),
     "interviews": ("learner_id", "held_on", "interview_type"),
     "diagnostics": ("learner_id", "need", "assessed_on"),
@@ -43,6 +52,8 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "attendance": ("session_id", "learner_id"),
     "enrolments": ("learner_id", "group_id"),
     "staff": ("name",),
+    "assignments": ("group_id", "discipline", "title"),
+    "absences": ("learner_id", "absent_on", "half_day"),
 }
 # field of the file -> column of the table, where they differ
 _COLUMN_OF = {
@@ -52,6 +63,8 @@ _COLUMN_OF = {
     "session_kind": "kind",
 }
 _REFERENCE_TABLES = ("sites", "staff", "groups", "learners", "enrolments", "need_groups")
+_WITH_ASSIGNMENTS = ("copies", "assignments")
+"""kinds whose rows create or match assignments (devoirs)"""
 
 
 @dataclass
@@ -94,6 +107,8 @@ def _schema(name: str) -> dict[str, pl.DataType]:
 def load_state(connection: Connection, kind: str, rows: pl.DataFrame) -> State:
     """The reference tables, and the rows of the kind's table in the file's date range."""
     frames = {name: _read(connection, name) for name in _REFERENCE_TABLES}
+    if kind in _WITH_ASSIGNMENTS:  # matched on their key whatever their due date: all of them
+        frames["assignments"] = _read(connection, "assignments")
     target = TARGET_FRAME[kind]
     if target not in frames:
         frames[target] = _read_in_range(connection, kind, target, rows)
@@ -132,7 +147,49 @@ def _read_in_range(
     if low is None:
         return conform(FRAME_TABLES[target], pl.DataFrame())
     column = table.c[column_name]
-    return _read(connection, target, and_(column >= low, column <= high))
+    frame = _read(connection, target, and_(column >= low, column <= high))
+    if kind == "copies" and "copy_number" in rows.columns:  # the numbered copies of other days
+        numbers = rows.get_column("copy_number").drop_nulls().unique()
+        if not numbers.is_empty():
+            frame = pl.concat([frame, _numbered_elsewhere(connection, numbers, low, high)])
+    return frame
+
+
+def _numbered_elsewhere(
+    connection: Connection, numbers: pl.Series, low: object, high: object
+) -> pl.DataFrame:
+    """The copies whose number is among ``numbers`` and whose day is outside [low, high]: the
+    numbers go into a temporary table joined on the unique index of copy numbers (a list of
+    100 000 bound values would be compiled and scanned chunk by chunk). None when the database
+    holds no numbered copy (the first import of numbered copies)."""
+    copy = FRAME_TABLES["copies"].__table__
+    numbered = select(copy.c.id).where(copy.c.copy_number.is_not(None)).limit(1)
+    if connection.execute(numbered).first() is None:
+        return conform(FRAME_TABLES["copies"], pl.DataFrame())
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS import_copy_numbers (copy_number VARCHAR PRIMARY KEY)"
+    )
+    connection.exec_driver_sql("DELETE FROM import_copy_numbers")
+    marker = "%s" if connection.dialect.name == "postgresql" else "?"
+    connection.exec_driver_sql(
+        f"INSERT INTO import_copy_numbers (copy_number) VALUES ({marker})",  # noqa: S608
+        [(n,) for n in numbers.to_list()],
+    )
+    numbers_table = sa_table("import_copy_numbers", sa_column("copy_number"))
+    query = (
+        select(*copy.columns)
+        .join(numbers_table, numbers_table.c.copy_number == copy.c.copy_number)
+        .where(or_(copy.c.submitted_on < low, copy.c.submitted_on > high))
+    )
+    result = connection.execute(query)
+    rows = result.all()
+    frame = pl.DataFrame(
+        {c: [r[i] for r in rows] for i, c in enumerate(result.keys())},
+        schema_overrides=_schema("copies"),
+        strict=False,
+    )
+    connection.exec_driver_sql("DELETE FROM import_copy_numbers")
+    return conform(FRAME_TABLES["copies"], frame)
 
 
 # --- the plan -------------------------------------------------------------------------------
@@ -288,9 +345,14 @@ def resolve(
     if kind == "learners":
         _resolve_learners(builder, parsed, rows, update_names)
         return builder.plan
+    if kind == "assignments":
+        _resolve_assignments(builder, parsed, rows)
+        return builder.plan
     rows = _with_learner_ids(builder, parsed, rows, implied_group)
     if update_names:
         _rename_learners(builder, rows)
+    if kind == "copies":
+        _assignments_of_copies(builder, rows)
     if kind == "sessions":
         _resolve_sessions(builder, parsed, rows)
     else:
@@ -424,6 +486,8 @@ def _update_columns(parsed: ParsedRows, name: str) -> list[str]:
     key = set(TABLE_KEYS[name])
     columns = set(_table_columns(name))
     mapped = {_COLUMN_OF.get(f, f) for f in parsed.headers}
+    if name == "absences":  # counted from the half-day, the half-days or the hours
+        mapped.add("half_days")
     return [
         c
         for c in _table_columns(name)
@@ -435,8 +499,312 @@ def _resolve_events(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -
     name = TARGET_FRAME[parsed.kind]
     rows = builder.map_staff(rows, "corrector", "corrector_id")
     rows = builder.map_staff(rows, "staff", "staff_id")
+    if parsed.kind == "copies":
+        rows = _copy_sequences(builder.state, rows)
+    if parsed.kind == "absences":
+        rows = rows.with_columns(counted_half_days(parsed))
     columns = [c for c in _table_columns(name) if c in rows.columns and c != "id"]
     _match(builder, name, rows.select(*columns, "_row"), _update_columns(parsed, name))
+
+
+def _resolve_assignments(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -> None:
+    """An assignments file: each row's group (created when missing, as for other kinds), then
+    the assignments matched on (group, discipline, title); the file's due date is the one kept."""
+    sites = (
+        rows.get_column("site")
+        if "site" in rows.columns
+        else pl.Series("site", [None] * rows.height, dtype=pl.String)
+    )
+    years = rows.select(school_year_name_expr(school_year_of_expr(pl.col("due_on")))).to_series()
+    combos = pl.DataFrame(
+        {"group": rows.get_column("group"), "site": sites, "year": years}, strict=False
+    ).unique(maintain_order=True)
+    ids = {
+        (name, site, year): builder.group(name, site, year)
+        for name, site, year in combos.iter_rows()
+    }
+    group_ids = [
+        ids[(name, site, year)]
+        for name, site, year in zip(
+            rows.get_column("group").to_list(), sites.to_list(), years.to_list(), strict=True
+        )
+    ]
+    rows = rows.with_columns(pl.Series("group_id", group_ids, dtype=pl.Int64))
+    _match(
+        builder,
+        "assignments",
+        rows.select("group_id", "discipline", "title", "due_on", "_row"),
+        ["due_on"],
+    )
+
+
+def copy_groups(state: State, plan: Plan, rows: pl.DataFrame) -> pl.DataFrame:
+    """The rows (learner_id: database id, submitted_on) with ``group_id``: the group of the
+    learner's enrolment in force on the day the copy was handed in, among the enrolments of
+    the database and those the plan adds (``frames.in_force_on``, as the indicators do)."""
+    enrolments = state.get("enrolments").select("learner_id", "group_id", "entry_date")
+    added = plan.inserts.get("enrolments")
+    if added is not None and not added.is_empty():
+        enrolments = pl.concat([enrolments, added.select(enrolments.columns)])
+    return in_force_on(rows, "submitted_on", enrolments, ["group_id"])
+
+
+def _assignments_of_copies(builder: _Builder, rows: pl.DataFrame) -> None:
+    """The assignments the copies name (a title) and the database does not hold for the
+    group the copy belongs to are created, with the due date of the file's first row naming
+    it (or none); an assignment without a due date gets the file's. A due date already known
+    is kept: the assignments file is the one that sets them."""
+    named = rows.filter(pl.col("assignment") != "")
+    if named.is_empty():
+        return
+    due = "due_on" if "due_on" in named.columns else None
+    named = copy_groups(
+        builder.state,
+        builder.plan,
+        named.select(
+            "learner_id", "submitted_on", "discipline", "assignment", *([due] if due else [])
+        ),
+    ).filter(pl.col("group_id").is_not_null())
+    wanted = named.group_by("group_id", "discipline", "assignment", maintain_order=True).agg(
+        (pl.col("due_on").drop_nulls().first() if due else pl.lit(None, pl.Date)).alias("due_on")
+    )
+    existing = builder.state.get("assignments").select(
+        pl.col("id").alias("_existing_id"),
+        "group_id",
+        "discipline",
+        pl.col("title").alias("assignment"),
+        pl.col("due_on").alias("_due_before"),
+    )
+    joined = wanted.join(existing, on=["group_id", "discipline", "assignment"], how="left")
+    new = joined.filter(pl.col("_existing_id").is_null())
+    if not new.is_empty():
+        builder.add(
+            "assignments",
+            new.select(
+                builder.ids("assignments", new.height),
+                "group_id",
+                "discipline",
+                pl.col("assignment").alias("title"),
+                "due_on",
+            ),
+        )
+        builder.created("assignments", new.height)
+    filled = joined.filter(
+        pl.col("_existing_id").is_not_null()
+        & pl.col("_due_before").is_null()
+        & pl.col("due_on").is_not_null()
+    )
+    if not filled.is_empty():
+        builder.plan.updates["assignments"] = filled.select(
+            pl.col("_existing_id").alias("id"), "due_on"
+        )
+
+
+def check_assignment_dates(parsed: ParsedRows, frame: pl.DataFrame, state: State) -> pl.DataFrame:
+    """Assignments due before their group's first day (the earliest entry of its learners in
+    the database): a date typed wrong, or the group of another school year."""
+    if parsed.kind != "assignments" or not {"group", "due_on"} <= set(frame.columns):
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    sites = state.get("sites").select(pl.col("id").alias("site_id"), pl.col("name").alias("_site"))
+    first_days = (
+        state.get("enrolments")
+        .group_by("group_id")
+        .agg(pl.col("entry_date").min().alias("_first_day"))
+    )
+    groups = (
+        state.get("groups")
+        .sort("id")
+        .join(sites, on="site_id", how="left", maintain_order="left")
+        .join(first_days, left_on="id", right_on="group_id", how="inner")
+        .select(
+            key_expr(pl.col("name")).alias("_group_key"),
+            key_expr(pl.col("_site")).alias("_site_key"),
+            pl.col("school_year").alias("_year"),
+            "_first_day",
+        )
+    )
+    if groups.is_empty():
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    site = key_expr(pl.col("site")) if "site" in frame.columns else pl.lit(None, pl.String)
+    rows = frame.filter(pl.col("due_on").is_not_null() & pl.col("group").is_not_null()).select(
+        "_row",
+        "due_on",
+        "due_on__raw",
+        key_expr(pl.col("group")).alias("_group_key"),
+        site.alias("_row_site"),
+        school_year_name_expr(school_year_of_expr(pl.col("due_on"))).alias("_year"),
+    )
+    joined = rows.join(
+        groups, on=["_group_key", "_year"], how="inner", maintain_order="left_right"
+    ).filter(pl.col("_row_site").is_null() | (pl.col("_row_site") == pl.col("_site_key")))
+    # a group name on two sites with no site given: the group created first, as the import does
+    first = joined.group_by("_row", maintain_order=True).agg(pl.col("_first_day").first())
+    late = rows.join(first, on="_row").filter(pl.col("due_on") < pl.col("_first_day"))
+    return late.select(
+        pl.col("_row").cast(pl.Int64).alias("row"),
+        pl.lit(parsed.headers["due_on"]).alias("column"),
+        pl.col("due_on__raw").alias("value"),
+        pl.format(
+            "date limite antérieure au premier jour du groupe ({})",
+            pl.col("_first_day").dt.strftime("%d/%m/%Y"),
+        ).alias("reason"),
+    )
+
+
+_COPY_KEY = ["learner_id", "discipline", "assignment", "submitted_on"]
+
+
+def _copy_sequences(state: State, rows: pl.DataFrame) -> pl.DataFrame:
+    """Each copy of the file with its ``sequence``, so that matching on the table's key finds
+    the copy the database already holds:
+
+    - a copy whose number (``copy_number``) the database knows is that copy (its learner,
+      discipline, assignment, day and rank are the stored ones);
+    - the others are matched, within their learner, discipline, assignment and day, by their
+      order in the file against the database's copies of that key that have no number, in
+      the order of their rank: a later export of the same copies adds nothing;
+    - what remains is new, ranked after the copies the key already holds.
+    """
+    existing = state.get("copies").select("id", *_COPY_KEY, "sequence", "copy_number")
+    rows = rows.with_row_index("_order")
+    if "copy_number" in rows.columns:
+        numbered = existing.filter(pl.col("copy_number").is_not_null()).select(
+            "copy_number", *[pl.col(k).alias(f"_db_{k}") for k in (*_COPY_KEY, "sequence")]
+        )
+        rows = rows.join(numbered, on="copy_number", how="left")
+        known = pl.col("_db_sequence").is_not_null()
+        rows = rows.with_columns(
+            *[
+                pl.when(known).then(pl.col(f"_db_{k}")).otherwise(pl.col(k)).alias(k)
+                for k in _COPY_KEY
+            ],
+            pl.col("_db_sequence").alias("sequence"),
+        ).drop([f"_db_{k}" for k in (*_COPY_KEY, "sequence")])
+        unnumbered = existing.filter(pl.col("copy_number").is_null())
+    else:
+        rows = rows.with_columns(pl.lit(None, pl.Int64).alias("sequence"))
+        unnumbered = existing
+    by_number = rows.filter(pl.col("sequence").is_not_null())
+    rest = rows.filter(pl.col("sequence").is_null()).sort("_order")
+    rest = rest.with_columns(pl.int_range(1, pl.len() + 1).over(_COPY_KEY).alias("_rank"))
+    free = unnumbered.select(
+        *_COPY_KEY,
+        pl.col("sequence").rank("ordinal").over(_COPY_KEY).cast(pl.Int64).alias("_rank"),
+        pl.col("sequence").alias("_free_sequence"),
+    )
+    rest = rest.join(free, on=[*_COPY_KEY, "_rank"], how="left", nulls_equal=True)
+    largest = existing.group_by(_COPY_KEY).agg(pl.col("sequence").max().alias("_largest"))
+    matched = rest.filter(pl.col("_free_sequence").is_not_null())
+    new = (
+        rest.filter(pl.col("_free_sequence").is_null())
+        .join(largest, on=_COPY_KEY, how="left", nulls_equal=True)
+        .sort("_order")
+        .with_columns(
+            (pl.col("_largest").fill_null(0) + pl.int_range(1, pl.len() + 1).over(_COPY_KEY))
+            .cast(pl.Int64)
+            .alias("_free_sequence")
+        )
+        .drop("_largest")
+    )
+    rest = pl.concat([matched, new]).with_columns(pl.col("_free_sequence").alias("sequence"))
+    return (
+        pl.concat([by_number, rest.drop("_rank", "_free_sequence")], how="diagonal_relaxed")
+        .sort("_order")
+        .drop("_order")
+    )
+
+
+def check_absence_days(parsed: ParsedRows, frame: pl.DataFrame, state: State) -> pl.DataFrame:
+    """Absences of a learner of the database on a day none of their enrolments covers (a
+    learner the file creates is enrolled from their first absence)."""
+    if parsed.kind != "absences" or "learner_id" not in frame.columns:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    spans = (
+        state.get("enrolments")
+        .join(
+            state.get("learners").select(pl.col("id").alias("learner_id"), "external_id"),
+            on="learner_id",
+        )
+        .select(pl.col("external_id").alias("learner_id"), "entry_date", "exit_date")
+    )
+    rows = frame.filter(pl.col("absent_on").is_not_null()).join(
+        known_learners(state), left_on="learner_id", right_on="external_id", how="inner"
+    )
+    if rows.is_empty():
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    covered = (
+        rows.select("_row", "learner_id", "absent_on")
+        .join(spans, on="learner_id", how="inner")
+        .filter(
+            (pl.col("entry_date") <= pl.col("absent_on"))
+            & (pl.col("exit_date").is_null() | (pl.col("exit_date") >= pl.col("absent_on")))
+        )
+        .get_column("_row")
+        .unique()
+    )
+    written = (
+        spans.sort("entry_date")
+        .group_by("learner_id")
+        .agg(
+            pl.concat_str(
+                pl.lit("du "),
+                pl.col("entry_date").dt.strftime("%d/%m/%Y"),
+                pl.when(pl.col("exit_date").is_null())
+                .then(pl.lit(""))
+                .otherwise(pl.lit(" au ") + pl.col("exit_date").dt.strftime("%d/%m/%Y")),
+            )
+            .str.join(", ")
+            .alias("_spans")
+        )
+    )
+    return (
+        rows.filter(~pl.col("_row").is_in(covered.implode()))
+        .join(written, on="learner_id", how="left")
+        .select(
+            pl.col("_row").cast(pl.Int64).alias("row"),
+            pl.lit(parsed.headers["absent_on"]).alias("column"),
+            pl.col("absent_on__raw").alias("value"),
+            pl.when(pl.col("_spans").is_null())
+            .then(pl.lit("absence d'un apprenant inscrit dans aucun groupe"))
+            .otherwise(
+                pl.format("absence un jour où l'apprenant n'est pas inscrit (inscrit {})", "_spans")
+            )
+            .alias("reason"),
+        )
+    )
+
+
+def check_copy_numbers(parsed: ParsedRows, frame: pl.DataFrame, state: State) -> pl.DataFrame:
+    """Copies whose number the database holds for another learner."""
+    if parsed.kind != "copies" or "copy_number" not in frame.columns:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    stored = (
+        state.get("copies")
+        .filter(pl.col("copy_number").is_not_null())
+        .select("copy_number", "learner_id")
+        .join(
+            state.get("learners").select(
+                pl.col("id").alias("learner_id"), pl.col("external_id").alias("_stored_learner")
+            ),
+            on="learner_id",
+            how="left",
+        )
+        .select("copy_number", "_stored_learner")
+    )
+    return (
+        frame.filter(pl.col("copy_number").is_not_null())
+        .join(stored, on="copy_number", how="inner")
+        .filter(pl.col("_stored_learner") != pl.col("learner_id"))
+        .select(
+            pl.col("_row").cast(pl.Int64).alias("row"),
+            pl.lit(parsed.headers["copy_number"]).alias("column"),
+            pl.col("copy_number__raw").alias("value"),
+            pl.lit(
+                "ce n° de copie est déjà enregistré pour un autre apprenant : deux copies ne "
+                "peuvent pas avoir le même numéro"
+            ).alias("reason"),
+        )
+    )
 
 
 def _resolve_sessions(builder: _Builder, parsed: ParsedRows, rows: pl.DataFrame) -> None:
@@ -642,8 +1010,10 @@ _KNOWN_SPELLINGS: dict[str, tuple[tuple[str, str], ...]] = {
         ("copies", "discipline"),
         ("tutoring_requests", "discipline"),
         ("support_sessions", "discipline"),
+        ("assignments", "discipline"),
     ),
-    "assignment": (("copies", "assignment"),),
+    "assignment": (("assignments", "title"), ("copies", "assignment")),
+    "title": (("assignments", "title"), ("copies", "assignment")),
     "need": (("diagnostics", "need"), ("need_groups", "need")),
     "name": (("staff", "name"),),
     "corrector": (("staff", "name"),),

@@ -1,0 +1,1 @@
+"""Alerts: rules evaluated on the indicators, with thresholds in the settings."""

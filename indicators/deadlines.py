@@ -1,0 +1,226 @@
+"""Deadlines (DOMAIN.md, "Assignments"): copies handed in late and assignments not handed in.
+
+The assignments measured are those of the scope whose due date falls in the period and has
+passed on ``as_of`` (the day the data reach, never after the period's end). For each:
+
+- the copies received are the copies linked to it (its group, discipline and title, see
+  ``dataset.prepare``) handed in on or before ``as_of``; a copy is *late* when handed in after
+  the due date;
+- the learners expected are those enrolled in its group on its due date (entered on or before,
+  not left before); one of them *missed* it when they have no copy for it by ``as_of``.
+
+Shares are over what they count in (late / received, missed / expected), null when that is 0.
+Assignments without a due date are not measured.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from domain import DIMENSION_LABELS
+from indicators.common import Scope, safe_ratio
+from indicators.dataset import Dataset
+from indicators.flows import as_of
+
+BREAKDOWNS = ("group", "discipline", "site")
+COLUMN_LABELS = {
+    **DIMENSION_LABELS,
+    "assignments_due": "Devoirs à rendre",
+    "copies_received": "Copies reçues",
+    "copies_late": "Copies en retard",
+    "late_share": "Part en retard",
+    "learners_expected": "Copies attendues",
+    "assignments_missed": "Devoirs non rendus",
+    "missed_share": "Part non rendue",
+    "external_id": "Identifiant apprenant",
+    "learner_name": "Apprenant",
+    "referent": "Référent",
+    "title": "Devoir",
+    "due_on": "Date limite",
+    "days_overdue": "Jours depuis la date limite",
+    "submitted_on": "Remise le",
+    "days_late": "Jours de retard",
+    "as_of": "Au",
+}
+_CONTEXT = ["site", "group", "discipline"]
+
+
+def _due(dataset: Dataset, scope: Scope) -> pl.DataFrame:
+    """The scope's assignments due in the period, on or before as_of."""
+    day = as_of(dataset, scope.period)
+    return (
+        scope.keep(dataset.assignments)
+        .filter(
+            pl.col("due_on").is_not_null()
+            & scope.period.contains("due_on")
+            & (pl.col("due_on") <= day)
+        )
+        .select(pl.col("id").alias("assignment_id"), "title", "due_on", *_CONTEXT, "group_id")
+    )
+
+
+def _received(dataset: Dataset, due: pl.DataFrame, day: object) -> pl.DataFrame:
+    """The copies of the due assignments handed in on or before ``day``, with ``late``."""
+    return (
+        dataset.copies.filter(pl.col("submitted_on") <= day)
+        .select("assignment_id", "learner_id", "submitted_on")
+        .join(due, on="assignment_id", how="inner")
+        .with_columns((pl.col("submitted_on") > pl.col("due_on")).alias("late"))
+    )
+
+
+def _expected(dataset: Dataset, due: pl.DataFrame, day: object) -> pl.DataFrame:
+    """One row per due assignment and learner enrolled in its group on its due date, with
+    ``missed`` (no copy for it by ``day``)."""
+    enrolled = dataset.enrolments.select(
+        "group_id", "learner_id", "entry_date", "exit_date", "external_id", "learner_name",
+        "referent",
+    )  # fmt: skip
+    handed = (
+        _received(dataset, due, day).select("assignment_id", "learner_id").unique()
+    ).with_columns(pl.lit(False).alias("missed"))
+    return (
+        due.join(enrolled, on="group_id", how="inner")
+        .filter(
+            (pl.col("entry_date") <= pl.col("due_on"))
+            & (pl.col("exit_date").is_null() | (pl.col("exit_date") >= pl.col("due_on")))
+        )
+        .unique(["assignment_id", "learner_id"], keep="first", maintain_order=True)
+        .join(handed, on=["assignment_id", "learner_id"], how="left")
+        .with_columns(pl.col("missed").fill_null(True))
+    )
+
+
+def _figures(
+    due: pl.DataFrame, received: pl.DataFrame, expected: pl.DataFrame, by: list[str]
+) -> pl.DataFrame:
+    """The counts and shares by ``by`` (none: one row)."""
+    counted = [
+        due.group_by(by).agg(pl.len().alias("assignments_due"))
+        if by
+        else due.select(pl.len().alias("assignments_due")),
+        received.group_by(by).agg(
+            pl.len().alias("copies_received"), pl.col("late").sum().alias("copies_late")
+        )
+        if by
+        else received.select(
+            pl.len().alias("copies_received"), pl.col("late").sum().alias("copies_late")
+        ),
+        expected.group_by(by).agg(
+            pl.len().alias("learners_expected"), pl.col("missed").sum().alias("assignments_missed")
+        )
+        if by
+        else expected.select(
+            pl.len().alias("learners_expected"),
+            pl.col("missed").sum().alias("assignments_missed"),
+        ),
+    ]
+    if by:
+        frame = (
+            counted[0]
+            .join(counted[1], on=by, how="left", nulls_equal=True)
+            .join(counted[2], on=by, how="left", nulls_equal=True)
+        )
+    else:
+        frame = pl.concat(counted, how="horizontal")
+    counts = ["assignments_due", "copies_received", "copies_late", "learners_expected"]
+    counts.append("assignments_missed")
+    return frame.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts).select(
+        *by,
+        "assignments_due",
+        "copies_received",
+        "copies_late",
+        safe_ratio(pl.col("copies_late"), pl.col("copies_received")).alias("late_share"),
+        "learners_expected",
+        "assignments_missed",
+        safe_ratio(pl.col("assignments_missed"), pl.col("learners_expected")).alias("missed_share"),
+    )
+
+
+def summary(dataset: Dataset, scope: Scope) -> pl.DataFrame:
+    """One row: as_of, assignments_dated (assignments with a due date in the whole dataset,
+    whatever the scope), assignments_due, copies_received, copies_late, late_share,
+    learners_expected (learner x assignment pairs), assignments_missed, missed_share."""
+    day = as_of(dataset, scope.period)
+    due = _due(dataset, scope)
+    figures = _figures(due, _received(dataset, due, day), _expected(dataset, due, day), [])
+    dated = dataset.assignments.get_column("due_on").is_not_null().sum()
+    return figures.select(
+        pl.lit(day).alias("as_of"), pl.lit(dated, pl.Int64).alias("assignments_dated"), pl.all()
+    )
+
+
+def breakdown(
+    dataset: Dataset, scope: Scope, by: tuple[str, ...] = ("group", "discipline")
+) -> pl.DataFrame:
+    """The figures of ``summary`` per value of ``by`` (site, group, discipline), the largest
+    share not handed in first."""
+    unknown = [b for b in by if b not in BREAKDOWNS]
+    if unknown:
+        raise ValueError(f"ventilation inconnue : {', '.join(unknown)}")
+    day = as_of(dataset, scope.period)
+    due = _due(dataset, scope)
+    columns = list(by)
+    if "group" in columns and "site" not in columns:
+        columns.insert(0, "site")  # a group name is not unique across sites
+    figures = _figures(due, _received(dataset, due, day), _expected(dataset, due, day), columns)
+    return figures.sort(
+        ["missed_share", "late_share", *columns],
+        descending=[True, True, *[False] * len(columns)],
+        nulls_last=True,
+    )
+
+
+def missed(dataset: Dataset, scope: Scope) -> pl.DataFrame:
+    """The assignments not handed in: one row per learner and assignment, the oldest due date
+    first: external_id, learner_name, group, site, discipline, title, due_on, days_overdue
+    (as_of - due_on), referent."""
+    day = as_of(dataset, scope.period)
+    due = _due(dataset, scope)
+    return (
+        _expected(dataset, due, day)
+        .filter(pl.col("missed"))
+        .with_columns((pl.lit(day) - pl.col("due_on")).dt.total_days().alias("days_overdue"))
+        .sort(["due_on", "group", "discipline", "title", "external_id"])
+        .select(
+            "external_id",
+            "learner_name",
+            "group",
+            "site",
+            "discipline",
+            "title",
+            "due_on",
+            "days_overdue",
+            "referent",
+        )
+    )
+
+
+def late(dataset: Dataset, scope: Scope) -> pl.DataFrame:
+    """The copies handed in late, the latest first: external_id, learner_name, group, site,
+    discipline, title, due_on, submitted_on, days_late (submitted_on - due_on)."""
+    day = as_of(dataset, scope.period)
+    due = _due(dataset, scope)
+    names = dataset.enrolments.select("learner_id", "external_id", "learner_name").unique(
+        "learner_id", keep="first"
+    )
+    return (
+        _received(dataset, due, day)
+        .filter(pl.col("late"))
+        .join(names, on="learner_id", how="left")
+        .with_columns(
+            (pl.col("submitted_on") - pl.col("due_on")).dt.total_days().alias("days_late")
+        )
+        .sort(["days_late", "submitted_on", "external_id"], descending=[True, True, False])
+        .select(
+            "external_id",
+            "learner_name",
+            "group",
+            "site",
+            "discipline",
+            "title",
+            "due_on",
+            "submitted_on",
+            "days_late",
+        )
+    )
