@@ -222,7 +222,9 @@ def test_an_import_in_one_process_is_seen_in_the_other(two_processes, tmp_path: 
         )  # fmt: skip
         writer.get_by_text("peut être importé").first.wait_for(timeout=90_000)
         writer.get_by_role("button", name="Importer", exact=True).click()
-        writer.get_by_text(f"{IMPORTED} ajoutée(s)").first.wait_for(timeout=90_000)
+        writer.get_by_text(f"Import réussi : {IMPORTED} lignes ajoutées").first.wait_for(
+            timeout=90_000
+        )
 
         reader.get_by_role("link", name="Tutorat").first.click()  # the reader's next rerun
         reader.get_by_role("heading", name="Tutorat").first.wait_for(timeout=90_000)
