@@ -9,7 +9,7 @@ import pandas  # noqa: F401  (see below)
 import streamlit as st
 
 from data_access.errors import PilotageError, report_unexpected
-from ui import auth, sidebar
+from ui import auth, notices, sidebar
 from ui.text import escape
 
 # pandas is imported here, fully, before any page runs: Altair looks it up in sys.modules,
@@ -38,6 +38,13 @@ PAGES: dict[str, list[tuple[str, str, str, str, str]]] = {
         ("pages/report.py", "rapport", "Rapport", ":material/description:", EVERYONE),
     ],
     "Suivi des apprenants": [
+        (
+            "pages/learner.py",
+            "fiche-apprenant",
+            "Fiche apprenant",
+            ":material/person_search:",
+            NAMES,
+        ),
         ("pages/dropout.py", "decrochage", "Décrochage", ":material/flag:", EVERYONE),
         (
             "pages/support.py",
@@ -58,6 +65,7 @@ PAGES: dict[str, list[tuple[str, str, str, str, str]]] = {
         ),
         ("pages/plan_ap.py", "planifier-ap", "Planifier l'AP", ":material/calendar_month:", NAMES),
         ("pages/audit.py", "journal", "Journal d'audit", ":material/policy:", AUDIT),
+        ("pages/help.py", "aide", "Aide", ":material/help:", EVERYONE),
     ],
 }
 
@@ -112,12 +120,13 @@ if user is None:
     st.navigation(login_navigation(), position="hidden").run()
     st.stop()
 auth.remember(user)
-page = st.navigation(navigation_of(user))
+# Every page of the role listed (beyond twelve, Streamlit would hide some behind "View more").
+page = st.navigation(navigation_of(user), expanded=True)
 st.sidebar.title("Pilotage")
 auth.user_box(user)
 
 try:
-    sidebar.render(user)
+    notices.stale_sources(sidebar.render(user))
     page.run()
 except PilotageError as error:
     st.error(escape(str(error)))

@@ -6,6 +6,7 @@
 | PILOTAGE_PSEUDONYM_KEY | secret key of the pseudonyms (HMAC-SHA-256) | read from the key file |
 | PILOTAGE_PSEUDONYM_KEY_FILE | file holding that key, generated on first use | data/pseudonym.key |
 | PILOTAGE_SNAPSHOT_DIR | folder of the snapshots of the tables (Parquet files), ``off`` for none | beside the SQLite file (``….db.snapshots``), data/snapshots for PostgreSQL |
+| PILOTAGE_STALE_DAYS | a source (copies, requests...) not imported nor dated for longer is said old on every page | 7 |
 | PILOTAGE_SMTP_URL | the mail server of alerts and reports: smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465 | none (nothing is sent) |
 | PILOTAGE_ALERT_RECIPIENTS | addresses (comma-separated) that receive everything when no account has an e-mail | none |
 | PILOTAGE_APP_URL | the app's address, for the links of the e-mails | http://localhost:8501 |
@@ -24,6 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "pilotage.db"
 DEFAULT_PSEUDONYM_KEY_PATH = PROJECT_ROOT / "data" / "pseudonym.key"
 SUPPORTED_SCHEMES = ("sqlite", "postgresql")
+DEFAULT_STALE_DAYS = 7
 DEFAULT_APP_URL = "http://localhost:8501"
 
 
@@ -37,6 +39,8 @@ class Settings:
     snapshot_dir: str | None = None
     """Folder of the tables' snapshots (``data_access.snapshots``); None: the default place,
     "off": no snapshots."""
+    stale_after_days: int = DEFAULT_STALE_DAYS
+    """A source whose last import (or, never imported, last event) is older is said old."""
     smtp_url: str | None = field(default=None, repr=False)
     """The mail server (its password inside: never shown)."""
     alert_recipients: tuple[str, ...] = ()
@@ -71,7 +75,13 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     key_file = env.get("PILOTAGE_PSEUDONYM_KEY_FILE", "").strip()
+    stale = env.get("PILOTAGE_STALE_DAYS", "").strip() or str(DEFAULT_STALE_DAYS)
+    if not stale.isdigit() or int(stale) < 1:
+        raise InvalidSetting(
+            f"PILOTAGE_STALE_DAYS doit être un nombre de jours (1 ou plus) : « {stale} »."
+        )
     return Settings(
+        stale_after_days=int(stale),
         database_url=url,
         pseudonym_key=env.get("PILOTAGE_PSEUDONYM_KEY", "").strip() or None,
         pseudonym_key_file=Path(key_file) if key_file else DEFAULT_PSEUDONYM_KEY_PATH,

@@ -313,3 +313,10 @@ def active_in(period: Period) -> pl.Expr:
 def safe_ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     """numerator / denominator, null (never NaN or 0) when the denominator is 0."""
     return pl.when(denominator > 0).then(numerator / denominator).otherwise(None)
+
+
+def matching(values: dict[str, object]) -> pl.Expr:
+    """Rows whose columns hold these values, an empty value matching an empty cell: the rows
+    behind one row of a table grouped by those columns (a drill-down)."""
+    conditions = [pl.col(column).eq_missing(pl.lit(value)) for column, value in values.items()]
+    return pl.all_horizontal(conditions) if conditions else pl.lit(True)

@@ -381,3 +381,11 @@ def as_of(dataset: Dataset, period: Period) -> date:
     if end is None:
         return period.end
     return max(period.start, min(period.end, end))
+
+
+def with_learners(dataset: Dataset, events: pl.DataFrame) -> pl.DataFrame:
+    """The events (with learner_id) with the learner's external_id and learner_name."""
+    names = dataset.enrolments.select("learner_id", "external_id", "learner_name").unique(
+        "learner_id"
+    )
+    return events.join(names, on="learner_id", how="left")

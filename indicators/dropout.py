@@ -17,7 +17,7 @@ from datetime import date
 import polars as pl
 
 from domain import BY_DIMENSIONS, DROPOUT_REASON
-from indicators.common import Period, Scope, active_in, safe_ratio
+from indicators.common import Period, Scope, active_in, matching, safe_ratio
 from indicators.dataset import Dataset
 
 ENROLMENT_BY = ("site", "group", "public")
@@ -36,6 +36,12 @@ COLUMN_LABELS = {
     "weeks": "Semaines depuis l'entrée",
     "followed": "Inscriptions encore suivies",
     "retention": "Taux de maintien",
+    "external_id": "Identifiant",
+    "learner_name": "Apprenant",
+    "referent": "Référent",
+    "entry_date": "Entrée",
+    "exit_date": "Sortie",
+    "dropout": "Abandon dans la période",
 }
 
 
@@ -112,6 +118,38 @@ def dropout_by(dataset: Dataset, scope: Scope, by: str) -> pl.DataFrame:
         .sort(
             ["dropout_rate", "learners_enrolled", *keys],
             descending=[True, True] + [False] * len(keys),
+            nulls_last=True,
+        )
+    )
+
+
+BEHIND_COLUMNS = (
+    "external_id",
+    "learner_name",
+    "group",
+    "site",
+    "public",
+    "referent",
+    "entry_date",
+    "exit_date",
+    "exit_reason",
+    "dropout",
+)
+
+
+def enrolments_behind(
+    dataset: Dataset, scope: Scope, row: tuple[tuple[str, str | None], ...]
+) -> pl.DataFrame:
+    """The active enrolments behind one row of dropout_by (``row``: its (column, value) pairs,
+    such as (("site", "Lyon"),)): as many rows as its learners_enrolled, ``dropout`` true on
+    as many as its dropouts. Columns: BEHIND_COLUMNS; dropouts first."""
+    return (
+        active_enrolments(dataset, scope)
+        .filter(matching(dict(row)))
+        .select(BEHIND_COLUMNS)
+        .sort(
+            ["dropout", "site", "group", "learner_name", "external_id"],
+            descending=[True, False, False, False, False],
             nulls_last=True,
         )
     )

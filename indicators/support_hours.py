@@ -33,6 +33,7 @@ from indicators.common import (
     Scope,
     active_in,
     attribute_to_enrolment,
+    matching,
     safe_ratio,
 )
 from indicators.dataset import Dataset, school_days
@@ -123,7 +124,8 @@ def delivered_by_group(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFr
 
     Columns: site, group, group_type ("classe" or "groupe de besoins"), kind, sessions,
     hours_delivered, weeks, hours_expected, delivered_share, label ("group – kind (site)", or
-    "group (site)" when the group's name says its kind).
+    "group (site)" when the group's name says its kind), group_id and need_group_id (one of
+    them null: the group's identity, names repeat).
     """
     window = expected_window(scope.period, as_of)
     weeks = school_weeks(dataset, window)
@@ -203,8 +205,27 @@ def delivered_by_group(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFr
             "hours_expected",
             "delivered_share",
             "label",
+            "group_id",
+            "need_group_id",
         )
         .sort("site", "group", "kind", nulls_last=True)
+    )
+
+
+BEHIND_COLUMNS = ("held_on", "kind", "group", "site", "discipline", "staff", "duration_hours")
+
+
+def sessions_behind(
+    dataset: Dataset, scope: Scope, group_id: int | None, need_group_id: int | None, kind: str
+) -> pl.DataFrame:
+    """The sessions behind one row of delivered_by_group (its group_id, need_group_id, kind):
+    as many rows as its ``sessions``, their durations adding up to its ``hours_delivered``.
+    Columns: BEHIND_COLUMNS; in date order."""
+    return (
+        sessions_in(dataset, scope)
+        .filter(matching({"group_id": group_id, "need_group_id": need_group_id, "kind": kind}))
+        .select(BEHIND_COLUMNS)
+        .sort("held_on")
     )
 
 

@@ -25,8 +25,8 @@ from datetime import date, timedelta
 import polars as pl
 
 from domain import DIMENSION_LABELS
-from indicators.common import Period, Scope
-from indicators.dataset import Dataset, data_end, open_weeks
+from indicators.common import Period, Scope, matching
+from indicators.dataset import Dataset, data_end, open_weeks, with_learners
 from indicators.flows import as_of, monday
 
 SOURCES = {
@@ -260,3 +260,49 @@ def one_series(
 ) -> pl.DataFrame:
     """The weeks of the series called ``name`` (as series_names spells it)."""
     return weekly.filter(_series_name(by) == name).sort("week_start")
+
+
+BEHIND_COLUMNS = {
+    "copies": (
+        "submitted_on",
+        "discipline",
+        "external_id",
+        "learner_name",
+        "group",
+        "site",
+        "corrected_on",
+        "corrector",
+        "grade",
+    ),
+    "tutoring": (
+        "received_at",
+        "discipline",
+        "external_id",
+        "learner_name",
+        "group",
+        "site",
+        "answered_at",
+        "tutor",
+        "response_hours",
+    ),
+}
+
+
+def events_behind(
+    dataset: Dataset,
+    scope: Scope,
+    week_start: date,
+    series: tuple[tuple[str, str | None], ...],
+    source: str = "copies",
+) -> pl.DataFrame:
+    """The copies (or requests) behind one week of a series of weekly_series: as many rows as
+    its ``volume``. ``series``: the series' (column, value) pairs, such as (("site", "Lyon"),
+    ("discipline", "Maths")). Columns: BEHIND_COLUMNS[source]; in date order."""
+    attribute, column = SOURCES[source]
+    day = pl.col(column).cast(pl.Date)
+    rows = scope.keep(getattr(dataset, attribute)).filter(
+        day.dt.truncate("1w") == week_start,
+        day <= as_of(dataset, scope.period),
+        matching(dict(series)),
+    )
+    return with_learners(dataset, rows).select(BEHIND_COLUMNS[source]).sort(column)

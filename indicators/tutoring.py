@@ -16,8 +16,8 @@ from datetime import datetime, time, timedelta
 import polars as pl
 
 from domain import DIMENSION_LABELS
-from indicators.common import IndicatorSettings, Scope, active_in, safe_ratio
-from indicators.dataset import Dataset
+from indicators.common import IndicatorSettings, Scope, active_in, matching, safe_ratio
+from indicators.dataset import Dataset, with_learners
 from indicators.flows import as_of, check_by
 
 BREAKDOWNS = ("site", "group", "discipline", "public", "tutor", "channel")
@@ -212,6 +212,31 @@ def tutor_load(dataset: Dataset, scope: Scope) -> pl.DataFrame:
             "response_hours_median",
         )
         .sort(["learners", "requests", "tutor"], descending=[True, True, False], nulls_last=True)
+    )
+
+
+BEHIND_COLUMNS = (
+    "received_at",
+    "discipline",
+    "channel",
+    "external_id",
+    "learner_name",
+    "group",
+    "site",
+    "tutor",
+    "answered_at",
+    "response_hours",
+)
+
+
+def requests_behind(dataset: Dataset, scope: Scope, tutor: str | None) -> pl.DataFrame:
+    """The requests received in the period and handled by ``tutor`` (None: without tutor):
+    as many rows as the tutor's ``requests`` in tutor_load. Columns: BEHIND_COLUMNS; most
+    recent first."""
+    return (
+        with_learners(dataset, received_in(dataset, scope).filter(matching({"tutor": tutor})))
+        .select(BEHIND_COLUMNS)
+        .sort("received_at", descending=True)
     )
 
 

@@ -4,10 +4,13 @@ attente au fil du temps."""
 
 import streamlit as st
 
-from indicators import flows, surges
-from ui import cached, charts, charts_activity, notices, sidebar, tables
+from indicators import compare, flows, surges
+from indicators.learner_file import COLUMN_LABELS as EVENT_LABELS
+from ui import cached, charts, charts_activity, drill, notices, sidebar, tables
 from ui import format as fmt
+from ui.definitions import help_for
 from ui.text import escape
+from ui.tiles import change_tile
 
 GRAINS = {"day": "Jour", "week": "Semaine", "month": "Mois"}
 BREAKDOWNS = {"none": "Ensemble", "site": "Par site", "discipline": "Par discipline"}
@@ -22,6 +25,8 @@ TILES = {
     "tutoring_answered": "Sollicitations répondues",
     "interviews": "Entretiens menés",
 }
+
+WAITING_DEFINITIONS = {"copies": "copies_waiting", "tutoring": "requests_waiting"}
 
 sel = sidebar.selection()
 scope = sel.scope
@@ -43,8 +48,21 @@ if not any(totals.values()):
     )
     st.stop()
 
+earlier = notices.year_before(sel)
+last_year = (
+    cached.compute(flows.headline, sel, scope=scope.with_period(earlier)).row(0, named=True)
+    if earlier is not None
+    else dict.fromkeys(totals)
+)
 for tile, measure in zip(st.columns(len(flows.MEASURES)), flows.MEASURES, strict=True):
-    tile.metric(TILES[measure], fmt.number(totals[measure]), border=True)
+    change_tile(
+        tile,
+        TILES[measure],
+        fmt.number(totals[measure]),
+        totals[measure],
+        last_year[measure],
+        help=help_for(measure, settings),
+    )
 
 # --- Flux -----------------------------------------------------------------------------------
 st.header("Flux")
@@ -89,10 +107,24 @@ if surge_source:
         source=surge_source,
     )
     marks = surges.marks(surges.flagged(measure_weeks), SURGE_BY)
+last_series = None
+if earlier is not None and by is None:
+    last_series = compare.brought_forward(
+        cached.compute(
+            flows.throughput,
+            sel,
+            scope=scope.with_period(earlier),
+            grain=grain,
+            by=None,
+            measures=(measure,),
+        ),
+        grain,
+    )
 st.altair_chart(
     charts_activity.activity(
         series,
         marks,
+        year_before=last_series,
         y_title=flows.MEASURE_LABELS[measure],
         grain=grain,
         color=by,
@@ -102,6 +134,13 @@ st.altair_chart(
     width="stretch",
 )
 notes = ["Les premières et dernières périodes peuvent être incomplètes."]
+if last_series is not None:
+    notes.append(
+        f"Tirets gris : la même période un an plus tôt (du {fmt.day(earlier.start)} au "
+        f"{fmt.day(earlier.end)}), décalée de {'12 mois' if grain == 'month' else '52 semaines'}."
+    )
+elif earlier is not None:
+    notes.append("L'année précédente se superpose à la courbe sans ventilation.")
 if marks is not None and not marks.is_empty():
     notes.insert(
         0, "Les traits rouges marquent les semaines où un site et une discipline ont un pic."
@@ -143,11 +182,18 @@ else:
     ongoing = int(found.get_column("ongoing").sum())
     seen = cached.compute(surges.watched, sel, period=period)
     first, second = st.columns(2)
-    first.metric("Pics dans la période", fmt.number(found.height), border=True)
+    first.metric(
+        "Pics dans la période",
+        fmt.number(found.height),
+        help=help_for("surges", settings),
+        border=True,
+    )
     second.metric(
         "Pics en cours",
         fmt.number(ongoing),
-        help=(
+        help=help_for(
+            "surges_ongoing",
+            settings,
             f"Pics de la semaine du {fmt.day(seen.last_full_week)}, la dernière complète "
             + ("des données" if seen.day == seen.data_end else "de la période")
             + (
@@ -155,7 +201,7 @@ else:
                 if seen.current_week
                 else ""
             )
-            + f" (données au {fmt.day(seen.data_end)})."
+            + f" (données au {fmt.day(seen.data_end)}).",
         ),
         border=True,
     )
@@ -183,13 +229,42 @@ else:
         st.success("Aucun pic d'activité dans la période et les filtres choisis.")
     else:
         st.subheader("Pics en cours et passés")
-        tables.show(
+        week = drill.pick(
             found,
             surges.COLUMN_LABELS,
             f"pics_{source}",
             title=f"Pics d'activité : {SURGE_SOURCES[source].lower()}",
             kinds={"ratio": "ratio"},
+            key=f"surges_{source}",
+            choice=f"Les {SURGE_UNITS[source]} derrière un pic",
+            names=[
+                f"{row['discipline']} à {row['site']}, semaine du {fmt.day(row['week_start'])} "
+                f"({fmt.number(row['volume'])} {SURGE_UNITS[source]})"
+                for row in found.iter_rows(named=True)
+            ],
         )
+        if week is not None:
+            behind = cached.compute(
+                surges.events_behind,
+                sel,
+                scope=scope,
+                week_start=week["week_start"],
+                series=tuple((k, week[k]) for k in SURGE_BY),
+                source=source,
+            )
+            st.caption(
+                f"{fmt.number(behind.height)} {SURGE_UNITS[source]} de la semaine du "
+                f"{fmt.day(week['week_start'])}, {escape(week['discipline'] or '')} à "
+                f"{escape(week['site'] or '')}."
+            )
+            tables.show(
+                behind,
+                EVENT_LABELS,
+                f"pic_{source}_{week['week_start']:%Y%m%d}",
+                title=f"{SURGE_SOURCES[source]} de la semaine du {fmt.day(week['week_start'])}",
+                kinds={"response_hours": "hours"},
+                key=f"surges_{source}_behind",
+            )
 
 # --- Stock en attente -----------------------------------------------------------------------
 st.header("Stock en attente")
@@ -217,6 +292,7 @@ for column, backlog_source, title in (
         st.metric(
             f"{title} au {fmt.day(waiting.get_column('on_day').max())}",
             fmt.number(waiting.get_column("waiting").last()),
+            help=help_for(WAITING_DEFINITIONS[backlog_source], settings),
             border=True,
         )
         st.altair_chart(

@@ -7,8 +7,10 @@ import streamlit as st
 from indicators import deadlines, delays
 from ui import cached, charts, charts_activity, notices, sidebar, tables
 from ui import format as fmt
+from ui.definitions import help_for
 from ui.settings_view import show_settings
 from ui.text import escape
+from ui.tiles import change_tile
 
 BREAKDOWNS = {"discipline": "Par discipline", "site": "Par site", "corrector": "Par correcteur"}
 CAP_DAYS = 30
@@ -38,31 +40,73 @@ if overall["copies_corrected"] == 0 and waiting["copies_waiting"] == 0:
     )
     st.stop()
 
+earlier = notices.year_before(sel)
+last_year = (
+    cached.compute(delays.summary, sel, scope=scope.with_period(earlier)).row(0, named=True)
+    if earlier is not None
+    else dict.fromkeys(overall)
+)
 tiles = st.columns(5)
-tiles[0].metric("Copies corrigées", fmt.number(overall["copies_corrected"]), border=True)
-tiles[1].metric("Délai moyen", fmt.days(overall["correction_delay_days_mean"]), border=True)
-tiles[2].metric("Délai médian", fmt.days(overall["correction_delay_days_median"]), border=True)
-tiles[3].metric(
-    "90e centile",
-    fmt.days(overall["correction_delay_days_p90"]),
-    help="9 copies sur 10 sont corrigées en au plus ce délai (interpolation linéaire, comme "
-    "CENTILE.INCLURE d'Excel).",
-    border=True,
-)
-tiles[4].metric(
-    f"Corrigées en {target} j au plus",
-    fmt.share(overall["correction_within_target_share"]),
-    border=True,
-)
+for tile, (label, name, value) in zip(
+    tiles,
+    [
+        ("Copies corrigées", "copies_corrected", fmt.number(overall["copies_corrected"])),
+        (
+            "Délai moyen",
+            "correction_delay_days_mean",
+            fmt.days(overall["correction_delay_days_mean"]),
+        ),
+        (
+            "Délai médian",
+            "correction_delay_days_median",
+            fmt.days(overall["correction_delay_days_median"]),
+        ),
+        (
+            "90e centile",
+            "correction_delay_days_p90",
+            fmt.days(overall["correction_delay_days_p90"]),
+        ),
+        (
+            f"Corrigées en {target} j au plus",
+            "correction_within_target_share",
+            fmt.share(overall["correction_within_target_share"]),
+        ),
+    ],
+    strict=True,
+):
+    kind = {"copies_corrected": "number", "correction_within_target_share": "share"}.get(
+        name, "days"
+    )
+    change_tile(
+        tile,
+        label,
+        value,
+        overall[name],
+        last_year[name],
+        kind=kind,
+        inverse=kind == "days",
+        help=help_for(name, settings),
+    )
 as_of = fmt.day(waiting["as_of"])
 tiles = st.columns(3)
-tiles[0].metric(f"Copies en attente au {as_of}", fmt.number(waiting["copies_waiting"]), border=True)
+tiles[0].metric(
+    f"Copies en attente au {as_of}",
+    fmt.number(waiting["copies_waiting"]),
+    help=help_for("copies_waiting", settings),
+    border=True,
+)
 tiles[1].metric(
     f"dont en attente depuis plus de {target} j",
     fmt.number(waiting["copies_waiting_over_target"]),
+    help=help_for("copies_waiting_over_target", settings),
     border=True,
 )
-tiles[2].metric("Attente la plus longue", fmt.days(waiting["oldest_age_days"], 0), border=True)
+tiles[2].metric(
+    "Attente la plus longue",
+    fmt.days(waiting["oldest_age_days"], 0),
+    help=help_for("oldest_waiting_days", settings),
+    border=True,
+)
 
 if overall["copies_corrected"] == 0:
     st.info("Aucune copie corrigée dans la période : pas de statistiques de délai.")
@@ -193,18 +237,30 @@ elif deadline["assignments_due"] == 0:
     )
 else:
     tiles = st.columns(3)
-    tiles[0].metric("Devoirs à rendre", fmt.number(deadline["assignments_due"]), border=True)
+    tiles[0].metric(
+        "Devoirs à rendre",
+        fmt.number(deadline["assignments_due"]),
+        help=help_for("assignments_due", settings),
+        border=True,
+    )
     tiles[1].metric(
         "Copies remises en retard",
         f"{fmt.number(deadline['copies_late'])} ({fmt.share(deadline['late_share'])})",
-        help=f"Sur {fmt.number(deadline['copies_received'])} copies reçues pour ces devoirs.",
+        help=help_for(
+            "copies_late",
+            settings,
+            f"Sur {fmt.number(deadline['copies_received'])} copies reçues pour ces devoirs.",
+        ),
         border=True,
     )
     tiles[2].metric(
         "Devoirs non rendus",
         f"{fmt.number(deadline['assignments_missed'])} ({fmt.share(deadline['missed_share'])})",
-        help=f"Sur {fmt.number(deadline['learners_expected'])} copies attendues (un devoir par "
-        "apprenant inscrit dans le groupe à sa date limite).",
+        help=help_for(
+            "assignments_missed",
+            settings,
+            f"Sur {fmt.number(deadline['learners_expected'])} copies attendues.",
+        ),
         border=True,
     )
     per_group = cached.compute(deadlines.breakdown, sel, scope=scope, by=("group", "discipline"))

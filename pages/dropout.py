@@ -4,14 +4,20 @@ la liste des apprenants à risque, à appeler."""
 
 import streamlit as st
 
-from indicators import absences, dataset, dropout, risk
-from ui import cached, charts_learners, notices, sidebar, tables
+from indicators import absences, compare, dataset, dropout, risk
+from ui import cached, charts_learners, drill, notices, sidebar, tables
 from ui import format as fmt
+from ui.definitions import help_for
 from ui.settings_view import show_settings
 from ui.text import escape
+from ui.tiles import change_tile
 
 MAX_ROWS_SHOWN = 2_000
 BY_TITLES = {"group": "Par groupe", "site": "Par site", "public": "Par public"}
+CHOICES = {"group": "groupe", "site": "site", "public": "public"}
+KEYS = {"group": ["site", "group", "public"], "site": ["site"], "public": ["public"]}
+COMPARED = {"dropout_rate": "rate", "learners_enrolled": "count"}
+# Compared with the same period a year earlier when the sidebar asks (the rate in points).
 CURVES_BY = {"public": "Public", "site": "Site"}
 RATES = {"dropout_rate": "share", "retention": "share"}
 LABELS = dropout.COLUMN_LABELS
@@ -27,7 +33,12 @@ AT_RISK_COLUMNS = (
     "public",
     "entry_date",
 )
-"""The at-risk list, the most useful columns first: who, why, who calls."""
+# The at-risk list, the most useful columns first: who, why, who calls.
+
+
+def row_name(row: dict, by: str) -> str:
+    return f"{row['group']} ({row['site']})" if by == "group" else str(row[by])
+
 
 sel = sidebar.selection()
 scope = sel.scope
@@ -54,20 +65,51 @@ if figures["learners_enrolled"] == 0:
 
 at_risk = cached.compute(risk.at_risk, sel, scope=scope, as_of=as_of)
 first, second, third, fourth = st.columns(4)
-first.metric("Inscriptions actives", fmt.number(figures["learners_enrolled"]), border=True)
-second.metric("Abandons", fmt.number(figures["dropouts"]), border=True)
-third.metric("Taux d'abandon", fmt.share(figures["dropout_rate"], 1), border=True)
+earlier = notices.year_before(sel)
+last_year = (
+    cached.compute(dropout.headline, sel, scope=scope.with_period(earlier)).row(0, named=True)
+    if earlier is not None
+    else dict.fromkeys(figures)
+)
+for column, label, name, value, kind, inverse in (
+    (first, "Inscriptions actives", "learners_enrolled", fmt.number, "number", False),
+    (second, "Abandons", "dropouts", fmt.number, "number", True),
+    (third, "Taux d'abandon", "dropout_rate", lambda v: fmt.share(v, 1), "share", True),
+):
+    change_tile(
+        column,
+        label,
+        value(figures[name]),
+        figures[name],
+        last_year[name],
+        kind=kind,
+        inverse=inverse,
+        help=help_for(name, settings),
+    )
 fourth.metric(
     "Apprenants à risque",
     fmt.number(at_risk.height),
-    help=f"Apprenants encore inscrits au {fmt.day(as_of)} présentant au moins un signal.",
+    help=help_for("at_risk", settings, f"Jour regardé : le {fmt.day(as_of)}."),
     border=True,
 )
 
 st.header("Taux d'abandon par groupe, site et public")
+if earlier is not None:
+    st.caption(
+        f"Un an plus tôt : du {fmt.day(earlier.start)} au {fmt.day(earlier.end)} ; un groupe, "
+        "un site ou un public absent alors a une case vide."
+    )
 for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
     with tab:
         rates = cached.compute(dropout.dropout_by, sel, scope=scope, by=by)
+        labels, kinds = LABELS, RATES
+        if earlier is not None:
+            before = cached.compute(
+                dropout.dropout_by, sel, scope=scope.with_period(earlier), by=by
+            )
+            rates = compare.beside(rates, before.drop("label"), KEYS[by], COMPARED)
+            labels = LABELS | compare.labels(LABELS, COMPARED)
+            kinds = RATES | compare.kinds(COMPARED)
         st.altair_chart(
             charts_learners.category_bars(
                 rates,
@@ -86,14 +128,34 @@ for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
         )
         if by == "group" and rates.height > 30:
             st.caption("Le graphique montre les 30 groupes aux taux les plus élevés.")
-        tables.show(
+        row = drill.pick(
             rates.drop("label"),
-            LABELS,
+            labels,
             f"taux_abandon_{by}",
             title=f"Taux d'abandon {BY_TITLES[by].lower()}",
-            kinds=RATES,
+            kinds=kinds,
             key=f"dropout_{by}",
+            choice=f"Les inscriptions derrière le taux d'un {CHOICES[by]}",
+            names=rates.get_column("label").to_list(),
         )
+        if row is not None:
+            behind = cached.compute(
+                dropout.enrolments_behind,
+                sel,
+                scope=scope,
+                row=tuple((k, row[k]) for k in KEYS[by]),
+            )
+            st.caption(
+                f"{fmt.number(behind.height)} inscriptions actives dans la période, dont "
+                f"{fmt.number(behind.get_column('dropout').sum())} abandons (en premier)."
+            )
+            tables.show(
+                behind,
+                LABELS,
+                f"inscriptions_{by}",
+                title=f"Inscriptions actives : {row_name(row, by)}",
+                key=f"dropout_{by}_behind",
+            )
 
 st.header("Sorties par mois et par motif")
 exits = cached.compute(dropout.exits_by_month, sel, scope=scope)
@@ -135,12 +197,26 @@ elif absent["expected_half_days"] == 0:
     st.info("Aucune demi-journée de cours dans la période et les filtres choisis.")
 else:
     tiles = st.columns(3)
-    tiles[0].metric("Taux d'absence", fmt.share(absent["absence_rate"], 1), border=True)
-    tiles[1].metric("dont non justifiée", fmt.share(absent["unjustified_rate"], 1), border=True)
+    tiles[0].metric(
+        "Taux d'absence",
+        fmt.share(absent["absence_rate"], 1),
+        help=help_for("absence_rate", settings),
+        border=True,
+    )
+    tiles[1].metric(
+        "dont non justifiée",
+        fmt.share(absent["unjustified_rate"], 1),
+        help=help_for("unjustified_absence_rate", settings),
+        border=True,
+    )
     tiles[2].metric(
         "Demi-journées d'absence",
         fmt.number(absent["absent_half_days"], None),
-        help=f"Sur {fmt.number(absent['expected_half_days'])} demi-journées de cours.",
+        help=help_for(
+            "absent_half_days",
+            settings,
+            f"Sur {fmt.number(absent['expected_half_days'])} demi-journées de cours.",
+        ),
         border=True,
     )
     st.altair_chart(

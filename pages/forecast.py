@@ -12,6 +12,7 @@ from forecast import plan
 from indicators.dataset import as_of, data_end
 from ui import cached, charts_forecast, forecast_editor, notices, sidebar, tables
 from ui import format as fmt
+from ui.definitions import help_for
 from ui.settings_view import show_settings
 from ui.text import escape
 
@@ -158,26 +159,33 @@ tiles = st.columns(4)
 tiles[0].metric(
     f"Copies prévues en {fmt.number(inputs.weeks)} semaines",
     fmt.number(figures["copies_forecast"]),
+    help=help_for("copies_forecast", settings),
     border=True,
 )
 tiles[1].metric(
     f"Au plus fort : {fmt.day(figures['busiest_week'])}",
     fmt.number(figures["busiest_copies"]),
-    help="Copies prévues la semaine la plus chargée, tous sites et disciplines de la sélection.",
+    help=help_for("busiest_copies", settings),
     border=True,
 )
 tiles[2].metric(
     "Correcteurs au plus fort",
     fmt.number(figures["correctors_needed_max"]),
-    help="Correcteurs nécessaires la semaine qui en demande le plus, tous sites et "
-    f"disciplines ; l'effectif du tableau ci-dessus en compte {fmt.number(figures['correctors'])}.",
+    help=help_for(
+        "correctors_needed_max",
+        settings,
+        f"L'effectif du tableau ci-dessus en compte {fmt.number(figures['correctors'])}.",
+    ),
     border=True,
 )
 tiles[3].metric(
     "Tuteurs au plus fort",
     fmt.number(figures["tutors_needed_max"]),
-    help="Tuteurs nécessaires la semaine qui en demande le plus ; l'effectif du tableau "
-    f"ci-dessus en compte {fmt.number(figures['tutors'])}.",
+    help=help_for(
+        "tutors_needed_max",
+        settings,
+        f"L'effectif du tableau ci-dessus en compte {fmt.number(figures['tutors'])}.",
+    ),
     border=True,
 )
 copies_tab, requests_tab = st.tabs(["Correction des copies", "Tutorat"])

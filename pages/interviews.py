@@ -8,6 +8,7 @@ from domain import INTERVIEW_TYPES
 from indicators import dataset, interviews
 from ui import cached, charts_learners, notices, sidebar, tables
 from ui import format as fmt
+from ui.definitions import help_for
 from ui.settings_view import show_settings
 from ui.text import escape
 
@@ -29,7 +30,7 @@ TO_SEE = (
     "entry_date",
     "due_on",
 )
-"""The learners to see, the most useful columns first: who, which interviews, since when."""
+# The learners to see, the most useful columns first: who, which interviews, since when.
 LEFT_WITHOUT = (
     "learner_name",
     "missing",
@@ -86,29 +87,25 @@ undocumented = cached.compute(interviews.without_objectives, sel, scope=scope)
 held = int(by_type["interviews"].sum())
 
 first, second, third, fourth = st.columns(4)
-first.metric("Entretiens tenus", fmt.number(held), border=True)
+first.metric(
+    "Entretiens tenus", fmt.number(held), help=help_for("interviews", settings), border=True
+)
 second.metric(
     "Sans entretien d'accueil",
     fmt.number(missing.height),
-    help=(
-        f"Apprenants encore inscrits au {fmt.day(as_of)} sans entretien initial ou diagnostic "
-        f"{settings.pathway_first_interviews_due_days} jours après leur entrée."
-    ),
+    help=help_for("missing_first_interviews", settings, f"Jour regardé : le {fmt.day(as_of)}."),
     border=True,
 )
 third.metric(
     "Suivis en retard",
     fmt.number(overdue.height),
-    help=(
-        f"Aucun suivi plus de {settings.risk_suivi_due_days} jours après la dernière "
-        "contractualisation."
-    ),
+    help=help_for("overdue_suivi", settings),
     border=True,
 )
 fourth.metric(
     "Entretiens sans objectifs",
     fmt.number(undocumented.height),
-    help="Entretiens de la période enregistrés sans objectif fixé (chaque entretien doit en avoir).",
+    help=help_for("without_objectives", settings),
     border=True,
 )
 

@@ -6,9 +6,10 @@ from datetime import timedelta
 import streamlit as st
 
 from alerts import rules
-from indicators import dataset, risk, summary, surges
+from indicators import compare, dataset, risk, summary, surges
 from ui import cached, notices, sidebar
 from ui import format as fmt
+from ui.definitions import help_for
 from ui.text import escape
 from ui.tiles import change_tile
 
@@ -23,25 +24,36 @@ st.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Source : {esca
 now = cached.compute(summary.headline, sel, scope=scope)
 current = now.row(0, named=True)
 covered = cached.compute(summary.data_period, sel)
-if covered is not None and period.previous().end >= covered.start:
-    before = cached.compute(summary.headline, sel, scope=scope.previous())
+earlier = compare.year_before(period) if sel.year_before else period.previous()
+against = (
+    "à la même période un an plus tôt" if sel.year_before else f"aux {period.days} jours précédents"
+)
+if covered is not None and earlier.end >= covered.start:
+    before = cached.compute(summary.headline, sel, scope=scope.with_period(earlier))
     previous = before.row(0, named=True)
     st.caption(
-        f"Évolutions par rapport aux {period.days} jours précédents "
-        f"(du {fmt.day(period.previous().start)} au {fmt.day(period.previous().end)})."
+        f"Évolutions par rapport {against} (du {fmt.day(earlier.start)} au {fmt.day(earlier.end)})."
     )
 else:  # the data do not reach back that far: no comparison rather than a false one
     previous = dict.fromkeys(current)
     st.caption(
-        f"Pas d'évolution affichée : les données ne couvrent pas les {period.days} jours "
-        "précédents."
+        f"Pas d'évolution affichée : les données ne remontent pas {against} "
+        f"(du {fmt.day(earlier.start)} au {fmt.day(earlier.end)})."
     )
 
 
-def tile(column, label: str, key: str, value: str, kind="number", inverse=False, help=None):
-    """A figure of the period with its change against the previous period."""
+def tile(column, label: str, key: str, value: str, kind="number", inverse=False, detail=None):
+    """A figure of the period with its change against the previous period; its « ? » is its
+    definition (ui/definitions.py), then the detail of this period."""
     change_tile(
-        column, label, value, current[key], previous[key], kind=kind, inverse=inverse, help=help
+        column,
+        label,
+        value,
+        current[key],
+        previous[key],
+        kind=kind,
+        inverse=inverse,
+        help=help_for(key, settings, detail),
     )
 
 
@@ -55,7 +67,7 @@ tile(
     fmt.days(current["correction_delay_days_mean"]),
     kind="days",
     inverse=True,
-    help=(
+    detail=(
         f"Médiane {fmt.days(current['correction_delay_days_median'])}, 90e centile "
         f"{fmt.days(current['correction_delay_days_p90'])} ; "
         f"{fmt.share(current['correction_within_target_share'])} corrigées en "
@@ -69,7 +81,7 @@ tile(
     "tutoring_answered_within_48h_share",
     fmt.share(current["tutoring_answered_within_48h_share"]),
     kind="share",
-    help=(
+    detail=(
         f"Sur les {fmt.number(current['tutoring_requests'])} sollicitations reçues dans la "
         "période, répondues ou non."
     ),
@@ -81,7 +93,7 @@ tile(
     fmt.share(current["dropout_rate"], 1),
     kind="share",
     inverse=True,
-    help=(
+    detail=(
         f"{fmt.number(current['dropouts'])} abandons parmi "
         f"{fmt.number(current['learners_enrolled'])} inscriptions actives dans la période."
     ),
@@ -92,7 +104,6 @@ tile(
     "support_hours_delivered",
     fmt.hours(current["support_hours_delivered"]),
     kind="hours",
-    help="Durée des séances tenues dans la période, chaque séance comptée une fois.",
 )
 st.caption(f"{fmt.number(current['interviews'])} entretiens tenus dans la période.")
 
@@ -188,8 +199,7 @@ with right:
         f"Apprenants à risque au {fmt.day(day)}",
         fmt.number(at_risk.height),
         border=True,
-        help="Apprenants encore inscrits présentant au moins un signal. Signaux : plus de copie alors que le groupe en rend, plus d'entretien, suivi en "
-        "retard, sollicitations sans réponse, notes en baisse, absences aux séances.",
+        help=help_for("at_risk", settings),
     )
     st.caption(f"Dont {fmt.number(several)} avec au moins deux signaux : à appeler en premier.")
     st.page_link("pages/dropout.py", label="Voir la liste et qui appeler", icon=":material/flag:")

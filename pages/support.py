@@ -6,8 +6,10 @@ import streamlit as st
 
 from domain import KIND_AIDE, KIND_AP
 from indicators import dataset, support_hours
-from ui import cached, charts_learners, notices, sidebar, tables
+from indicators.learner_file import COLUMN_LABELS as EVENT_LABELS
+from ui import cached, charts_learners, drill, notices, sidebar, tables
 from ui import format as fmt
+from ui.definitions import help_for
 from ui.settings_view import show_settings
 from ui.text import escape
 
@@ -86,26 +88,28 @@ delivered = cached.compute(support_hours.headline, sel, scope=scope).item(
 weeks = support_hours.school_weeks(sel.dataset, window)
 
 first, second, third, fourth = st.columns(4)
-first.metric("Heures assurées", fmt.hours(delivered), border=True)
+first.metric(
+    "Heures assurées",
+    fmt.hours(delivered),
+    help=help_for("support_hours_delivered", settings),
+    border=True,
+)
 second.metric(
     "Semaines de cours écoulées",
     fmt.number(len(weeks)),
-    help="Semaines de la période, jusqu'à la dernière date des données, où une séance a eu lieu.",
+    help=help_for("school_weeks", settings),
     border=True,
 )
 third.metric(
     "Trop peu d'heures d'AP",
     fmt.number(too_few.height),
-    help=(
-        f"Heures d'AP reçues inférieures à {fmt.share(settings.support_min_share)} des heures "
-        "attendues à date."
-    ),
+    help=help_for("too_few_ap_hours", settings),
     border=True,
 )
 fourth.metric(
     "Groupes au-delà du plafond",
     fmt.number(over.height),
-    help=f"Aide individualisée : plus de {settings.aide_max_group_size} élèves inscrits à une séance.",
+    help=help_for("groups_over_cap", settings),
     border=True,
 )
 
@@ -115,7 +119,9 @@ for column, row in zip(columns, by_kind.iter_rows(named=True), strict=False):
     column.metric(
         escape(row["kind"][:1].upper() + row["kind"][1:]),
         fmt.hours(row["hours_delivered"]),
-        help=f"Heures assurées en {fmt.number(row['sessions'])} séances.",
+        help=help_for(
+            "support_hours_delivered", settings, f"{fmt.number(row['sessions'])} séances."
+        ),
         border=True,
     )
     column.caption(
@@ -149,13 +155,38 @@ st.altair_chart(
     ),
     width="stretch",
 )
-tables.show(
+group = drill.pick(
     per_group.drop("label"),
     LABELS,
     "heures_par_groupe",
+    hidden=("group_id", "need_group_id"),
     title="Heures assurées et attendues par groupe",
     max_rows=MAX_ROWS_SHOWN,
+    key="hours_by_group",
+    choice="Les séances derrière les heures d'un groupe",
+    names=per_group.get_column("label").to_list(),
 )
+if group is not None:
+    behind = cached.compute(
+        support_hours.sessions_behind,
+        sel,
+        scope=scope,
+        group_id=group["group_id"],
+        need_group_id=group["need_group_id"],
+        kind=group["kind"],
+    )
+    st.caption(
+        f"{fmt.number(behind.height)} séances, "
+        f"{fmt.hours(behind.get_column('duration_hours').sum())} en tout."
+    )
+    tables.show(
+        behind,
+        EVENT_LABELS,
+        "seances_du_groupe",
+        title=f"Séances : {group['group']} ({group['kind']})",
+        kinds={"duration_hours": "hours"},
+        key="hours_by_group_behind",
+    )
 
 st.header("Heures reçues par apprenant")
 st.subheader("Apprenants avec trop peu d'heures d'AP")

@@ -5,10 +5,13 @@ plus de 48 h, charge des tuteurs."""
 import streamlit as st
 
 from indicators import flows, tutoring
-from ui import cached, charts, charts_activity, notices, sidebar, tables
+from indicators.learner_file import COLUMN_LABELS as EVENT_LABELS
+from ui import cached, charts, charts_activity, drill, notices, sidebar, tables
 from ui import format as fmt
+from ui.definitions import help_for
 from ui.settings_view import show_settings
 from ui.text import escape
+from ui.tiles import change_tile
 
 BREAKDOWNS = {"discipline": "Par discipline", "site": "Par site", "channel": "Par canal"}
 OVERDUE_SHOWN = 200
@@ -44,26 +47,51 @@ if overall["requests_received"] == 0 and overdue["requests_unanswered_over_targe
 
 as_of = fmt.day(overdue["as_of"])
 tiles = st.columns(5)
-tiles[0].metric("Sollicitations reçues", fmt.number(overall["requests_received"]), border=True)
-tiles[1].metric(
-    "Dont répondues",
-    fmt.number(overall["requests_answered"]),
-    help="Parmi les sollicitations reçues dans la période, celles qui ont une réponse.",
-    border=True,
+earlier = notices.year_before(sel)
+last_year = (
+    cached.compute(tutoring.response_summary, sel, scope=scope.with_period(earlier)).row(
+        0, named=True
+    )
+    if earlier is not None
+    else dict.fromkeys(overall)
 )
-tiles[2].metric(
-    f"Répondues ≤ {target} h",
-    fmt.share(overall["answered_within_target_share"]),
-    help="Sur toutes les sollicitations reçues dans la période, répondues ou non.",
-    border=True,
-)
-tiles[3].metric("Délai médian de réponse", fmt.hours(overall["response_hours_median"]), border=True)
+for tile, (label, name, definition, kind, value) in zip(
+    tiles[:4],
+    [
+        ("Sollicitations reçues", "requests_received", "tutoring_requests", "number", fmt.number),
+        ("Dont répondues", "requests_answered", "tutoring_received_answered", "number", fmt.number),
+        (
+            f"Répondues ≤ {target} h",
+            "answered_within_target_share",
+            "tutoring_answered_within_48h_share",
+            "share",
+            fmt.share,
+        ),
+        (
+            "Délai médian de réponse",
+            "response_hours_median",
+            "response_hours_median",
+            "hours",
+            fmt.hours,
+        ),
+    ],
+    strict=True,
+):
+    change_tile(
+        tile,
+        label,
+        value(overall[name]),
+        overall[name],
+        last_year[name],
+        kind=kind,
+        inverse=kind == "hours",
+        help=help_for(definition, settings),
+    )
 tiles[4].metric(
     f"En attente > {target} h",
     fmt.number(overdue["requests_unanswered_over_target"]),
-    help=(
-        f"Sollicitations sans réponse depuis plus de {target} h au {as_of} à minuit, quelle que "
-        "soit leur date de réception."
+    help=help_for(
+        "requests_unanswered_over_target", settings, f"Jour regardé : le {as_of}, à minuit."
     ),
     border=True,
 )
@@ -211,4 +239,27 @@ else:
         ),
         width="stretch",
     )
-    tables.show(named_load, tutoring.COLUMN_LABELS, "charge_tuteurs", title="Charge des tuteurs")
+    tutor = drill.pick(
+        named_load,
+        tutoring.COLUMN_LABELS,
+        "charge_tuteurs",
+        title="Charge des tuteurs",
+        key="tutor_load",
+        choice="Les sollicitations reçues par un tuteur",
+        names=named_load.get_column("tutor").to_list(),
+    )
+    if tutor is not None:
+        who = None if tutor["tutor"] == tutoring.NO_TUTOR else tutor["tutor"]
+        behind = cached.compute(tutoring.requests_behind, sel, scope=scope, tutor=who)
+        st.caption(
+            f"{fmt.number(behind.height)} sollicitations reçues dans la période par "
+            f"{escape(tutor['tutor'])}."
+        )
+        tables.show(
+            behind,
+            EVENT_LABELS,
+            "sollicitations_tuteur",
+            title=f"Sollicitations reçues par {tutor['tutor']}",
+            kinds={"response_hours": "hours"},
+            key="tutor_load_behind",
+        )

@@ -28,3 +28,8 @@ def plain(markdown: str) -> str:
     import re
 
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
+def identity(app: AppTest) -> list[str]:
+    """The values of the heading of a learner's file (identifier, referent, group, site)."""
+    return [plain(m.value).strip("*") for m in app.main.markdown if m.value.startswith("**")][:4]

@@ -22,9 +22,11 @@ PAGES = [
     "pages/dropout.py",
     "pages/support.py",
     "pages/interviews.py",
+    "pages/learner.py",
     "pages/import_data.py",
     "pages/plan_ap.py",
     "pages/audit.py",
+    "pages/help.py",
 ]
 UNEXPECTED = "erreur inattendue"
 

@@ -33,9 +33,11 @@ PAGE_TITLES = [
     "Décrochage",
     "Accompagnement personnalisé",
     "Entretiens",
+    "Fiche apprenant",
     "Importer des données",
     "Planifier l'AP",
     "Journal d'audit",
+    "Aide",
 ]
 
 PASSWORD = "une phrase de passe"
@@ -202,5 +204,31 @@ def test_login_form_in_chromium(served_with_accounts: str, tmp_path: Path) -> No
         page.screenshot(path=str(tmp_path / "refused.png"), full_page=True)
         page.get_by_role("button", name="Se déconnecter").click()
         page.get_by_role("heading", name="Pilotage — connexion").wait_for(timeout=60_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        browser.close()
+
+
+def test_a_shared_link_opens_the_same_view_in_chromium(served_app: str, tmp_path: Path) -> None:
+    """A link with the sidebar's selection opens it (period, comparison), keeps it on reload;
+    a malformed one says so in French; a learner's file opens from its address."""
+    from playwright.sync_api import sync_playwright
+
+    link = f"{served_app}/?annee=2024-2025&du=2024-10-01&au=2024-12-31&comparer=1"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(link)
+        page.get_by_text("Du 01/10/2024 au 31/12/2024").first.wait_for(timeout=90_000)
+        page.get_by_text("même période un an plus tôt").first.wait_for(timeout=60_000)
+        page.reload()
+        page.get_by_text("Du 01/10/2024 au 31/12/2024").first.wait_for(timeout=90_000)
+        assert "du=2024-10-01" in page.url and "comparer=1" in page.url
+        page.screenshot(path=str(tmp_path / "shared_link.png"), full_page=True)
+        page.goto(f"{served_app}/?du=2026-13-01&au=2026-12-31")
+        page.get_by_text("Le lien ouvert contient des valeurs inutilisables").wait_for(
+            timeout=90_000
+        )
+        page.goto(f"{served_app}/fiche-apprenant?apprenant=inconnu-42")
+        page.get_by_text("Aucun apprenant d'identifiant").wait_for(timeout=90_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         browser.close()

@@ -10,7 +10,7 @@ import json
 import re
 
 import pytest
-from apptest import open_page
+from apptest import identity, open_page
 from streamlit.testing.v1 import AppTest
 
 PAGES = [
@@ -25,6 +25,7 @@ PAGES = [
     "pages/interviews.py",
     "pages/import_data.py",
     "pages/plan_ap.py",
+    "pages/help.py",
 ]
 DECIMAL_POINT = re.compile(r"\d\.\d")
 HYPHEN_MINUS = re.compile(r"(^|[\s(])-\d")
@@ -96,3 +97,19 @@ def test_the_plan_editors_are_french_too(demo_env: str) -> None:
     assert app.session_state["plan_ap_plan"] is not None
     assert len(app.data_editor) == 2, "the groups and the members editors"
     assert not page_problems(app, "plan"), "\n".join(page_problems(app, "plan"))
+
+
+def test_a_learner_file_is_french_too(demo_env: str) -> None:
+    """The fiche apprenant of a demo learner who has copies, requests, interviews and hours."""
+    from seed.generate import generate
+
+    tables = generate("demo", 42)
+    asked = tables["tutoring_requests"].get_column("learner_id").implode()
+    learners = tables["learners"].filter(tables["learners"].get_column("id").is_in(asked))
+    learner = learners.get_column("external_id").item(0)
+    app = open_page("pages/learner.py")
+    app.query_params["apprenant"] = learner
+    app.run()
+    assert identity(app)[0] == learner
+    assert len(app.dataframe) >= 5
+    assert not page_problems(app, "fiche"), "\n".join(page_problems(app, "fiche"))

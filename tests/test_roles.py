@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from apptest import APP, plain
+from apptest import APP, identity, plain
 from google.protobuf.text_format import MessageToString
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
@@ -33,11 +33,14 @@ ANALYSIS = [
     "pages/support.py",
     "pages/interviews.py",
 ]
+NAMED = ["pages/learner.py"]
+HELP = ["pages/help.py"]
+"""Pages of the roles that see learners by name (besides the planning)."""
 PAGES_OF = {
-    "dir": [*ANALYSIS, "pages/import_data.py", "pages/plan_ap.py", "pages/audit.py"],
-    "lyon": [*ANALYSIS, "pages/import_data.py", "pages/plan_ap.py"],
-    "prof": [*ANALYSIS, "pages/plan_ap.py"],
-    "lecteur": ANALYSIS,
+    "dir": [*ANALYSIS, *NAMED, *HELP, "pages/import_data.py", "pages/plan_ap.py", "pages/audit.py"],
+    "lyon": [*ANALYSIS, *NAMED, *HELP, "pages/import_data.py", "pages/plan_ap.py"],
+    "prof": [*ANALYSIS, *NAMED, *HELP, "pages/plan_ap.py"],
+    "lecteur": [*ANALYSIS, *HELP],
 }
 SAME_AS = {"lyon": {"filter_sites": ["Lyon"]}, "prof": {"filter_groups": ["CAP Rhône"]}}
 
@@ -278,6 +281,25 @@ def test_a_url_parameter_of_their_own_site_opens_filtered(world_app) -> None:  #
     app.query_params["site"] = "Lyon"
     app.run()
     assert dict(_main_metrics(app))["Copies reçues"] == "3"
+
+
+@pytest.mark.parametrize(("login", "learner"), [("lyon", "MA-001"), ("prof", "LY-003")])
+def test_a_learner_outside_the_perimeter_has_no_file(world_app, login: str, learner: str) -> None:  # noqa: ANN001
+    """The file is searched in the user's part of the data: a learner of Marseille (for Lyon's
+    manager) or of another class (for the teacher of CAP Rhône) is not found, by the address
+    or by the search."""
+    app = _open(login, "pages/learner.py")
+    app.query_params["apprenant"] = learner
+    app.run()
+    assert not identity(app)
+    assert any(
+        f"Aucun apprenant d'identifiant « {learner} »" in plain(w.value) for w in app.warning
+    )
+    app.text_input(key="learner_query").input(learner).run()
+    assert any("Aucun apprenant ne correspond" in plain(i.value) for i in app.info)
+    app.query_params["apprenant"] = "LY-001"  # their own
+    app.run()
+    assert identity(app)[:2] == ["LY-001", "Mme Fourvière"]
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,7 @@ import streamlit as st
 from data_access import db, snapshots
 from data_access.errors import report_unexpected
 from data_access.frames import FRAME_TABLES, frame_versions, frames_of, load_versioned
+from data_access.importing.pipeline import last_imports
 from data_access.pseudonyms import pseudonym_key, pseudonyms
 from data_access.settings import Settings, get_settings
 from indicators.common import Perimeter
@@ -326,6 +327,21 @@ def database_key() -> str:
     from this app or another process; the key of what is memoised from the database."""
     settings = get_settings()
     return f"{settings.database_url}#{db.data_version(db.get_engine(settings))}"
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _last_imports(database_url: str, version: int) -> pl.DataFrame:
+    del version  # part of the cache key only
+    from data_access.settings import Settings
+
+    return last_imports(db.get_engine(Settings(database_url=database_url)))
+
+
+def imports_by_kind() -> pl.DataFrame:
+    """The last successful import of each kind of file (kind, imported_at), at the current
+    data version (an import bumps it)."""
+    settings = get_settings()
+    return _last_imports(settings.database_url, db.data_version(db.get_engine(settings)))
 
 
 def clear_after_write() -> None:

@@ -119,11 +119,12 @@ def _day(day: date) -> alt.DateTime:
 
 def date_axis(days: pl.Series | list[date], grain: str, **options: object) -> alt.Axis:
     """The axis of dates at the grain of the data: for weeks, ticks on the Mondays the data
-    start their weeks on (at most MAX_DATE_TICKS, evenly spaced), not on Sundays."""
+    start their weeks on (at most MAX_DATE_TICKS, evenly spaced), not on Sundays; for months,
+    on the months of the data (Vega would otherwise name some months twice)."""
     axis_format = GRAIN_FORMATS.get(grain, "%d/%m/%Y")
-    if grain != "week":
+    if grain not in ("week", "month"):
         return alt.Axis(format=axis_format, **options)
-    mondays = sorted({d for d in days if d is not None})
+    mondays = sorted({d for d in days if d is not None})  # or first days of months
     step = max(1, math.ceil(len(mondays) / MAX_DATE_TICKS))
     values = [_day(d) for d in mondays[::step]]
     return alt.Axis(format=axis_format, values=values, **options)

@@ -22,6 +22,9 @@ BEYOND = "Au-delà de l'objectif"
 SURGE_WEEK = "Semaine de pic"
 LEGEND_ROOM = 60  # pixels under a chart for its legend (Streamlit counts it in the height)
 
+YEAR_BEFORE_COLOR = "#9A9A9A"
+"""The series of the year before, drawn dashed under this year's."""
+
 
 def activity(
     series: pl.DataFrame,
@@ -33,9 +36,12 @@ def activity(
     color_title: str | None = None,
     marks_title: str = "Pics",
     height: int = 320,
+    year_before: pl.DataFrame | None = None,
 ) -> alt.TopLevelMixin:
     """Counts over time (period_start, [color], count) with the weeks of surges drawn as
-    rules in the alert color (marks: week_start, surges, series; None for no marks)."""
+    rules in the alert color (marks: week_start, surges, series; None for no marks), and the
+    same series a year earlier as a grey dashed line (year_before: period_start moved onto
+    this year, year_before_start, count; compare.brought_forward)."""
     tooltips = [
         alt.Tooltip("period_start:T", title=GRAIN_LABELS.get(grain, "Date"), format="%d/%m/%Y"),
         alt.Tooltip("count:Q", title=y_title, format=",.0f"),
@@ -57,8 +63,26 @@ def activity(
         .mark_line(point=points, interpolate="monotone")
         .encode(**encoding, tooltip=tooltips)
     )
+    layers = [line]
+    if year_before is not None and not year_before.is_empty():
+        layers.append(
+            alt.Chart(year_before.to_arrow())
+            .mark_line(color=YEAR_BEFORE_COLOR, strokeDash=[6, 4], interpolate="monotone")
+            .encode(
+                x="period_start:T",
+                y="count:Q",
+                tooltip=[
+                    alt.Tooltip(
+                        "year_before_start:T",
+                        title=f"Un an plus tôt : {GRAIN_LABELS.get(grain, 'Date').lower()}",
+                        format="%d/%m/%Y",
+                    ),
+                    alt.Tooltip("count:Q", title=y_title, format=",.0f"),
+                ],
+            )
+        )
     if marks is None or marks.is_empty():
-        return finish(line.properties(height=height))
+        return finish(alt.layer(*layers).properties(height=height))
     rules = (
         alt.Chart(marks.to_arrow())
         .mark_rule(color=ALERT_COLOR, strokeDash=[5, 3], size=2)
@@ -71,7 +95,7 @@ def activity(
             ],
         )
     )
-    return finish(alt.layer(line, rules).properties(height=height))
+    return finish(alt.layer(*layers, rules).properties(height=height))
 
 
 def surge_series(

@@ -3,12 +3,17 @@ nothing, rather than zeros, empty charts or states measured past the data's last
 
 from __future__ import annotations
 
+from datetime import date
+
+import polars as pl
 import streamlit as st
 
-from indicators import summary
-from ui import cached
+from data_access.settings import get_settings
+from indicators import compare, freshness, summary
+from indicators.common import Period
+from ui import cache, cached
 from ui import format as fmt
-from ui.sidebar import Selection
+from ui.sidebar import SOURCE_DATABASE, Selection
 
 
 def period_outside_data(selection: Selection) -> bool:
@@ -37,3 +42,51 @@ def period_outside_data(selection: Selection) -> bool:
         )
         return True
     return False
+
+
+def year_before(selection: Selection) -> Period | None:
+    """When the sidebar asks for the same period a year earlier: that period, or None after
+    saying that the data do not reach back to it; None when not asked."""
+    if not selection.year_before:
+        return None
+    period = selection.scope.period
+    earlier = compare.year_before(period)
+    covered = cached.compute(summary.data_period, selection)
+    if covered is None or earlier.end < covered.start:
+        st.info(
+            f"Pas de comparaison avec l'année précédente : les données ne remontent pas à la "
+            f"même période un an plus tôt (du {fmt.day(earlier.start)} au "
+            f"{fmt.day(earlier.end)})."
+        )
+        return None
+    return earlier
+
+
+def stale_after_days() -> int:
+    """The age in days past which a source is said old (PILOTAGE_STALE_DAYS)."""
+    return get_settings().stale_after_days
+
+
+def sources(selection: Selection) -> pl.DataFrame:
+    """How fresh each source of the database is today (indicators.freshness; a few maxima of
+    date columns, not memoised); nothing for a file analysed without saving."""
+    imports = cache.imports_by_kind()
+    if selection.source != SOURCE_DATABASE:
+        imports = imports.clear()
+    found = freshness.freshness(selection.dataset, imports, date.today(), stale_after_days())
+    return found if selection.source == SOURCE_DATABASE else found.clear()
+
+
+def stale_sources(selection: Selection) -> None:
+    """In the sidebar, on every page: the sources older than the setting PILOTAGE_STALE_DAYS."""
+    stale = sources(selection).filter(pl.col("stale"))
+    if stale.is_empty():
+        return
+    listed = " ; ".join(
+        f"{row['label'].lower()} : {fmt.number(row['age_days'])} jours"
+        for row in stale.iter_rows(named=True)
+    )
+    st.sidebar.markdown(
+        f":orange-background[:material/history: **Données anciennes** — depuis le dernier "
+        f"import (ou la dernière date des données) : {listed}. Détail : page « Aide ».]"
+    )

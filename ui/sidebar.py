@@ -15,7 +15,7 @@ import streamlit as st
 from domain import school_year_name, school_year_of, school_year_of_expr
 from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period, Scope
 from indicators.dataset import Dataset
-from ui import auth, cache, cached
+from ui import auth, cache, cached, view_url
 from ui import format as fmt
 from ui.auth import User
 from ui.text import escape
@@ -26,6 +26,9 @@ QUICK_ANALYSIS_KEY = "quick_analysis"
 """session_state key of a (file name, Dataset) analysed without saving (page Importer)."""
 
 _SELECTION_KEY = "_pilotage_selection"
+_WRITTEN_KEY = "_view_params_written"
+COMPARE_KEY = "compare_year"
+"""session_state key: the view parameters last written to (or read from) the address."""
 SURGE_RATIOS = (1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 8.0, 10.0)
 """The surge thresholds offered (a slider of French values, not a field showing "2.00")."""
 SOURCE_DATABASE = "Base de données"
@@ -39,6 +42,8 @@ class Selection:
     source: str
     data_key: str
     """Identifies the data (database URL and data version, or the analysed file): cache key."""
+    year_before: bool = False
+    """Whether figures, tables and charts show the same period a year earlier beside them."""
 
 
 def _school_years(dataset: Dataset) -> list[int]:
@@ -105,27 +110,24 @@ def _options(frame: pl.DataFrame, column: str) -> list[str]:
     return sorted(frame.get_column(column).drop_nulls().unique().to_list())
 
 
-def _checked_choice(user: User, key: str, parameter: str, known: list[str], what: str) -> None:
-    """Put the values of the URL parameter (?site=Lyon&site=Nice) into the multiselect ``key``
-    when they change, then check the multiselect's values against the user's data: a value the
-    user's data do not hold is refused (recorded) when the user's perimeter is limited, and
-    dropped otherwise (a name that no longer exists)."""
-    from_url = st.query_params.get_all(parameter)
-    if from_url and st.session_state.get(f"_url_{parameter}") != from_url:
-        st.session_state[f"_url_{parameter}"] = from_url
-        st.session_state[key] = from_url
+def _keep_known(user: User, key: str, known: list[str], what: str) -> None:
+    """Check the multiselect's values against the user's data: a value the user's data do not
+    hold is refused (recorded) when the user's perimeter is limited, and dropped otherwise (a
+    name that no longer exists)."""
     chosen = list(st.session_state.get(key) or [])
     unknown = [value for value in chosen if value not in known]
     if not unknown:
         return
     st.session_state[key] = [value for value in chosen if value in known]
-    if parameter in st.query_params:
-        del st.query_params[parameter]
     if not user.perimeter.is_everything:
-        names = ", ".join(f"« {value} »" for value in unknown)
-        auth.refuse(
-            user, f"{what} {names}", f"{what.capitalize()} {names} : hors de votre périmètre."
-        )
+        _refuse_names(user, what, unknown)
+
+
+def _refuse_names(user: User, what: str, names: list[str]) -> None:
+    listed = ", ".join(f"« {value} »" for value in names)
+    auth.refuse(
+        user, f"{what} {listed}", f"{what.capitalize()} {listed} : hors de votre périmètre."
+    )
 
 
 def _column_options(dataset: Dataset, column: str) -> list[str]:
@@ -150,12 +152,11 @@ def _choose_filters(dataset: Dataset, period: Period, user: User) -> Filters:
     """The filters; their lists are computed once per dataset (and period, for the groups):
     ``cached.of_dataset``, not at every rerun."""
     site_options = cached.of_dataset(_column_options, dataset, "site")
-    _checked_choice(user, "filter_sites", "site", site_options, "site")
-    all_groups = cached.of_dataset(_column_options, dataset, "group")
-    _checked_choice(user, "filter_groups", "groupe", all_groups, "groupe")
+    _keep_known(user, "filter_sites", site_options, "site")
+    _keep_known(
+        user, "filter_groups", cached.of_dataset(_column_options, dataset, "group"), "groupe"
+    )
     sites = st.sidebar.multiselect("Site", site_options, key="filter_sites", placeholder="Tous")
-    if sites != list(st.query_params.get_all("site")) and "site" in st.query_params:
-        del st.query_params["site"]  # the URL no longer says what is shown
     group_options = cached.of_dataset(_group_options, dataset, period, tuple(sites))
     if any(g not in group_options for g in st.session_state.get("filter_groups") or []):
         kept = [g for g in st.session_state["filter_groups"] if g in group_options]
@@ -183,37 +184,46 @@ def _choose_filters(dataset: Dataset, period: Period, user: User) -> Filters:
     )
 
 
+SETTING_WIDGETS = {
+    "correction_target_days": (1, 60),
+    "surge_ratio": SURGE_RATIOS,
+    "surge_min_volume": (1, 100_000),
+    "risk_inactivity_weeks": (1, 52),
+}
+"""The settings the sidebar sets: (lowest, highest) of a whole number, or the values offered."""
+
+
+def _setting_key(name: str) -> str:
+    return f"set_{name}"
+
+
 def _choose_settings() -> IndicatorSettings:
     labels = DEFAULT_SETTINGS.labels
+    for name in SETTING_WIDGETS:  # the defaults, unless the user or an address set them
+        st.session_state.setdefault(_setting_key(name), getattr(DEFAULT_SETTINGS, name))
     with st.sidebar.expander("Seuils et objectifs"):
         correction = st.number_input(
             labels["correction_target_days"],
-            1,
-            60,
-            DEFAULT_SETTINGS.correction_target_days,
-            key="set_correction_target_days",
+            *SETTING_WIDGETS["correction_target_days"],
+            key=_setting_key("correction_target_days"),
         )
         ratio = st.select_slider(
             labels["surge_ratio"],
             options=SURGE_RATIOS,
-            value=DEFAULT_SETTINGS.surge_ratio,
             format_func=lambda value: f"×{fmt.number(value, None)}",
-            key="set_surge_ratio",
+            key=_setting_key("surge_ratio"),
         )
         minimum = st.number_input(
             labels["surge_min_volume"],
-            1,
-            100_000,
-            DEFAULT_SETTINGS.surge_min_volume,
-            key="set_surge_min_volume",
+            *SETTING_WIDGETS["surge_min_volume"],
+            key=_setting_key("surge_min_volume"),
         )
         inactivity = st.number_input(
             labels["risk_inactivity_weeks"],
-            1,
-            52,
-            DEFAULT_SETTINGS.risk_inactivity_weeks,
-            key="set_risk_inactivity_weeks",
+            *SETTING_WIDGETS["risk_inactivity_weeks"],
+            key=_setting_key("risk_inactivity_weeks"),
         )
+        st.caption("Les seuils en vigueur et leur définition : page « Aide ».")
     return replace(
         DEFAULT_SETTINGS,
         correction_target_days=int(correction),
@@ -243,10 +253,100 @@ def pseudonymised_downloads(user: User) -> bool:
     return not user.sees_names or bool(st.session_state.get(PSEUDONYMISE_KEY))
 
 
+def _address_params() -> dict[str, list[str]]:
+    return {
+        name: st.query_params.get_all(name)
+        for name in view_url.PARAMETERS
+        if name in st.query_params
+    }
+
+
+def _apply_address(user: User, dataset: Dataset) -> None:
+    """When the address holds view parameters this session did not write (a link opened, a
+    reload, an address typed), put what they ask into the sidebar's widgets; one notice for the
+    values left at their default; a site or group outside a limited perimeter refused."""
+    params = _address_params()
+    if not params or params == st.session_state.get(_WRITTEN_KEY):
+        return
+    enrolments = dataset.enrolments
+    asked = view_url.parse(
+        params,
+        years=_school_years(dataset),
+        known={
+            "site": _options(enrolments, "site"),
+            "groupe": _options(enrolments, "group"),
+            "discipline": dataset.disciplines,
+            "public": _options(enrolments, "public"),
+        },
+        limits=SETTING_WIDGETS,
+    )
+    st.session_state[_WRITTEN_KEY] = params  # read once: a rerun keeps what the user changes
+    problems = list(asked.problems)
+    for parameter, values in asked.unknown.items():
+        if not user.perimeter.is_everything:
+            del st.query_params[parameter]
+            _refuse_names(user, parameter, values)
+        names = ", ".join(f"« {value} »" for value in values)
+        problems.append(f"{view_url.UNKNOWN[parameter]} dans vos données : {names}")
+    if asked.year is not None:
+        st.session_state["school_year"] = asked.year
+        st.session_state["_period_year"] = asked.year
+        year = Period.school_year(asked.year)
+        st.session_state["period"] = (year.start, year.end)
+    if asked.period is not None:
+        if asked.year is None:  # dates of a year the data do not hold: the current year kept
+            current = st.session_state.get("school_year") or _school_years(dataset)[0]
+            st.session_state["school_year"] = current
+            st.session_state["_period_year"] = current
+        st.session_state["period"] = asked.period
+    for parameter, key in view_url.LISTS.items():
+        st.session_state[key] = asked.lists.get(parameter, [])
+    st.session_state[COMPARE_KEY] = asked.compare
+    for name in SETTING_WIDGETS:
+        st.session_state[_setting_key(name)] = asked.thresholds.get(
+            name, getattr(DEFAULT_SETTINGS, name)
+        )
+    if problems:
+        st.warning(escape(view_url.notice(problems)), icon=":material/link_off:")
+
+
+def _write_address(
+    period: Period, filters: Filters, settings: IndicatorSettings, compare: bool
+) -> None:
+    """The selection shown, in the address (other parameters, such as a learner's, kept)."""
+    params = view_url.encode(
+        year=st.session_state.get("school_year") or school_year_of(period.start),
+        period=(period.start, period.end),
+        lists={
+            "site": filters.sites,
+            "groupe": filters.groups,
+            "discipline": filters.disciplines,
+            "public": filters.publics,
+        },
+        settings=settings,
+        compare=compare,
+    )
+    for name in view_url.PARAMETERS:
+        if name not in params and name in st.query_params:
+            del st.query_params[name]
+    for name, values in params.items():
+        if st.query_params.get_all(name) != values:
+            st.query_params[name] = values
+    st.session_state[_WRITTEN_KEY] = params
+
+
 def render(user: User) -> Selection:
     """Draw the sidebar and remember the selection for the page of this run."""
     dataset, source, data_key = _choose_source(user)
+    _apply_address(user, dataset)
     period = _choose_period(dataset)
+    compare = st.sidebar.toggle(
+        "Comparer à la même période un an plus tôt",
+        key=COMPARE_KEY,
+        help="Chiffres clés, tableaux par site, groupe ou public, et courbes d'activité : la "
+        "même période un an plus tôt à côté, avec l'évolution (en points pour un taux, en % "
+        "pour un nombre).",
+    )
     filters = _choose_filters(dataset, period, user)
     outside = user.perimeter.outside(filters)
     if outside:  # never reached through the widgets: their options are the user's data
@@ -255,8 +355,9 @@ def render(user: User) -> Selection:
     settings = _choose_settings()
     _choose_pseudonyms(user)
     st.sidebar.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}")
+    _write_address(period, filters, settings, compare)
     scope = Scope(period, filters, settings, user.perimeter)
-    current = Selection(dataset, scope, source, data_key)
+    current = Selection(dataset, scope, source, data_key, compare)
     st.session_state[_SELECTION_KEY] = current
     return current
 

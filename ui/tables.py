@@ -27,6 +27,7 @@ from data_access.pseudonyms import is_personal, pseudonym_key, pseudonymise
 from ui import auth
 from ui import format as fmt
 from ui.downloads import download_buttons
+from ui.learner_links import link_to_selected
 from ui.sidebar import pseudonymised_downloads
 
 DECIMALS = {"days": 1, "hours": 1, "ratio": 1, "share": 1, "number": 1}
@@ -127,10 +128,15 @@ def show(
     max_rows: int | None = None,
     key: str | None = None,
     wide: tuple[str, ...] = (),
-) -> None:
+    learner_links: bool = True,
+    selectable: bool = False,
+) -> int | None:
     """st.dataframe of the frame (its first ``max_rows`` rows) then the download buttons
     (the whole frame, with ``title`` above it in Excel). ``wide``: columns given more room
-    (long texts). A per-learner table follows the rules of the module docstring."""
+    (long texts). A per-learner table follows the rules of the module docstring; selecting
+    one of its rows offers a link to that learner's file (unless ``learner_links`` is False:
+    the file's own tables). ``selectable``: an aggregate table whose rows can be selected (a
+    drill-down, ui/drill.py); the position of the row selected is returned (else None)."""
     if is_personal(frame) and not auth.current().sees_names:
         st.caption(
             f":material/shield_person: Liste de {fmt.number(frame.height)} ligne(s) sur des "
@@ -138,20 +144,35 @@ def show(
             "pseudonymisé."
         )
         downloads(frame, labels, file_stem, title=title, kinds=kinds, key=key)
-        return
+        return None
     visible = frame if max_rows is None else frame.head(max_rows)
     config = column_config(visible, labels, kinds)
     for name in wide:
         label = labels.get(name, name)
         config[label] = st.column_config.TextColumn(label, width="large")
-    st.dataframe(
+    to_learner = learner_links and "external_id" in visible.columns
+    selectable = selectable or to_learner
+    selected = st.dataframe(
         for_display(visible, labels, kinds),
         hide_index=True,
         width="stretch",
         column_config=config,
         placeholder=EMPTY_CELL,
+        **(
+            {
+                "on_select": "rerun",
+                "selection_mode": "single-row",
+                "key": f"rows_{key or file_stem}",
+            }
+            if selectable
+            else {}
+        ),
     )
+    if to_learner:
+        link_to_selected(visible, selected)
     downloads(frame, labels, file_stem, title=title, kinds=kinds, key=key)
+    rows = selected.selection.rows if selectable else []
+    return rows[0] if rows and rows[0] < visible.height else None
 
 
 def plain(

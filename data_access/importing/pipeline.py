@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Engine, delete, exc, select
+from sqlalchemy import Engine, delete, exc, func, select
 
 from data_access import db, models
 from data_access.constraints import DATABASE_ERRORS, explain
@@ -624,6 +624,24 @@ def import_history(engine: Engine, limit: int = 200) -> pl.DataFrame:
         pl.col("rows_updated").alias("Mises à jour"),
         pl.col("rows_rejected").alias("Rejetées"),
         pl.col("sha256").str.slice(0, 12).alias("SHA-256 (début)"),
+    )
+
+
+def last_imports(engine: Engine) -> pl.DataFrame:
+    """The last successful import (« importé » or « importé partiellement ») of each kind of
+    file: kind, imported_at."""
+    table = models.ImportRecord.__table__
+    query = (
+        select(table.c.kind, func.max(table.c.imported_at).label("imported_at"))
+        .where(table.c.status.in_((STATUS_IMPORTED, STATUS_PARTIAL)))
+        .group_by(table.c.kind)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return pl.DataFrame(
+        [dict(r._mapping) for r in rows],
+        schema={"kind": pl.String, "imported_at": pl.Datetime("us")},
+        orient="row",
     )
 
 
