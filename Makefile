@@ -46,6 +46,7 @@ bench: install ## speed figures (see README)
 	$(BIN)/python bench/bench_data.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_planning.py
+	$(BIN)/python bench/bench_risk.py
 	$(BIN)/python bench/bench_forecast.py sqlite:////tmp/pilotage_national.db
 
 clean:

@@ -47,6 +47,13 @@ PAGES: dict[str, list[tuple[str, str, str, str, str]]] = {
         ),
         ("pages/dropout.py", "decrochage", "Décrochage", ":material/flag:", EVERYONE),
         (
+            "pages/at_risk.py",
+            "apprenants-a-risque",
+            "Apprenants à risque",
+            ":material/call:",
+            EVERYONE,
+        ),
+        (
             "pages/support.py",
             "accompagnement",
             "Accompagnement personnalisé",

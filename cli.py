@@ -437,6 +437,110 @@ def _within(dataset, perimeter):  # noqa: ANN001, ANN202
     return within(dataset, perimeter)
 
 
+# --- at-risk ----------------------------------------------------------------------------
+
+
+def _add_at_risk(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "at-risk",
+        help="la liste des apprenants à risque, classée par score",
+        description=(
+            "Les inscriptions actives au niveau vigilance ou alerte (avec --all, toutes les "
+            "inscriptions actives, niveau « aucun » compris), classées par score de risque. "
+            "Sans --as-of : le dernier jour des données. Les signaux que les données ne "
+            "permettent pas de calculer sont nommés."
+        ),
+    )
+    parser.add_argument("--as-of", type=_day, metavar="AAAA-MM-JJ", help="jour de la situation")
+    parser.add_argument(
+        "--site", action="append", default=[], metavar="NOM", help="site (répétable)"
+    )
+    parser.add_argument(
+        "--group", action="append", default=[], metavar="NOM", help="groupe (répétable)"
+    )
+    parser.add_argument("--public", action="append", default=[], help="public (répétable)")
+    parser.add_argument("--limit", type=_positive_int, metavar="N", help="les N premières lignes")
+    parser.add_argument(
+        "--all", action="store_true", help="toutes les inscriptions actives, même sans risque"
+    )
+    parser.add_argument("--json", action="store_true", help="sortie JSON (une liste d'objets)")
+    _add_user_option(parser)
+    return parser
+
+
+def _run_at_risk(args: argparse.Namespace) -> int:
+    import json
+
+    from data_access.db import get_engine
+    from data_access.frames import load_frames
+    from indicators import risk, risk_model
+    from indicators.common import Filters, Period, Scope
+    from indicators.dataset import data_end, prepare
+    from ui import format as fmt
+
+    filters = Filters(sites=tuple(args.site), groups=tuple(args.group), publics=tuple(args.public))
+    perimeter = _perimeter_of(args.user, filters, learners=True, as_json=args.json)
+    if perimeter is None:
+        return 1
+    dataset = _within(prepare(load_frames(get_engine())), perimeter)
+    as_of = args.as_of or data_end(dataset)
+    if as_of is None:
+        return _fail(args, "la base ne contient aucune donnée : précisez --as-of.", 1)
+    scope = Scope(Period(as_of, as_of), filters, perimeter=perimeter)
+    model = risk_model.train(dataset, as_of, scope.settings)
+    usable = model if isinstance(model, risk_model.RiskModel) else None
+    listed = risk.at_risk(dataset, scope, as_of, usable, everyone=args.all)
+    if args.limit:
+        listed = listed.head(args.limit)
+    missing = risk.unavailable(dataset)
+    not_computed = [f"{row['label']} : {row['reason']}" for row in missing.iter_rows(named=True)]
+    checked = _model_sentence(model)
+    if args.json:
+        rows = [
+            {
+                "learner": row["external_id"],
+                "name": row["learner_name"] or None,
+                "group": row["group"],
+                "site": row["site"],
+                "referent": row["referent"],
+                "score": None if row["score"] is None else round(row["score"], 4),
+                "level": row["level"],
+                "signals": [risk.SIGNALS[name] for name in risk.SIGNALS if row[name]],
+                "signal_levels": {risk.SIGNALS[n]: row[n] for n in risk.SIGNALS if row[n]},
+                "signal_details": [t for t in row["signals"].split(" ; ") if t],
+                "reasons": [t for t in row["reasons"].split(" ; ") if t],
+            }
+            for row in listed.iter_rows(named=True)
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(f"Au {as_of:%d/%m/%Y}. {checked}", file=sys.stderr)
+        for line in not_computed:
+            print(f"Non calculé — {line}", file=sys.stderr)
+        return 0
+    print(f"Apprenants à risque au {as_of:%d/%m/%Y} : {fmt.number(listed.height)} inscription(s)")
+    print(checked)
+    for line in not_computed:
+        print(f"Non calculé — {line}")
+    for rank, row in enumerate(listed.iter_rows(named=True), start=1):
+        score = "—" if row["score"] is None else fmt.share(row["score"])
+        who = row["learner_name"] or row["external_id"]
+        print(
+            f"{rank:>4}. {who} ({row['external_id']}), {row['group']}, {row['site']} — "
+            f"{row['level']}, score {score} — référent : {row['referent'] or 'aucun'}"
+        )
+        if row["reasons"]:
+            print(f"      raisons : {row['reasons']}")
+        if row["signals"]:
+            print(f"      signaux : {row['signals']}")
+    return 0
+
+
+def _model_sentence(model) -> str:  # noqa: ANN001
+    from ui.risk_text import check_sentence
+
+    return check_sentence(model)
+
+
 # --- plan-groups ------------------------------------------------------------------------
 
 _PLAN_KINDS = {"ap": KIND_AP, "aide-individualisee": KIND_AIDE}
@@ -1311,6 +1415,7 @@ def _run_anonymise(args: argparse.Namespace) -> int:
 COMMANDS: list[Command] = [
     (_add_seed, _run_seed),
     (_add_indicators, _run_indicators),
+    (_add_at_risk, _run_at_risk),
     (_add_forecast, _run_forecast),
     (_add_plan_groups, _run_plan_groups),
     (_add_import, _run_import),

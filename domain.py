@@ -60,6 +60,8 @@ MODALITIES = ("présentiel", "distance", "hybride")
 EXIT_REASONS = ("fin de parcours", "abandon", "réorientation", "exclusion", "autre")
 DROPOUT_REASON = "abandon"
 """The exit reason that counts as a dropout (décrochage)."""
+COMPLETION_REASON = "fin de parcours"
+"""The exit reason of an enrolment completed (any other exit interrupts it)."""
 
 # --- dimensions a figure is split by (pilotage indicators --by, page breakdowns) -----------
 
@@ -133,6 +135,14 @@ NAMING_ROLES = (ROLE_DIRECTION, ROLE_SITE, ROLE_TEAM)
 their downloads pseudonymised)."""
 AUDIT_ROLES = (ROLE_DIRECTION,)
 """Roles that read the audit trail."""
+FOLLOW_UP_ROLES = (ROLE_DIRECTION, ROLE_SITE, ROLE_TEAM)
+"""Roles that record follow-up contacts with the learners of their perimeter (the référents
+are in the team)."""
+
+# --- follow-up contacts of learners at risk ---------------------------------------------------
+
+FOLLOW_UP_CHANNELS = ("téléphone", "SMS", "e-mail", "présentiel", "visio")
+FOLLOW_UP_OUTCOMES = ("joint", "message laissé", "injoignable", "rendez-vous fixé")
 
 LEARNER_IDENTIFIER_COLUMNS = ("external_id", "learner")
 """Columns that identify a learner in the tables the product shows: a table holding one of them

@@ -18,6 +18,8 @@ from domain import (
     AUDIT_EVENTS,
     DIAGNOSTIC_LEVELS,
     EXIT_REASONS,
+    FOLLOW_UP_CHANNELS,
+    FOLLOW_UP_OUTCOMES,
     HALF_DAYS,
     INTERVIEW_CHANNELS,
     INTERVIEW_TYPES,
@@ -294,6 +296,27 @@ class Diagnostic(SQLModel, table=True):
     need: str
     level: str
     assessed_on: date
+
+
+class FollowUpContact(SQLModel, table=True):
+    """A contact de suivi with a learner (from the at-risk list): when, who, how, what came of
+    it, and the next step. Not an analysed entity (not in the frames): read fresh at each
+    display, so recording one does not reload the data nor retrain the risk score."""
+
+    __tablename__ = "follow_up_contact"
+    __table_args__ = (
+        CheckConstraint(_one_of("channel", FOLLOW_UP_CHANNELS), name="ck_follow_up_channel"),
+        CheckConstraint(_one_of("outcome", FOLLOW_UP_OUTCOMES), name="ck_follow_up_outcome"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    contacted_on: date
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    channel: str
+    outcome: str
+    next_step: str | None = Field(default=None, max_length=500)
+    recorded_by: str | None = Field(default=None, description="compte qui l'a saisi")
+    recorded_at: NaiveDatetime
 
 
 class Absence(SQLModel, table=True):

@@ -98,12 +98,14 @@ def pseudonymise(frame: pl.DataFrame, key: bytes) -> pl.DataFrame:
 
 def anonymise_left_before(engine: Engine, day: date, key: bytes) -> int:
     """Replace the identifier of every learner whose enrolments all ended before ``day`` by
-    its pseudonym, drop their names, their interviews' notes and the reasons of their absences; the number of learners changed
+    its pseudonym, drop their names, their interviews' notes, the reasons of their absences and
+    the next steps of their follow-up contacts; the number of learners changed
     (those already anonymised are left alone). Ids, enrolments and events stay: every
     indicator is unchanged."""
     learners = models.Learner.__table__
     enrolments = models.Enrolment.__table__
     interviews = models.Interview.__table__
+    contacts = models.FollowUpContact.__table__
     absences = models.Absence.__table__
     still_there = or_(enrolments.c.exit_date.is_(None), enrolments.c.exit_date >= day)
     left = and_(
@@ -129,6 +131,11 @@ def anonymise_left_before(engine: Engine, day: date, key: bytes) -> int:
                 update(interviews)
                 .where(interviews.c.learner_id.in_([c["learner"] for c in chunk]))
                 .values(notes=None)
+            )
+            connection.execute(
+                update(contacts)
+                .where(contacts.c.learner_id.in_([c["learner"] for c in chunk]))
+                .values(next_step=None)
             )
             connection.execute(  # a reason of absence may tell of health or family
                 update(absences)

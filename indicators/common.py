@@ -92,6 +92,28 @@ class IndicatorSettings:
     risk_suivi_due_days: int = 30
     risk_absences: int = 3
     risk_grade_drop: float = 3.0
+    risk_inactivity_alert_weeks: int = 10
+    risk_interview_gap_alert_weeks: int = 12
+    risk_suivi_alert_days: int = 60
+    risk_unanswered_alert_days: int = 7
+    risk_grade_drop_alert: float = 5.0
+    risk_absences_alert: int = 6
+    risk_school_absences: float = 4.0
+    risk_school_absences_alert: float = 8.0
+    risk_missed_assignments: int = 1
+    risk_missed_assignments_alert: int = 2
+    risk_missed_window_weeks: int = 8
+    risk_late_copies: int = 2
+    risk_late_copies_alert: int = 4
+    risk_below_group_points: float = 3.0
+    risk_below_group_alert_points: float = 5.0
+    risk_failure_share: float = 0.5
+    risk_failure_alert_share: float = 0.75
+    risk_score_vigilance: float = 0.3
+    risk_score_alert: float = 0.5
+    risk_min_ended_enrolments: int = 200
+    risk_min_dropouts: int = 20
+    risk_contact_recent_days: int = 14
     pathway_first_interviews_due_days: int = 30
     ap_hours_per_year: float = 70.0
     aide_hours_per_year: float = 30.0
@@ -111,11 +133,33 @@ class IndicatorSettings:
             "surge_ratio": "Seuil d'un pic (volume / médiane des 8 semaines d'activité précédentes)",
             "surge_min_volume": "Volume minimal d'une semaine pour parler de pic",
             "surge_baseline_weeks": "Semaines de référence d'un pic",
-            "risk_inactivity_weeks": "Semaines sans copie avant alerte",
-            "risk_interview_gap_weeks": "Semaines sans entretien avant alerte",
+            "risk_inactivity_weeks": "Semaines sans copie : vigilance",
+            "risk_interview_gap_weeks": "Semaines sans entretien : vigilance",
             "risk_suivi_due_days": "Jours maximum entre contractualisation et suivi",
-            "risk_absences": "Absences aux séances avant alerte",
-            "risk_grade_drop": "Baisse de moyenne (points sur 20) avant alerte",
+            "risk_absences": "Absences aux séances : vigilance",
+            "risk_grade_drop": "Baisse de moyenne (points sur 20) : vigilance",
+            "risk_inactivity_alert_weeks": "Semaines sans copie : alerte",
+            "risk_interview_gap_alert_weeks": "Semaines sans entretien : alerte",
+            "risk_suivi_alert_days": "Jours sans suivi après contractualisation : alerte",
+            "risk_unanswered_alert_days": "Jours d'attente d'une sollicitation : alerte",
+            "risk_grade_drop_alert": "Baisse de moyenne (points sur 20) : alerte",
+            "risk_absences_alert": "Absences aux séances : alerte",
+            "risk_school_absences": "Demi-journées d'absence sur 4 semaines : vigilance",
+            "risk_school_absences_alert": "Demi-journées d'absence sur 4 semaines : alerte",
+            "risk_missed_assignments": "Devoirs non rendus après la date limite : vigilance",
+            "risk_missed_assignments_alert": "Devoirs non rendus après la date limite : alerte",
+            "risk_missed_window_weeks": "Semaines pendant lesquelles un devoir non rendu compte",
+            "risk_late_copies": "Copies rendues en retard : vigilance",
+            "risk_late_copies_alert": "Copies rendues en retard : alerte",
+            "risk_below_group_points": "Points sous la moyenne du groupe : vigilance",
+            "risk_below_group_alert_points": "Points sous la moyenne du groupe : alerte",
+            "risk_failure_share": "Part des copies sous 10/20 : vigilance",
+            "risk_failure_alert_share": "Part des copies sous 10/20 : alerte",
+            "risk_score_vigilance": "Score de risque : vigilance à partir de",
+            "risk_score_alert": "Score de risque : alerte à partir de",
+            "risk_min_ended_enrolments": "Inscriptions terminées nécessaires au score",
+            "risk_min_dropouts": "Abandons nécessaires au score",
+            "risk_contact_recent_days": "Jours pendant lesquels un contact est récent",
             "pathway_first_interviews_due_days": "Jours après l'entrée pour l'entretien initial et le diagnostic",
             "ap_hours_per_year": "AP : heures par an",
             "aide_hours_per_year": "Aide individualisée : heures par an",

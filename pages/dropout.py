@@ -5,10 +5,9 @@ la liste des apprenants à risque, à appeler."""
 import streamlit as st
 
 from indicators import absences, compare, dataset, dropout, risk
-from ui import cached, charts_learners, drill, notices, sidebar, tables
+from ui import cached, charts_learners, drill, follow_up, notices, sidebar, tables
 from ui import format as fmt
 from ui.definitions import help_for
-from ui.settings_view import show_settings
 from ui.text import escape
 from ui.tiles import change_tile
 
@@ -22,18 +21,6 @@ CURVES_BY = {"public": "Public", "site": "Site"}
 RATES = {"dropout_rate": "share", "retention": "share"}
 LABELS = dropout.COLUMN_LABELS
 ABSENCE_RATES = {"absence_rate": "share", "unjustified_rate": "share"}
-AT_RISK_COLUMNS = (
-    "learner_name",
-    "signal_count",
-    "signals",
-    "referent",
-    "group",
-    "site",
-    "external_id",
-    "public",
-    "entry_date",
-)
-# The at-risk list, the most useful columns first: who, why, who calls.
 
 
 def row_name(row: dict, by: str) -> str:
@@ -63,7 +50,7 @@ if figures["learners_enrolled"] == 0:
     )
     st.stop()
 
-at_risk = cached.compute(risk.at_risk, sel, scope=scope, as_of=as_of)
+at_risk = follow_up.at_risk(sel, as_of)
 first, second, third, fourth = st.columns(4)
 earlier = notices.year_before(sel)
 last_year = (
@@ -88,7 +75,7 @@ for column, label, name, value, kind, inverse in (
     )
 fourth.metric(
     "Apprenants à risque",
-    fmt.number(at_risk.height),
+    fmt.number(risk.by_learner(at_risk).height),
     help=help_for("at_risk", settings, f"Jour regardé : le {fmt.day(as_of)}."),
     border=True,
 )
@@ -308,61 +295,24 @@ else:
     )
 
 st.header(f"Apprenants à risque au {fmt.day(as_of)}")
-show_settings(
-    settings,
-    [
-        "risk_inactivity_weeks",
-        "risk_interview_gap_weeks",
-        "risk_suivi_due_days",
-        "tutoring_target_hours",
-        "risk_grade_drop",
-        "risk_absences",
-    ],
-)
+counts = risk.signal_counts(at_risk)
 st.caption(
-    "Apprenants encore inscrits présentant au moins un signal, chacun expliqué. Absences : sur "
-    f"les {risk.ABSENCE_WINDOW_WEEKS} dernières semaines ; notes : moyenne des "
-    f"{risk.GRADES_COMPARED} dernières contre les {risk.GRADES_COMPARED} précédentes."
+    "Inscriptions actives au niveau vigilance ou alerte, par signal (une inscription peut en "
+    "montrer plusieurs). La liste classée par score de risque, les raisons, les référents et "
+    "le suivi des contacts sont sur la page « Apprenants à risque »."
 )
 if at_risk.is_empty():
     st.success("Aucun apprenant encore inscrit ne présente de signal de décrochage.")
 else:
     st.altair_chart(
         charts_learners.category_bars(
-            risk.signal_counts(at_risk),
+            counts,
             category="signal",
             value="learners",
             category_title="Signal",
-            value_title="Apprenants",
+            value_title="Inscriptions",
+            extra_tooltips=[("alerts", "Dont en alerte", "count")],
         ),
         width="stretch",
     )
-    left, right = st.columns(2)
-    chosen_signals = left.multiselect(
-        "Signaux",
-        list(risk.SIGNALS),
-        format_func=risk.SIGNALS.get,
-        key="risk_signals",
-        placeholder="Tous",
-    )
-    chosen_referents = right.multiselect(
-        "Référent", risk.referents(at_risk), key="risk_referents", placeholder="Tous"
-    )
-    shown = risk.filter_at_risk(at_risk, chosen_signals, chosen_referents).select(AT_RISK_COLUMNS)
-    st.caption(
-        f"{fmt.number(shown.height)} apprenants dans la liste. Cliquez sur un en-tête de colonne "
-        "pour trier."
-    )
-    if shown.height > MAX_ROWS_SHOWN:
-        st.caption(
-            f"Seuls les {fmt.number(MAX_ROWS_SHOWN)} premiers sont affichés ; le téléchargement "
-            "contient toute la liste."
-        )
-    tables.show(
-        shown,
-        risk.COLUMN_LABELS,
-        "apprenants_a_risque",
-        title=f"Apprenants à risque de décrochage au {fmt.day(as_of)}",
-        max_rows=MAX_ROWS_SHOWN,
-        wide=("signals",),
-    )
+st.page_link("pages/at_risk.py", label="Voir la liste et qui appeler", icon=":material/call:")

@@ -5,8 +5,8 @@ enregistrés sans objectifs."""
 import streamlit as st
 
 from domain import INTERVIEW_TYPES
-from indicators import dataset, interviews
-from ui import cached, charts_learners, notices, sidebar, tables
+from indicators import dataset, interviews, risk
+from ui import cached, charts_learners, follow_up, notices, sidebar, tables
 from ui import format as fmt
 from ui.definitions import help_for
 from ui.settings_view import show_settings
@@ -14,6 +14,7 @@ from ui.text import escape
 
 MAX_ROWS_SHOWN = 2_000
 LABELS = {
+    **risk.CONTACT_LABELS,
     **interviews.COLUMN_LABELS,
     "interviews": "Entretiens tenus",
     "without_objectives": "Sans objectifs",
@@ -208,4 +209,23 @@ else:
         "entretiens_sans_objectifs",
         title="Entretiens enregistrés sans objectifs",
         max_rows=MAX_ROWS_SHOWN,
+    )
+
+st.header("Contacts de suivi")
+st.caption(
+    "Les contacts notés depuis la page « Apprenants à risque » (appel, message, rendez-vous), "
+    "du plus récent au plus ancien, pour les apprenants de votre périmètre."
+)
+contacts = follow_up.contacts_of(sel)
+if contacts.is_empty():
+    st.caption("Aucun contact de suivi noté.")
+else:
+    tables.show(
+        contacts.drop("contact_id", "learner_id"),
+        LABELS,
+        "contacts_de_suivi",
+        title="Contacts de suivi",
+        max_rows=MAX_ROWS_SHOWN,
+        wide=("next_step",),
+        key="interview_contacts",
     )

@@ -7,7 +7,7 @@ import streamlit as st
 
 from alerts import rules
 from indicators import compare, dataset, risk, summary, surges
-from ui import cached, notices, sidebar
+from ui import cached, follow_up, notices, sidebar
 from ui import format as fmt
 from ui.definitions import help_for
 from ui.text import escape
@@ -193,13 +193,14 @@ with left:
 with right:
     st.subheader("Apprenants à risque de décrochage")
     day = dataset.as_of(sel.dataset, period)
-    at_risk = cached.compute(risk.at_risk, sel, scope=scope, as_of=day)
-    several = at_risk.filter(at_risk["signal_count"] >= 2).height
+    at_risk = follow_up.at_risk(sel, day)
+    learners = risk.by_learner(at_risk)
+    alerts = risk.by_learner(risk.filter_at_risk(at_risk, [], [], [risk.ALERT]))
     st.metric(
         f"Apprenants à risque au {fmt.day(day)}",
-        fmt.number(at_risk.height),
+        fmt.number(learners.height),
         border=True,
         help=help_for("at_risk", settings),
     )
-    st.caption(f"Dont {fmt.number(several)} avec au moins deux signaux : à appeler en premier.")
-    st.page_link("pages/dropout.py", label="Voir la liste et qui appeler", icon=":material/flag:")
+    st.caption(f"Dont {fmt.number(alerts.height)} en alerte : à appeler en premier.")
+    st.page_link("pages/at_risk.py", label="Voir la liste et qui appeler", icon=":material/call:")

@@ -150,12 +150,15 @@ def test_a_surge_under_way(last_week: int, alert: bool) -> None:
         assert found[0]["figure"] == pytest.approx(3.0)
 
 
-@pytest.mark.parametrize(("answered", "alert"), [(False, True), (True, False)])
-def test_new_learners_at_the_alert_level(answered: bool, alert: bool) -> None:
-    """N00 had 15/20 three times in October, then 5/20 on 06, 07 and 10/11 (falling grades,
-    seen only from 10/11: six grades are needed), and a request of 08/11 unanswered on the 12th
-    (older than 48 h): two signals on the 12th, none on the 5th: a new learner to call. When the
-    request is answered in a day, one signal only: no alert."""
+@pytest.mark.parametrize(
+    ("november_grade", "answered", "alert"), [(5, False, True), (11, True, False)]
+)
+def test_new_learners_at_the_alert_level(november_grade: int, answered: bool, alert: bool) -> None:
+    """N00 had 15/20 three times in October, then the November grade on 06, 07 and 10/11
+    (falling grades, seen only from 10/11: six grades are needed), and a request of 08/11
+    unanswered on the 12th or answered in a day. With 5/20 the fall (10 points) is at the alert
+    level on the 12th and nothing was on the 5th: a new learner to call. With 11/20 (4 points)
+    and the request answered, the fall is at the vigilance level only: no alert."""
     w = a_world()
     for day in (1, 8, 15):
         w.copy(
@@ -163,7 +166,11 @@ def test_new_learners_at_the_alert_level(answered: bool, alert: bool) -> None:
         )
     for day in (6, 7, 10):
         w.copy(
-            "N00", "Maths", submitted=date(2025, 11, day), corrected=date(2025, 11, day), grade=5
+            "N00",
+            "Maths",
+            submitted=date(2025, 11, day),
+            corrected=date(2025, 11, day),
+            grade=november_grade,
         )
     received = datetime(2025, 11, 8, 9)
     w.request(

@@ -20,6 +20,7 @@ PAGES = [
     "pages/forecast.py",
     "pages/report.py",
     "pages/dropout.py",
+    "pages/at_risk.py",
     "pages/support.py",
     "pages/interviews.py",
     "pages/learner.py",

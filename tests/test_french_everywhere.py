@@ -21,6 +21,7 @@ PAGES = [
     "pages/forecast.py",
     "pages/report.py",
     "pages/dropout.py",
+    "pages/at_risk.py",
     "pages/support.py",
     "pages/interviews.py",
     "pages/import_data.py",

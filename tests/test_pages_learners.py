@@ -129,15 +129,16 @@ def test_dropout_page_figures_and_risk_filters(learners_database: str) -> None:
     # learner 2 stopped sending copies after 6 weeks while their group kept submitting
     at_risk_before = int(tiles["Apprenants à risque"])
     assert at_risk_before >= 1
+    app = open_page("pages/at_risk.py")  # the list itself, its filters
     app.multiselect(key="risk_signals").set_value(["no_recent_copy"]).run()
     assert not page_problems(app)
-    table = app.dataframe[-1].value
+    table = app.dataframe[0].value
     assert list(table["Identifiant"]) == ["E002"]
     assert "Aucune copie depuis" in table["Signaux"].iloc[0]
     assert table["Référent"].iloc[0] == "Mme Référente"
     app.multiselect(key="risk_referents").set_value(["Sans référent"]).run()
     assert not page_problems(app)
-    assert app.dataframe[-1].value.empty
+    assert app.dataframe[0].value.empty
 
 
 def test_a_site_filter_changes_the_dropout_figures(learners_database: str) -> None:

@@ -18,7 +18,9 @@ said. Background: a copy on 25/03 (no grade) for R4-R10, R14, R15; an initial in
 - R9 request 20/03 answered 02/04 (after as_of) -> unanswered_requests.
 - R10 request 29/03 09:00 answered 31/03; request 30/03 01:00 unanswered (47 h) -> no.
 - R11 grades 15 14 16 | 10 11 12 -> falling_grades (15 -> 11); R12 15 14 16 | 13 12 13
-  (drop 2.3) -> no; R13 only 5 grades -> no.
+  (drop 2.3) -> no; R13 only 5 grades -> no falling_grades, but 3 of its 5 grades are under
+  10/20 (60 %) -> failure_rate (vigilance from 50 %); its mean 51/5 = 10.2 is 3.2 points
+  under that of the other graded learners of G (R11, R12: 161/12 = 13.4) -> below_group.
 - R14 3 absences in March -> absences; R15 2 in March + 1 on 20/01 (outside) -> no.
 - R16 left on 15/03 (abandon) -> not listed; R17 no referent, no copy ever -> no_recent_copy.
 """
@@ -108,7 +110,7 @@ def listed():
 
 
 def _flagged(frame: pl.DataFrame, signal: str) -> set[str]:
-    return set(frame.filter(pl.col(signal)).get_column("external_id").to_list())
+    return set(frame.filter(pl.col(signal).is_not_null()).get_column("external_id").to_list())
 
 
 @pytest.mark.parametrize(
@@ -119,6 +121,8 @@ def _flagged(frame: pl.DataFrame, signal: str) -> set[str]:
         ("suivi_overdue", {"R5"}),
         ("unanswered_requests", {"R8", "R9"}),
         ("falling_grades", {"R11"}),
+        ("failure_rate", {"R13"}),
+        ("below_group", {"R13"}),
         ("absences", {"R14"}),
     ],
 )
@@ -128,21 +132,11 @@ def test_each_signal_is_triggered_only_by_its_learners(listed, signal, learners)
 
 def test_the_list_holds_exactly_the_learners_with_signals(listed):
     assert set(listed.get_column("external_id")) == {
-        "R1", "R4", "R5", "R8", "R9", "R11", "R14", "R17"
+        "R1", "R4", "R5", "R8", "R9", "R11", "R13", "R14", "R17"
     }  # fmt: skip
-    assert listed.get_column("signal_count").to_list() == [1] * 8
-    assert listed.columns[:10] == [
-        "learner_id",
-        "external_id",
-        "learner_name",
-        "group",
-        "site",
-        "public",
-        "referent",
-        "entry_date",
-        "signal_count",
-        "signals",
-    ]
+    counts = dict(zip(listed["external_id"], listed["signal_count"], strict=True))
+    assert counts == {name: 1 for name in counts} | {"R13": 2}
+    assert listed.columns == risk.LIST_COLUMNS
 
 
 def test_each_signal_is_spelled_out(listed):
@@ -205,14 +199,14 @@ def test_page_filters_on_signals_and_referents(listed):
     no_referent = risk.filter_at_risk(listed, [], [risk.NO_REFERENT])
     assert no_referent["external_id"].to_list() == ["R17"]
     assert risk.filter_at_risk(listed, [], []).height == listed.height
-    counts = dict(risk.signal_counts(listed).iter_rows())
+    counts = dict(risk.signal_counts(listed).select("signal", "learners").iter_rows())
     assert counts["Pas de copie récente"] == 2
     assert counts["Tutorat sans réponse"] == 2
 
 
 def test_site_filter_applies_to_the_current_group():
     assert risk.at_risk(world(), Scope(YEAR, Filters(sites=("Rennes",))), AS_OF).is_empty()
-    assert risk.at_risk(world(), Scope(YEAR, Filters(sites=("Lyon",))), AS_OF).height == 8
+    assert risk.at_risk(world(), Scope(YEAR, Filters(sites=("Lyon",))), AS_OF).height == 9
 
 
 def test_empty_data_gives_an_empty_list_with_every_column():
@@ -238,9 +232,11 @@ def test_one_classmate_submitting_is_not_a_group_that_keeps_submitting():
         return w.dataset()
 
     quiet = risk.at_risk(world({"A"}), Scope(YEAR), D(2026, 3, 31))
-    assert quiet.filter(pl.col("no_recent_copy")).is_empty()
+    assert quiet.filter(pl.col("no_recent_copy").is_not_null()).is_empty()
     busy = risk.at_risk(world({"A", "C", "D"}), Scope(YEAR), D(2026, 3, 31))
-    assert busy.filter(pl.col("no_recent_copy")).get_column("external_id").to_list() == ["B"]
+    assert busy.filter(pl.col("no_recent_copy").is_not_null()).get_column(
+        "external_id"
+    ).to_list() == ["B"]
 
 
 def test_data_without_any_interview_raise_no_interview_signal():
@@ -252,3 +248,54 @@ def test_data_without_any_interview_raise_no_interview_signal():
         w.copy(name, "Maths", submitted=D(2026, 3, 20), assignment="D1")
     data = w.dataset()
     assert risk.at_risk(data, Scope(YEAR), D(2026, 3, 31)).is_empty()
+
+
+def test_each_signal_has_its_level(listed):
+    """Defaults: alerte from 10 weeks without a copy (R17: 30), 12 without an interview (R4:
+    10), 60 days of overdue suivi (R5: 49), a request waiting 7 days (R9: 12 days, R8: 2), a
+    drop of 5 points (R11: 4), 6 absences (R14: 3), 75 % of grades under 10/20 (R13: 60 %)."""
+    levels = {
+        (row["external_id"], name): row[name]
+        for row in listed.iter_rows(named=True)
+        for name in risk.SIGNALS
+        if row[name] is not None
+    }
+    assert levels == {
+        ("R1", "no_recent_copy"): "vigilance",
+        ("R17", "no_recent_copy"): "alerte",
+        ("R4", "no_recent_interview"): "vigilance",
+        ("R5", "suivi_overdue"): "vigilance",
+        ("R8", "unanswered_requests"): "vigilance",
+        ("R9", "unanswered_requests"): "alerte",
+        ("R11", "falling_grades"): "vigilance",
+        ("R13", "failure_rate"): "vigilance",
+        ("R13", "below_group"): "vigilance",
+        ("R14", "absences"): "vigilance",
+    }
+    level = dict(zip(listed["external_id"], listed["level"], strict=True))
+    assert level["R17"] == level["R9"] == "alerte" and level["R1"] == "vigilance"
+
+
+def test_school_absences_over_the_last_four_weeks():
+    """As of 31/03/2026 (window 04/03 to 31/03): A absent 2 whole days (4 half-days, one day
+    justified) -> vigilance; B 8 half-days -> alerte; C 6 half-days but 4 of them on 02/03,
+    before the window -> nothing (2 in it). Without absences in the data the signal is named."""
+    w = World()
+    w.group("G", site="Lyon")
+    for name in ("A", "B", "C"):
+        w.learner(name, group="G", entered=D(2025, 9, 1))
+    w.absence("A", D(2026, 3, 10), half_day="journée", half_days=2.0, justified=True)
+    w.absence("A", D(2026, 3, 17), half_day="journée", half_days=2.0)
+    for day in (9, 10, 11, 12):
+        w.absence("B", D(2026, 3, day), half_day="journée", half_days=2.0)
+    w.absence("C", D(2026, 3, 2), half_day="journée", half_days=2.0)
+    w.absence("C", D(2026, 3, 3), half_day="journée", half_days=2.0)
+    w.absence("C", D(2026, 3, 20), half_day="journée", half_days=2.0)
+    data = w.dataset()
+    listed = risk.at_risk(data, Scope(YEAR), AS_OF, everyone=True)
+    levels = dict(zip(listed["external_id"], listed["school_absences"], strict=True))
+    assert levels == {"A": "vigilance", "B": "alerte", "C": None}
+    text = listed.filter(pl.col("external_id") == "A").get_column("signals").item()
+    assert text == "4 demi-journées d'absence sur les 4 dernières semaines (dont 2 non justifiées)"
+    assert "school_absences" not in set(risk.unavailable(data)["signal"])
+    assert "school_absences" in set(risk.unavailable(world())["signal"])

@@ -30,6 +30,7 @@ ANALYSIS = [
     "pages/forecast.py",
     "pages/report.py",
     "pages/dropout.py",
+    "pages/at_risk.py",
     "pages/support.py",
     "pages/interviews.py",
 ]
@@ -160,7 +161,9 @@ def test_lecture_sees_figures_but_no_name_and_no_learner_table(world_app) -> Non
         assert not columns & {"Identifiant", "Identifiant apprenant", "Apprenant"}, page
     dropout = _open("lecteur", "pages/dropout.py")
     assert dict(_main_metrics(dropout))["Abandons"] == "1"
-    assert any("non affichée pour le rôle lecture" in c.value for c in dropout.caption)
+    at_risk = _open("lecteur", "pages/at_risk.py")
+    assert any("non affichée pour le rôle lecture" in c.value for c in at_risk.caption)
+    assert not [b for b in at_risk.button if b.label == "Enregistrer le contact"]
 
 
 def test_open_access_without_any_account(app_database) -> None:  # noqa: ANN001

@@ -207,13 +207,17 @@ DEFINITIONS: dict[str, Definition] = {
     "at_risk": Definition(
         "Apprenants à risque",
         DROPOUT,
-        "Apprenants encore inscrits le jour regardé qui présentent au moins un signal : aucune "
-        "copie depuis {risk_inactivity_weeks} semaines alors que leur groupe en rend ; aucun "
-        "entretien depuis {risk_interview_gap_weeks} semaines ; pas de suivi plus de "
-        "{risk_suivi_due_days} jours après une contractualisation ; une sollicitation sans "
-        "réponse depuis plus de {tutoring_target_hours} h ; une moyenne des 3 dernières notes "
-        "inférieure d'au moins {risk_grade_drop} points à celle des 3 précédentes ; au moins "
-        "{risk_absences} absences aux séances d'accompagnement en 8 semaines.",
+        "Apprenants encore inscrits le jour regardé dont au moins une inscription active est au "
+        "niveau vigilance ou alerte : par un signal (devoirs non rendus dans les "
+        "{risk_missed_window_weeks} dernières semaines — au moins {risk_missed_assignments} en "
+        "vigilance, {risk_missed_assignments_alert} en alerte —, copies en retard, ou, pour un "
+        "groupe sans dates limites, aucune copie depuis {risk_inactivity_weeks} semaines alors "
+        "que le groupe en rend ; aucun entretien depuis {risk_interview_gap_weeks} semaines ; "
+        "pas de suivi plus de {risk_suivi_due_days} jours après une contractualisation ; une "
+        "sollicitation sans réponse depuis plus de {tutoring_target_hours} h ; des notes en "
+        "baisse, sous celles du groupe ou souvent sous 10/20 ; des absences) ou par son score "
+        "de risque (au moins {risk_score_vigilance} en vigilance, {risk_score_alert} en alerte), "
+        "appris sur les inscriptions déjà terminées de l'organisme quand il y en a assez.",
     ),
     "absence_rate": Definition(
         "Taux d'absence",

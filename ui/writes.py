@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine
 
-from data_access import audit, db, plans
+from data_access import audit, db, follow_ups, plans
 from data_access.constraints import INTEGRITY_ERRORS, explain
 from data_access.errors import PilotageError
 from data_access.importing import ImportReport, OutsidePerimeter
@@ -23,7 +23,13 @@ from data_access.importing import write as write_rows
 from data_access.importing.pipeline import STATUS_UNREADABLE, record_failure
 from data_access.importing.reading import RawSheet
 from data_access.plans import SavedPlan
-from domain import AUDIT_IMPORT, AUDIT_PLAN_SAVED, AUDIT_REFUSED
+from domain import (
+    AUDIT_FOLLOW_UP,
+    AUDIT_IMPORT,
+    AUDIT_PLAN_SAVED,
+    AUDIT_REFUSED,
+    FOLLOW_UP_ROLES,
+)
 from planning.plan import Plan
 from ui import auth, cache
 
@@ -55,12 +61,14 @@ def _write(
     event: str,
     detail: Callable[[T], str],
     changed: Callable[[T], bool] = lambda _result: True,
+    stale: Callable[[], None] | None = None,
 ) -> T:
     """Perform the write, record it (``event``, ``detail`` of its result: counts and
-    identifiers, never a learner's name), then clear the caches when the data changed
-    (``changed`` of the result: a refused file changed nothing). A write that raises wrote
-    nothing (every write is one transaction), so nothing is cleared; a row the database refuses
-    raises RowRefused, its French reason."""
+    identifiers, never a learner's name), then clear what it made stale when the data changed
+    (``changed`` of the result: a refused file changed nothing; ``stale``: every cache, unless
+    the write touches nothing cached). A write that raises wrote nothing (every write is one
+    transaction), so nothing is cleared; a row the database refuses raises RowRefused, its
+    French reason."""
     user = auth.current()
     engine = db.get_engine()
     try:
@@ -69,7 +77,7 @@ def _write(
         raise explain(refused) from None
     audit.record(engine, event, login=user.login, detail=detail(result))
     if changed(result):
-        cache.clear_after_write()
+        (stale or cache.clear_after_write)()
     return result
 
 
@@ -163,5 +171,44 @@ def save_plan(plan: Plan) -> tuple[SavedPlan | None, str | None]:
             ),
         )
         return saved, None
+    except PilotageError as refused:
+        return None, str(refused)
+
+
+def _nothing_cached() -> None:
+    """Follow-up contacts are read fresh at each display: nothing cached depends on them (the
+    loaded data and the trained risk score stay valid)."""
+
+
+def record_contact(contact: follow_ups.NewContact) -> tuple[int | None, str | None]:
+    """Record a follow-up contact with a learner of the user's perimeter: its id, or the
+    French reason it was refused (a role that may not, a learner outside the perimeter, a
+    date after today...)."""
+    try:
+        user = auth.current()
+        if user.role not in FOLLOW_UP_ROLES:
+            raise _refused(
+                user,
+                f"contact de suivi : rôle {user.role}",
+                f"Votre rôle ({user.role}) ne permet pas de noter un contact de suivi.",
+            )
+        dataset, _ = cache.current_dataset(user)
+        inside = dataset.enrolments.get_column("learner_id")
+        if not (inside == contact.learner_id).any():
+            raise _refused(
+                user,
+                f"contact de suivi : apprenant {contact.learner_id} hors périmètre",
+                "Cet apprenant n'est pas dans votre périmètre.",
+            )
+        identifier = _write(
+            lambda engine: follow_ups.record(engine, contact, by=user.login),
+            AUDIT_FOLLOW_UP,
+            lambda made: (
+                f"contact n° {made} : apprenant {contact.learner_id}, {contact.outcome}, "
+                f"{contact.channel}"
+            ),
+            stale=_nothing_cached,
+        )
+        return identifier, None
     except PilotageError as refused:
         return None, str(refused)
