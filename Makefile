@@ -43,6 +43,7 @@ seed-national: install ## a national-scale database (8 sites, 200 000 learners)
 bench: install ## speed figures (see README)
 	$(BIN)/python bench/bench_seed.py
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_data.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_planning.py
 	$(BIN)/python bench/bench_risk.py

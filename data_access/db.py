@@ -1,12 +1,26 @@
-"""The one engine, the schema, and the data version that keys every cache."""
+"""The one engine, the schema, and the data versions that key every cache.
+
+Two kinds of version move on when a write commits (``write_transaction``):
+
+- the data version, one number that every write bumps (``data_version``);
+- a version per table (``table_versions``), changed only for the tables the write touched:
+  every INSERT, UPDATE or DELETE run through the write's connection is noted (and a COPY, by
+  ``touched``); a statement that could change any table (DDL such as the seed's reset, or SQL
+  we cannot read) marks them all. A table's version is a random 62-bit token, not a counter,
+  so that a database deleted and created again never reuses a version (snapshots on disk are
+  keyed by it). Readers reload only the tables whose version changed.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+import re
+import secrets
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy import Connection, Engine, event, exc, inspect, select, update
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel, create_engine
@@ -75,6 +89,7 @@ def _engine_for(url: str) -> Engine:
         engine = create_engine(
             url, hide_parameters=True, pool_pre_ping=True, connect_args={"connect_timeout": 5}
         )
+    event.listen(engine, "before_cursor_execute", _note_write)
     return engine
 
 
@@ -106,6 +121,7 @@ def ensure_schema(engine: Engine, settings: Settings | None = None) -> None:
             _upgrade_copies(connection)
             if connection.execute(select(models.DataVersion.version)).first() is None:
                 connection.execute(models.DataVersion.__table__.insert().values(id=1, version=0))
+            _fill_missing(connection)
     except (exc.OperationalError, exc.DatabaseError, exc.InterfaceError) as error:
         raise _unavailable(settings, error) from None
     _schemas_ready.add(key)
@@ -154,17 +170,122 @@ def forget_engine(url: str) -> None:
     _engine_for.cache_clear()
 
 
+TABLE_VERSIONS = sa.Table(
+    "table_version",
+    SQLModel.metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+"""One row per table: its version, a random token replaced whenever a write touches it."""
+
+VERSIONED_TABLES: tuple[str, ...] = tuple(
+    table.name
+    for table in SQLModel.metadata.sorted_tables
+    if table.name not in (models.DataVersion.__tablename__, TABLE_VERSIONS.name)
+)
+"""Every table that has a version of its own (all but the version tables themselves)."""
+
+_TOUCHED = "pilotage_touched_tables"
+"""Key, in the info of a connection inside ``write_transaction``, of the tables it touched."""
+_EVERY_TABLE = "*"
+_WRITE = re.compile(
+    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM|COPY)\s+"?(\w+)"?',
+    re.IGNORECASE,
+)
+_READ = re.compile(
+    r"^\s*(?:SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SHOW|EXPLAIN|SET)\b",
+    re.IGNORECASE,
+)
+_DML = re.compile(r"\b(?:INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def _tables_written_by(statement: str) -> set[str]:
+    """The tables a SQL statement may change: its table for INSERT, UPDATE, DELETE or COPY,
+    none for a read, every table for anything else (DDL, a WITH that writes...)."""
+    written = _WRITE.match(statement)
+    if written:
+        return {written.group(1).lower()}
+    if _READ.match(statement):
+        return set()
+    if statement.lstrip()[:4].upper() == "WITH" and not _DML.search(statement):
+        return set()
+    return {_EVERY_TABLE}
+
+
+def _note_write(connection, _cursor, statement, _parameters, _context, _executemany) -> None:  # noqa: ANN001, PLR0913
+    touched = connection.info.get(_TOUCHED)
+    if touched is not None:
+        touched |= _tables_written_by(statement)
+
+
+def touched(connection: Connection, *tables: str) -> None:
+    """Note tables written behind SQLAlchemy's back (a COPY through the driver) inside
+    ``write_transaction``, so that their versions move on at commit."""
+    noted = connection.info.get(_TOUCHED)
+    if noted is not None:
+        noted.update(table.lower() for table in tables)
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction that bumps the data version when it commits: use it for every write."""
+    """A transaction that bumps the data version, and the version of every table it touched,
+    when it commits: use it for every write."""
     with engine.begin() as connection:
-        yield connection
-        bump_data_version(connection)
+        connection.info[_TOUCHED] = set()
+        try:
+            yield connection
+            written = set(connection.info[_TOUCHED])
+        finally:
+            connection.info.pop(_TOUCHED, None)
+        _bump(connection, written)
 
 
 def bump_data_version(connection: Connection) -> None:
+    """Bump the data version now. Inside ``write_transaction`` (where it is often the first
+    statement, to take the write lock), the tables' versions move on at commit; outside, every
+    table's version moves on (the write is not tracked)."""
+    _bump_global(connection)
+    if _TOUCHED not in connection.info:
+        _bump_tables(connection, {_EVERY_TABLE})
+
+
+def _bump(connection: Connection, written: set[str]) -> None:
+    _bump_global(connection)
+    _bump_tables(connection, written)
+
+
+def _bump_global(connection: Connection) -> None:
     table = models.DataVersion.__table__
     connection.execute(update(table).where(table.c.id == 1).values(version=table.c.version + 1))
+
+
+def _bump_tables(connection: Connection, written: Iterable[str]) -> None:
+    written = set(written)
+    names = VERSIONED_TABLES if _EVERY_TABLE in written else sorted(written & set(VERSIONED_TABLES))
+    if not names:
+        return
+    _fill_missing(connection)
+    for name in names:
+        connection.execute(
+            update(TABLE_VERSIONS)
+            .where(TABLE_VERSIONS.c.name == name)
+            .values(version=_new_version())
+        )
+
+
+def _new_version() -> int:
+    return secrets.randbits(62)
+
+
+def _fill_missing(connection: Connection) -> None:
+    """Give a version to every table that has none yet (a new database, or one reset by the
+    seed, which recreates the version table)."""
+    present = set(connection.execute(select(TABLE_VERSIONS.c.name)).scalars())
+    missing = [name for name in VERSIONED_TABLES if name not in present]
+    if missing:
+        connection.execute(
+            TABLE_VERSIONS.insert(), [{"name": name, "version": _new_version()} for name in missing]
+        )
 
 
 def data_version(engine: Engine) -> int:
@@ -172,3 +293,23 @@ def data_version(engine: Engine) -> int:
     with engine.connect() as connection:
         value = connection.execute(select(models.DataVersion.version)).scalar_one_or_none()
     return int(value or 0)
+
+
+def table_versions(engine: Engine) -> dict[str, int]:
+    """The current version of every table (``VERSIONED_TABLES``), one query: a table's version
+    changes after every write that touched it, from any process, and only then."""
+    with engine.connect() as connection:
+        query = select(TABLE_VERSIONS.c.name, TABLE_VERSIONS.c.version)
+        rows = {name: version for name, version in connection.execute(query)}
+    if all(name in rows for name in VERSIONED_TABLES):
+        return {name: int(rows[name]) for name in VERSIONED_TABLES}
+    try:  # a database reset by the seed: give the missing tables a version, once
+        with engine.begin() as connection:
+            _fill_missing(connection)
+    except exc.IntegrityError:
+        pass  # another process gave them one at the same moment: read theirs
+    except exc.OperationalError as error:
+        if is_busy(error):
+            raise busy() from None
+        raise
+    return table_versions(engine)

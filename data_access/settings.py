@@ -5,6 +5,7 @@
 | PILOTAGE_DATABASE_URL | SQLAlchemy URL of the database | sqlite:///data/pilotage.db (beside the project) |
 | PILOTAGE_PSEUDONYM_KEY | secret key of the pseudonyms (HMAC-SHA-256) | read from the key file |
 | PILOTAGE_PSEUDONYM_KEY_FILE | file holding that key, generated on first use | data/pseudonym.key |
+| PILOTAGE_SNAPSHOT_DIR | folder of the snapshots of the tables (Parquet files), ``off`` for none | beside the SQLite file (``….db.snapshots``), data/snapshots for PostgreSQL |
 | PILOTAGE_STALE_DAYS | a source (copies, requests...) not imported nor dated for longer is said old on every page | 7 |
 | PILOTAGE_SMTP_URL | the mail server of alerts and reports: smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465 | none (nothing is sent) |
 | PILOTAGE_ALERT_RECIPIENTS | addresses (comma-separated) that receive everything when no account has an e-mail | none |
@@ -35,6 +36,9 @@ class Settings:
     """The secret of the pseudonyms, when given by the environment."""
     pseudonym_key_file: Path = DEFAULT_PSEUDONYM_KEY_PATH
     """Where the secret is kept otherwise (generated on first use)."""
+    snapshot_dir: str | None = None
+    """Folder of the tables' snapshots (``data_access.snapshots``); None: the default place,
+    "off": no snapshots."""
     stale_after_days: int = DEFAULT_STALE_DAYS
     """A source whose last import (or, never imported, last event) is older is said old."""
     smtp_url: str | None = field(default=None, repr=False)
@@ -81,6 +85,7 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=url,
         pseudonym_key=env.get("PILOTAGE_PSEUDONYM_KEY", "").strip() or None,
         pseudonym_key_file=Path(key_file) if key_file else DEFAULT_PSEUDONYM_KEY_PATH,
+        snapshot_dir=env.get("PILOTAGE_SNAPSHOT_DIR", "").strip() or None,
         smtp_url=env.get("PILOTAGE_SMTP_URL", "").strip() or None,
         alert_recipients=tuple(
             address.strip()

@@ -6,6 +6,7 @@ import polars as pl
 from sqlalchemy import Connection, text
 from sqlmodel import SQLModel
 
+from data_access.db import touched
 from data_access.frames import conform
 
 BATCH_ROWS = 50_000
@@ -63,6 +64,7 @@ def _executemany_into_sqlite(connection: Connection, table_name: str, frame: pl.
 
 def _copy_into_postgres(connection: Connection, table_name: str, frame: pl.DataFrame) -> None:
     column_list = ", ".join(f'"{c}"' for c in frame.columns)
+    touched(connection, table_name)  # the COPY goes past SQLAlchemy: note it for the versions
     raw = connection.connection.driver_connection  # psycopg connection of this transaction
     with raw.cursor() as cursor:
         with cursor.copy(f'COPY "{table_name}" ({column_list}) FROM STDIN') as copy:

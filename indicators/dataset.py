@@ -6,7 +6,7 @@ Built once per data version and cached by the app; everything after it is in-mem
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -61,52 +61,94 @@ def _staff_names(frames: Frames, alias: str) -> pl.DataFrame:
     return frames.staff.select(pl.col("id").alias(f"{alias}_id"), pl.col("name").alias(alias))
 
 
-def prepare(frames: Frames) -> Dataset:
-    """Join once what every indicator needs; see the attribute docs of Dataset."""
-    context = enrolment_context(frames)
-    copies = (
-        attribute_to_enrolment(frames.copies, "submitted_on", context)
-        .join(_staff_names(frames, "corrector"), on="corrector_id", how="left")
-        .join(
-            frames.assignments.select(
-                pl.col("id").alias("assignment_id"),
-                "group_id",
-                "discipline",
-                pl.col("title").alias("assignment"),
-                "due_on",
-            ),
-            on=["group_id", "discipline", "assignment"],
-            how="left",
-            maintain_order="left",
-        )
-    )
-    tutoring = (
-        attribute_to_enrolment(frames.tutoring_requests, "received_at", context)
-        .join(_staff_names(frames, "tutor"), left_on="staff_id", right_on="tutor_id", how="left")
-        .with_columns(
-            ((pl.col("answered_at") - pl.col("received_at")).dt.total_seconds() / 3600.0).alias(
-                "response_hours"
+_CONTEXT = frozenset({"enrolments", "groups", "sites", "learners", "staff"})
+_SESSIONS = frozenset({"support_sessions", "groups", "sites", "need_groups", "staff"})
+DERIVED_FROM: dict[str, frozenset[str]] = {
+    "enrolments": _CONTEXT,
+    "copies": _CONTEXT | {"copies", "assignments"},
+    "tutoring_requests": _CONTEXT | {"tutoring_requests"},
+    "interviews": _CONTEXT | {"interviews"},
+    "support_sessions": _SESSIONS,
+    "attendance": _SESSIONS | {"attendance"},
+    "assignments": frozenset({"assignments", "groups", "sites"}),
+    "absences": _CONTEXT | {"absences"},
+}
+"""The frames each prepared frame of Dataset is made from: it stays the same as long as they
+do (``prepare``'s ``known``)."""
+
+
+def prepare(frames: Frames, *, known: Mapping[str, pl.DataFrame] | None = None) -> Dataset:
+    """Join once what every indicator needs; see the attribute docs of Dataset.
+
+    ``known``: prepared frames (by attribute name) that the caller already has for these
+    frames, taken as they are instead of joined again: after an import of copies, the caller
+    (ui/cache.py) gives those whose frames (DERIVED_FROM) did not change, so only the copies are
+    joined again, not the interviews."""
+    reused = (known or {}).get
+    context = reused("enrolments")
+    if context is None:
+        context = enrolment_context(frames)
+    copies = reused("copies")
+    if copies is None:
+        copies = (
+            attribute_to_enrolment(frames.copies, "submitted_on", context)
+            .join(_staff_names(frames, "corrector"), on="corrector_id", how="left")
+            .join(
+                frames.assignments.select(
+                    pl.col("id").alias("assignment_id"),
+                    "group_id",
+                    "discipline",
+                    pl.col("title").alias("assignment"),
+                    "due_on",
+                ),
+                on=["group_id", "discipline", "assignment"],
+                how="left",
+                maintain_order="left",
             )
         )
-    )
-    interviews = attribute_to_enrolment(frames.interviews, "held_on", context).join(
-        _staff_names(frames, "staff"), on="staff_id", how="left"
-    )
-    sessions = _sessions_with_groups(frames)
-    attendance = frames.attendance.join(
-        sessions.select(
-            pl.col("id").alias("session_id"),
-            "kind",
-            "held_on",
-            "duration_hours",
-            "group",
-            "site",
-            "public",
-            "modality",
-        ),
-        on="session_id",
-        how="left",
-    )
+    tutoring = reused("tutoring_requests")
+    if tutoring is None:
+        tutoring = (
+            attribute_to_enrolment(frames.tutoring_requests, "received_at", context)
+            .join(
+                _staff_names(frames, "tutor"), left_on="staff_id", right_on="tutor_id", how="left"
+            )
+            .with_columns(
+                ((pl.col("answered_at") - pl.col("received_at")).dt.total_seconds() / 3600.0).alias(
+                    "response_hours"
+                )
+            )
+        )
+    interviews = reused("interviews")
+    if interviews is None:
+        interviews = attribute_to_enrolment(frames.interviews, "held_on", context).join(
+            _staff_names(frames, "staff"), on="staff_id", how="left"
+        )
+    sessions = reused("support_sessions")
+    if sessions is None:
+        sessions = _sessions_with_groups(frames)
+    attendance = reused("attendance")
+    if attendance is None:
+        attendance = frames.attendance.join(
+            sessions.select(
+                pl.col("id").alias("session_id"),
+                "kind",
+                "held_on",
+                "duration_hours",
+                "group",
+                "site",
+                "public",
+                "modality",
+            ),
+            on="session_id",
+            how="left",
+        )
+    assignments = reused("assignments")
+    if assignments is None:
+        assignments = _assignments_with_groups(frames)
+    absences = reused("absences")
+    if absences is None:
+        absences = attribute_to_enrolment(frames.absences, "absent_on", context)
     return Dataset(
         frames=frames,
         enrolments=context,
@@ -115,8 +157,8 @@ def prepare(frames: Frames) -> Dataset:
         interviews=interviews,
         support_sessions=sessions,
         attendance=attendance,
-        assignments=_assignments_with_groups(frames),
-        absences=attribute_to_enrolment(frames.absences, "absent_on", context),
+        assignments=assignments,
+        absences=absences,
     )
 
 

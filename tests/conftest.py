@@ -120,3 +120,10 @@ def pseudonym_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PILOTAGE_PSEUDONYM_KEY_FILE", str(path))
     monkeypatch.delenv("PILOTAGE_PSEUDONYM_KEY", raising=False)
     return path
+
+
+@pytest.fixture(autouse=True)
+def no_snapshots_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads what another one left on disk (snapshots of tables, figures): the tests
+    of the snapshots give their folder explicitly (tests/test_data_versions.py)."""
+    monkeypatch.setenv("PILOTAGE_SNAPSHOT_DIR", "off")

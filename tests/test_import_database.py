@@ -77,7 +77,7 @@ def table_contents(engine: sa.Engine) -> dict[str, list[tuple]]:
     contents = {}
     with engine.connect() as connection:
         for table in SQLModel.metadata.sorted_tables:
-            if table.name in ("import_record", "data_version"):
+            if table.name in ("import_record", "data_version", "table_version"):
                 continue
             rows = connection.execute(sa.select(table)).all()
             contents[table.name] = sorted(tuple(map(str, r)) for r in rows)

@@ -1,18 +1,41 @@
 """Memoised indicator calls: the same function on the same data and scope (period, filters,
 settings) is computed once, then handed back from memory (pages rerun on every click).
 
-The key is the selection's data key (database URL + data version, or the analysed file), so a
-write anywhere invalidates every result. Results are immutable Polars frames, shared safely.
+The key is the selection's data key (database URL + version of every table, or the analysed
+file), so a write anywhere invalidates every result. Results are immutable Polars frames,
+shared safely. The frames computed from the database are also written to disk, beside the
+snapshots of the data: another app process, or this one after a restart, reads them instead
+of computing them again (named by the code that computes them, so an upgrade does not reuse
+them). After a write, the figures last read are made again on the new data before it is
+swapped in (``replay``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import dataclasses
+import functools
+import hashlib
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import polars as pl
 import streamlit as st
 
-from ui.sidebar import Selection
+from data_access import snapshots
+from data_access.settings import PROJECT_ROOT, get_settings
+
+if TYPE_CHECKING:
+    from indicators.dataset import Dataset
+    from ui.sidebar import Selection
+
+T = TypeVar("T")
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -20,13 +43,92 @@ def _memoised(
     function_name: str,
     data_key: str,
     on_frames: bool,
-    arguments: tuple[tuple[str, Any], ...],
+    arguments_hash: int,
+    _arguments: tuple[tuple[str, Any], ...],
     _function: Callable[..., Any],
     _selection: Selection,
-) -> Any:
-    del function_name, data_key  # part of the cache key only
+) -> tuple[tuple[tuple[str, Any], ...], Any]:
+    del arguments_hash  # part of the cache key only
+    path = _figure_path(function_name, data_key, on_frames, _arguments)
+    if path is not None and path.exists():
+        try:
+            return _arguments, pl.read_parquet(path)
+        except (OSError, pl.exceptions.PolarsError):
+            pass  # damaged: computed again
     data = _selection.dataset.frames if on_frames else _selection.dataset
-    return _function(data, **dict(arguments))
+    result = _function(data, **dict(_arguments))
+    if path is not None and isinstance(result, pl.DataFrame):
+        _write_figure(path, result)
+    return _arguments, result
+
+
+# --- figures on disk: shared by the app's processes and kept across restarts ------------------
+
+_CODE_PARTS = ("domain.py", "indicators", "planning", "forecast", "data_access")
+MAX_FIGURE_FILES = 4000
+"""Files of figures kept on disk; the oldest half goes when there are more."""
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of the code that computes figures: a figure on disk is used only by the code
+    that made it (an upgrade computes them again)."""
+    digest = hashlib.sha256()
+    for part in _CODE_PARTS:
+        path = PROJECT_ROOT / part
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.exists() else []
+        for file in files:
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_PLAIN = (str, int, float, bool, type(None), date, datetime)
+
+
+def _plain(value: object) -> bool:
+    """A value whose repr names it exactly (and the same in every process)."""
+    if isinstance(value, _PLAIN):
+        return True
+    if isinstance(value, tuple):
+        return all(_plain(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # the fields that make two values equal must all be written, and exactly (a field
+        # left out of equality, such as the settings' French labels, does not matter)
+        compared = [field for field in dataclasses.fields(value) if field.compare]
+        return all(field.repr and _plain(getattr(value, field.name)) for field in compared)
+    return False
+
+
+def _figure_path(
+    function_name: str, data_key: str, on_frames: bool, arguments: tuple
+) -> Path | None:
+    """Where a figure of the database is kept on disk (beside the snapshots of its data, see
+    data_access/snapshots.py): named by the code, the function, the data key (database and
+    version of every table, user's perimeter) and the arguments; None for the figures of an
+    analysed file, or arguments that have no exact text."""
+    settings = get_settings()
+    folder = snapshots.folder_of(settings)
+    if folder is None or not data_key.startswith(f"{settings.database_url}#"):
+        return None
+    if not _plain(arguments):
+        return None
+    text = f"{code_version()}|{function_name}|{data_key}|{on_frames}|{arguments!r}"
+    return folder / "figures" / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.parquet"
+
+
+def _write_figure(path: Path, figure: pl.DataFrame) -> None:
+    temporary = path.with_suffix(f".{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.write_parquet(temporary, statistics=False)
+        temporary.replace(path)
+        files = list(path.parent.glob("*.parquet"))
+        if len(files) > MAX_FIGURE_FILES:
+            files.sort(key=lambda f: f.stat().st_mtime)
+            for old in files[: len(files) // 2]:
+                old.unlink(missing_ok=True)
+    except OSError:
+        temporary.unlink(missing_ok=True)
 
 
 def compute(
@@ -40,8 +142,91 @@ def compute(
     """``function(selection.dataset, **arguments)``, memoised; with ``on_frames=True``,
     ``function(selection.dataset.frames, **arguments)`` (functions that take raw frames).
 
-    Arguments must be hashable values (a Scope, dates, strings, tuples): they are the key.
+    Arguments must be hashable values (a Scope, dates, strings, tuples): they are the key,
+    through their Python hash (Streamlit's own hashing of a Scope took 6 ms per call, 50 ms a
+    rerun), the result being handed back only for arguments equal to those it was made from.
     """
     name = f"{function.__module__}.{function.__qualname__}"
     key = tuple(sorted(arguments.items()))
-    return _memoised(name, selection.data_key, on_frames, key, function, selection)
+    made_from, result = _memoised(
+        name, selection.data_key, on_frames, hash(key), key, function, selection
+    )
+    _remember(selection.data_key, name, on_frames, key, function)
+    if made_from != key:  # two keys of the same hash: rare, computed without memo
+        data = selection.dataset.frames if on_frames else selection.dataset
+        return function(data, **arguments)
+    return result
+
+
+_RECENT: OrderedDict[tuple[str, str, bool, tuple], Callable[..., Any]] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
+MAX_RECENT = 64
+"""Calls remembered to be made again on the data after a write (``replay``)."""
+REPLAY_SECONDS = 30.0
+"""Time given to ``replay`` at most: what is left is computed when a page asks for it."""
+
+
+def _remember(data_key: str, name: str, on_frames: bool, key: tuple, function: Callable) -> None:
+    with _RECENT_LOCK:
+        _RECENT[(data_key, name, on_frames, key)] = function
+        _RECENT.move_to_end((data_key, name, on_frames, key))
+        while len(_RECENT) > MAX_RECENT:
+            _RECENT.popitem(last=False)
+
+
+def replay(old_key: str, new_key: str, dataset: Dataset) -> int:
+    """Make again, on the new data (``dataset``, data key ``new_key``), the memoised calls
+    last asked for on the data before (``old_key``), most recent first, for at most
+    REPLAY_SECONDS: run while a rebuild after a write is under way, before the swap, so that
+    the pages users were reading are ready with the new figures when they get them. The
+    number of calls made."""
+    with _RECENT_LOCK:
+        calls = [(k, f) for k, f in reversed(_RECENT.items()) if k[0] == old_key]
+    holder = _Holder(dataset)
+    deadline = time.monotonic() + REPLAY_SECONDS
+    made = 0
+    for (_, name, on_frames, key), function in calls:
+        if time.monotonic() > deadline:
+            break
+        _memoised(name, new_key, on_frames, hash(key), key, function, holder)
+        _remember(new_key, name, on_frames, key, function)
+        made += 1
+    return made
+
+
+@dataclass(frozen=True)
+class _Holder:
+    """What ``_memoised`` reads of a selection: its dataset."""
+
+    dataset: Dataset
+
+
+_OF_DATASET: dict[tuple[int, str, tuple], tuple[weakref.ref, Any]] = {}
+_OF_DATASET_LOCK = threading.Lock()
+MAX_PER_DATASET = 64
+"""Results kept per dataset by ``of_dataset`` (the sidebar's lists: a few per period)."""
+
+
+def of_dataset(function: Callable[..., T], dataset: Dataset, *arguments: Hashable) -> T:
+    """``function(dataset, *arguments)``, computed once per dataset object and arguments: what
+    the sidebar draws at every rerun from the whole data (its school years, its sites,
+    groups and disciplines), kept as long as the dataset lives (a cached dataset, shared by
+    every session), dropped with it."""
+    key = (id(dataset), f"{function.__module__}.{function.__qualname__}", arguments)
+    found = _OF_DATASET.get(key)
+    if found is not None and found[0]() is dataset:
+        return found[1]
+    result = function(dataset, *arguments)
+    identity = id(dataset)
+
+    def forget(_reference: weakref.ref) -> None:
+        with _OF_DATASET_LOCK:
+            for stale in [k for k in _OF_DATASET if k[0] == identity]:
+                del _OF_DATASET[stale]
+
+    with _OF_DATASET_LOCK:
+        mine = [k for k in _OF_DATASET if k[0] == identity]
+        if len(mine) >= MAX_PER_DATASET:
+            del _OF_DATASET[mine[0]]
+        _OF_DATASET[key] = (weakref.ref(dataset, forget), result)
+    return result

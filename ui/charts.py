@@ -7,11 +7,18 @@ tooltips with formatted values. Frames handed to these builders are already aggr
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date
 
 import altair as alt
 import polars as pl
+
+# Altair checks every chart object against the Vega-Lite schema when it is made, and again when
+# Streamlit turns it into a spec at each rerun: about 0,1 to 0,25 s of each rerun of a page
+# with charts at national scale. The builders here are pure and each one is checked against
+# the schema in the tests (tests/test_data_versions.py), so the app draws them unchecked.
+alt.utils.schemapi.disable_debug_mode()
 
 FRENCH_LOCALE = alt.Locale(
     number={
@@ -64,17 +71,31 @@ TOOLTIP_FORMATS = {
 
 def finish(chart: alt.TopLevelMixin, title: str | None = None) -> alt.TopLevelMixin:
     """French locale, readable fonts, the palette, whole labels in axes and legends; the
-    title if given."""
+    title if given. The chart is drawn without checking its Vega-Lite against the schema
+    (``unchecked``)."""
     if title:
         chart = chart.properties(title=title)
-    return (
-        chart.configure(locale=FRENCH_LOCALE)
-        .configure_range(category=PALETTE)
-        .configure_axis(labelFontSize=12, titleFontSize=12, grid=True, gridOpacity=0.4)
-        .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom", labelLimit=0)
-        .configure_title(fontSize=15, anchor="start")
-        .configure_view(strokeWidth=0)
+    configured = chart.configure(  # one copy of the chart, not one per part of the config
+        locale=FRENCH_LOCALE,
+        range=alt.RangeConfig(category=PALETTE),
+        axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12, grid=True, gridOpacity=0.4),
+        legend=alt.LegendConfig(labelFontSize=12, titleFontSize=12, orient="bottom", labelLimit=0),
+        title=alt.TitleConfig(fontSize=15, anchor="start"),
+        view=alt.ViewConfig(strokeWidth=0),
     )
+    return unchecked(configured)
+
+
+def unchecked(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart, whose ``to_dict()`` (what st.altair_chart calls at every rerun) no longer
+    checks the spec against the Vega-Lite schema: that check took about 80 % of the time of
+    drawing a chart (0,24 s of the 0,29 s of the five charts of "Délais de correction" at each
+    rerun). The builders are pure and every one is checked against the schema in the tests
+    (``to_dict(validate=True)``, tests/test_data_versions.py)."""
+    object.__setattr__(
+        chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False)
+    )
+    return chart
 
 
 def field_name(title: str) -> str:

@@ -15,7 +15,7 @@ import streamlit as st
 from domain import school_year_name, school_year_of, school_year_of_expr
 from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period, Scope
 from indicators.dataset import Dataset
-from ui import auth, cache, view_url
+from ui import auth, cache, cached, view_url
 from ui import format as fmt
 from ui.auth import User
 from ui.text import escape
@@ -72,11 +72,12 @@ def _choose_source(user: User) -> tuple[Dataset, str, str]:
         if choice != SOURCE_DATABASE:
             return dataset, label, f"file:{file_name}:{id(dataset)}"
     dataset, data_key = cache.current_dataset(user)
+    cache.data_notice()
     return dataset, SOURCE_DATABASE, data_key
 
 
 def _choose_period(dataset: Dataset) -> Period:
-    years = _school_years(dataset)
+    years = cached.of_dataset(_school_years, dataset)
     year = st.sidebar.selectbox(
         "Année scolaire",
         years,
@@ -129,20 +130,34 @@ def _refuse_names(user: User, what: str, names: list[str]) -> None:
     )
 
 
-def _choose_filters(dataset: Dataset, period: Period, user: User) -> Filters:
-    enrolments = dataset.enrolments
-    _keep_known(user, "filter_sites", _options(enrolments, "site"), "site")
-    _keep_known(user, "filter_groups", _options(enrolments, "group"), "groupe")
-    sites = st.sidebar.multiselect(
-        "Site", _options(enrolments, "site"), key="filter_sites", placeholder="Tous"
-    )
-    in_scope = enrolments.filter(
+def _column_options(dataset: Dataset, column: str) -> list[str]:
+    return _options(dataset.enrolments, column)
+
+
+def _group_options(dataset: Dataset, period: Period, sites: tuple[str, ...]) -> list[str]:
+    in_scope = dataset.enrolments.filter(
         (pl.col("entry_date") <= period.end)
         & (pl.col("exit_date").is_null() | (pl.col("exit_date") >= period.start))
     )
     if sites:
         in_scope = in_scope.filter(pl.col("site").is_in(sites))
-    group_options = _options(in_scope, "group")
+    return _options(in_scope, "group")
+
+
+def _disciplines(dataset: Dataset) -> list[str]:
+    return dataset.disciplines
+
+
+def _choose_filters(dataset: Dataset, period: Period, user: User) -> Filters:
+    """The filters; their lists are computed once per dataset (and period, for the groups):
+    ``cached.of_dataset``, not at every rerun."""
+    site_options = cached.of_dataset(_column_options, dataset, "site")
+    _keep_known(user, "filter_sites", site_options, "site")
+    _keep_known(
+        user, "filter_groups", cached.of_dataset(_column_options, dataset, "group"), "groupe"
+    )
+    sites = st.sidebar.multiselect("Site", site_options, key="filter_sites", placeholder="Tous")
+    group_options = cached.of_dataset(_group_options, dataset, period, tuple(sites))
     if any(g not in group_options for g in st.session_state.get("filter_groups") or []):
         kept = [g for g in st.session_state["filter_groups"] if g in group_options]
         st.session_state["filter_groups"] = kept  # groups of another year or site
@@ -150,10 +165,16 @@ def _choose_filters(dataset: Dataset, period: Period, user: User) -> Filters:
         "Groupe / classe", group_options, key="filter_groups", placeholder="Tous"
     )
     disciplines = st.sidebar.multiselect(
-        "Discipline", dataset.disciplines, key="filter_disciplines", placeholder="Toutes"
+        "Discipline",
+        cached.of_dataset(_disciplines, dataset),
+        key="filter_disciplines",
+        placeholder="Toutes",
     )
     publics = st.sidebar.multiselect(
-        "Public", _options(enrolments, "public"), key="filter_publics", placeholder="Tous"
+        "Public",
+        cached.of_dataset(_column_options, dataset, "public"),
+        key="filter_publics",
+        placeholder="Tous",
     )
     return Filters(
         sites=tuple(sites),

@@ -1,0 +1,250 @@
+"""What a user waits for in a real browser: the app served by `streamlit run` on the national
+seed, opened in Debian's Chromium driven by Playwright.
+
+Usage:
+    python bench/bench_browser.py [--database URL] [--port 8616] [--rounds 2]
+                                  [--sessions N] [--timeout 120]
+
+One session: the first page after the start (data loaded, from the snapshots when there are
+some), then every page clicked ``--rounds`` times (first visit, then revisits), then the site
+filter set and cleared. With ``--sessions N``, N more sessions (Playwright contexts of one
+browser) then click through every page at the same time: the median, 95th percentile and
+longest page time, the errors, and the server's memory before and after (per session).
+
+A page time runs from the click to the end of the script run that draws it (the app's
+``data-test-script-state`` going from "running" back to "notRunning") and the next frame
+painted. The browsers run on the same machine as the server: with many sessions they share
+its cores, which overstates the server's part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+DEFAULT_DATABASE = "sqlite:////tmp/pilotage_national.db"
+PAGES = [
+    "Activité et pics",
+    "Délais de correction",
+    "Tutorat",
+    "Décrochage",
+    "Accompagnement personnalisé",
+    "Entretiens",
+    "Importer des données",
+    "Planifier l'AP",
+    "Vue d'ensemble",
+]
+WATCH = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    window.__ran = false; window.__done = false;
+    if (window.__watching) return;
+    window.__watching = true;
+    new MutationObserver(() => {
+        const state = app.getAttribute('data-test-script-state');
+        if (state === 'running') window.__ran = true;
+        if (window.__ran && state === 'notRunning') window.__done = true;
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+DONE = "() => window.__done === true"
+PAINTED = "() => new Promise(resolve => requestAnimationFrame(() => resolve(true)))"
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def serve(database: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "PILOTAGE_DATABASE_URL": database}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"streamlit s'est arrêté (code {process.returncode})")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.5)
+    process.terminate()
+    raise SystemExit("streamlit n'a pas répondu en 120 s")
+
+
+async def timed(page, action, timeout_ms: int) -> float:  # noqa: ANN001
+    """Seconds from the action to the end of the script run it starts, painted."""
+    await page.evaluate(WATCH)
+    start = time.perf_counter()
+    await action()
+    await page.wait_for_function(DONE, timeout=timeout_ms)
+    await page.evaluate(PAINTED)
+    return time.perf_counter() - start
+
+
+async def errors_on(page) -> int:  # noqa: ANN001
+    exceptions = await page.locator('[data-testid="stException"]').count()
+    unexpected = await page.get_by_text("erreur inattendue").count()
+    return exceptions + unexpected
+
+
+async def open_app(page, url: str, timeout_ms: int) -> float:  # noqa: ANN001
+    start = time.perf_counter()
+    await page.goto(url)
+    await page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=timeout_ms)
+    await page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        ".getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=timeout_ms,
+    )
+    await page.evaluate(PAINTED)
+    return time.perf_counter() - start
+
+
+async def visit(page, title: str, timeout_ms: int) -> float:  # noqa: ANN001
+    link = page.get_by_role("link", name=title).first
+    return await timed(page, link.click, timeout_ms)
+
+
+async def set_site(page, timeout_ms: int) -> tuple[float, float]:  # noqa: ANN001
+    """Choose the first site in the sidebar filter, then clear it: the two times."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
+
+    async def choose() -> None:  # the list opens on the arrow key, Enter takes the first
+        await box.locator("input").first.click()
+        await page.keyboard.press("ArrowDown")
+        await page.keyboard.press("Enter")
+
+    chosen = await timed(page, choose, timeout_ms)
+    await page.keyboard.press("Escape")
+
+    async def cleared() -> None:  # the last chosen value goes with Backspace
+        await box.locator("input").first.focus()
+        await page.keyboard.press("Backspace")
+
+    removed = await timed(page, cleared, timeout_ms)
+    await page.keyboard.press("Escape")
+    return chosen, removed
+
+
+async def one_user(browser, url: str, rounds: int, timeout_ms: int) -> None:  # noqa: ANN001
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    print(
+        f"Première page après le démarrage (vue d'ensemble) : {await open_app(page, url, timeout_ms):.2f} s"
+    )
+    times: dict[str, list[float]] = {title: [] for title in PAGES}
+    for _ in range(rounds):
+        for title in PAGES:
+            times[title].append(await visit(page, title, timeout_ms))
+    await visit(page, "Vue d'ensemble", timeout_ms)
+    chosen, cleared = await set_site(page, timeout_ms)
+    print("page | " + " | ".join(f"passage {n + 1}" for n in range(rounds)))
+    for title, seconds in times.items():
+        print(f"{title} | " + " | ".join(f"{s:.2f} s" for s in seconds))
+    print(f"Filtre de site choisi (vue d'ensemble) : {chosen:.2f} s ; retiré : {cleared:.2f} s")
+    print(f"Erreurs affichées : {await errors_on(page)}")
+    await context.close()
+
+
+async def many_users(browser, url: str, sessions: int, timeout_ms: int, server: int) -> None:  # noqa: ANN001
+    before = rss_mb(server)
+    times: list[float] = []
+    failures: list[str] = []
+
+    async def user(number: int) -> None:
+        context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = await context.new_page()
+        try:
+            times.append(await open_app(page, url, timeout_ms))
+            for title in PAGES:
+                times.append(await visit(page, title, timeout_ms))
+            if await errors_on(page):
+                failures.append(f"session {number} : erreur affichée")
+        except Exception as error:  # noqa: BLE001 (counted and reported)
+            failures.append(f"session {number} : {type(error).__name__}")
+        finally:
+            await context.close()
+
+    peak = before
+
+    async def watch_memory() -> None:
+        nonlocal peak
+        while True:
+            peak = max(peak, rss_mb(server))
+            await asyncio.sleep(0.5)
+
+    watcher = asyncio.create_task(watch_memory())
+    start = time.perf_counter()
+    await asyncio.gather(*(user(n) for n in range(sessions)))
+    elapsed = time.perf_counter() - start
+    watcher.cancel()
+    after = rss_mb(server)
+    print(f"{sessions} sessions en même temps, {len(times)} pages en {elapsed:.1f} s")
+    if times:
+        ordered = sorted(times)
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        print(
+            f"temps d'une page : médiane {statistics.median(ordered):.2f} s, "
+            f"95e centile {p95:.2f} s, le plus long {ordered[-1]:.2f} s"
+        )
+    print(f"erreurs : {len(failures)}" + (f" ({'; '.join(failures)})" if failures else ""))
+    print(
+        f"mémoire du serveur : {before:.0f} Mo avant, pic {peak:.0f} Mo, {after:.0f} Mo après, "
+        f"soit {(peak - before) / sessions:.0f} Mo par session au plus fort"
+    )
+
+
+async def run(arguments: argparse.Namespace, server: subprocess.Popen) -> None:
+    from playwright.async_api import async_playwright
+
+    url = f"http://127.0.0.1:{arguments.port}"
+    timeout_ms = int(arguments.timeout * 1000)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        await one_user(browser, url, arguments.rounds, timeout_ms)
+        print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo")
+        if arguments.sessions:
+            await many_users(browser, url, arguments.sessions, timeout_ms, server.pid)
+        await browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default=DEFAULT_DATABASE)
+    parser.add_argument("--port", type=int, default=8616)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--sessions", type=int, default=0)
+    parser.add_argument("--timeout", type=float, default=120, help="secondes par page au plus")
+    arguments = parser.parse_args()
+    print(
+        f"Machine : {os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f} ; base {arguments.database}"
+    )
+    server = serve(arguments.database, arguments.port)
+    try:
+        asyncio.run(run(arguments, server))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
