@@ -2,11 +2,12 @@
 un écran imprimable (inscriptions, copies et notes, tutorat, entretiens, heures d'AP,
 diagnostics, signaux de risque)."""
 
+import polars as pl
 import streamlit as st
 
 from indicators import learner_file, risk
 from indicators import support_hours as hours
-from ui import cached, charts, learner_links, sidebar, tables
+from ui import cached, charts, follow_up, learner_links, sidebar, tables
 from ui import format as fmt
 from ui.text import escape
 
@@ -71,9 +72,30 @@ if signals.is_empty():
         f"Aucun signal de décrochage au {fmt.day(file.as_of)} (ou l'apprenant n'est plus inscrit)."
     )
 else:
-    for text in signals.get_column("signals").item(0).split(" ; "):
-        st.warning(escape(text), icon=":material/flag:")
-    st.caption("Signaux : " + ", ".join(risk.SIGNALS[s] for s in risk.SIGNALS if signals[s][0]))
+    for row in signals.iter_rows(named=True):
+        st.markdown(f"**{escape(row['group'])}** — niveau **{escape(row['level'])}**")
+        for text in row["signals"].split(" ; "):
+            st.warning(escape(text), icon=":material/flag:")
+    shown = [label for name, label in risk.SIGNALS.items() if any(signals[name].to_list())]
+    st.caption(
+        "Signaux : " + ", ".join(shown) + ". Le score de risque et la liste classée : page "
+        "« Apprenants à risque »."
+    )
+
+st.subheader("Contacts de suivi")
+contacts = follow_up.contacts_of(sel).filter(pl.col("external_id") == external_id)
+if contacts.is_empty():
+    st.caption("Aucun contact de suivi noté pour cet apprenant (page « Apprenants à risque »).")
+else:
+    tables.show(
+        contacts.drop("contact_id", "learner_id", "external_id", "learner_name"),
+        risk.CONTACT_LABELS,
+        f"contacts_{external_id}",
+        title="Contacts de suivi",
+        learner_links=False,
+        wide=("next_step",),
+        key="learner_contacts",
+    )
 
 st.subheader("Inscriptions")
 tables.show(

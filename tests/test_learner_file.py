@@ -170,6 +170,10 @@ def test_search_then_open_a_learner(app_database) -> None:  # noqa: ANN001
     assert app.query_params["apprenant"] == "A001"
     warnings = [plain(w.value) for w in app.main.warning]
     assert any("1 demande de tutorat sans réponse" in text for text in warnings)
+    texts = [plain(m.value) for m in app.main.markdown]
+    assert "**CAP 2** — niveau **alerte**" in texts
+    captions = [plain(c.value) for c in app.main.caption]
+    assert any("Aucun contact de suivi noté pour cet apprenant" in text for text in captions)
     # a search with one match opens it at once
     app.text_input(key="learner_query").input("chloé").run()
     assert identity(app)[0] == "A003"
