@@ -133,7 +133,7 @@ st.sidebar.title("Pilotage")
 auth.user_box(user)
 
 try:
-    notices.stale_sources(sidebar.render(user))
+    notices.stale_sources(sidebar.render(user, page))
     page.run()
 except PilotageError as error:
     st.error(escape(str(error)))

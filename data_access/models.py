@@ -439,6 +439,19 @@ class AlertSent(SQLModel, table=True):
     sent_at: NaiveDatetime
 
 
+class SavedView(SQLModel, table=True):
+    """A view of the sidebar (its address parameters) saved under a name by an account, for
+    that account only. Not analysed data: saving one does not bump the version."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (UniqueConstraint("login", "name", name="uq_saved_view_login_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(index=True, description="le compte (account.login)")
+    name: str = Field(max_length=60)
+    query: str = Field(description="paramètres de l'adresse : annee=...&du=...")
+    created_at: NaiveDatetime
+
+
 # Tables whose content is analysed, in dependency order (parents first).
 ENTITY_TABLES: tuple[type[SQLModel], ...] = (
     Site,

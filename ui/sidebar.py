@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from urllib.parse import parse_qsl, urlencode
 
 import polars as pl
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
+from data_access import db, saved_views
 from domain import school_year_name, school_year_of, school_year_of_expr
 from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period, Scope
 from indicators.dataset import Dataset
-from ui import auth, cache, cached, view_url
+from ui import auth, cache, cached, view_url, writes
 from ui import format as fmt
 from ui.auth import User
 from ui.text import escape
@@ -335,8 +338,58 @@ def _write_address(
     st.session_state[_WRITTEN_KEY] = params
 
 
-def render(user: User) -> Selection:
-    """Draw the sidebar and remember the selection for the page of this run."""
+VIEW_NAME_KEY = "saved_view_name"
+"""session_state key of the name typed for the view to save."""
+
+
+def _saved_views(user: User, page: StreamlitPage | None) -> None:
+    """The account's named views: save the view shown (its address parameters) under a name,
+    open one (a link to this page with its parameters), delete one. Open access: one line."""
+    if page is None:
+        return
+    if user.is_open:
+        st.sidebar.caption("Vues enregistrées : disponibles une fois connecté à un compte.")
+        return
+    with st.sidebar.expander("Vues enregistrées"):
+        name = st.text_input(
+            "Nom de la vue",
+            key=VIEW_NAME_KEY,
+            help="Période, filtres et seuils de cette vue, rouverts d'un clic. Un nom déjà "
+            "utilisé remplace la vue de ce nom.",
+        )
+        if st.button("Enregistrer cette vue", icon=":material/bookmark_add:"):
+            query = urlencode(st.session_state.get(_WRITTEN_KEY) or {}, doseq=True)
+            saved, refused = writes.save_view(name, query)
+            if refused:
+                st.error(escape(refused))
+            elif saved is not None:
+                st.success(f"Vue « {escape(saved.name)} » enregistrée.")
+        views = saved_views.views_of(db.get_engine(), user.login)  # read fresh: tiny
+        if not views:
+            st.caption("Aucune vue enregistrée.")
+        for view in views:
+            link, remove = st.columns([5, 1], vertical_alignment="center")
+            with link:
+                st.page_link(
+                    page,
+                    label=escape(view.name),
+                    icon=":material/bookmark:",
+                    query_params=parse_qsl(view.query),
+                )
+            with remove:
+                if st.button(
+                    "",
+                    icon=":material/delete:",
+                    key=f"delete_view_{view.id}",
+                    help=f"Supprimer la vue « {view.name} »",
+                ):
+                    writes.delete_view(view.id)
+                    st.rerun()
+
+
+def render(user: User, page: StreamlitPage | None = None) -> Selection:
+    """Draw the sidebar and remember the selection for the page of this run (``page``, the page
+    shown: the target of the saved views' links)."""
     dataset, source, data_key = _choose_source(user)
     _apply_address(user, dataset)
     period = _choose_period(dataset)
@@ -356,6 +409,7 @@ def render(user: User) -> Selection:
     _choose_pseudonyms(user)
     st.sidebar.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}")
     _write_address(period, filters, settings, compare)
+    _saved_views(user, page)
     scope = Scope(period, filters, settings, user.perimeter)
     current = Selection(dataset, scope, source, data_key, compare)
     st.session_state[_SELECTION_KEY] = current

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine
 
-from data_access import audit, db, follow_ups, plans
+from data_access import audit, db, follow_ups, plans, saved_views
 from data_access.constraints import INTEGRITY_ERRORS, explain
 from data_access.errors import PilotageError
 from data_access.importing import ImportReport, OutsidePerimeter
@@ -212,3 +212,26 @@ def record_contact(contact: follow_ups.NewContact) -> tuple[int | None, str | No
         return identifier, None
     except PilotageError as refused:
         return None, str(refused)
+
+
+def save_view(name: str, query: str) -> tuple[saved_views.SavedView | None, str | None]:
+    """Save the sidebar's view (its address parameters) under a name for the session's account,
+    replacing its view of that name: what was saved, or the French reason it was refused (open
+    access, an empty or too long name). Every role may: a view is the account's own, not data;
+    nothing cached depends on it and it is not audited (it holds no learner)."""
+    user = auth.current()
+    if user.is_open:
+        return None, "Les vues s'enregistrent pour un compte : connectez-vous."
+    try:
+        return saved_views.save(db.get_engine(), user.login, name, query), None
+    except INTEGRITY_ERRORS as refused:
+        return None, str(explain(refused))
+    except PilotageError as refused:
+        return None, str(refused)
+
+
+def delete_view(view_id: int) -> None:
+    """Delete one of the session account's saved views (another account's is never touched)."""
+    user = auth.current()
+    if not user.is_open:
+        saved_views.delete_view(db.get_engine(), user.login, view_id)
