@@ -49,34 +49,33 @@ contacts = (
 report = cached.compute(monthly.monthly_report, sel, scope=scope, contacts=contacts)
 
 
-def monthly_file(suffix: str):
-    def build() -> bytes:
-        return render(monthly.document(report, datetime.now()), suffix)
+def download_buttons(make_document, label: str, stem: str, key: str) -> None:
+    """The PDF and Excel buttons of one document (``make_document(now)``), side by side; the
+    file is rendered only when the button is clicked."""
+    for column, suffix, kind, icon in zip(
+        st.columns(2),
+        (".pdf", ".xlsx"),
+        ("PDF", "Excel"),
+        (":material/picture_as_pdf:", ":material/table_view:"),
+        strict=True,
+    ):
+        column.download_button(
+            f"Télécharger {label} ({kind})",
+            data=lambda suffix=suffix: render(make_document(datetime.now()), suffix),
+            file_name=f"{stem}{suffix}",
+            mime=FORMATS[suffix],
+            on_click="ignore",
+            icon=icon,
+            width="stretch",
+            key=f"{key}_{suffix[1:]}",
+        )
 
-    return build
 
-
-left, right = st.columns(2)
-stem = f"rapport-{month.start:%Y-%m}"
-left.download_button(
-    "Télécharger le rapport (PDF)",
-    data=monthly_file(".pdf"),
-    file_name=f"{stem}.pdf",
-    mime=FORMATS[".pdf"],
-    on_click="ignore",
-    icon=":material/picture_as_pdf:",
-    width="stretch",
-    key="report_pdf",
-)
-right.download_button(
-    "Télécharger le rapport (Excel)",
-    data=monthly_file(".xlsx"),
-    file_name=f"{stem}.xlsx",
-    mime=FORMATS[".xlsx"],
-    on_click="ignore",
-    icon=":material/table_view:",
-    width="stretch",
-    key="report_xlsx",
+download_buttons(
+    lambda now: monthly.document(report, now),
+    "le rapport",
+    f"rapport-{month.start:%Y-%m}",
+    "report",
 )
 
 st.markdown(f"**{escape(report.title)}** — du {fmt.day(month.start)} au {fmt.day(month.end)}")
@@ -106,31 +105,9 @@ year_scope = Scope(year, chosen, sel.scope.settings, sel.scope.perimeter)
 figures = cached.compute(publication.publication_figures, sel, scope=year_scope)
 
 
-def publication_file(suffix: str):
-    def build() -> bytes:
-        return render(publication.document(figures, datetime.now()), suffix)
-
-    return build
-
-
-left, right = st.columns(2)
-left.download_button(
-    "Télécharger les chiffres à publier (PDF)",
-    data=publication_file(".pdf"),
-    file_name=f"publication-{name}.pdf",
-    mime=FORMATS[".pdf"],
-    on_click="ignore",
-    icon=":material/picture_as_pdf:",
-    width="stretch",
-    key="publication_pdf",
-)
-right.download_button(
-    "Télécharger les chiffres à publier (Excel)",
-    data=publication_file(".xlsx"),
-    file_name=f"publication-{name}.xlsx",
-    mime=FORMATS[".xlsx"],
-    on_click="ignore",
-    icon=":material/table_view:",
-    width="stretch",
-    key="publication_xlsx",
+download_buttons(
+    lambda now: publication.document(figures, now),
+    "les chiffres à publier",
+    f"publication-{name}",
+    "publication",
 )
