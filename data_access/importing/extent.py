@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from html import unescape
 from posixpath import normpath
 
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
 from data_access.importing.errors import ImportRejected
 
 MAX_SHEET_ROWS = 1_048_576
@@ -185,20 +188,96 @@ _FORMULA_TEXT = re.compile(
 _VALUE = re.compile(rb"<" + _PREFIX + rb"v>([^<]+)</", re.DOTALL)
 
 
-def _usual_form(segment: bytes) -> int | None:
-    """The count of cells when every cell of the piece writes its position first, without a
-    prefix (then rows do not matter: the reader places a cell by its own position); None
-    otherwise (also for a piece with other tags starting with <c, such as <cols>)."""
-    cells = segment.count(b'<c r="')
-    if segment.count(b"<c") != cells or _PREFIXED.search(segment) is not None:
+def _code(text: bytes) -> int:
+    """The bytes read as one little-endian integer, as _words sees them."""
+    return int.from_bytes(text, "little")
+
+
+def _mask(length: int) -> int:
+    return (1 << (8 * length)) - 1
+
+
+_CELL_OPEN = _code(b'<c r="')
+_CLOSED = _code(b"/>")
+_END_TAG = _code(b"</")
+_EMPTY_VALUE = _code(b"<v/>")
+_EMPTY_VALUE_PAIR = _code(b"<v></v>")
+_AFTER_NAME = np.zeros(256, bool)
+_AFTER_NAME[list(b" \t\n\r\f\v/>")] = True  # what may follow a tag's name
+_WINDOW = 11  # after <c r=": at most 3 letters, 7 digits and the closing quote
+_PAD = 64
+
+
+@dataclass
+class _Cells:
+    """The cells of a piece in the usual form: row and column of each, and whether it holds
+    a value (a cell closed at once, or holding nothing or an empty value, does not)."""
+
+    rows: np.ndarray
+    columns: np.ndarray
+    valued: np.ndarray
+    formulas: bool
+    """a <f tag in the piece (formulas written with a prefix are looked for apart)"""
+
+
+def _words(data: np.ndarray) -> np.ndarray:
+    """For every position of the bytes, the 8 bytes starting there as one integer (a view:
+    nothing copied), so that a tag is recognised by one comparison."""
+    return as_strided(data, (len(data) - 7, 8), (1, 1)).view("<u8")[:, 0]
+
+
+def _usual_cells(segment: bytes) -> _Cells | None:
+    """Every cell of the piece located by array operations on its bytes (a 100 000-row sheet
+    in about a tenth of a second), when every cell writes its position first as <c r="B7"
+    (1 to 3 letters, 1 to 7 digits) without a prefix; None otherwise, and the piece is then
+    read tag by tag. The same cells, and the same empty ones, as _CELL finds."""
+    if _PREFIXED.search(segment) is not None:
         return None
-    return cells
-
-
-def _all_valued(segment: bytes, cells: int) -> bool:
-    """Every cell of a piece in the usual form holds a value element (none is empty)."""
-    values = segment.count(b"<v>") + segment.count(b"<is>")
-    return values == cells and b"<v></v>" not in segment
+    data = np.frombuffer(segment + b"\0" * _PAD, np.uint8)
+    words = _words(data)
+    size = len(segment)
+    opening, named = data[:size] == ord("<"), data[1 : size + 1]
+    formulas = bool((opening & (named == ord("f"))).any())
+    tags = np.flatnonzero(opening & (named == ord("c")))
+    cells = tags[_AFTER_NAME[data[tags + 2]]]  # <c then a space, / or >: a cell
+    starts = cells[(words[cells] & _mask(6)) == _CELL_OPEN]
+    if len(starts) != len(cells):  # a cell without its position first
+        return None
+    none = np.zeros(0, np.int64)
+    if not len(starts):
+        return _Cells(none, none, np.zeros(0, bool), formulas)
+    window = data[starts[:, None] + 6 + np.arange(_WINDOW)]
+    letter = (window >= ord("A")) & (window <= ord("Z"))
+    digit = (window >= ord("0")) & (window <= ord("9"))
+    letters = np.argmin(letter, axis=1)  # the first byte that is not a capital letter
+    after = np.arange(_WINDOW)[None, :] >= letters[:, None]
+    end = np.argmax(after & ~digit, axis=1)  # the first byte after them that is not a digit
+    digits = end - letters
+    if not (
+        ((letters >= 1) & (letters <= 3) & (digits >= 1) & (digits <= 7)).all()
+        and (window[np.arange(len(starts)), end] == ord('"')).all()
+    ):
+        return None
+    columns = np.zeros(len(starts), np.int64)
+    rows = np.zeros(len(starts), np.int64)
+    for at in range(_WINDOW - 1):
+        value = window[:, at].astype(np.int64)
+        columns = np.where(at < letters, columns * 26 + value - ord("@"), columns)
+        rows = np.where(after[:, at] & (at < end), rows * 10 + value - ord("0"), rows)
+    closing = np.flatnonzero(data[:size] == ord(">"))
+    if not len(closing):
+        return None
+    ends = closing[np.minimum(np.searchsorted(closing, starts), len(closing) - 1)]
+    if (ends <= starts).any():
+        return None  # a cell tag not closed in the piece
+    follow = words[ends + 1]
+    empty = (
+        ((words[ends - 1] & _mask(2)) == _CLOSED)  # <c r="A1"/>
+        | ((follow & _mask(2)) == _END_TAG)  # <c r="A1"></c>
+        | ((follow & _mask(4)) == _EMPTY_VALUE)  # <v/>
+        | ((follow & _mask(7)) == _EMPTY_VALUE_PAIR)  # <v></v>
+    )
+    return _Cells(rows, columns, ~empty, formulas)
 
 
 class XlsxSheetScanner:
@@ -236,34 +315,26 @@ class XlsxSheetScanner:
             found = _DIMENSION.search(segment)
             if found:
                 self.extent.declared = found[1].decode("ascii", "replace")
-        cells = _usual_form(segment)
+        cells = _usual_cells(segment)
         if cells is not None:
-            self._fast(segment, cells)
+            self._fast(cells)
+            formulas = cells.formulas
         else:
             self._tags(segment)
-        if b"<f" in segment or b":f" in segment:  # formulas (rare): each cell looked at
+            formulas = b"<f" in segment
+        if formulas or b":f" in segment:  # formulas (rare): each cell looked at
             self._formulas(segment)
 
-    def _fast(self, segment: bytes, cells: int) -> None:
-        """Cells in the usual form, located by C-speed searches (a 100 000-row sheet in a
-        few tenths of a second): when no cell of the piece can be empty, every one counts."""
-        if not _all_valued(segment, cells):
-            valued = [
-                (t, n) for t, n, closed, empty in _CELL.findall(segment) if not (closed or empty)
-            ]
-            letters = {text for text, _ in valued}
-            numbers = [int(n) for _, n in valued]
-        else:
-            letters = set(_CELL_LETTERS.findall(segment))
-            numbers = list(map(int, _CELL_ROWS.findall(segment)))
-        if numbers:
-            columns = [_column_number(text) for text in letters]
-            self.extent.add(min(numbers), min(columns))
-            self.extent.add(max(numbers), max(columns))
-        last_cell = segment.rfind(b'<c r="')
-        if last_cell >= 0:  # where the next piece starts, should it be read the slow way
-            reference = _REFERENCE.search(segment, last_cell)
-            self._row, self._column = int(reference[2]), _column_number(reference[1])
+    def _fast(self, cells: _Cells) -> None:
+        """Cells in the usual form: every one that holds a value counts (the reader places a
+        cell by its own position, so rows do not matter)."""
+        valued = cells.valued
+        if valued.any():
+            rows, columns = cells.rows[valued], cells.columns[valued]
+            self.extent.add(int(rows.min()), int(columns.min()))
+            self.extent.add(int(rows.max()), int(columns.max()))
+        if len(cells.rows):  # where the next piece starts, should it be read the slow way
+            self._row, self._column = int(cells.rows[-1]), int(cells.columns[-1])
 
     def _tags(self, segment: bytes) -> None:
         """Every row and cell in order, as the reader places them (the next row or column
