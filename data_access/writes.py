@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import polars as pl
 from sqlalchemy import Connection, text
 from sqlmodel import SQLModel
@@ -68,10 +71,40 @@ def _executemany_into_sqlite(connection: Connection, table_name: str, frame: pl.
     cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
     connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
     try:
-        for batch in frame.iter_slices(BATCH_ROWS):
-            connection.exec_driver_sql(statement, batch.rows())
+        with _indexes_built_after(connection, table_name, frame.height):
+            for batch in frame.iter_slices(BATCH_ROWS):
+                connection.exec_driver_sql(statement, batch.rows())
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
+
+
+@contextmanager
+def _indexes_built_after(connection: Connection, table_name: str, rows: int) -> Iterator[None]:
+    """When the table holds fewer rows than the insert adds (a first import), its plain
+    (non-unique) indexes are dropped before the insert and built again after it, from the
+    same SQL: one sort instead of a random insertion per row (issue 11: processor about
+    0,4 s less for 100 000 copies). Inside the insert's transaction (SQLite's DDL is
+    transactional), so a failed import leaves them as they were; unique indexes are kept,
+    so a duplicate is refused by the same constraint, with the same message. Done through
+    the driver, as the inserts, so the data versions move for this table only."""
+    driver = connection.connection.driver_connection
+    held = driver.execute(
+        f'SELECT count(*) FROM (SELECT 1 FROM "{table_name}" LIMIT ?)',  # noqa: S608
+        (rows,),
+    ).fetchone()[0]
+    indexes = driver.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL AND upper(sql) NOT LIKE 'CREATE UNIQUE%'",
+        (table_name,),
+    ).fetchall()
+    if held >= rows or not indexes or not driver.in_transaction:
+        yield
+        return
+    for name, _sql in indexes:
+        driver.execute(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in indexes:
+        driver.execute(sql)
 
 
 def _copy_into_postgres(connection: Connection, table_name: str, frame: pl.DataFrame) -> None:

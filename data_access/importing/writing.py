@@ -666,6 +666,10 @@ def _copy_sequences(state: State, rows: pl.DataFrame) -> pl.DataFrame:
     - what remains is new, ranked after the copies the key already holds.
     """
     existing = state.get("copies").select("id", *_COPY_KEY, "sequence", "copy_number")
+    if existing.is_empty():  # a first import: each copy ranked among its key's in the file
+        return rows.with_columns(
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over(_COPY_KEY).alias("sequence")
+        )
     rows = rows.with_row_index("_order")
     if "copy_number" in rows.columns:
         numbered = existing.filter(pl.col("copy_number").is_not_null()).select(
