@@ -1,0 +1,114 @@
+"""A bulk insert on SQLite into a table that holds fewer rows than it adds builds the
+table's plain indexes after the rows (data_access/writes.py): the indexes come back with
+the same definition, a failed insert leaves them and the table as they were, and only the
+written table's data version moves."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+from data_access import db, models
+from data_access.settings import Settings
+from data_access.writes import bulk_insert
+
+
+def _indexes(engine: sa.Engine) -> list[tuple[str, str]]:
+    with engine.connect() as connection:
+        return connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'copy' "
+            "ORDER BY name"
+        ).all()
+
+
+def _copies(count: int, first_id: int = 1) -> pl.DataFrame:
+    """Copies of ids first_id...: learner, day and rank all different."""
+    ids = range(first_id, first_id + count)
+    return pl.DataFrame(
+        {
+            "id": ids,
+            "learner_id": [1 + i % 2 for i in ids],
+            "discipline": ["Maths"] * count,
+            "assignment": [""] * count,
+            "submitted_on": [date(2025, 10, 1 + i % 28) for i in ids],
+            "copy_number": [f"C{i}" for i in ids],
+            "sequence": [1 + i // 28 for i in ids],
+        }
+    )
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> sa.Engine:
+    engine = db.get_engine(Settings(database_url=f"sqlite:///{tmp_path / 'bulk.db'}"))
+    with db.write_transaction(engine) as connection:
+        bulk_insert(
+            connection,
+            models.Learner,
+            pl.DataFrame({"id": [1, 2], "external_id": ["A1", "A2"]}),
+        )
+    return engine
+
+
+def test_plain_indexes_are_built_again_after_a_first_insert(engine: sa.Engine) -> None:
+    before = _indexes(engine)
+    assert {"ix_copy_learner_id", "ix_copy_submitted_on"} <= {name for name, _ in before}
+    versions = db.table_versions(engine)
+    statements: list[str] = []
+    with db.write_transaction(engine) as connection:
+        db.bump_data_version(connection)
+        connection.connection.driver_connection.set_trace_callback(statements.append)
+        assert bulk_insert(connection, models.Copy, _copies(500)) == 500
+        connection.connection.driver_connection.set_trace_callback(None)
+    assert [s.split(" ON ")[0] for s in statements if s.upper().startswith(("DROP INDEX", "CREATE INDEX"))] == [
+        'DROP INDEX "ix_copy_learner_id"',
+        'DROP INDEX "ix_copy_submitted_on"',
+        "CREATE INDEX ix_copy_learner_id",
+        "CREATE INDEX ix_copy_submitted_on",
+    ]
+    assert _indexes(engine) == before
+    after = db.table_versions(engine)
+    assert {name for name in after if after[name] != versions.get(name)} == {"copy"}
+    with engine.connect() as connection:
+        plan = connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT count(*) FROM copy WHERE submitted_on = '2025-10-03'"
+        ).all()
+        assert "ix_copy_submitted_on" in str(plan)
+        assert connection.exec_driver_sql(
+            "SELECT count(*) FROM copy WHERE submitted_on = '2025-10-03'"
+        ).scalar() == len([i for i in range(1, 501) if i % 28 == 2])
+        assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+
+def test_a_failed_first_insert_leaves_the_indexes_and_the_table(engine: sa.Engine) -> None:
+    before = _indexes(engine)
+    rows = pl.concat(
+        [_copies(300), _copies(1, first_id=301).with_columns(copy_number=pl.lit("C7"))]
+    )
+    with pytest.raises(sa.exc.IntegrityError, match="copy_number"):  # the unique one refuses
+        with db.write_transaction(engine) as connection:
+            db.bump_data_version(connection)
+            bulk_insert(connection, models.Copy, rows)
+    assert _indexes(engine) == before
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM copy").scalar() == 0
+
+
+def test_a_table_holding_more_rows_keeps_its_indexes_while_inserting(engine: sa.Engine) -> None:
+    with db.write_transaction(engine) as connection:
+        db.bump_data_version(connection)
+        bulk_insert(connection, models.Copy, _copies(400))
+    statements: list[str] = []
+    with db.write_transaction(engine) as connection:
+        db.bump_data_version(connection)
+        connection.connection.driver_connection.set_trace_callback(statements.append)
+        bulk_insert(connection, models.Copy, _copies(100, first_id=401))
+        connection.connection.driver_connection.set_trace_callback(None)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM copy").scalar() == 500
+        assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert any(s.startswith('INSERT INTO "copy"') for s in statements)
+    assert not [s for s in statements if s.upper().startswith(("DROP INDEX", "CREATE INDEX"))]
