@@ -165,3 +165,128 @@ def test_an_xlsxwriter_workbook_with_many_rows_reads_whole() -> None:
             sheet.write_row(r, 0, [f"A{r}", "Maths", "02/10/2025", str(r % 20)])
     raw = open_sheet("grand.xlsx", buffer.getvalue())
     assert raw.rows.height == 5000 and raw.rows.item(-1, "_row") == 5001
+
+
+# --- the array scan of the usual form (extent._usual_cells) agrees with the tags -----------
+
+_REFERENCE_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>(</|<v/>|<v></v>)?')
+
+
+def _reference_extent(xml: bytes) -> tuple[int, int, int, int]:
+    """(first row, last row, first column, last column) of the cells holding a value, found
+    by the regular expression the scan used before the array operations."""
+    cells = [
+        (int(number), _column(letters))
+        for letters, number, closed, empty in _REFERENCE_CELL.findall(xml)
+        if not (closed or empty)
+    ]
+    rows, columns = [r for r, _ in cells], [c for _, c in cells]
+    return min(rows), max(rows), min(columns), max(columns)
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for byte in letters:
+        number = number * 26 + byte - 64
+    return number
+
+
+def _usual_sheet(rows: int, seed: int) -> bytes:
+    """A sheet in the usual form with every kind of cell: values, inline strings, formats
+    only (closed at once), empty values, long styles, numbers and letters of every length."""
+    import random
+
+    rng = random.Random(seed)
+    forms = [
+        b'<c r="{ref}"><v>1</v></c>',
+        b'<c r="{ref}" t="inlineStr"><is><t>x</t></is></c>',
+        b'<c r="{ref}" s="3"/>',
+        b'<c r="{ref}"></c>',
+        b'<c r="{ref}" s="1"><v/></c>',
+        b'<c r="{ref}"><v></v></c>',
+        b'<c r="{ref}" s="12" t="s"><v>7</v></c>',
+    ]
+    parts = [b'<worksheet><dimension ref="A1"/><cols><col min="1" max="2"/></cols><sheetData>']
+    for r in range(rng.randrange(1, 40), rows):
+        parts.append(f'<row r="{r}" spans="1:9">'.encode())
+        for _ in range(rng.randrange(0, 6)):
+            column = rng.choice([1, 2, 5, 26, 27, 702, 703, 16_384, rng.randrange(1, 800)])
+            ref = f"{_letters(column)}{rng.choice([r, r, r, rng.randrange(1, 9_999_999)])}"
+            parts.append(rng.choice(forms).replace(b"{ref}", ref.encode()))
+        parts.append(b"</row>")
+    parts.append(b'<row r="1"><c r="B1"><v>0</v></c></row></sheetData></worksheet>')
+    return b"".join(parts)
+
+
+def _letters(column: int) -> str:
+    from data_access.importing.extent import column_letters
+
+    return column_letters(column)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_array_scan_finds_the_cells_the_tags_find(seed: int) -> None:
+    xml = _usual_sheet(3_000, seed)
+    for piece in (1 << 20, 4_096, 997):
+        found = _scan(xml, piece).extent
+        expected = _reference_extent(xml)
+        assert (found.first_row, found.last_row, found.first_column, found.last_column) == expected
+
+
+def test_a_far_cell_hidden_among_many_usual_rows_is_found() -> None:
+    rows = b"".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>A{r}</t></is></c><c r="B{r}"><v>{r}</v>'
+        f'</c><c r="C{r}" s="1"/></row>'.encode()
+        for r in range(1, 40_001)
+    )
+    far = b'<c r="XFD1048576"><v>1</v></c>'
+    middle = rows.index(b'<c r="B20000"')
+    xml = (
+        b"<worksheet><sheetData>"
+        + rows[:middle]
+        + far
+        + rows[middle:]
+        + b"</sheetData></worksheet>"
+    )
+    found = _scan(xml, 1 << 20).extent
+    assert (found.first_row, found.last_row, found.first_column, found.last_column) == (
+        1,
+        1_048_576,
+        1,
+        16_384,
+    )
+    without = _scan(xml.replace(far, b""), 1 << 20).extent
+    assert (without.last_row, without.last_column) == (40_000, 2)  # C only formatted
+
+
+@pytest.mark.parametrize(
+    ("cell", "row", "column"),
+    [
+        (b'<c r="A12345678"><v>1</v></c>', 12_345_678, 1),  # 8 digits: read tag by tag
+        (b'<c r="XFDA2"><v>1</v></c>', 2, 16_384 * 26 + 1),  # 4 letters: read tag by tag
+        (b'<c  r="B3"><v>1</v></c>', 3, 2),  # two spaces: read tag by tag
+        (b'<c r="D4" s="1"\n/>', 1, 1),  # closed after a line break: empty
+    ],
+)
+def test_positions_beyond_the_usual_form_are_read_tag_by_tag(
+    cell: bytes, row: int, column: int
+) -> None:
+    filler = b"".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c></row>'.encode() for r in range(1, 9))
+    xml = b"<worksheet><sheetData>" + filler + b"<row>" + cell + b"</row></sheetData></worksheet>"
+    found = _scan(xml, 1 << 20).extent
+    assert (found.last_row, found.last_column) == (max(row, 8), max(column, 1))
+
+
+def test_a_far_cell_in_a_big_workbook_is_refused_before_reading() -> None:
+    buffer = io.BytesIO()
+    with xlsxwriter.Workbook(buffer, {"constant_memory": True}) as workbook:
+        sheet = workbook.add_worksheet("Copies")
+        sheet.write_row(0, 0, hostile.HEADERS)
+        for r in range(1, 30_001):
+            sheet.write_row(r, 0, [f"A{r}", "Maths", "02/10/2025", r % 20])
+        sheet.write_number(1_048_575, 16_383, 1)
+    content = hostile.rewrite_member(
+        buffer.getvalue(), hostile.SHEET, lambda d: hostile._dimension(d, "A1:D30001")
+    )
+    with pytest.raises(ImportRejected, match="XFD1048576"):
+        open_sheet("grand.xlsx", content)
