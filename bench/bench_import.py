@@ -11,6 +11,7 @@ Targets: under 2 s end to end (issue 11, with copy numbers and same-day copies; 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import subprocess
 import sys
@@ -60,6 +61,11 @@ def write_copies(path: Path, rows: int, seed: int = 1) -> None:
                 sheet.write_number(r, 5, round(rng.uniform(0, 20), 1))
 
 
+def _load() -> str:
+    """The load average over 1, 5 and 15 minutes, as the README quotes it."""
+    return " / ".join(f"{value:.1f}".replace(".", ",") for value in os.getloadavg())
+
+
 def learners_csv() -> bytes:
     lines = ["Identifiant;Classe;Site;Date d'entrée"]
     lines += [f"A{i:05d};Groupe {i % 40};Site {i % 4};01/09/2025" for i in range(LEARNERS)]
@@ -100,7 +106,10 @@ def bench_end_to_end(rows: int, workdir: Path) -> None:
         f"import complet (lire, vérifier, écrire) : {ours:.2f} s (temps processeur "
         f"{ours_cpu:.2f} s) — {report.summary()}"
     )
-    print(f"rapport pandas / import : {pandas_seconds / ours:.1f}x")
+    print(
+        f"rapport pandas / import : {pandas_seconds / ours:.1f}x (temps processeur "
+        f"{pandas_cpu / ours_cpu:.1f}x) ; charge moyenne {_load()}"
+    )
 
     started, cpu = time.perf_counter(), time.process_time()
     again = import_file(engine, path.name, content)
