@@ -63,7 +63,11 @@ def test_plain_indexes_are_built_again_after_a_first_insert(engine: sa.Engine) -
         connection.connection.driver_connection.set_trace_callback(statements.append)
         assert bulk_insert(connection, models.Copy, _copies(500)) == 500
         connection.connection.driver_connection.set_trace_callback(None)
-    assert [s.split(" ON ")[0] for s in statements if s.upper().startswith(("DROP INDEX", "CREATE INDEX"))] == [
+    assert [
+        s.split(" ON ")[0]
+        for s in statements
+        if s.upper().startswith(("DROP INDEX", "CREATE INDEX"))
+    ] == [
         'DROP INDEX "ix_copy_learner_id"',
         'DROP INDEX "ix_copy_submitted_on"',
         "CREATE INDEX ix_copy_learner_id",
