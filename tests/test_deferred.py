@@ -80,3 +80,39 @@ def test_the_overview_draws_its_tiles_before_the_risk_lists(
     labels = [metric.label for metric in app.metric]
     assert any(label.startswith("Apprenants à risque au") for label in labels)
     assert "Alertes en cours de calcul" not in " ".join(c.value for c in app.caption)
+
+
+def test_after_a_restart_the_risk_list_is_read_from_disk_not_scored_again(
+    app_database,  # noqa: ANN001
+    tmp_path,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The overview's at-risk count comes from the list kept beside the snapshots: a restart
+    (caches emptied) neither trains the score nor lists the learners again."""
+    import streamlit as st
+
+    from indicators import risk, risk_model
+
+    monkeypatch.setenv("PILOTAGE_SNAPSHOT_DIR", str(tmp_path / "snapshots"))
+    app_database(hand_made_world())
+
+    def at_risk_count(app) -> str:  # noqa: ANN001
+        return next(m.value for m in app.metric if m.label.startswith("Apprenants à risque au"))
+
+    first = at_risk_count(open_page())
+    st.cache_resource.clear()  # a restart of the process
+
+    def refused(*_arguments, **_named):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(risk_model, "train", refused)
+    listed = risk.at_risk
+
+    def only_without_score(dataset, scope, as_of, model=None, **named):  # noqa: ANN001, ANN003, ANN202
+        assert model is None, "the scored list was computed again"
+        return listed(dataset, scope, as_of, **named)
+
+    monkeypatch.setattr(risk, "at_risk", only_without_score)
+    app = open_page()
+    assert not app.exception
+    assert at_risk_count(app) == first
