@@ -33,6 +33,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
 PROJECT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
@@ -192,14 +194,23 @@ async def one_user(browser, url: str, rounds: int, timeout_ms: int, server: int)
         f"(serveur : {cpu_seconds(server) - processor:.2f} s de processeur)"
     )
     times: dict[str, list[tuple[float, float]]] = {title: [] for title in PAGES}
+    late = 0
     for _ in range(rounds):
         for title in PAGES:
             processor = cpu_seconds(server)
-            seconds = await visit(page, title, timeout_ms)
+            try:
+                seconds = await visit(page, title, timeout_ms)
+            except PlaywrightTimeout:  # counted, then the next page
+                seconds, late = float("inf"), late + 1
             times[title].append((seconds, cpu_seconds(server) - processor))
-    await visit(page, "Vue d'ensemble", timeout_ms)
+    chosen = cleared = float("inf")
     processor = cpu_seconds(server)
-    chosen, cleared = await set_site(page, timeout_ms)
+    try:
+        await visit(page, "Vue d'ensemble", timeout_ms)
+        processor = cpu_seconds(server)
+        chosen, cleared = await set_site(page, timeout_ms)
+    except PlaywrightTimeout:
+        late += 1
     filter_cpu = cpu_seconds(server) - processor
     print("page | " + " | ".join(f"passage {n + 1} (processeur du serveur)" for n in range(rounds)))
     for title, measured in times.items():
@@ -213,7 +224,9 @@ async def one_user(browser, url: str, rounds: int, timeout_ms: int, server: int)
     print(f"Premières visites : {percentiles(visits)}")
     if revisits:
         print(f"Revisites : {percentiles(revisits)}")
-    print(f"Erreurs affichées : {await errors_on(page)}")
+    print(
+        f"Erreurs affichées : {await errors_on(page)} ; pages au-delà de {timeout_ms // 1000} s : {late}"
+    )
     await context.close()
 
 
@@ -319,7 +332,11 @@ def main() -> None:
         asyncio.run(run(arguments, server))
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
 
 
 if __name__ == "__main__":
