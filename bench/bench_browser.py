@@ -146,7 +146,7 @@ async def errors_on(page) -> int:  # noqa: ANN001
 
 async def open_app(page, url: str, timeout_ms: int) -> float:  # noqa: ANN001
     start = time.perf_counter()
-    await page.goto(url)
+    await page.goto(url, timeout=timeout_ms)  # Playwright's own default is 30 s
     await page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=timeout_ms)
     await page.wait_for_function(
         "() => document.querySelector('[data-testid=\"stApp\"]')"
@@ -304,8 +304,9 @@ async def run(arguments: argparse.Namespace, server: subprocess.Popen) -> None:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         print(f"Mémoire du serveur avant la première page : {rss_mb(server.pid):.0f} Mo")
-        await one_user(browser, url, arguments.rounds, timeout_ms, server.pid)
-        print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo ; charge : {load()}")
+        if arguments.rounds:
+            await one_user(browser, url, arguments.rounds, timeout_ms, server.pid)
+            print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo ; charge : {load()}")
         if arguments.sessions:
             await many_users(
                 browser, url, arguments.sessions, timeout_ms, server.pid, arguments.budget
@@ -317,7 +318,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default=DEFAULT_DATABASE)
     parser.add_argument("--port", type=int, default=8616)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="passages de la session seule (0 : aucune)"
+    )
     parser.add_argument("--sessions", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=120, help="secondes par page au plus")
     parser.add_argument(
