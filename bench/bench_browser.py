@@ -306,7 +306,12 @@ async def run(arguments: argparse.Namespace, server: subprocess.Popen) -> None:
         print(f"Mémoire du serveur avant la première page : {rss_mb(server.pid):.0f} Mo")
         if arguments.rounds:
             await one_user(browser, url, arguments.rounds, timeout_ms, server.pid)
-            print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo ; charge : {load()}")
+        else:  # the data loaded once before the sessions come: they measure clicks, not a start
+            context = await browser.new_context()
+            first = await open_app(await context.new_page(), url, timeout_ms)
+            print(f"Première page après le démarrage (vue d'ensemble) : {first:.2f} s")
+            await context.close()
+        print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo ; charge : {load()}")
         if arguments.sessions:
             await many_users(
                 browser, url, arguments.sessions, timeout_ms, server.pid, arguments.budget
