@@ -3,13 +3,17 @@ seed, opened in Debian's Chromium driven by Playwright.
 
 Usage:
     python bench/bench_browser.py [--database URL] [--port 8616] [--rounds 2]
-                                  [--sessions N] [--timeout 120]
+                                  [--sessions N] [--timeout 120] [--budget 900]
 
 One session: the first page after the start (data loaded, from the snapshots when there are
 some), then every page clicked ``--rounds`` times (first visit, then revisits), then the site
 filter set and cleared. With ``--sessions N``, N more sessions (Playwright contexts of one
 browser) then click through every page at the same time: the median, 95th percentile and
 longest page time, the errors, and the server's memory before and after (per session).
+Sessions are bounded in number (MAX_SESSIONS) and in time (``--budget`` seconds for them all;
+one page waits ``--timeout`` at most). The load average is printed before and after, and the
+server's processor time (from /proc) beside every page time: the browsers share the machine's
+cores with the server, the processor time says what the server itself spent.
 
 A page time runs from the click to the end of the script run that draws it (the app's
 ``data-test-script-state`` going from "running" back to "notRunning") and the next frame
@@ -28,6 +32,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 PROJECT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -57,6 +63,38 @@ WATCH = """() => {
 }"""
 DONE = "() => window.__done === true"
 PAINTED = "() => new Promise(resolve => requestAnimationFrame(() => resolve(true)))"
+
+
+MAX_SESSIONS = 40
+"""Sessions at once at most (each is a Chromium context: about 100 Mo and some processor)."""
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """Processor seconds (user + system, every thread) the process has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.1f} / {five:.1f} / {fifteen:.1f} (1, 5, 15 min, {os.cpu_count()} cœurs)"
+
+
+def percentiles(seconds: list[float]) -> str:
+    """Median, 95th percentile and longest of page times, in seconds."""
+    if not seconds:
+        return "aucune page"
+    ordered = sorted(seconds)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return (
+        f"médiane {statistics.median(ordered):.2f} s, 95e centile {p95:.2f} s, "
+        f"le plus long {ordered[-1]:.2f} s"
+    )
 
 
 def rss_mb(pid: int) -> float:
@@ -108,7 +146,7 @@ async def errors_on(page) -> int:  # noqa: ANN001
 
 async def open_app(page, url: str, timeout_ms: int) -> float:  # noqa: ANN001
     start = time.perf_counter()
-    await page.goto(url)
+    await page.goto(url, timeout=timeout_ms)  # Playwright's own default is 30 s
     await page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=timeout_ms)
     await page.wait_for_function(
         "() => document.querySelector('[data-testid=\"stApp\"]')"
@@ -145,28 +183,65 @@ async def set_site(page, timeout_ms: int) -> tuple[float, float]:  # noqa: ANN00
     return chosen, removed
 
 
-async def one_user(browser, url: str, rounds: int, timeout_ms: int) -> None:  # noqa: ANN001
+async def one_user(browser, url: str, rounds: int, timeout_ms: int, server: int) -> None:  # noqa: ANN001
+    """One session alone: each page time, with the server's processor time for that page."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
+    processor = cpu_seconds(server)
+    first = await open_app(page, url, timeout_ms)
     print(
-        f"Première page après le démarrage (vue d'ensemble) : {await open_app(page, url, timeout_ms):.2f} s"
+        f"Première page après le démarrage (vue d'ensemble) : {first:.2f} s "
+        f"(serveur : {cpu_seconds(server) - processor:.2f} s de processeur)"
     )
-    times: dict[str, list[float]] = {title: [] for title in PAGES}
+    times: dict[str, list[tuple[float, float]]] = {title: [] for title in PAGES}
+    late = 0
     for _ in range(rounds):
         for title in PAGES:
-            times[title].append(await visit(page, title, timeout_ms))
-    await visit(page, "Vue d'ensemble", timeout_ms)
-    chosen, cleared = await set_site(page, timeout_ms)
-    print("page | " + " | ".join(f"passage {n + 1}" for n in range(rounds)))
-    for title, seconds in times.items():
-        print(f"{title} | " + " | ".join(f"{s:.2f} s" for s in seconds))
-    print(f"Filtre de site choisi (vue d'ensemble) : {chosen:.2f} s ; retiré : {cleared:.2f} s")
-    print(f"Erreurs affichées : {await errors_on(page)}")
+            processor = cpu_seconds(server)
+            try:
+                seconds = await visit(page, title, timeout_ms)
+            except PlaywrightTimeout:  # counted, then the next page
+                seconds, late = float("inf"), late + 1
+            times[title].append((seconds, cpu_seconds(server) - processor))
+    chosen = cleared = float("inf")
+    processor = cpu_seconds(server)
+    try:
+        await visit(page, "Vue d'ensemble", timeout_ms)
+        processor = cpu_seconds(server)
+        chosen, cleared = await set_site(page, timeout_ms)
+    except PlaywrightTimeout:
+        late += 1
+    filter_cpu = cpu_seconds(server) - processor
+    print("page | " + " | ".join(f"passage {n + 1} (processeur du serveur)" for n in range(rounds)))
+    for title, measured in times.items():
+        print(f"{title} | " + " | ".join(f"{s:.2f} s ({c:.2f} s)" for s, c in measured))
+    print(
+        f"Filtre de site choisi (vue d'ensemble) : {chosen:.2f} s ; retiré : {cleared:.2f} s "
+        f"(serveur, les deux : {filter_cpu:.2f} s de processeur)"
+    )
+    visits = [measured[0][0] for measured in times.values()]
+    revisits = [s for measured in times.values() for s, _ in measured[1:]]
+    print(f"Premières visites : {percentiles(visits)}")
+    if revisits:
+        print(f"Revisites : {percentiles(revisits)}")
+    print(
+        f"Erreurs affichées : {await errors_on(page)} ; pages au-delà de {timeout_ms // 1000} s : {late}"
+    )
     await context.close()
 
 
-async def many_users(browser, url: str, sessions: int, timeout_ms: int, server: int) -> None:  # noqa: ANN001
+async def many_users(
+    browser,  # noqa: ANN001
+    url: str,
+    sessions: int,
+    timeout_ms: int,
+    server: int,
+    budget: float,
+) -> None:
+    """``sessions`` sessions at once, each opening the app then clicking every page; the whole
+    bounded by ``budget`` seconds (sessions still running then are stopped and counted)."""
     before = rss_mb(server)
+    processor = cpu_seconds(server)
     times: list[float] = []
     failures: list[str] = []
 
@@ -179,6 +254,9 @@ async def many_users(browser, url: str, sessions: int, timeout_ms: int, server: 
                 times.append(await visit(page, title, timeout_ms))
             if await errors_on(page):
                 failures.append(f"session {number} : erreur affichée")
+        except asyncio.CancelledError:
+            failures.append(f"session {number} : arrêtée au bout de {budget:.0f} s")
+            raise
         except Exception as error:  # noqa: BLE001 (counted and reported)
             failures.append(f"session {number} : {type(error).__name__}")
         finally:
@@ -194,23 +272,28 @@ async def many_users(browser, url: str, sessions: int, timeout_ms: int, server: 
 
     watcher = asyncio.create_task(watch_memory())
     start = time.perf_counter()
-    await asyncio.gather(*(user(n) for n in range(sessions)))
+    tasks = [asyncio.create_task(user(n)) for n in range(sessions)]
+    _, late = await asyncio.wait(tasks, timeout=budget)
+    for task in late:
+        task.cancel()
+    await asyncio.gather(*late, return_exceptions=True)
     elapsed = time.perf_counter() - start
     watcher.cancel()
     after = rss_mb(server)
+    used = cpu_seconds(server) - processor
     print(f"{sessions} sessions en même temps, {len(times)} pages en {elapsed:.1f} s")
+    print(f"temps d'une page : {percentiles(times)}")
     if times:
-        ordered = sorted(times)
-        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
         print(
-            f"temps d'une page : médiane {statistics.median(ordered):.2f} s, "
-            f"95e centile {p95:.2f} s, le plus long {ordered[-1]:.2f} s"
+            f"processeur du serveur : {used:.1f} s en tout, {used / len(times):.2f} s par page "
+            f"en moyenne"
         )
     print(f"erreurs : {len(failures)}" + (f" ({'; '.join(failures)})" if failures else ""))
     print(
         f"mémoire du serveur : {before:.0f} Mo avant, pic {peak:.0f} Mo, {after:.0f} Mo après, "
         f"soit {(peak - before) / sessions:.0f} Mo par session au plus fort"
     )
+    print(f"charge après : {load()}")
 
 
 async def run(arguments: argparse.Namespace, server: subprocess.Popen) -> None:
@@ -220,10 +303,19 @@ async def run(arguments: argparse.Namespace, server: subprocess.Popen) -> None:
     timeout_ms = int(arguments.timeout * 1000)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        await one_user(browser, url, arguments.rounds, timeout_ms)
-        print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo")
+        print(f"Mémoire du serveur avant la première page : {rss_mb(server.pid):.0f} Mo")
+        if arguments.rounds:
+            await one_user(browser, url, arguments.rounds, timeout_ms, server.pid)
+        else:  # the data loaded once before the sessions come: they measure clicks, not a start
+            context = await browser.new_context()
+            first = await open_app(await context.new_page(), url, timeout_ms)
+            print(f"Première page après le démarrage (vue d'ensemble) : {first:.2f} s")
+            await context.close()
+        print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo ; charge : {load()}")
         if arguments.sessions:
-            await many_users(browser, url, arguments.sessions, timeout_ms, server.pid)
+            await many_users(
+                browser, url, arguments.sessions, timeout_ms, server.pid, arguments.budget
+            )
         await browser.close()
 
 
@@ -231,19 +323,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default=DEFAULT_DATABASE)
     parser.add_argument("--port", type=int, default=8616)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="passages de la session seule (0 : aucune)"
+    )
     parser.add_argument("--sessions", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=120, help="secondes par page au plus")
-    arguments = parser.parse_args()
-    print(
-        f"Machine : {os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f} ; base {arguments.database}"
+    parser.add_argument(
+        "--budget", type=float, default=900, help="secondes au plus pour toutes les sessions"
     )
+    arguments = parser.parse_args()
+    if not 0 <= arguments.sessions <= MAX_SESSIONS:
+        parser.error(f"--sessions : de 0 à {MAX_SESSIONS}")
+    print(f"Machine : charge {load()} ; base {arguments.database}")
     server = serve(arguments.database, arguments.port)
     try:
         asyncio.run(run(arguments, server))
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import streamlit as st
 
 from alerts import rules
 from indicators import compare, dataset, risk, summary, surges
-from ui import cached, follow_up, notices, sidebar
+from ui import cached, deferred, follow_up, notices, sidebar
 from ui import format as fmt
 from ui.definitions import help_for
 from ui.text import escape
@@ -108,24 +108,40 @@ tile(
 st.caption(f"{fmt.number(current['interviews'])} entretiens tenus dans la période.")
 
 st.subheader("Alertes en cours")
+day = dataset.as_of(sel.dataset, period)
+week_before = day - timedelta(days=7)
+
+
+def risk_figures() -> None:
+    """What the alerts and the right column read, into the memoised caches (in the background:
+    the national risk lists take seconds, the rest of the page does not wait for them)."""
+    if not outside:
+        cached.compute(rules.event_alerts, sel, scope=scope, as_of=day)
+        cached.compute(risk.at_risk, sel, scope=scope, as_of=day)
+        cached.compute(risk.at_risk, sel, scope=scope, as_of=week_before)
+    follow_up.at_risk(sel, day)
+
+
+risk_key = ("vue-d-ensemble", sel.data_key, scope, day)
+risk_ready = deferred.ready(risk_key, risk_figures, "les alertes de la vue d'ensemble")
 if outside:
     st.info("Pas d'alerte à lire : la période ne contient aucune activité.")
+elif not risk_ready:
+    deferred.waiting(risk_key, "Alertes en cours de calcul : elles s'afficheront ici.")
 else:
-    alert_day = dataset.as_of(sel.dataset, period)
-    week_before = alert_day - timedelta(days=7)
     alerts = rules.combined(  # the risk lists are those of the right column, memoised
-        cached.compute(rules.event_alerts, sel, scope=scope, as_of=alert_day),
+        cached.compute(rules.event_alerts, sel, scope=scope, as_of=day),
         rules.risk_alerts(
-            cached.compute(risk.at_risk, sel, scope=scope, as_of=alert_day),
+            cached.compute(risk.at_risk, sel, scope=scope, as_of=day),
             cached.compute(risk.at_risk, sel, scope=scope, as_of=week_before),
-            alert_day,
+            day,
         ),
     )
     if alerts.is_empty():
-        st.success(f"Aucune alerte au {fmt.day(alert_day)}.")
+        st.success(f"Aucune alerte au {fmt.day(day)}.")
     else:
         st.caption(
-            f"{fmt.number(alerts.height)} alerte(s) au {fmt.day(alert_day)}, le dernier jour de "
+            f"{fmt.number(alerts.height)} alerte(s) au {fmt.day(day)}, le dernier jour de "
             "la période ou des données : les mêmes que `pilotage alerts`, envoyées chaque nuit "
             "par e-mail quand l'envoi est programmé (voir le README)."
         )
@@ -192,15 +208,20 @@ with left:
     )
 with right:
     st.subheader("Apprenants à risque de décrochage")
-    day = dataset.as_of(sel.dataset, period)
-    at_risk = follow_up.at_risk(sel, day)
-    learners = risk.by_learner(at_risk)
-    alerts = risk.by_learner(risk.filter_at_risk(at_risk, [], [], [risk.ALERT]))
-    st.metric(
-        f"Apprenants à risque au {fmt.day(day)}",
-        fmt.number(learners.height),
-        border=True,
-        help=help_for("at_risk", settings),
-    )
-    st.caption(f"Dont {fmt.number(alerts.height)} en alerte : à appeler en premier.")
+    if not risk_ready:
+        st.caption(
+            ":material/hourglass_top: Liste en cours de calcul : le nombre d'apprenants à "
+            "risque s'affichera ici."
+        )
+    else:
+        at_risk = follow_up.at_risk(sel, day)
+        learners = risk.by_learner(at_risk)
+        alerts = risk.by_learner(risk.filter_at_risk(at_risk, [], [], [risk.ALERT]))
+        st.metric(
+            f"Apprenants à risque au {fmt.day(day)}",
+            fmt.number(learners.height),
+            border=True,
+            help=help_for("at_risk", settings),
+        )
+        st.caption(f"Dont {fmt.number(alerts.height)} en alerte : à appeler en premier.")
     st.page_link("pages/at_risk.py", label="Voir la liste et qui appeler", icon=":material/call:")

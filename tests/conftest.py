@@ -123,6 +123,16 @@ def pseudonym_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def sections_drawn_with_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest does not rerun a page when a section computed in the background is ready
+    (ui/deferred.py): the tests of pages wait for it instead (tests/test_deferred.py tests the
+    waiting itself)."""
+    from ui import deferred
+
+    monkeypatch.setattr(deferred, "GRACE_SECONDS", 300.0)
+
+
+@pytest.fixture(autouse=True)
 def no_snapshots_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads what another one left on disk (snapshots of tables, figures): the tests
     of the snapshots give their folder explicitly (tests/test_data_versions.py)."""

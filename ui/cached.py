@@ -131,6 +131,25 @@ def _write_figure(path: Path, figure: pl.DataFrame) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def kept_on_disk(
+    name: str, data_key: str, arguments: tuple[tuple[str, Any], ...], make: Callable[[], Any]
+) -> Any:
+    """``make()``, read from disk instead when this figure (``name`` of the data ``data_key``
+    with ``arguments``) was made before, by this process or another; written there otherwise
+    (a frame of the database only, as ``compute``'s). For figures cached elsewhere
+    (``ui/follow_up.py``'s risk list) that should survive a restart too."""
+    path = _figure_path(name, data_key, False, arguments)
+    if path is not None and path.exists():
+        try:
+            return pl.read_parquet(path)
+        except (OSError, pl.exceptions.PolarsError):
+            pass  # damaged: made again
+    result = make()
+    if path is not None and isinstance(result, pl.DataFrame):
+        _write_figure(path, result)
+    return result
+
+
 def compute(
     function: Callable[..., Any],
     selection: Selection,

@@ -14,7 +14,7 @@ from data_access.follow_ups import NewContact, contacts
 from domain import FOLLOW_UP_CHANNELS, FOLLOW_UP_OUTCOMES, FOLLOW_UP_ROLES
 from indicators import risk, risk_model
 from indicators.common import IndicatorSettings, Scope
-from ui import auth, risk_text, writes
+from ui import auth, cached, risk_text, writes
 from ui.sidebar import SOURCE_DATABASE, Selection
 from ui.text import escape
 
@@ -35,9 +35,16 @@ def _model(
 def _listed(
     data_key: str, scope: Scope, as_of: date, everyone: bool, _selection: Selection
 ) -> pl.DataFrame:
-    model = risk_model_of(_selection, as_of)
-    usable = model if isinstance(model, risk_model.RiskModel) else None
-    return risk.at_risk(_selection.dataset, scope, as_of, usable, everyone=everyone)
+
+    def make() -> pl.DataFrame:
+        model = risk_model_of(_selection, as_of)
+        usable = model if isinstance(model, risk_model.RiskModel) else None
+        return risk.at_risk(_selection.dataset, scope, as_of, usable, everyone=everyone)
+
+    # on disk too: a restart, or another process, reads the list instead of training the
+    # score and scoring every enrolment again (seconds at national scale)
+    arguments = (("as_of", as_of), ("everyone", everyone), ("scope", scope))
+    return cached.kept_on_disk("ui.follow_up.at_risk", data_key, arguments, make)
 
 
 def risk_model_of(selection: Selection, as_of: date) -> risk_model.RiskModel | risk_model.NoModel:
