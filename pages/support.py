@@ -144,7 +144,7 @@ st.altair_chart(
     ),
     width="stretch",
 )
-st.altair_chart(
+drill.bars(
     charts_learners.delivered_against_expected(
         per_group.filter(per_group["hours_expected"].is_not_null()),
         category="label",
@@ -153,7 +153,8 @@ st.altair_chart(
         category_title="Groupe",
         title="Par groupe : heures assurées (barres) et attendues à date (trait rouge)",
     ),
-    width="stretch",
+    key="hours_by_group",
+    field="label",
 )
 group = drill.pick(
     per_group.drop("label"),

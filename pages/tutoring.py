@@ -224,20 +224,21 @@ if load.is_empty():
     st.info("Aucun apprenant suivi ni aucune sollicitation dans la période.")
 else:
     named_load = load.with_columns(tutoring.no_tutor_label())
-    st.altair_chart(
+    drill.bars(
         charts.bars(
             named_load,
             category="tutor",
-            value="learners",
+            value="requests",
             category_title="Tuteur",
-            value_title="Apprenants suivis",
+            value_title="Sollicitations reçues",
             extra_tooltips=[
-                ("requests", "Sollicitations reçues", "count"),
+                ("learners", "Apprenants suivis", "count"),
                 ("answered_within_target_share", f"Part répondue en {target} h", "share"),
             ],
             max_categories=30,
         ),
-        width="stretch",
+        key="tutor_load",
+        field="tutor",
     )
     tutor = drill.pick(
         named_load,
