@@ -21,6 +21,12 @@ def _year_earlier(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
+def day_a_year_before(day: date) -> date:
+    """The same date one calendar year earlier (29/02 becomes 28/02): the day a situation
+    (learners still enrolled, interviews overdue) is looked at a year before."""
+    return _year_earlier(day)
+
+
 def year_before(period: Period) -> Period:
     """The same dates one calendar year earlier (29/02 becomes 28/02)."""
     return Period(_year_earlier(period.start), _year_earlier(period.end))

@@ -5,7 +5,7 @@ enregistrés sans objectifs."""
 import streamlit as st
 
 from domain import INTERVIEW_TYPES
-from indicators import dataset, interviews, risk
+from indicators import compare, dataset, interviews, risk
 from ui import cached, charts_learners, follow_up, notices, sidebar, tables
 from ui import format as fmt
 from ui.definitions import help_for
@@ -90,9 +90,11 @@ held = int(by_type["interviews"].sum())
 
 earlier = notices.year_before(sel)
 before = {"interviews": None, "missing": None, "overdue": None, "undocumented": None}
-if earlier is not None:  # the same figures a year earlier, each at the end of that period
+if (
+    earlier is not None
+):  # the same figures a year earlier; situations on the same day a year earlier
     then = scope.with_period(earlier)
-    as_of_then = dataset.as_of(sel.dataset, earlier)
+    as_of_then = compare.day_a_year_before(as_of)
     before = {
         "interviews": int(
             cached.compute(interviews.interviews_by_type, sel, scope=then)["interviews"].sum()
@@ -141,7 +143,8 @@ for column, (label, name, value, definition, detail, inverse) in zip(
 if earlier is not None:
     st.caption(
         f"Évolutions : par rapport à la même période un an plus tôt (du {fmt.day(earlier.start)} "
-        f"au {fmt.day(earlier.end)}), les situations à la fin de celle-ci."
+        f"au {fmt.day(earlier.end)}) ; les situations (apprenants à voir, suivis en retard) au "
+        f"{fmt.day(compare.day_a_year_before(as_of))}, le même jour un an plus tôt."
     )
 
 if held == 0:

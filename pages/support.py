@@ -95,9 +95,11 @@ earlier = notices.year_before(sel)
 before: dict = dict.fromkeys(("delivered", "too_few", "over"))
 before_by_kind: dict[str, float] = {}
 before_by_group = None
-if earlier is not None:  # the same figures a year earlier, each at the end of that period
+if (
+    earlier is not None
+):  # the same figures a year earlier; situations on the same day a year earlier
     then = scope.with_period(earlier)
-    as_of_then = dataset.as_of(sel.dataset, earlier)
+    as_of_then = compare.day_a_year_before(as_of)
     before_by_group = cached.compute(
         support_hours.delivered_by_group, sel, scope=then, as_of=as_of_then
     )
@@ -151,7 +153,9 @@ change_tile(
 if earlier is not None:
     st.caption(
         f"Évolutions : par rapport à la même période un an plus tôt (du {fmt.day(earlier.start)} "
-        f"au {fmt.day(earlier.end)}), en heures pour les heures assurées."
+        f"au {fmt.day(earlier.end)}), en heures pour les heures assurées ; les apprenants avec "
+        f"trop peu d'heures au {fmt.day(compare.day_a_year_before(as_of))}, le même jour un an "
+        "plus tôt."
     )
 
 st.header("Heures assurées face aux heures attendues")
