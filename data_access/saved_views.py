@@ -80,3 +80,27 @@ def delete_view(engine: Engine, login: str, view_id: int) -> bool:
             delete(table).where(table.c.id == view_id, table.c.login == login)
         )
     return result.rowcount > 0
+
+
+def rename(engine: Engine, login: str, view_id: int, name: str) -> SavedView | None:
+    """Rename the account's view (another account's is never touched): the view renamed, or
+    None when the account has no such view; refused when another of its views has that name."""
+    cleaned = clean_name(name)
+    table = models.SavedView.__table__
+    with engine.begin() as connection:
+        other = connection.execute(
+            select(table.c.id).where(
+                table.c.login == login, table.c.name == cleaned, table.c.id != view_id
+            )
+        ).first()
+        if other is not None:
+            raise ViewRefused(f"Une autre de vos vues s'appelle déjà « {cleaned} ».")
+        connection.execute(
+            table.update().where(table.c.id == view_id, table.c.login == login).values(name=cleaned)
+        )
+        row = connection.execute(
+            select(table.c.id, table.c.name, table.c.query, table.c.created_at).where(
+                table.c.id == view_id, table.c.login == login
+            )
+        ).first()
+    return None if row is None else SavedView(row.id, row.name, row.query, row.created_at)

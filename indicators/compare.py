@@ -21,6 +21,12 @@ def _year_earlier(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
+def day_a_year_before(day: date) -> date:
+    """The same date one calendar year earlier (29/02 becomes 28/02): the day a situation
+    (learners still enrolled, interviews overdue) is looked at a year before."""
+    return _year_earlier(day)
+
+
 def year_before(period: Period) -> Period:
     """The same dates one calendar year earlier (29/02 becomes 28/02)."""
     return Period(_year_earlier(period.start), _year_earlier(period.end))
@@ -76,3 +82,20 @@ def brought_forward(series: pl.DataFrame, grain: str) -> pl.DataFrame:
         pl.col("period_start").alias("year_before_start"),
         pl.col("period_start").dt.offset_by(shift).alias("period_start"),
     )
+
+
+def labelled(
+    now: pl.DataFrame,
+    before: pl.DataFrame | None,
+    keys: list[str],
+    values: dict[str, str],
+    base_labels: dict[str, str],
+    base_kinds: dict[str, str] | None = None,
+) -> tuple[pl.DataFrame, dict[str, str], dict[str, str]]:
+    """A table with its labels and kinds (ui.tables), and when ``before`` is given (the same
+    table a year earlier) the columns of ``beside`` with theirs: what a page shows."""
+    shown_kinds = dict(base_kinds or {})
+    if before is None:
+        return now, base_labels, shown_kinds
+    table = beside(now, before, keys, values)
+    return table, base_labels | labels(base_labels, values), shown_kinds | kinds(values)

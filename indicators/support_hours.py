@@ -194,6 +194,15 @@ def delivered_by_group(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFr
             )
             .alias("label")
         )
+        .with_columns(
+            # need groups of one name follow one another: their start tells them apart
+            pl.when(pl.col("label").is_duplicated() & pl.col("period_start").is_not_null())
+            .then(
+                pl.format("{}, dès le {}", "label", pl.col("period_start").dt.strftime("%d/%m/%Y"))
+            )
+            .otherwise(pl.col("label"))
+            .alias("label")
+        )
         .select(
             "site",
             "group",

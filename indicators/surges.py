@@ -27,7 +27,7 @@ import polars as pl
 from domain import DIMENSION_LABELS
 from indicators.common import Period, Scope, matching
 from indicators.dataset import Dataset, data_end, open_weeks, with_learners
-from indicators.flows import as_of, monday
+from indicators.flows import BACKLOG_SOURCES, as_of, monday
 
 SOURCES = {
     "copies": ("copies", "submitted_on"),
@@ -306,3 +306,17 @@ def events_behind(
         matching(dict(series)),
     )
     return with_learners(dataset, rows).select(BEHIND_COLUMNS[source]).sort(column)
+
+
+def waiting_behind(
+    dataset: Dataset, scope: Scope, on_day: date, source: str = "copies"
+) -> pl.DataFrame:
+    """The copies (or requests) waiting at the end of ``on_day``, behind one value of
+    flows.backlog: arrived on or before that day and not corrected (answered) on or before it;
+    as many rows as its ``waiting``. Columns: BEHIND_COLUMNS[source]; the oldest first."""
+    attribute, arrival, departure = BACKLOG_SOURCES[source]
+    rows = scope.keep(getattr(dataset, attribute)).filter(
+        pl.col(arrival).cast(pl.Date) <= on_day,
+        pl.col(departure).is_null() | (pl.col(departure).cast(pl.Date) > on_day),
+    )
+    return with_learners(dataset, rows).select(BEHIND_COLUMNS[source]).sort(arrival)

@@ -2,6 +2,8 @@
 semaine ou mois, par site et discipline ; les pics d'activité marqués et listés ; le stock en
 attente au fil du temps."""
 
+from datetime import date
+
 import streamlit as st
 
 from indicators import compare, flows, surges
@@ -26,7 +28,33 @@ TILES = {
     "interviews": "Entretiens menés",
 }
 
+BACKLOG_TITLES = {"copies": "Copies en attente", "tutoring": "Sollicitations sans réponse"}
 WAITING_DEFINITIONS = {"copies": "copies_waiting", "tutoring": "requests_waiting"}
+
+
+def show_behind(
+    week_start: date, series: tuple[tuple[str, str | None], ...], source: str, key: str = ""
+) -> None:
+    """The copies (or requests) of one week of one site and discipline, whether chosen by a
+    click on the chart or in the list of surges."""
+    behind = cached.compute(
+        surges.events_behind, sel, scope=scope, week_start=week_start, series=series, source=source
+    )
+    where = dict(series)
+    st.caption(
+        f"{fmt.number(behind.height)} {SURGE_UNITS[source]} de la semaine du "
+        f"{fmt.day(week_start)}, {escape(where['discipline'] or '')} à "
+        f"{escape(where['site'] or '')}."
+    )
+    tables.show(
+        behind,
+        EVENT_LABELS,
+        f"pic_{source}_{week_start:%Y%m%d}",
+        title=f"{SURGE_SOURCES[source]} de la semaine du {fmt.day(week_start)}",
+        kinds={"response_hours": "hours"},
+        key=f"surges_{source}_behind{key}",
+    )
+
 
 sel = sidebar.selection()
 scope = sel.scope
@@ -213,9 +241,10 @@ else:
         placeholder="Choisissez une série",
         help="Les séries ayant eu les pics les plus récents viennent en premier.",
     )
-    st.altair_chart(
+    one_series = surges.one_series(weekly, name, SURGE_BY)
+    clicked_week = drill.bars(
         charts_activity.surge_series(
-            surges.one_series(weekly, name, SURGE_BY),
+            one_series,
             volume_title=f"{SURGE_SOURCES[source]} dans la semaine",
             surge_ratio=settings.surge_ratio,
             threshold_title=(
@@ -223,8 +252,16 @@ else:
                 f"{settings.surge_baseline_weeks} semaines d'activité précédentes"
             ),
         ),
-        width="stretch",
+        key=f"surge_week_{source}_{name}",
+        field="week_start",
+        temporal=True,
+        layer=1,  # the surge weeks' points
+        chooses=False,
     )
+    st.caption("Cliquez un point rouge (une semaine de pic) pour voir ce qu'elle contient.")
+    if clicked_week is not None and not one_series.is_empty():
+        chosen = one_series.row(0, named=True)
+        show_behind(clicked_week, tuple((k, chosen[k]) for k in SURGE_BY), source, "_chart")
     if found.is_empty():
         st.success("Aucun pic d'activité dans la période et les filtres choisis.")
     else:
@@ -244,27 +281,7 @@ else:
             ],
         )
         if week is not None:
-            behind = cached.compute(
-                surges.events_behind,
-                sel,
-                scope=scope,
-                week_start=week["week_start"],
-                series=tuple((k, week[k]) for k in SURGE_BY),
-                source=source,
-            )
-            st.caption(
-                f"{fmt.number(behind.height)} {SURGE_UNITS[source]} de la semaine du "
-                f"{fmt.day(week['week_start'])}, {escape(week['discipline'] or '')} à "
-                f"{escape(week['site'] or '')}."
-            )
-            tables.show(
-                behind,
-                EVENT_LABELS,
-                f"pic_{source}_{week['week_start']:%Y%m%d}",
-                title=f"{SURGE_SOURCES[source]} de la semaine du {fmt.day(week['week_start'])}",
-                kinds={"response_hours": "hours"},
-                key=f"surges_{source}_behind",
-            )
+            show_behind(week["week_start"], tuple((k, week[k]) for k in SURGE_BY), source)
 
 # --- Stock en attente -----------------------------------------------------------------------
 st.header("Stock en attente")
@@ -277,10 +294,8 @@ st.caption(
     f"des données ({fmt.day(cached.compute(flows.as_of, sel, period=period))})."
 )
 left, right = st.columns(2)
-for column, backlog_source, title in (
-    (left, "copies", "Copies en attente"),
-    (right, "tutoring", "Sollicitations sans réponse"),
-):
+days_clicked = {}
+for column, (backlog_source, title) in zip((left, right), BACKLOG_TITLES.items(), strict=True):
     waiting = cached.compute(
         flows.backlog,
         sel,
@@ -295,11 +310,14 @@ for column, backlog_source, title in (
             help=help_for(WAITING_DEFINITIONS[backlog_source], settings),
             border=True,
         )
-        st.altair_chart(
+        days_clicked[backlog_source] = drill.bars(
             charts.time_series(
-                waiting, x="on_day", y="waiting", y_title=title, grain="day", height=240
+                waiting, x="on_day", y="waiting", y_title=title, grain="day", height=240, mark="bar"
             ),
-            width="stretch",
+            key=f"backlog_{backlog_source}_{backlog_grain}",
+            field="on_day",
+            temporal=True,
+            chooses=False,
         )
         with st.expander("Voir les chiffres du graphique"):
             tables.show(
@@ -308,3 +326,24 @@ for column, backlog_source, title in (
                 f"stock_{backlog_source}",
                 title=title,
             )
+st.caption("Cliquez une barre pour voir ce qui était en attente ce jour-là.")
+for backlog_source, day in days_clicked.items():
+    if day is None:
+        continue
+    title = BACKLOG_TITLES[backlog_source]
+    behind = cached.compute(
+        surges.waiting_behind, sel, scope=scope, on_day=day, source=backlog_source
+    )
+    st.subheader(f"{title} au {fmt.day(day)}")
+    st.caption(
+        f"{fmt.number(behind.height)} {SURGE_UNITS[backlog_source]} en attente à la fin du "
+        f"{fmt.day(day)}, les plus anciennes d'abord."
+    )
+    tables.show(
+        behind,
+        EVENT_LABELS,
+        f"stock_{backlog_source}_{day:%Y%m%d}",
+        title=f"{title} au {fmt.day(day)}",
+        kinds={"response_hours": "hours"},
+        key=f"backlog_{backlog_source}_behind",
+    )

@@ -4,7 +4,7 @@ anciennes ; les devoirs remis en retard et non rendus, par groupe et discipline.
 
 import streamlit as st
 
-from indicators import deadlines, delays
+from indicators import compare, deadlines, delays
 from ui import cached, charts, charts_activity, notices, sidebar, tables
 from ui import format as fmt
 from ui.definitions import help_for
@@ -13,6 +13,17 @@ from ui.text import escape
 from ui.tiles import change_tile
 
 BREAKDOWNS = {"discipline": "Par discipline", "site": "Par site", "corrector": "Par correcteur"}
+COMPARED = {
+    "copies_corrected": "count",
+    "correction_delay_days_median": "count",
+    "correction_within_target_share": "rate",
+}
+# Compared with the same period a year earlier when the sidebar asks: counts and delays in per
+# cent, the share in the target in points.
+YEAR_BEFORE_NOTE = (
+    "Un an plus tôt : la même période un an avant ({what}) ; une ligne absente alors a une "
+    "case vide. Évolution en % (copies, délai médian) ou en points (part dans l'objectif)."
+)
 CAP_DAYS = 30
 OLDEST_SHOWN = 200
 
@@ -189,13 +200,24 @@ else:
             )
             if rows.height > 30:
                 st.caption("Le graphique montre les 30 délais médians les plus longs.")
+            before = (
+                cached.compute(delays.breakdown, sel, scope=scope.with_period(earlier), by=by)
+                if earlier is not None
+                else None
+            )
+            shown, labels, kinds = compare.labelled(
+                rows, before, [by], COMPARED, delays.COLUMN_LABELS
+            )
             tables.show(
-                rows,
-                delays.COLUMN_LABELS,
+                shown,
+                labels,
                 f"delais_par_{by}",
                 title=f"Délais de correction {BREAKDOWNS[by].lower()}",
+                kinds=kinds,
                 key=f"delays_{by}",
             )
+            if before is not None:
+                st.caption(YEAR_BEFORE_NOTE.format(what=BREAKDOWNS[by].lower()))
 
 st.header(f"Copies en attente les plus anciennes au {as_of}")
 st.caption(

@@ -97,7 +97,7 @@ for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
             rates = compare.beside(rates, before.drop("label"), KEYS[by], COMPARED)
             labels = LABELS | compare.labels(LABELS, COMPARED)
             kinds = RATES | compare.kinds(COMPARED)
-        st.altair_chart(
+        drill.bars(
             charts_learners.category_bars(
                 rates,
                 category="label",
@@ -111,7 +111,8 @@ for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
                 ],
                 max_categories=30,
             ),
-            width="stretch",
+            key=f"dropout_{by}",
+            field="label",
         )
         if by == "group" and rates.height > 30:
             st.caption("Le graphique montre les 30 groupes aux taux les plus élevés.")

@@ -5,12 +5,13 @@ enregistrés sans objectifs."""
 import streamlit as st
 
 from domain import INTERVIEW_TYPES
-from indicators import dataset, interviews, risk
+from indicators import compare, dataset, interviews, risk
 from ui import cached, charts_learners, follow_up, notices, sidebar, tables
 from ui import format as fmt
 from ui.definitions import help_for
 from ui.settings_view import show_settings
 from ui.text import escape
+from ui.tiles import change_tile
 
 MAX_ROWS_SHOWN = 2_000
 LABELS = {
@@ -87,28 +88,64 @@ overdue = cached.compute(interviews.overdue_suivi, sel, scope=scope, as_of=as_of
 undocumented = cached.compute(interviews.without_objectives, sel, scope=scope)
 held = int(by_type["interviews"].sum())
 
-first, second, third, fourth = st.columns(4)
-first.metric(
-    "Entretiens tenus", fmt.number(held), help=help_for("interviews", settings), border=True
-)
-second.metric(
-    "Sans entretien d'accueil",
-    fmt.number(missing.height),
-    help=help_for("missing_first_interviews", settings, f"Jour regardé : le {fmt.day(as_of)}."),
-    border=True,
-)
-third.metric(
-    "Suivis en retard",
-    fmt.number(overdue.height),
-    help=help_for("overdue_suivi", settings),
-    border=True,
-)
-fourth.metric(
-    "Entretiens sans objectifs",
-    fmt.number(undocumented.height),
-    help=help_for("without_objectives", settings),
-    border=True,
-)
+earlier = notices.year_before(sel)
+before = {"interviews": None, "missing": None, "overdue": None, "undocumented": None}
+if (
+    earlier is not None
+):  # the same figures a year earlier; situations on the same day a year earlier
+    then = scope.with_period(earlier)
+    as_of_then = compare.day_a_year_before(as_of)
+    before = {
+        "interviews": int(
+            cached.compute(interviews.interviews_by_type, sel, scope=then)["interviews"].sum()
+        ),
+        "missing": cached.compute(
+            interviews.missing_first_interviews, sel, scope=then, as_of=as_of_then
+        ).height,
+        "overdue": cached.compute(
+            interviews.overdue_suivi, sel, scope=then, as_of=as_of_then
+        ).height,
+        "undocumented": cached.compute(interviews.without_objectives, sel, scope=then).height,
+    }
+for column, (label, name, value, definition, detail, inverse) in zip(
+    st.columns(4),
+    [
+        ("Entretiens tenus", "interviews", held, "interviews", None, False),
+        (
+            "Sans entretien d'accueil",
+            "missing",
+            missing.height,
+            "missing_first_interviews",
+            f"Jour regardé : le {fmt.day(as_of)}.",
+            True,
+        ),
+        ("Suivis en retard", "overdue", overdue.height, "overdue_suivi", None, True),
+        (
+            "Entretiens sans objectifs",
+            "undocumented",
+            undocumented.height,
+            "without_objectives",
+            None,
+            True,
+        ),
+    ],
+    strict=True,
+):
+    change_tile(
+        column,
+        label,
+        fmt.number(value),
+        value,
+        before[name],
+        inverse=inverse,
+        help=help_for(definition, settings, detail),
+    )
+if earlier is not None:
+    st.caption(
+        f"Évolutions : par rapport à la même période un an plus tôt (du {fmt.day(earlier.start)} "
+        f"au {fmt.day(earlier.end)}) ; les situations (apprenants à voir, suivis en retard) au "
+        f"{fmt.day(compare.day_a_year_before(as_of))}, le même jour un an plus tôt."
+    )
 
 if held == 0:
     st.info("Aucun entretien n'a eu lieu dans la période et les filtres choisis.")

@@ -2,19 +2,23 @@
 heures attendues à date ; heures reçues par apprenant et ceux qui en ont trop peu ; groupes
 d'aide individualisée au-delà de leur plafond."""
 
+import polars as pl
 import streamlit as st
 
 from domain import KIND_AIDE, KIND_AP
-from indicators import dataset, support_hours
+from indicators import compare, dataset, support_hours
 from indicators.learner_file import COLUMN_LABELS as EVENT_LABELS
 from ui import cached, charts_learners, drill, notices, sidebar, tables
 from ui import format as fmt
 from ui.definitions import help_for
 from ui.settings_view import show_settings
 from ui.text import escape
+from ui.tiles import change_tile
 
 MAX_ROWS_SHOWN = 2_000
 LABELS = {**support_hours.COLUMN_LABELS, "exit_date": "Sorti le"}
+COMPARED = {"hours_delivered": "count", "delivered_share": "rate"}
+# Compared with the same period a year earlier when the sidebar asks (the share in points).
 
 sel = sidebar.selection()
 scope = sel.scope
@@ -87,12 +91,40 @@ delivered = cached.compute(support_hours.headline, sel, scope=scope).item(
 )
 weeks = support_hours.school_weeks(sel.dataset, window)
 
+earlier = notices.year_before(sel)
+before: dict = dict.fromkeys(("delivered", "too_few", "over"))
+before_by_kind: dict[str, float] = {}
+before_by_group = None
+if (
+    earlier is not None
+):  # the same figures a year earlier; situations on the same day a year earlier
+    then = scope.with_period(earlier)
+    as_of_then = compare.day_a_year_before(as_of)
+    before_by_group = cached.compute(
+        support_hours.delivered_by_group, sel, scope=then, as_of=as_of_then
+    )
+    before = {
+        "delivered": cached.compute(support_hours.headline, sel, scope=then).item(
+            0, "support_hours_delivered"
+        ),
+        "too_few": support_hours.too_few_hours(
+            cached.compute(support_hours.received_by_learner, sel, scope=then, as_of=as_of_then)
+        ).height,
+        "over": cached.compute(support_hours.over_cap, sel, scope=then).height,
+    }
+    before_by_kind = dict(
+        support_hours.totals_by_kind(before_by_group).select("kind", "hours_delivered").iter_rows()
+    )
+
 first, second, third, fourth = st.columns(4)
-first.metric(
+change_tile(
+    first,
     "Heures assurées",
     fmt.hours(delivered),
+    delivered,
+    before["delivered"],
+    kind="hours",
     help=help_for("support_hours_delivered", settings),
-    border=True,
 )
 second.metric(
     "Semaines de cours écoulées",
@@ -100,29 +132,45 @@ second.metric(
     help=help_for("school_weeks", settings),
     border=True,
 )
-third.metric(
+change_tile(
+    third,
     "Trop peu d'heures d'AP",
     fmt.number(too_few.height),
+    too_few.height,
+    before["too_few"],
+    inverse=True,
     help=help_for("too_few_ap_hours", settings),
-    border=True,
 )
-fourth.metric(
+change_tile(
+    fourth,
     "Groupes au-delà du plafond",
     fmt.number(over.height),
+    over.height,
+    before["over"],
+    inverse=True,
     help=help_for("groups_over_cap", settings),
-    border=True,
 )
+if earlier is not None:
+    st.caption(
+        f"Évolutions : par rapport à la même période un an plus tôt (du {fmt.day(earlier.start)} "
+        f"au {fmt.day(earlier.end)}), en heures pour les heures assurées ; les apprenants avec "
+        f"trop peu d'heures au {fmt.day(compare.day_a_year_before(as_of))}, le même jour un an "
+        "plus tôt."
+    )
 
 st.header("Heures assurées face aux heures attendues")
 columns = st.columns(max(1, by_kind.height))
 for column, row in zip(columns, by_kind.iter_rows(named=True), strict=False):
-    column.metric(
+    change_tile(
+        column,
         escape(row["kind"][:1].upper() + row["kind"][1:]),
         fmt.hours(row["hours_delivered"]),
+        row["hours_delivered"],
+        before_by_kind.get(row["kind"]),
+        kind="hours",
         help=help_for(
             "support_hours_delivered", settings, f"{fmt.number(row['sessions'])} séances."
         ),
-        border=True,
     )
     column.caption(
         f"Attendues à date : {fmt.hours(row['hours_expected'])} "
@@ -144,7 +192,7 @@ st.altair_chart(
     ),
     width="stretch",
 )
-st.altair_chart(
+drill.bars(
     charts_learners.delivered_against_expected(
         per_group.filter(per_group["hours_expected"].is_not_null()),
         category="label",
@@ -153,12 +201,27 @@ st.altair_chart(
         category_title="Groupe",
         title="Par groupe : heures assurées (barres) et attendues à date (trait rouge)",
     ),
-    width="stretch",
+    key="hours_by_group",
+    field="label",
 )
+group_table, group_labels, group_kinds = per_group, LABELS, None
+if before_by_group is not None:
+    group_table = compare.beside(
+        per_group,
+        before_by_group.filter(pl.col("label").is_unique()).drop("group_id", "need_group_id"),
+        ["label"],
+        COMPARED,
+    )
+    group_labels, group_kinds = LABELS | compare.labels(LABELS, COMPARED), compare.kinds(COMPARED)
+    st.caption(
+        "Un an plus tôt : le même groupe (même nom, même site, même type de séance) ; un groupe "
+        "absent alors a une case vide."
+    )
 group = drill.pick(
-    per_group.drop("label"),
-    LABELS,
+    group_table.drop("label"),
+    group_labels,
     "heures_par_groupe",
+    kinds=group_kinds,
     hidden=("group_id", "need_group_id"),
     title="Heures assurées et attendues par groupe",
     max_rows=MAX_ROWS_SHOWN,

@@ -4,7 +4,7 @@ plus de 48 h, charge des tuteurs."""
 
 import streamlit as st
 
-from indicators import flows, tutoring
+from indicators import compare, flows, tutoring
 from indicators.learner_file import COLUMN_LABELS as EVENT_LABELS
 from ui import cached, charts, charts_activity, drill, notices, sidebar, tables
 from ui import format as fmt
@@ -15,6 +15,12 @@ from ui.tiles import change_tile
 
 BREAKDOWNS = {"discipline": "Par discipline", "site": "Par site", "channel": "Par canal"}
 OVERDUE_SHOWN = 200
+COMPARED = {
+    "requests_received": "count",
+    "response_hours_median": "count",
+    "answered_within_target_share": "rate",
+}
+# Compared with the same period a year earlier when the sidebar asks (the share in points).
 
 sel = sidebar.selection()
 scope = sel.scope
@@ -184,13 +190,28 @@ for tab, by in zip(st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS, strict=True):
             ),
             width="stretch",
         )
+        before = (
+            cached.compute(tutoring.response_summary, sel, scope=scope.with_period(earlier), by=by)
+            if earlier is not None
+            else None
+        )
+        shown, labels, kinds = compare.labelled(
+            rows, before, [by], COMPARED, tutoring.COLUMN_LABELS
+        )
         tables.show(
-            rows,
-            tutoring.COLUMN_LABELS,
+            shown,
+            labels,
             f"tutorat_par_{by}",
             title=f"Tutorat {BREAKDOWNS[by].lower()}",
+            kinds=kinds,
             key=f"tutoring_{by}",
         )
+        if before is not None:
+            st.caption(
+                "Un an plus tôt : la même période un an avant ; une ligne absente alors a une "
+                "case vide. Évolution en % (sollicitations, délai médian) ou en points (part "
+                "répondue dans le délai)."
+            )
 
 st.header(f"Sans réponse depuis plus de {target} h au {as_of}")
 if overdue["requests_unanswered_over_target"] == 0:
@@ -224,20 +245,21 @@ if load.is_empty():
     st.info("Aucun apprenant suivi ni aucune sollicitation dans la période.")
 else:
     named_load = load.with_columns(tutoring.no_tutor_label())
-    st.altair_chart(
+    drill.bars(
         charts.bars(
             named_load,
             category="tutor",
-            value="learners",
+            value="requests",
             category_title="Tuteur",
-            value_title="Apprenants suivis",
+            value_title="Sollicitations reçues",
             extra_tooltips=[
-                ("requests", "Sollicitations reçues", "count"),
+                ("learners", "Apprenants suivis", "count"),
                 ("answered_within_target_share", f"Part répondue en {target} h", "share"),
             ],
             max_categories=30,
         ),
-        width="stretch",
+        key="tutor_load",
+        field="tutor",
     )
     tutor = drill.pick(
         named_load,

@@ -232,3 +232,56 @@ def test_a_shared_link_opens_the_same_view_in_chromium(served_app: str, tmp_path
         page.get_by_text("Aucun apprenant d'identifiant").wait_for(timeout=90_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         browser.close()
+
+
+def _until_still(page, seconds: float = 2.0) -> None:  # noqa: ANN001
+    """Wait until the app has stopped running for ``seconds``."""
+    quiet = 0.0
+    for _ in range(600):
+        if page.locator("[data-testid='stStatusWidget']").count() == 0:
+            quiet += 0.25
+            if quiet >= seconds:
+                return
+        else:
+            quiet = 0.0
+        time.sleep(0.25)
+
+
+def test_clicking_a_bar_shows_the_rows_behind_it_in_chromium(
+    served_app: str, tmp_path: Path
+) -> None:
+    """Décrochage, tab "Par site": a click on the largest bar chooses its site, and the table
+    of the enrolments behind it has as many rows as the site's figure."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(served_app)  # a cold deep link may say "Page not found" once
+        page.get_by_text("Copies reçues").first.wait_for(timeout=120_000)
+        page.get_by_role("link", name="Décrochage").first.click()
+        page.get_by_role("heading", name="Taux d'abandon par groupe, site et public").wait_for(
+            timeout=120_000
+        )
+        page.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=120_000)
+        _until_still(page)
+        page.get_by_role("tab", name="Par site").click()
+        charts = page.locator("[data-testid='stVegaLiteChart']")
+        page.wait_for_function(
+            "[...document.querySelectorAll(\"[data-testid='stVegaLiteChart']\")]"
+            ".filter(c => c.offsetParent !== null).length >= 2",
+            timeout=60_000,
+        )
+        chart = next(c for c in charts.all() if c.is_visible() and c.bounding_box()["y"] > 300)
+        chart.scroll_into_view_if_needed()
+        box = chart.bounding_box()
+        page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + 20)  # the first, largest bar
+        caption = page.get_by_text("inscriptions actives dans la période, dont")
+        caption.wait_for(timeout=60_000)
+        count = int(
+            "".join(c for c in caption.inner_text().split(" inscriptions")[0] if c.isdigit())
+        )
+        assert count > 0  # the caption shows only once a site is chosen: by the click
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(tmp_path / "bar_clicked.png"), full_page=True)
+        browser.close()

@@ -13,8 +13,9 @@ from apptest import plain
 from streamlit.testing.v1 import AppTest
 from test_roles import _open, world_app  # noqa: F401 (fixture)
 
-from data_access import db, saved_views
+from data_access import audit, db, saved_views
 from data_access.saved_views import NAME_MAX, ViewRefused
+from domain import AUDIT_ACCOUNT
 from ui.sidebar import VIEW_NAME_KEY
 
 QUERY = "annee=2025-2026&du=2025-10-01&au=2025-12-31&site=Lyon&site=Nice&pic=3"
@@ -133,3 +134,50 @@ def test_deleting_a_view_from_the_sidebar(world_app: sa.Engine) -> None:  # noqa
     app.run()
     assert saved_views.views_of(world_app, "lyon") == []
     assert _links(app) == []
+
+
+def test_renaming_keeps_the_view_and_refuses_a_name_taken(engine: sa.Engine) -> None:
+    first = saved_views.save(engine, "lyon", "T1", QUERY, now=NOON)
+    saved_views.save(engine, "lyon", "T2", "annee=2025-2026", now=NOON)
+    saved_views.save(engine, "nice", "T3", "annee=2025-2026", now=NOON)
+    renamed = saved_views.rename(engine, "lyon", first.id, "  Premier   trimestre ")
+    assert (renamed.id, renamed.name, renamed.query) == (first.id, "Premier trimestre", QUERY)
+    with pytest.raises(ViewRefused, match="s'appelle déjà « T2 »"):
+        saved_views.rename(engine, "lyon", first.id, "T2")
+    assert saved_views.rename(engine, "nice", first.id, "Volé") is None  # another's view
+    assert saved_views.rename(engine, "lyon", first.id, "T3").name == "T3"  # nice's name: free
+    assert [v.name for v in saved_views.views_of(engine, "lyon")] == ["T2", "T3"]
+    assert [v.name for v in saved_views.views_of(engine, "nice")] == ["T3"]
+
+
+def _trail(engine: sa.Engine) -> list[tuple[str, str, str]]:
+    found = audit.entries(engine).reverse()
+    return [
+        (row["login"], row["event"], row["detail"])
+        for row in found.iter_rows(named=True)
+        if row["detail"].startswith("vue")
+    ]
+
+
+def test_saving_renaming_deleting_a_view_is_in_the_audit_trail(world_app: sa.Engine) -> None:  # noqa: F811
+    app = _open("lyon")
+    app.text_input(key=VIEW_NAME_KEY).input("Mon trimestre")
+    next(b for b in app.sidebar.button if b.label == "Enregistrer cette vue").click().run()
+    [view] = saved_views.views_of(world_app, "lyon")
+    app.selectbox(key="rename_view_choice").set_value(view.id)
+    app.text_input(key="rename_view_name").input("Octobre")
+    next(b for b in app.sidebar.button if b.label == "Renommer la vue").click().run()
+    assert not app.exception and not app.error
+    assert any("Octobre" in s.value for s in app.sidebar.success)
+    assert [v.name for v in saved_views.views_of(world_app, "lyon")] == ["Octobre"]
+    app.selectbox(key="rename_view_choice").set_value(view.id)
+    app.text_input(key="rename_view_name").input("")
+    next(b for b in app.sidebar.button if b.label == "Renommer la vue").click().run()
+    assert [plain(e.value) for e in app.sidebar.error] == ["Donnez un nom à la vue."]
+    next(b for b in app.sidebar.button if b.key == f"delete_view_{view.id}").click().run()
+    assert saved_views.views_of(world_app, "lyon") == []
+    assert _trail(world_app) == [
+        ("lyon", AUDIT_ACCOUNT, f"vue enregistrée n° {view.id} « Mon trimestre »"),
+        ("lyon", AUDIT_ACCOUNT, f"vue renommée n° {view.id} « Mon trimestre » → « Octobre »"),
+        ("lyon", AUDIT_ACCOUNT, f"vue supprimée n° {view.id} « Octobre »"),
+    ]

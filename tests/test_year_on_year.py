@@ -11,6 +11,7 @@ import pytest
 from apptest import open_page, page_problems, plain
 from world import World
 
+from domain import KIND_AP
 from indicators import compare, dropout
 from indicators.common import Period, Scope
 from ui import format as fmt
@@ -150,3 +151,63 @@ def test_where_the_data_do_not_reach_back_the_pages_say_so(app_database) -> None
     assert all(metric.proto.delta == "" for metric in app.main.metric)
     app.switch_page("pages/overview.py").run()
     assert any(c.value.startswith("Pas d'évolution affichée") for c in app.caption)
+
+
+def with_support_and_interviews() -> World:
+    """two_years, and: the class "AP Lyon" of 2024-2025 had 2 AP sessions of 1,5 h (3 h), the
+    class of the same name in 2025-2026 has 3 (4,5 h): +1,5 h, +50 %. Interviews: 2 held in
+    2024-2025 (L2, L3), 3 in 2025-2026 (L7, L8, L9): +1."""
+    w = two_years()
+    w.group("AP Lyon", site="Lyon", school_year="2024-2025")
+    for day in (date(2024, 10, 8), date(2024, 10, 15)):
+        w.session(KIND_AP, day, 1.5, group="AP Lyon")
+    w.group("AP Lyon", site="Lyon")  # the same name, this year: a group of its own
+    for day in (date(2025, 10, 7), date(2025, 10, 14), date(2025, 10, 21)):
+        w.session(KIND_AP, day, 1.5, group="AP Lyon")
+    for learner in ("L2", "L3"):
+        w.interview(learner, date(2024, 9, 10), "initial")
+    for learner in ("L7", "L8", "L9"):
+        w.interview(learner, date(2025, 9, 10), "initial")
+    return w
+
+
+def test_the_ap_hours_compare_tiles_and_groups(app_database) -> None:  # noqa: ANN001
+    app_database(with_support_and_interviews())
+    app = _compared("pages/support.py")
+    tiles = {metric.label: metric.proto.delta for metric in app.main.metric}
+    assert tiles["Heures assurées"] == fmt.change(4.5, 3.0, "hours") == "+1,5\u00a0h"
+    assert tiles["AP"] == "+1,5\u00a0h"  # the tile of the kind of session
+    per_group = next(
+        t.value for t in app.main.dataframe if "Heures assurées, un an plus tôt" in t.value.columns
+    )
+    row = per_group.iloc[0]
+    assert row["Heures assurées, un an plus tôt"] == pytest.approx(3.0)
+    assert row["Heures assurées : évolution (%)"] == pytest.approx(0.5)
+
+
+def test_the_interviews_compare_with_the_year_before(app_database) -> None:  # noqa: ANN001
+    app_database(with_support_and_interviews())
+    app = _compared("pages/interviews.py")
+    tiles = {metric.label: metric.proto.delta for metric in app.main.metric}
+    assert tiles["Entretiens tenus"] == "+1"
+    assert any(
+        c.value.startswith("Évolutions : par rapport à la même période") for c in app.caption
+    )
+
+
+def test_the_delays_per_discipline_show_the_year_before(app_database) -> None:  # noqa: ANN001
+    """Maths: 6 copies corrected against 4 (+50 %), median 1 day both years (0 %), all within
+    the target both years (0 point)."""
+    app_database(two_years())
+    app = _compared("pages/delays.py")
+    per_discipline = next(
+        t.value
+        for t in app.main.dataframe
+        if "Copies corrigées, un an plus tôt" in t.value.columns and "Discipline" in t.value.columns
+    )
+    maths = per_discipline.set_index("Discipline").loc["Maths"]
+    assert maths["Copies corrigées, un an plus tôt"] == 4
+    assert maths["Copies corrigées : évolution (%)"] == pytest.approx(0.5)
+    assert maths["Délai médian (jours) : évolution (%)"] == pytest.approx(0.0)
+    app.switch_page("pages/tutoring.py").run()
+    assert not page_problems(app)

@@ -2,14 +2,20 @@
 surge weeks, hours per group, tutors' load) whose rows can be selected, and under it a list
 naming its rows: clicking a row, or choosing it in the list, shows the learners, copies,
 requests or sessions that make its figure, with the same columns and downloads as elsewhere.
+A chart drawn by ``bars`` does the same: clicking a bar chooses its row in the list.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import altair as alt
 import polars as pl
 import streamlit as st
 
-from ui import tables
+from ui import charts, tables
 
 PLACEHOLDER = "Cliquez une ligne du tableau, ou choisissez-la ici"
 
@@ -44,3 +50,65 @@ def pick(
         st.session_state[choice_key] = None  # a row of another period or filter
     chosen = st.selectbox(choice, names, key=choice_key, placeholder=PLACEHOLDER)
     return None if chosen is None else shown.row(names.index(chosen), named=True)
+
+
+SELECTION = "barre"
+"""The name of the selection a clickable chart carries (Streamlit's selection_mode)."""
+
+
+def clickable(chart: alt.TopLevelMixin, field: str, *, layer: int = 0) -> alt.TopLevelMixin:
+    """The chart whose marks (of its ``layer``-th layer when it has layers) can be clicked,
+    one at a time, by the value of ``field``; still drawn without schema check."""
+    point = alt.selection_point(name=SELECTION, fields=[field], on="click", clear="dblclick")
+    if isinstance(chart, alt.LayerChart):
+        copy = chart.copy()
+        copy.layer[layer] = copy.layer[layer].add_params(point)
+        return charts.unchecked(copy)
+    return charts.unchecked(chart.add_params(point))
+
+
+def clicked(event: Mapping[str, Any] | None, field: str, *, temporal: bool = False) -> Any:
+    """The value of ``field`` of the mark clicked, from Streamlit's chart selection state
+    (``{"selection": {"barre": [{field: value}]}}``), else None; ``temporal``: a date (Vega
+    gives a day as milliseconds since 1970, or as text)."""
+    points = ((event or {}).get("selection") or {}).get(SELECTION) or []
+    values = [p.get(field) for p in points if isinstance(p, Mapping) and p.get(field) is not None]
+    if not values:
+        return None
+    value = values[0]
+    if not temporal:
+        return value
+    if isinstance(value, int | float):
+        return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=value)).date()
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def bars(
+    chart: alt.TopLevelMixin,
+    *,
+    key: str,
+    field: str,
+    temporal: bool = False,
+    layer: int = 0,
+    chooses: bool = True,
+) -> Any:
+    """Draw the chart with its bars clickable; the value of ``field`` of the bar clicked
+    (None when none). With ``chooses``, a new click also chooses its row in the list of
+    ``pick`` of the same ``key`` (whose names are the values of ``field``), which then shows
+    the rows behind it: a bar and a row lead to the same table."""
+    event = st.altair_chart(
+        clickable(chart, field, layer=layer),
+        on_select="rerun",
+        selection_mode=SELECTION,
+        key=f"bar_{key}",
+        width="stretch",
+    )
+    value = clicked(event, field, temporal=temporal)
+    last_key = f"_bar_{key}_clicked"
+    if chooses and value is not None and st.session_state.get(last_key) != value:
+        st.session_state[f"drill_{key}"] = value
+    st.session_state[last_key] = value
+    return value

@@ -385,6 +385,30 @@ def _saved_views(user: User, page: StreamlitPage | None) -> None:
                 ):
                     writes.delete_view(view.id)
                     st.rerun()
+        if views:
+            _rename_view({view.id: view.name for view in views})
+
+
+def _rename_view(names: dict[int, str]) -> None:
+    """Rename one of the account's views: which, its new name, a button."""
+    chosen = st.selectbox(
+        "Vue à renommer",
+        list(names),
+        format_func=names.get,
+        index=None,
+        key="rename_view_choice",
+        placeholder="Choisissez une vue",
+    )
+    new_name = st.text_input("Nouveau nom", key="rename_view_name")
+    if st.button("Renommer la vue", icon=":material/edit:", key="rename_view"):
+        if chosen is None:
+            st.error("Choisissez la vue à renommer.")
+            return
+        renamed, refused = writes.rename_view(chosen, new_name)
+        if refused:
+            st.error(escape(refused))
+        elif renamed is not None:
+            st.success(f"Vue renommée « {escape(renamed.name)} ».")
 
 
 def render(user: User, page: StreamlitPage | None = None) -> Selection:

@@ -24,6 +24,7 @@ from data_access.importing.pipeline import STATUS_UNREADABLE, record_failure
 from data_access.importing.reading import RawSheet
 from data_access.plans import SavedPlan
 from domain import (
+    AUDIT_ACCOUNT,
     AUDIT_FOLLOW_UP,
     AUDIT_IMPORT,
     AUDIT_PLAN_SAVED,
@@ -214,24 +215,66 @@ def record_contact(contact: follow_ups.NewContact) -> tuple[int | None, str | No
         return None, str(refused)
 
 
+def _view_write(action: Callable[[Engine, str], T], detail: Callable[[T], str]) -> T:
+    """A write of the session account's saved views, recorded in the audit trail under the
+    account event (AUDIT_ACCOUNT: a view is the account's own, not data; no learner in it);
+    nothing cached depends on it."""
+    user = auth.current()
+    return _write(
+        lambda engine: action(engine, user.login), AUDIT_ACCOUNT, detail, stale=_nothing_cached
+    )
+
+
 def save_view(name: str, query: str) -> tuple[saved_views.SavedView | None, str | None]:
     """Save the sidebar's view (its address parameters) under a name for the session's account,
     replacing its view of that name: what was saved, or the French reason it was refused (open
-    access, an empty or too long name). Every role may: a view is the account's own, not data;
-    nothing cached depends on it and it is not audited (it holds no learner)."""
-    user = auth.current()
-    if user.is_open:
+    access, an empty or too long name). Every role may: a view is the account's own, not data.
+    Recorded in the audit trail ("vue enregistrée", its number and name)."""
+    if auth.current().is_open:
         return None, "Les vues s'enregistrent pour un compte : connectez-vous."
     try:
-        return saved_views.save(db.get_engine(), user.login, name, query), None
-    except INTEGRITY_ERRORS as refused:
-        return None, str(explain(refused))
+        saved = _view_write(
+            lambda engine, login: saved_views.save(engine, login, name, query),
+            lambda view: f"vue enregistrée n° {view.id} « {view.name} »",
+        )
     except PilotageError as refused:
         return None, str(refused)
+    return saved, None
+
+
+def rename_view(view_id: int, name: str) -> tuple[saved_views.SavedView | None, str | None]:
+    """Rename one of the session account's views: the view renamed, or the French reason it
+    was refused (an empty or too long name, a name another of its views has). Recorded in the
+    audit trail ("vue renommée", its number, former and new name)."""
+    if auth.current().is_open:
+        return None, "Les vues s'enregistrent pour un compte : connectez-vous."
+    login = auth.current().login
+    before = {v.id: v.name for v in saved_views.views_of(db.get_engine(), login)}
+    if view_id not in before:
+        return None, "Cette vue n'existe plus."
+    try:
+        renamed = _view_write(
+            lambda engine, login: saved_views.rename(engine, login, view_id, name),
+            lambda view: (
+                f"vue renommée n° {view_id} « {before[view_id]} » → « {view.name} »"
+                if view is not None
+                else f"vue n° {view_id} introuvable"
+            ),
+        )
+    except PilotageError as refused:
+        return None, str(refused)
+    return renamed, None
 
 
 def delete_view(view_id: int) -> None:
-    """Delete one of the session account's saved views (another account's is never touched)."""
+    """Delete one of the session account's saved views (another account's is never touched);
+    recorded in the audit trail ("vue supprimée", its number and name)."""
     user = auth.current()
-    if not user.is_open:
-        saved_views.delete_view(db.get_engine(), user.login, view_id)
+    if user.is_open:
+        return
+    names = {v.id: v.name for v in saved_views.views_of(db.get_engine(), user.login)}
+    if view_id in names:
+        _view_write(
+            lambda engine, login: saved_views.delete_view(engine, login, view_id),
+            lambda _deleted: f"vue supprimée n° {view_id} « {names[view_id]} »",
+        )
