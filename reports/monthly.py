@@ -81,9 +81,12 @@ TABLES = (
     "need_group_members",
     "support_sessions",
     "attendance",
+    "assignments",
+    "absences",
 )
-"""The tables the reports and the alerts read (all but the diagnostics): what the commands
-load (``load_frames(engine, TABLES)``)."""
+"""The tables the reports and the alerts read (all but the diagnostics, which only the risk
+score reads, and the report shows no score): what the commands load. The assignments (due
+dates) and the school absences feed the risk list's signals, as on the page."""
 
 
 class ReportError(ValueError):
