@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -1128,9 +1128,7 @@ def _run_report(args: argparse.Namespace) -> int:
 
     from data_access.db import get_engine
     from data_access.follow_ups import contacts as contacts_table
-    from data_access.frames import load_frames
     from indicators.common import Filters, Period, Scope
-    from indicators.dataset import prepare
     from reports import files, monthly, publication
 
     kind = args.kind or ("monthly" if args.month else "publication")
@@ -1156,7 +1154,8 @@ def _run_report(args: argparse.Namespace) -> int:
     perimeter = _perimeter_of(args.user, filters, learners=False)
     if perimeter is None:
         return 1
-    dataset = _within(prepare(load_frames(get_engine(), monthly.TABLES)), perimeter)
+    whole, write_snapshots = _prepared_dataset(monthly.TABLES)
+    dataset = _within(whole, perimeter)
     known = set(dataset.enrolments.get_column("site").drop_nulls().to_list())
     unknown = [site for site in args.site if site not in known]
     if unknown:
@@ -1177,10 +1176,50 @@ def _run_report(args: argparse.Namespace) -> int:
         print(f"Impossible d'écrire « {out} ».", file=sys.stderr)
         return 1
     print(f"{document.title} ({document.context[1]}) écrit : {out}")
+    code = 0
     if args.send:
         sites = tuple(args.site) or perimeter.sites
-        return _send_report(document, out.name, content, sites, perimeter.groups)
-    return 0
+        code = _send_report(document, out.name, content, sites, perimeter.groups)
+    write_snapshots()
+    return code
+
+
+def _prepared_dataset(tables: Sequence[str]):  # noqa: ANN202
+    """The prepared dataset of the named tables (the others empty), as the app builds it:
+    each table from its snapshot when the app (or an earlier command) wrote one for the
+    table's current version, else from the database; each prepared frame from its snapshot
+    likewise, else joined (data_access.snapshots). Returns the dataset and a function that
+    writes the snapshots this run made, for the caller to call once its output is written."""
+    from data_access import snapshots
+    from data_access.db import get_engine
+    from data_access.frames import Frames, load_versioned
+    from data_access.settings import get_settings
+    from indicators.dataset import DERIVED_FROM, prepare
+
+    folder = snapshots.folder_of(get_settings())
+    to_write: list = []
+    loaded, versions = load_versioned(get_engine(), tables, folder=folder, to_write=to_write)
+    known, made = {}, {}
+    for name, sources in DERIVED_FROM.items():
+        if not sources <= set(tables):  # made from a table not loaded: not the app's frame
+            continue
+        version = snapshots.derived_version(name, sources, versions)
+        frame = (
+            None if folder is None else snapshots.read(folder, snapshots.PREPARED + name, version)
+        )
+        if frame is None:
+            made[name] = version
+        else:
+            known[name] = frame
+    dataset = prepare(Frames.empty(**loaded), known=known)
+    to_write += [(snapshots.PREPARED + n, v, getattr(dataset, n)) for n, v in made.items()]
+
+    def write() -> None:
+        if folder is not None:
+            for name, version, frame in to_write:
+                snapshots.write(folder, name, version, frame)
+
+    return dataset, write
 
 
 def _covers(account, sites: tuple[str, ...], groups: tuple[str, ...]) -> bool:  # noqa: ANN001
@@ -1267,18 +1306,15 @@ def _run_alerts(args: argparse.Namespace) -> int:
     import json
 
     from alerts import rules
-    from data_access.db import get_engine
-    from data_access.frames import load_frames
     from data_access.settings import get_settings
     from indicators.common import Filters, Period, Scope
-    from indicators.dataset import prepare
     from reports.monthly import TABLES
 
     settings = get_settings()
     perimeter = _perimeter_of(args.user, Filters(), learners=False, as_json=args.json)
     if perimeter is None:
         return 1
-    whole = prepare(load_frames(get_engine(), TABLES))
+    whole, write_snapshots = _prepared_dataset(TABLES)
     day = rules.reading_day(whole, args.as_of)
     if day is None:
         if args.json:
@@ -1304,9 +1340,9 @@ def _run_alerts(args: argparse.Namespace) -> int:
         print(f"Alertes au {day:%d/%m/%Y} : {shown.height}")
         for row in shown.iter_rows(named=True):
             print(f"  - {row['message']}")
-    if not args.send:
-        return 0
-    return _send_alerts(settings, day, alerts_within)
+    code = _send_alerts(settings, day, alerts_within) if args.send else 0
+    write_snapshots()
+    return code
 
 
 def _recipients(settings) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:  # noqa: ANN001

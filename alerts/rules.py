@@ -37,6 +37,7 @@ import polars as pl
 from indicators import delays, risk, surges
 from indicators.common import Period, Scope
 from indicators.dataset import Dataset, data_end
+from reports.monthly import narrowed_for_risk
 from ui import format as fmt
 
 RULES = {
@@ -339,8 +340,10 @@ def evaluate(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
     """Every alert on ``as_of`` within the scope's filters and perimeter (its period is not
     used: each rule reads its own week). Columns: rule, site, discipline, week, figure,
     threshold, message, page, key; in the order of RULES, then by site."""
-    now = risk.at_risk(dataset, scope, as_of)
-    before = risk.at_risk(dataset, scope, as_of - timedelta(days=7))
+    now, before = (
+        risk.at_risk(narrowed_for_risk(dataset, scope, day), scope, day)
+        for day in (as_of, as_of - timedelta(days=7))
+    )
     return combined(event_alerts(dataset, scope, as_of), risk_alerts(now, before, as_of))
 
 

@@ -19,8 +19,10 @@ one before).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import polars as pl
@@ -28,6 +30,11 @@ from sqlalchemy.engine import make_url
 
 from data_access.settings import PROJECT_ROOT, Settings
 
+PREPARED = "prepared-"
+"""Prefix of the snapshots of prepared frames (indicators.dataset.prepare; those of tables are
+named by the table)."""
+CODE_PARTS = ("domain.py", "indicators", "planning", "forecast", "data_access")
+"""The code that computes figures and prepared frames (see code_version)."""
 KEPT_PER_TABLE = 2
 """Files kept for each table: the newest version and the one before."""
 SUFFIX = ".parquet"
@@ -88,3 +95,25 @@ def _prune(folder: Path, table: str) -> None:
     for old in files[KEPT_PER_TABLE:]:
         with contextlib.suppress(OSError):
             old.unlink()
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of the code that computes figures: a figure on disk is used only by the code
+    that made it (an upgrade computes them again)."""
+    digest = hashlib.sha256()
+    for part in CODE_PARTS:
+        path = PROJECT_ROOT / part
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.exists() else []
+        for file in files:
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def derived_version(name: str, sources: Iterable[str], versions: Mapping[str, int]) -> int:
+    """The version of a frame derived from tables (a prepared frame, ``name``): one number
+    made from the versions of its ``sources`` and the code that derives it, the same in the
+    app and the command line, so that each reads the other's snapshots."""
+    text = ",".join(f"{table}={versions[table]}" for table in sorted(sources))
+    digest = hashlib.sha256(f"{code_version()}:{name}:{text}".encode())
+    return int(digest.hexdigest()[:15], 16)

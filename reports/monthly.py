@@ -81,9 +81,12 @@ TABLES = (
     "need_group_members",
     "support_sessions",
     "attendance",
+    "assignments",
+    "absences",
 )
-"""The tables the reports and the alerts read (all but the diagnostics): what the commands
-load (``load_frames(engine, TABLES)``)."""
+"""The tables the reports and the alerts read (all but the diagnostics, which only the risk
+score reads, and the report shows no score): what the commands load. The assignments (due
+dates) and the school absences feed the risk list's signals, as on the page."""
 
 
 class ReportError(ValueError):
@@ -331,6 +334,25 @@ def risk_levels(
     )
 
 
+def narrowed_for_risk(dataset: Dataset, scope: Scope, day: date) -> Dataset:
+    """The dataset without what the risk list of ``day`` (risk.at_risk) never reads, for the
+    same list from a fraction of the rows: copies and interviews of learners with no
+    enrolment active on ``day`` within the scope (every signal joins the events to those
+    enrolments by learner, and compares a learner only with the other listed ones), and
+    copies handed in after ``day`` (every signal reads the copies up to that day). A frame
+    that would become empty is kept whole (a signal is not computed at all on data without
+    interviews)."""
+    learners = risk.active_enrolments(dataset, scope, day).get_column("learner_id").unique()
+    kept = pl.col("learner_id").is_in(learners.implode())
+    copies = dataset.copies.filter(kept & (pl.col("submitted_on") <= day))
+    interviews = dataset.interviews.filter(kept)
+    return replace(
+        dataset,
+        copies=copies if not copies.is_empty() else dataset.copies,
+        interviews=interviews if not interviews.is_empty() else dataset.interviews,
+    )
+
+
 def _has_events(dataset: Dataset, scope: Scope) -> bool:
     period = scope.period
     checks = (
@@ -376,7 +398,9 @@ def monthly_report(
     day = as_of(dataset, period)
     has_data = _has_events(dataset, scope)
     headline = headline_table(dataset, scope)
-    at_risk_list = risk.at_risk(dataset, scope, day) if has_data else _no_risk()
+    at_risk_list = (
+        risk.at_risk(narrowed_for_risk(dataset, scope, day), scope, day) if has_data else _no_risk()
+    )
     found = surges.surges(dataset, scope) if has_data else None
     support = support_hours.delivered_by_group(dataset, scope, day).select(
         "site", "group", "kind", "sessions", "hours_delivered", "hours_expected", "delivered_share"

@@ -34,7 +34,10 @@ TEMPLATE = r"""
     page #counter(page).display() sur #counter(page).final().first()
   ],
 )
-#set text(lang: "fr", font: ("Liberation Sans", "DejaVu Sans", "Libertinus Serif"), size: 9.5pt)
+// Liberation Sans has no narrow no-break space (the thousands separator: 1 401 126), so
+// that one character comes from DejaVu Sans; without it the digits would run together
+#let spaces = (name: "DejaVu Sans", covers: regex("[\u{202F}\u{00A0}]"))
+#set text(lang: "fr", font: (spaces, "Liberation Sans", "DejaVu Sans", "Libertinus Serif"), size: 9.5pt)
 #set par(leading: 0.55em, spacing: 0.8em)
 #show heading.where(level: 1): set text(size: 17pt, fill: blue)
 #show heading.where(level: 2): it => block(above: 1.3em, below: 0.7em, text(size: 12.5pt, fill: blue, it.body))

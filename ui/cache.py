@@ -51,8 +51,7 @@ if TYPE_CHECKING:
 _SHOWN_KEY = "_pilotage_data_shown"
 """session_state key: the data key of the dataset this session last drew, and whether it was
 told that newer figures were being prepared."""
-_PREPARED = "prepared-"
-"""Prefix of the snapshots of prepared frames (those of tables are named by the table)."""
+_PREPARED = snapshots.PREPARED
 POLL_SECONDS = 1.0
 """How often a session waiting for newer figures checks whether they are ready."""
 
@@ -86,9 +85,7 @@ class Current:
 def _prepared_version(name: str, versions: dict[str, int]) -> int:
     """The version of a prepared frame: one number made from the versions of its frames and
     the code that prepares them (an upgrade prepares them again)."""
-    text = ",".join(f"{table}={versions[table]}" for table in sorted(DERIVED_FROM[name]))
-    digest = hashlib.sha256(f"{cached.code_version()}:{name}:{text}".encode())
-    return int(digest.hexdigest()[:15], 16)
+    return snapshots.derived_version(name, DERIVED_FROM[name], versions)
 
 
 class DataStore:

@@ -13,7 +13,6 @@ swapped in (``replay``).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import threading
 import time
@@ -29,7 +28,7 @@ import polars as pl
 import streamlit as st
 
 from data_access import snapshots
-from data_access.settings import PROJECT_ROOT, get_settings
+from data_access.settings import get_settings
 
 if TYPE_CHECKING:
     from indicators.dataset import Dataset
@@ -64,22 +63,12 @@ def _memoised(
 
 # --- figures on disk: shared by the app's processes and kept across restarts ------------------
 
-_CODE_PARTS = ("domain.py", "indicators", "planning", "forecast", "data_access")
 MAX_FIGURE_FILES = 4000
 """Files of figures kept on disk; the oldest half goes when there are more."""
 
-
-@functools.cache
-def code_version() -> str:
-    """A digest of the code that computes figures: a figure on disk is used only by the code
-    that made it (an upgrade computes them again)."""
-    digest = hashlib.sha256()
-    for part in _CODE_PARTS:
-        path = PROJECT_ROOT / part
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.exists() else []
-        for file in files:
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]
+code_version = snapshots.code_version
+"""A digest of the code that computes figures (data_access.snapshots: the command line reads
+the app's snapshots of prepared frames with it too)."""
 
 
 _PLAIN = (str, int, float, bool, type(None), date, datetime)
