@@ -73,14 +73,14 @@ def kinds(values: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def brought_forward(series: pl.DataFrame, grain: str) -> pl.DataFrame:
-    """A series of a year before (period_start, ..., count) moved onto this year's dates, to be
+def brought_forward(series: pl.DataFrame, grain: str, x: str = "period_start") -> pl.DataFrame:
+    """A series of a year before (``x``, ..., count) moved onto this year's dates, to be
     drawn over this year's: 52 weeks later for days and weeks (the same weekday, the same
     school week), a year later for months; ``year_before_start`` keeps its own date."""
     shift = "1y" if grain == "month" else "52w"
     return series.with_columns(
-        pl.col("period_start").alias("year_before_start"),
-        pl.col("period_start").dt.offset_by(shift).alias("period_start"),
+        pl.col(x).alias("year_before_start"),
+        pl.col(x).dt.offset_by(shift).alias(x),
     )
 
 

@@ -163,10 +163,7 @@ st.altair_chart(
 )
 notes = ["Les premières et dernières périodes peuvent être incomplètes."]
 if last_series is not None:
-    notes.append(
-        f"Tirets gris : la même période un an plus tôt (du {fmt.day(earlier.start)} au "
-        f"{fmt.day(earlier.end)}), décalée de {'12 mois' if grain == 'month' else '52 semaines'}."
-    )
+    notes.append(notices.year_before_dashes(earlier, grain))
 elif earlier is not None:
     notes.append("L'année précédente se superpose à la courbe sans ventilation.")
 if marks is not None and not marks.is_empty():

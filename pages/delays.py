@@ -2,6 +2,7 @@
 par discipline, site et correcteur ; évolution par semaine ; les copies en attente les plus
 anciennes ; les devoirs remis en retard et non rendus, par groupe et discipline."""
 
+import polars as pl
 import streamlit as st
 
 from indicators import compare, deadlines, delays
@@ -151,6 +152,15 @@ else:
 
     st.header("Évolution par semaine")
     trend = cached.compute(delays.weekly_trend, sel, scope=scope)
+    median_before = None
+    if earlier is not None:
+        median_before = compare.brought_forward(
+            cached.compute(delays.weekly_trend, sel, scope=scope.with_period(earlier)).select(
+                "week_start", pl.col("correction_delay_days_median").alias("value")
+            ),
+            "week",
+            x="week_start",
+        )
     st.altair_chart(
         charts_activity.statistics_over_time(
             trend,
@@ -163,10 +173,18 @@ else:
             y_title="Délai (jours)",
             target=target,
             target_title="Objectif (jours)",
+            year_before=median_before,
+            year_before_title="Délai médian un an plus tôt",
         ),
         width="stretch",
     )
     st.caption("Semaine de la correction ; le trait rouge marque l'objectif.")
+    if earlier is not None:
+        st.caption(
+            notices.year_before_dashes(earlier).replace(
+                "Tirets gris :", "Tirets gris : le délai médian de"
+            )
+        )
     with st.expander("Voir les chiffres par semaine"):
         tables.show(
             trend,

@@ -110,6 +110,20 @@ weekly = cached.compute(
     grain="week",
     measures=("tutoring_requests", "tutoring_answered"),
 )
+weekly_before = None
+if earlier is not None:
+    weekly_before = compare.brought_forward(
+        flows.labelled(
+            cached.compute(
+                flows.throughput,
+                sel,
+                scope=scope.with_period(earlier),
+                grain="week",
+                measures=("tutoring_requests", "tutoring_answered"),
+            )
+        ),
+        "week",
+    )
 st.altair_chart(
     charts.time_series(
         flows.labelled(weekly),
@@ -119,9 +133,12 @@ st.altair_chart(
         color="measure",
         color_title="Flux",
         grain="week",
+        year_before=weekly_before,
     ),
     width="stretch",
 )
+if earlier is not None:
+    st.caption(notices.year_before_dashes(earlier))
 with st.expander("Voir les chiffres du graphique"):
     tables.show(
         flows.labelled(weekly),

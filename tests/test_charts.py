@@ -169,3 +169,44 @@ def test_the_surge_chart_has_a_legend_for_its_threshold_and_its_surges() -> None
     assert {tuple(d["scale"]["domain"]) for d in colors} == {
         ("Copies", "Seuil d\u2019un pic", "Même semaine un an plus tôt", "Semaine de pic")
     }
+
+
+def _dashed_layers(spec: dict) -> list[dict]:
+    return [
+        layer
+        for layer in spec.get("layer", [])
+        if isinstance(layer.get("mark"), dict) and layer["mark"].get("strokeDash") == [6, 4]
+    ]
+
+
+def test_a_series_of_a_year_before_is_drawn_as_grey_dashes_over_this_years() -> None:
+    """time_series and statistics_over_time layer the year before (compare.brought_forward:
+    52 weeks later, its own date kept for the tooltip) as one dashed line per series."""
+    from indicators.compare import brought_forward
+
+    this_year = _weekly().with_columns(pl.lit("Reçues").alias("measure"))
+    before = brought_forward(
+        this_year.with_columns(pl.col("period_start").dt.offset_by("-52w")), "week"
+    )
+    assert before.get_column("period_start").to_list() == MONDAYS
+    spec = charts.time_series(
+        this_year, x="period_start", y="count", y_title="N", color="measure", year_before=before
+    ).to_dict()
+    (dashed,) = _dashed_layers(spec)
+    assert dashed["encoding"]["detail"]["field"] == "measure"
+    assert dashed["mark"]["color"] == charts.YEAR_BEFORE_COLOR
+    trend = pl.DataFrame({"week_start": MONDAYS, "median": [2.0] * 30})
+    spec = charts_activity.statistics_over_time(
+        trend,
+        x="week_start",
+        lines={"median": "Délai médian"},
+        y_title="Délai (jours)",
+        target=3,
+        year_before=brought_forward(
+            trend.select("week_start", pl.col("median").alias("value")), "week", x="week_start"
+        ),
+        year_before_title="Délai médian un an plus tôt",
+    ).to_dict()
+    assert len(_dashed_layers(spec)) == 1
+    without = charts.time_series(this_year, x="period_start", y="count", y_title="N").to_dict()
+    assert not _dashed_layers(without)

@@ -4,7 +4,7 @@ the data do not reach back, the pages say so."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 import pytest
@@ -130,13 +130,26 @@ def test_the_activity_chart_draws_the_year_before(app_database) -> None:  # noqa
 
 
 def test_the_delays_and_tutoring_figures_compare_too(app_database) -> None:  # noqa: ANN001
-    """Delays: 6 copies corrected in a day against 4 a year before (+2, the same 1,0 j: 0)."""
-    app_database(two_years())
+    """Delays: 6 copies corrected in a day against 4 a year before (+2, the same 1,0 j: 0);
+    both weekly charts draw the year before in grey dashes (tutoring: one request each year)."""
+    world = two_years()
+    world.request(
+        "L2", "Maths", received=datetime(2024, 10, 7, 9), answered=datetime(2024, 10, 7, 17)
+    )
+    world.request(
+        "L7", "Maths", received=datetime(2025, 10, 6, 9), answered=datetime(2025, 10, 6, 12)
+    )
+    app_database(world)
     app = _compared("pages/delays.py")
     tiles = {metric.label: metric.proto.delta for metric in app.main.metric}
     assert tiles["Copies corrigées"] == "+2" and tiles["Délai moyen"] == "0,0 j"
+    assert any(
+        "Tirets gris : le délai médian de la même période un an plus tôt" in c.value
+        for c in app.caption
+    )
     app.switch_page("pages/tutoring.py").run()
     assert not page_problems(app)
+    assert any("Tirets gris : la même période un an plus tôt" in c.value for c in app.caption)
 
 
 def test_where_the_data_do_not_reach_back_the_pages_say_so(app_database) -> None:  # noqa: ANN001

@@ -139,6 +139,45 @@ def tooltip(column: str, title: str, kind: str) -> alt.Tooltip:
     return alt.Tooltip(f"{column}:Q", title=title, format=TOOLTIP_FORMATS.get(kind, ",.1f"))
 
 
+YEAR_BEFORE_COLOR = "#9A9A9A"
+"""The series of the year before, drawn dashed under this year's."""
+
+
+def year_before_line(
+    frame: pl.DataFrame,
+    *,
+    y_title: str,
+    grain: str = "week",
+    x: str = "period_start",
+    y: str = "count",
+    kind: str = "count",
+    detail: str | None = None,
+) -> alt.Chart:
+    """The same series a year earlier as grey dashes, to be layered over this year's: ``frame``
+    comes from ``compare.brought_forward`` (``x`` moved onto this year's dates,
+    ``year_before_start`` its own date); ``detail`` keeps one line per value of a column."""
+    encoding = {
+        "x": f"{x}:T",
+        "y": f"{y}:Q",
+        "tooltip": [
+            alt.Tooltip(
+                "year_before_start:T",
+                title=f"Un an plus tôt : {GRAIN_LABELS.get(grain, 'Date').lower()}",
+                format="%d/%m/%Y",
+            ),
+            tooltip(y, y_title, kind),
+        ],
+    }
+    if detail:
+        encoding["detail"] = f"{detail}:N"
+        encoding["tooltip"].insert(0, alt.Tooltip(f"{detail}:N", title=""))
+    return (
+        alt.Chart(frame.to_arrow())
+        .mark_line(color=YEAR_BEFORE_COLOR, strokeDash=[6, 4], interpolate="monotone")
+        .encode(**encoding)
+    )
+
+
 def time_series(
     frame: pl.DataFrame,
     *,
@@ -152,8 +191,10 @@ def time_series(
     mark: str = "line",
     title: str | None = None,
     height: int = 300,
+    year_before: pl.DataFrame | None = None,
 ) -> alt.TopLevelMixin:
-    """Values over time (one line or bar series per value of ``color``)."""
+    """Values over time (one line or bar series per value of ``color``); ``year_before``: the
+    same series a year earlier, drawn as grey dashes (``year_before_line``)."""
     tooltips = [tooltip(x, GRAIN_LABELS.get(grain, "Date"), "date"), tooltip(y, y_title, kind)]
     encoding = {
         "x": alt.X(f"{x}:T", title=None, axis=date_axis(frame.get_column(x).to_list(), grain)),
@@ -168,8 +209,13 @@ def time_series(
         if mark == "bar"
         else base.mark_line(point=frame.height <= 60, interpolate="monotone")
     )
-    chart = marked.encode(**encoding, tooltip=tooltips).properties(height=height)
-    return finish(chart, title)
+    chart = marked.encode(**encoding, tooltip=tooltips)
+    if year_before is not None and not year_before.is_empty():
+        before = year_before_line(
+            year_before, y_title=y_title, grain=grain, x=x, y=y, kind=kind, detail=color
+        )
+        chart = alt.layer(chart, before)
+    return finish(chart.properties(height=height), title)
 
 
 def bars(

@@ -15,15 +15,13 @@ from ui.charts import (
     field_name,
     finish,
     value_axis,
+    year_before_line,
 )
 
 WITHIN = "Dans l'objectif"
 BEYOND = "Au-delà de l'objectif"
 SURGE_WEEK = "Semaine de pic"
 LEGEND_ROOM = 60  # pixels under a chart for its legend (Streamlit counts it in the height)
-
-YEAR_BEFORE_COLOR = "#9A9A9A"
-"""The series of the year before, drawn dashed under this year's."""
 
 
 def activity(
@@ -65,22 +63,7 @@ def activity(
     )
     layers = [line]
     if year_before is not None and not year_before.is_empty():
-        layers.append(
-            alt.Chart(year_before.to_arrow())
-            .mark_line(color=YEAR_BEFORE_COLOR, strokeDash=[6, 4], interpolate="monotone")
-            .encode(
-                x="period_start:T",
-                y="count:Q",
-                tooltip=[
-                    alt.Tooltip(
-                        "year_before_start:T",
-                        title=f"Un an plus tôt : {GRAIN_LABELS.get(grain, 'Date').lower()}",
-                        format="%d/%m/%Y",
-                    ),
-                    alt.Tooltip("count:Q", title=y_title, format=",.0f"),
-                ],
-            )
-        )
+        layers.append(year_before_line(year_before, y_title=y_title, grain=grain))
     if marks is None or marks.is_empty():
         return finish(alt.layer(*layers).properties(height=height))
     rules = (
@@ -212,9 +195,13 @@ def statistics_over_time(
     target: float | None = None,
     target_title: str = "Objectif",
     height: int = 300,
+    year_before: pl.DataFrame | None = None,
+    year_before_title: str = "",
 ) -> alt.TopLevelMixin:
     """Several statistics of one frame over time (columns named in ``lines``, with their
-    French titles), and an optional target as a horizontal rule in the alert color."""
+    French titles), and an optional target as a horizontal rule in the alert color;
+    ``year_before``: one statistic a year earlier (``x``, ``year_before_start``, ``value``,
+    ``compare.brought_forward``), grey dashes titled ``year_before_title``."""
     lines = {column: field_name(title) for column, title in lines.items()}
     shown = frame.select(x, *[pl.col(c).alias(t) for c, t in lines.items()])
     titles = list(lines.values())
@@ -233,6 +220,11 @@ def statistics_over_time(
             ],
         )
     )
+    if year_before is not None and not year_before.is_empty():
+        chart = alt.layer(
+            chart,
+            year_before_line(year_before, y_title=year_before_title, x=x, y="value", kind=kind),
+        )
     if target is None:
         return finish(chart.properties(height=height))
     rule = (

@@ -62,6 +62,15 @@ def year_before(selection: Selection) -> Period | None:
     return earlier
 
 
+def year_before_dashes(earlier: Period, grain: str = "week", what: str = "la même période") -> str:
+    """The caption under a chart that overlays ``what`` a year earlier."""
+    shift = "12 mois" if grain == "month" else "52 semaines"
+    return (
+        f"Tirets gris : {what} un an plus tôt (du {fmt.day(earlier.start)} au "
+        f"{fmt.day(earlier.end)}), décalée de {shift}."
+    )
+
+
 def stale_after_days() -> int:
     """The age in days past which a source is said old (PILOTAGE_STALE_DAYS)."""
     return get_settings().stale_after_days
