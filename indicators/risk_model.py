@@ -45,7 +45,8 @@ from sklearn.preprocessing import StandardScaler
 from domain import COMPLETION_REASON, DROPOUT_REASON
 from indicators.common import IndicatorSettings
 from indicators.dataset import Dataset
-from indicators.risk import PASS_GRADE, assignments_of, copies_of_assignments
+from indicators.deadlines import LATE, assignments_of, copies_of_assignments
+from indicators.risk import PASS_GRADE
 
 LANDMARKS = 12
 LANDMARK_MARGIN_DAYS = 14
@@ -322,7 +323,7 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         {"lead_n": pl.len(), "lead_sum": pl.col("lead").clip(-30, 30).sum()},
     )
     late = _daily_cumulative(
-        matched.filter(pl.col("submitted_on") > pl.col("due_on")),
+        matched.filter(LATE),
         ["learner_id", "group_id"],
         "submitted_on",
         {"late": pl.len()},
