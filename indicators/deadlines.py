@@ -69,6 +69,11 @@ def assignments_of(dataset: Dataset) -> pl.DataFrame:
     )
 
 
+_LAST: list[tuple[Dataset, pl.DataFrame]] = []
+"""The last dataset's copies_of_assignments: the list, its signals and its score read them
+three times for one dataset."""
+
+
 def copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
     """The copies of an assignment with a due date: learner_id, assignment_id, group_id,
     discipline, title, due_on, submitted_on (one row per copy and assignment).
@@ -78,6 +83,15 @@ def copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
     exit), or the one the dataset matched it to (its group on that day): so a learner in two
     groups at once has their copies counted in the group that set the assignment, and not only
     in the group of their latest entry."""
+    last = _LAST[0] if _LAST else None  # one read: another session's thread may replace it
+    if last is not None and last[0] is dataset:
+        return last[1]
+    found = _copies_of_assignments(dataset)
+    _LAST[:] = [(dataset, found)]
+    return found
+
+
+def _copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
     assignments = assignments_of(dataset)
     columns = ["learner_id", "assignment_id", "group_id", "discipline", "title", "due_on",
                "submitted_on"]  # fmt: skip
@@ -93,8 +107,14 @@ def copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
         "learner_id", "discipline", pl.col("assignment").alias("title"), "submitted_on",
         pl.col("assignment_id").alias("matched_id"),
     )  # fmt: skip
+    several = (
+        dataset.enrolments.group_by("learner_id").len().filter(pl.col("len") > 1)
+    ).get_column("learner_id")
+    # a learner with one enrolment has their copies matched in its group already (prepare):
+    # the enrolments on the day are looked up for the others only
     enrolled = (
-        copies.join(
+        copies.filter(pl.col("learner_id").is_in(several.implode()))
+        .join(
             dataset.enrolments.select("learner_id", "group_id", "entry_date", "exit_date"),
             on="learner_id",
         )
