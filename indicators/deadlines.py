@@ -1,19 +1,27 @@
 """Deadlines (DOMAIN.md, "Assignments"): copies handed in late and assignments not handed in.
 
-The assignments measured are those of the scope whose due date falls in the period and has
-passed on ``as_of`` (the day the data reach, never after the period's end). For each:
+The one rule, used by the Délais page and by the at-risk list and its score
+(indicators/risk.py, indicators/risk_model.py):
 
-- the copies received are the copies linked to it (its group, discipline and title, see
-  ``dataset.prepare``) handed in on or before ``as_of``; a copy is *late* when handed in after
-  the due date;
-- the learners expected are those enrolled in its group on its due date (entered on or before,
-  not left before); one of them *missed* it when they have no copy for it by ``as_of``.
+- a copy counts for an assignment with a due date of the same discipline and title set to one
+  of the groups the learner was enrolled in on the day they handed it in, or for the one the
+  dataset matched it to (``copies_of_assignments``);
+- a copy is *late* when handed in after the due date (``LATE``);
+- an assignment's due date *has passed* on ``day`` when it is before ``day`` (``due_passed``:
+  on its due day, a learner may still hand it in);
+- the learners expected for an assignment are those enrolled in its group on its due date
+  (entered on or before, not left before); one of them *missed* it when they have no copy for
+  it by ``day`` (``expected``).
 
-Shares are over what they count in (late / received, missed / expected), null when that is 0.
-Assignments without a due date are not measured.
+The Délais page measures the assignments of the scope whose due date falls in the period and has
+passed on ``as_of`` (the day the data reach, never after the period's end), and the copies of
+them handed in on or before ``as_of``. Shares are over what they count in (late / received,
+missed / expected), null when that is 0. Assignments without a due date are not measured.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import polars as pl
 
@@ -45,49 +53,150 @@ COLUMN_LABELS = {
 _CONTEXT = ["site", "group", "discipline"]
 
 
+LATE = pl.col("submitted_on") > pl.col("due_on")
+"""A copy handed in after its assignment's due date."""
+
+
+def due_passed(day: date | pl.Expr) -> pl.Expr:
+    """The assignment's due date has passed on ``day`` (it is before ``day``)."""
+    return pl.col("due_on") < day
+
+
+def assignments_of(dataset: Dataset) -> pl.DataFrame:
+    """The assignments with a due date: assignment_id, group_id, discipline, title, due_on."""
+    return dataset.assignments.filter(pl.col("due_on").is_not_null()).select(
+        pl.col("id").alias("assignment_id"), "group_id", "discipline", "title", "due_on"
+    )
+
+
+_LAST: list[tuple[Dataset, pl.DataFrame]] = []
+"""The last dataset's copies_of_assignments: the list, its signals and its score read them
+three times for one dataset."""
+
+
+def copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
+    """The copies of an assignment with a due date: learner_id, assignment_id, group_id,
+    discipline, title, due_on, submitted_on (one row per copy and assignment).
+
+    A copy is the learner's copy of an assignment of the same discipline and title set to one
+    of the groups they were enrolled in on the day they handed it in (entry <= that day <=
+    exit), or the one the dataset matched it to (its group on that day): so a learner in two
+    groups at once has their copies counted in the group that set the assignment, and not only
+    in the group of their latest entry."""
+    last = _LAST[0] if _LAST else None  # one read: another session's thread may replace it
+    if last is not None and last[0] is dataset:
+        return last[1]
+    found = _copies_of_assignments(dataset)
+    _LAST[:] = [(dataset, found)]
+    return found
+
+
+def _copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
+    assignments = assignments_of(dataset)
+    columns = ["learner_id", "assignment_id", "group_id", "discipline", "title", "due_on",
+               "submitted_on"]  # fmt: skip
+    if assignments.is_empty():
+        return pl.DataFrame(
+            schema={
+                "learner_id": pl.Int64, "assignment_id": pl.Int64, "group_id": pl.Int64,
+                "discipline": pl.String, "title": pl.String, "due_on": pl.Date,
+                "submitted_on": pl.Date,
+            }
+        )  # fmt: skip
+    copies = dataset.copies.select(
+        "learner_id", "discipline", pl.col("assignment").alias("title"), "submitted_on",
+        pl.col("assignment_id").alias("matched_id"),
+    )  # fmt: skip
+    several = (
+        dataset.enrolments.group_by("learner_id").len().filter(pl.col("len") > 1)
+    ).get_column("learner_id")
+    # a learner with one enrolment has their copies matched in its group already (prepare):
+    # the enrolments on the day are looked up for the others only
+    enrolled = (
+        copies.filter(pl.col("learner_id").is_in(several.implode()))
+        .join(
+            dataset.enrolments.select("learner_id", "group_id", "entry_date", "exit_date"),
+            on="learner_id",
+        )
+        .filter(
+            (pl.col("entry_date") <= pl.col("submitted_on"))
+            & (pl.col("exit_date").is_null() | (pl.col("submitted_on") <= pl.col("exit_date")))
+        )
+        .join(assignments, on=["group_id", "discipline", "title"])
+    )
+    matched = copies.join(
+        assignments, left_on="matched_id", right_on="assignment_id", suffix="_a"
+    ).select(
+        "learner_id",
+        pl.col("matched_id").alias("assignment_id"),
+        "group_id",
+        "discipline",
+        "title",
+        "due_on",
+        "submitted_on",
+    )
+    return pl.concat([enrolled.select(columns), matched.select(columns)]).unique(
+        ["learner_id", "assignment_id", "submitted_on"]
+    )
+
+
+def expected(dataset: Dataset, enrolments: pl.DataFrame, day: date) -> pl.DataFrame:
+    """One row per enrolment (enrolment_id, learner_id, group_id, entry_date, exit_date and any
+    other column of ``enrolments``) and assignment of its group whose due date has passed on
+    ``day`` while it was enrolled (entry <= due date, no exit before it): the enrolment's
+    columns, assignment_id, discipline, title, due_on, handed_on (its first copy for it by
+    ``day``, null if none) and missed (no copy by ``day``)."""
+    handed = (
+        copies_of_assignments(dataset)
+        .filter(pl.col("submitted_on") <= day)
+        .group_by("learner_id", "assignment_id")
+        .agg(pl.col("submitted_on").min().alias("handed_on"))
+    )
+    return (
+        enrolments.join(assignments_of(dataset), on="group_id", how="inner")
+        .filter(
+            due_passed(day)
+            & (pl.col("entry_date") <= pl.col("due_on"))
+            & (pl.col("exit_date").is_null() | (pl.col("exit_date") >= pl.col("due_on")))
+        )
+        .join(handed, on=["learner_id", "assignment_id"], how="left")
+        .with_columns(pl.col("handed_on").is_null().alias("missed"))
+    )
+
+
 def _due(dataset: Dataset, scope: Scope) -> pl.DataFrame:
-    """The scope's assignments due in the period, on or before as_of."""
+    """The scope's assignments due in the period whose due date has passed on as_of."""
     day = as_of(dataset, scope.period)
     return (
         scope.keep(dataset.assignments)
-        .filter(
-            pl.col("due_on").is_not_null()
-            & scope.period.contains("due_on")
-            & (pl.col("due_on") <= day)
-        )
+        .filter(pl.col("due_on").is_not_null() & scope.period.contains("due_on") & due_passed(day))
         .select(pl.col("id").alias("assignment_id"), "title", "due_on", *_CONTEXT, "group_id")
     )
 
 
-def _received(dataset: Dataset, due: pl.DataFrame, day: object) -> pl.DataFrame:
+def _received(dataset: Dataset, due: pl.DataFrame, day: date) -> pl.DataFrame:
     """The copies of the due assignments handed in on or before ``day``, with ``late``."""
     return (
-        dataset.copies.filter(pl.col("submitted_on") <= day)
+        copies_of_assignments(dataset)
+        .filter(pl.col("submitted_on") <= day)
         .select("assignment_id", "learner_id", "submitted_on")
         .join(due, on="assignment_id", how="inner")
-        .with_columns((pl.col("submitted_on") > pl.col("due_on")).alias("late"))
+        .with_columns(LATE.alias("late"))
     )
 
 
-def _expected(dataset: Dataset, due: pl.DataFrame, day: object) -> pl.DataFrame:
+def _expected(dataset: Dataset, due: pl.DataFrame, day: date) -> pl.DataFrame:
     """One row per due assignment and learner enrolled in its group on its due date, with
     ``missed`` (no copy for it by ``day``)."""
     enrolled = dataset.enrolments.select(
-        "group_id", "learner_id", "entry_date", "exit_date", "external_id", "learner_name",
-        "referent",
+        "enrolment_id", "group_id", "learner_id", "entry_date", "exit_date", "external_id",
+        "learner_name", "referent",
     )  # fmt: skip
-    handed = (
-        _received(dataset, due, day).select("assignment_id", "learner_id").unique()
-    ).with_columns(pl.lit(False).alias("missed"))
     return (
-        due.join(enrolled, on="group_id", how="inner")
-        .filter(
-            (pl.col("entry_date") <= pl.col("due_on"))
-            & (pl.col("exit_date").is_null() | (pl.col("exit_date") >= pl.col("due_on")))
-        )
+        expected(dataset, enrolled, day)
+        .select("assignment_id", "learner_id", "external_id", "learner_name", "referent", "missed")
+        .join(due, on="assignment_id", how="inner")
         .unique(["assignment_id", "learner_id"], keep="first", maintain_order=True)
-        .join(handed, on=["assignment_id", "learner_id"], how="left")
-        .with_columns(pl.col("missed").fill_null(True))
     )
 
 

@@ -46,6 +46,7 @@ import polars as pl
 
 from indicators.common import IndicatorSettings, Scope
 from indicators.dataset import Dataset
+from indicators.deadlines import LATE, assignments_of, copies_of_assignments, expected
 from indicators.interviews import overdue_suivi_of
 
 if TYPE_CHECKING:
@@ -173,64 +174,6 @@ def current_learners(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFram
     )
 
 
-def assignments_of(dataset: Dataset) -> pl.DataFrame:
-    """The assignments with a due date: assignment_id, group_id, discipline, title, due_on."""
-    return dataset.assignments.filter(pl.col("due_on").is_not_null()).select(
-        pl.col("id").alias("assignment_id"), "group_id", "discipline", "title", "due_on"
-    )
-
-
-def copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
-    """The copies of an assignment with a due date: learner_id, assignment_id, group_id,
-    discipline, title, due_on, submitted_on (one row per copy and assignment).
-
-    A copy is the learner's copy of an assignment of the same discipline and title set to one
-    of the groups they were enrolled in on the day they handed it in (entry <= that day <=
-    exit), or the one the dataset matched it to (its group on that day): so a learner in two
-    groups at once has their copies counted in the group that set the assignment, and not only
-    in the group of their latest entry."""
-    assignments = assignments_of(dataset)
-    columns = ["learner_id", "assignment_id", "group_id", "discipline", "title", "due_on",
-               "submitted_on"]  # fmt: skip
-    if assignments.is_empty():
-        return pl.DataFrame(
-            schema={
-                "learner_id": pl.Int64, "assignment_id": pl.Int64, "group_id": pl.Int64,
-                "discipline": pl.String, "title": pl.String, "due_on": pl.Date,
-                "submitted_on": pl.Date,
-            }
-        )  # fmt: skip
-    copies = dataset.copies.select(
-        "learner_id", "discipline", pl.col("assignment").alias("title"), "submitted_on",
-        pl.col("assignment_id").alias("matched_id"),
-    )  # fmt: skip
-    enrolled = (
-        copies.join(
-            dataset.enrolments.select("learner_id", "group_id", "entry_date", "exit_date"),
-            on="learner_id",
-        )
-        .filter(
-            (pl.col("entry_date") <= pl.col("submitted_on"))
-            & (pl.col("exit_date").is_null() | (pl.col("submitted_on") <= pl.col("exit_date")))
-        )
-        .join(assignments, on=["group_id", "discipline", "title"])
-    )
-    matched = copies.join(
-        assignments, left_on="matched_id", right_on="assignment_id", suffix="_a"
-    ).select(
-        "learner_id",
-        pl.col("matched_id").alias("assignment_id"),
-        "group_id",
-        "discipline",
-        "title",
-        "due_on",
-        "submitted_on",
-    )
-    return pl.concat([enrolled.select(columns), matched.select(columns)]).unique(
-        ["learner_id", "assignment_id", "submitted_on"]
-    )
-
-
 def groups_with_due_dates(dataset: Dataset) -> pl.Series:
     return assignments_of(dataset).get_column("group_id").unique()
 
@@ -238,24 +181,14 @@ def groups_with_due_dates(dataset: Dataset) -> pl.Series:
 def _missed_assignments(
     dataset: Dataset, enrolments: pl.DataFrame, as_of: date, settings: IndicatorSettings
 ) -> pl.DataFrame:
-    handed = (
-        copies_of_assignments(dataset)
-        .filter(pl.col("submitted_on") <= as_of)
-        .select("learner_id", "assignment_id")
-        .unique()
-        .with_columns(pl.lit(True).alias("handed"))
-    )
-    due = (
-        enrolments.select("enrolment_id", "learner_id", "group_id", "entry_date")
-        .join(assignments_of(dataset), on="group_id", how="inner")
-        .filter(
-            (pl.col("due_on") < as_of)
-            & (pl.col("due_on") >= pl.col("entry_date"))
-            & (pl.col("due_on") >= as_of - timedelta(weeks=settings.risk_missed_window_weeks))
-        )
-        .join(handed, on=["learner_id", "assignment_id"], how="left")
-        .filter(pl.col("handed").is_null())
-    )
+    window_start = as_of - timedelta(weeks=settings.risk_missed_window_weeks)
+    due = expected(
+        dataset,
+        enrolments.select("enrolment_id", "learner_id", "group_id", "entry_date").with_columns(
+            exit_date=pl.lit(None, pl.Date)
+        ),  # active on as_of: no exit before any due date that has passed
+        as_of,
+    ).filter(pl.col("missed") & (pl.col("due_on") >= window_start))
     count = pl.col("missed")
     return (
         due.sort("due_on")
@@ -296,7 +229,7 @@ def _late_copies(
 ) -> pl.DataFrame:
     late = (
         copies_of_assignments(dataset)
-        .filter((pl.col("submitted_on") <= as_of) & (pl.col("submitted_on") > pl.col("due_on")))
+        .filter((pl.col("submitted_on") <= as_of) & LATE)
         .join(
             enrolments.select("enrolment_id", "learner_id", "group_id", "entry_date"),
             on=["learner_id", "group_id"],

@@ -45,7 +45,8 @@ from sklearn.preprocessing import StandardScaler
 from domain import COMPLETION_REASON, DROPOUT_REASON
 from indicators.common import IndicatorSettings
 from indicators.dataset import Dataset
-from indicators.risk import PASS_GRADE, assignments_of, copies_of_assignments
+from indicators.deadlines import LATE, assignments_of, copies_of_assignments
+from indicators.risk import PASS_GRADE
 
 LANDMARKS = 12
 LANDMARK_MARGIN_DAYS = 14
@@ -58,8 +59,24 @@ REASONS_SHOWN = 3
 REGULARISATION = 0.5
 """C of the logistic regression (smaller: more regularised)."""
 
+GROUP_RELATIVE = (
+    "copies_rel",
+    "copies_rank",
+    "missed_rel",
+    "days_since_copy_rel",
+    "days_since_copy_rank",
+    "grade_rank",
+)
+"""The enrolment against the others of its group at the same cut-off (the examples of the same
+group and cut-off): copies handed in minus the group's mean, their rank (0 to 1, 1 the most),
+share of due assignments not handed in minus the group's mean, days since the last copy minus
+the group's median and their rank, rank of the mean grade. They carry over from one year to
+the next better than the raw counts: a module's workload and calendar change, the learner's
+place in the group less (OULAD, README). The days enrolled, the entry's delay after the
+group's start and the share of the group already gone are computed (``features``) but not read:
+on OULAD they learnt the year's calendar and lowered the AUC on the next year."""
+
 FEATURES = (
-    "days_enrolled",
     "copies",
     "days_since_copy",
     "no_grade",
@@ -76,10 +93,9 @@ FEATURES = (
     "absences",
     "previous_exits",
     "previous_dropouts",
-    "group_dropout_share",
-    "entry_offset",
     "lead_days",
     "other_groups",
+    *GROUP_RELATIVE,
 )
 """The columns the model reads (after ``_transformed``), each a fact known on the cut-off."""
 
@@ -92,7 +108,6 @@ MIN_CATEGORY_EXAMPLES = 50
 MAX_CATEGORY_VALUES = 40
 
 CONCERN = {
-    "days_enrolled": 0,
     "copies": -1,
     "days_since_copy": 1,
     "no_grade": 1,
@@ -109,10 +124,14 @@ CONCERN = {
     "absences": 1,
     "previous_exits": 1,
     "previous_dropouts": 1,
-    "group_dropout_share": 1,
-    "entry_offset": 1,
     "lead_days": -1,
     "other_groups": 1,
+    "copies_rel": -1,
+    "copies_rank": -1,
+    "missed_rel": 1,
+    "days_since_copy_rel": 1,
+    "days_since_copy_rank": 1,
+    "grade_rank": -1,
 }
 """The direction in which each feature is a cause for concern a person understands (+1: the
 more, the more worrying; -1: the fewer; 0: never a reason, such as the days enrolled). A feature is given as a reason only when the model
@@ -322,7 +341,7 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         {"lead_n": pl.len(), "lead_sum": pl.col("lead").clip(-30, 30).sum()},
     )
     late = _daily_cumulative(
-        matched.filter(pl.col("submitted_on") > pl.col("due_on")),
+        matched.filter(LATE),
         ["learner_id", "group_id"],
         "submitted_on",
         {"late": pl.len()},
@@ -486,9 +505,39 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
             pl.col("other_groups").fill_null(0),
         )
         .with_columns((pl.col("missed") > 0).cast(pl.Float64).alias("missed_any"))
-        .select(*EXAMPLE_COLUMNS, "grades", "due", *FEATURES, *CATEGORICAL)
+        .with_columns(_group_relative())
+        .select(
+            *EXAMPLE_COLUMNS,
+            "grades",
+            "due",
+            "days_enrolled",
+            "entry_offset",
+            "group_dropout_share",
+            *FEATURES,
+            *CATEGORICAL,
+        )  # fmt: skip
         .sort("enrolment_id", "cutoff")
     )
+
+
+def _group_relative() -> list[pl.Expr]:
+    """GROUP_RELATIVE, over the examples of the same group and cut-off (ranks from 0 to 1:
+    the average rank divided by the number ranked; null without a value)."""
+    by = ["group_id", "cutoff"]
+
+    def rank(name: str) -> pl.Expr:
+        return pl.col(name).rank("average").over(by) / pl.col(name).count().over(by)
+
+    return [
+        (pl.col("copies") - pl.col("copies").mean().over(by)).alias("copies_rel"),
+        rank("copies").alias("copies_rank"),
+        (pl.col("missed_share") - pl.col("missed_share").mean().over(by)).alias("missed_rel"),
+        (pl.col("days_since_copy") - pl.col("days_since_copy").median().over(by)).alias(
+            "days_since_copy_rel"
+        ),
+        rank("days_since_copy").alias("days_since_copy_rank"),
+        rank("mean_grade").alias("grade_rank"),
+    ]
 
 
 Categories = tuple[tuple[str, str], ...]
@@ -626,6 +675,27 @@ def _reason_texts(examples: pl.DataFrame, categories: Categories) -> pl.DataFram
             plural(pl.col("other_groups"), "autre groupe", "autres groupes"),
         )
     )
+    texts["copies_rel"] = pl.when(pl.col("copies_rel") <= -0.5).then(
+        pl.format(
+            "{} {} de moins que la moyenne de son groupe",
+            decimal(-pl.col("copies_rel")),
+            plural(-pl.col("copies_rel"), "copie", "copies"),
+        )
+    )
+    texts["missed_rel"] = pl.when(pl.col("missed_rel") > 0).then(
+        pl.format(
+            "{} % de devoirs non rendus de plus que la moyenne de son groupe",
+            (pl.col("missed_rel") * 100).round(0).cast(pl.Int64),
+        )
+    )
+    texts["days_since_copy_rel"] = pl.when(pl.col("days_since_copy_rel") > 0).then(
+        pl.format(
+            "sans copie depuis {} jours de plus que la moitié de son groupe",
+            number("days_since_copy_rel"),
+        )
+    )
+    for name in ("copies_rank", "days_since_copy_rank", "grade_rank"):
+        texts[name] = pl.lit(None, pl.String)  # said by copies_rel, days_since_copy_rel, grade_gap
     for column, value in categories:
         texts[f"{column}={value}"] = pl.when(pl.col(column) == value).then(
             pl.lit(f"{CATEGORICAL[column]} « {value} » : des abandons plus fréquents")

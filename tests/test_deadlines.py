@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
 import pytest
 from apptest import open_page, page_problems
 from world import World
@@ -134,3 +135,52 @@ def test_the_delays_page_shows_them(app_database) -> None:  # noqa: ANN001
     assert list(missed["Identifiant apprenant"]) == ["A004", "A004"]
     assert [d.date() for d in missed["Date limite"]] == [date(2025, 10, 10), date(2025, 11, 7)]
     assert list(late["Jours de retard"]) == [2, 1]
+
+
+def test_the_delays_page_and_the_at_risk_list_read_one_rule() -> None:
+    """The world of tests/test_risk_deadlines.py (due dates 02/03, 16/03, 30/03 and 06/04,
+    data up to 31/03): the Délais page and the at-risk list name the same assignments not
+    handed in (B: D2, D3; E, entered 20/03: D3; Z: D1, D2, D3) and the same late copies
+    (C: D1 3 days, D2 4 days; F: D3 1 day). K2's copies fall to their latest group H, but they
+    were enrolled in G when handing them in: they count for G's assignments on both (the
+    Délais page used to read only the group the copy fell to, and listed K2 three times)."""
+    from test_risk_deadlines import AS_OF, build
+
+    from indicators import risk
+
+    data = build().dataset()
+    scope = Scope(Period(date(2025, 9, 1), AS_OF))
+    missed = deadlines.missed(data, scope).select("external_id", "title").rows()
+    assert sorted(missed) == [
+        ("B", "D2"), ("B", "D3"), ("E", "D3"), ("Z", "D1"), ("Z", "D2"), ("Z", "D3"),
+    ]  # fmt: skip
+    late = deadlines.late(data, scope).select("external_id", "title", "days_late").rows()
+    assert sorted(late) == [("C", "D1", 3), ("C", "D2", 4), ("F", "D3", 1)]
+    listed = risk.at_risk(data, scope, AS_OF, everyone=True)
+    counts = {
+        r["external_id"]: int(r["signals"].split(" ")[0])
+        for r in listed.filter(pl.col("missed_assignments").is_not_null()).iter_rows(named=True)
+    }
+    assert counts == {"B": 2, "E": 1, "Z": 3}
+
+
+def test_an_assignment_is_due_the_day_after_its_due_date() -> None:
+    """On 30/03, D3's due date (30/03) has not passed yet (a copy may still come that day):
+    neither the Délais page nor the list counts it (B: D2 only; Z: D1, D2; E nothing)."""
+    from test_risk_deadlines import DUE, build
+
+    from indicators import risk
+
+    data = build().dataset()
+    day = DUE["D3"]
+    scope = Scope(Period(date(2025, 9, 1), day))
+    assert deadlines.summary(data, scope).item(0, "assignments_due") == 2
+    assert sorted(deadlines.missed(data, scope).select("external_id", "title").rows()) == [
+        ("B", "D2"), ("Z", "D1"), ("Z", "D2"),
+    ]  # fmt: skip
+    listed = risk.at_risk(data, scope, day, everyone=True)
+    levels = {
+        r["external_id"]: r["missed_assignments"]
+        for r in listed.filter(pl.col("missed_assignments").is_not_null()).iter_rows(named=True)
+    }
+    assert levels == {"B": "vigilance", "Z": "alerte"}

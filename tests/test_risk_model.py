@@ -206,3 +206,39 @@ def test_only_groups_that_are_over_teach():
     learnt = risk_model.history(w.dataset(), AS_OF)
     assert learnt.height == 20
     assert "PARTI" not in learnt.get_column("external_id").to_list()
+
+
+def test_features_against_the_group_at_the_same_cutoff():
+    """The world of test_features_at_a_cutoff_hand_worked, X and Y both described on 22/09:
+    copies X 2, Y 1 (mean 1,5: +0,5 and -0,5; ranks 1 and 0,5); share of due assignments
+    not handed in X 0 (S0, S1 handed), Y 1/2 (S1 missed) (mean 0,25: -0,25 and +0,25); days
+    since the last copy X 2 (20/09), Y 16 (06/09) (median 9: -7 and +7; ranks 0,5 and 1);
+    mean grade known X 8 (14 comes on 25/09), Y 16 (ranks 0,5 and 1)."""
+    w = World()
+    w.group("G", site="Lyon")
+    for k, day in enumerate((D(2025, 9, 8), D(2025, 9, 15), D(2025, 9, 22), D(2025, 9, 29))):
+        w.assignment("G", "Maths", f"S{k}", due=day)
+    w.learner("X", group="G", entered=D(2025, 9, 1))
+    w.learner("Y", group="G", entered=D(2025, 9, 1))
+    w.copy("X", "Maths", submitted=D(2025, 9, 7), corrected=D(2025, 9, 10), assignment="S0",
+           grade=8.0)  # fmt: skip
+    w.copy("X", "Maths", submitted=D(2025, 9, 20), corrected=D(2025, 9, 25), assignment="S1",
+           grade=14.0)  # fmt: skip
+    w.copy("Y", "Maths", submitted=D(2025, 9, 6), corrected=D(2025, 9, 9), assignment="S0",
+           grade=16.0)  # fmt: skip
+    data = w.dataset()
+    examples = data.enrolments.sort("external_id").select(
+        "enrolment_id", "learner_id", "group_id", "entry_date", cutoff=pl.lit(D(2025, 9, 22))
+    )
+    described = risk_model.features(data, examples).join(
+        data.enrolments.select("enrolment_id", "external_id"), on="enrolment_id"
+    )
+    rows = {r["external_id"]: r for r in described.iter_rows(named=True)}
+    x, y = rows["X"], rows["Y"]
+    assert (x["copies_rel"], y["copies_rel"]) == (0.5, -0.5)
+    assert (x["copies_rank"], y["copies_rank"]) == (1.0, 0.5)
+    assert (x["missed_share"], y["missed_share"]) == (0.0, 0.5)
+    assert (x["missed_rel"], y["missed_rel"]) == (-0.25, 0.25)
+    assert (x["days_since_copy_rel"], y["days_since_copy_rel"]) == (-7, 7)
+    assert (x["days_since_copy_rank"], y["days_since_copy_rank"]) == (0.5, 1.0)
+    assert (x["grade_rank"], y["grade_rank"]) == (0.5, 1.0)
