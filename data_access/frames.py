@@ -197,22 +197,37 @@ def _dates_in(column: str, years: Years) -> str:
 
 def year_filter(name: str, years: Years) -> str | None:
     """The SQL condition that keeps a frame's rows of the school years (None: the frame is
-    read whole: sites, staff). Events by their date (a session's attendance by the session's),
-    groups by their school year, enrolments and assignments by their group's, learners by
-    having an enrolment of those years, need groups by the day their period starts."""
-    labels = ", ".join(f"'{school_year_name(int(year))}'" for year in sorted(set(years)))
-    # S608: the SQL is made of integers (the years, cast below) and the model's names
-    groups = f"SELECT id FROM study_group WHERE school_year IN ({labels})"  # noqa: S608
+    read whole: sites, staff): what the whole data would give for any period in those years.
+
+    Events by their date (a session's attendance by the session's); a copy or a request also
+    when it was corrected or answered in those years, or is still waiting (the backlog of
+    earlier years); enrolments of the years' groups, and those still running in them (an
+    enrolment of an earlier year never closed); groups, learners and assignments of those
+    enrolments; need groups by the day their period starts."""
+    years = tuple(sorted({int(year) for year in years}))
+    labels = ", ".join(f"'{school_year_name(year)}'" for year in years)
+    first_day = school_year_dates(years[0])[0]
+    # S608: the SQL is made of integers (the years, cast above) and the model's names
+    after = school_year_dates(years[-1] + 1)[0]
+    running = f"entry_date < '{after}' AND (exit_date IS NULL OR exit_date >= '{first_day}')"
+    year_groups = f"SELECT id FROM study_group WHERE school_year IN ({labels})"  # noqa: S608
+    enrolments = f"group_id IN ({year_groups}) OR ({running})"
+    still_running = f"SELECT group_id FROM enrolment WHERE {running}"  # noqa: S608
+    groups = f"school_year IN ({labels}) OR id IN ({still_running})"
     sessions = f"SELECT id FROM support_session WHERE {_dates_in('held_on', years)}"  # noqa: S608
     need_groups = f"SELECT id FROM need_group WHERE {_dates_in('period_start', years)}"  # noqa: S608
+
+    def done_or_waiting(day: str, done: str) -> str:
+        return f"{_dates_in(day, years)} OR {_dates_in(done, years)} OR {done} IS NULL"
+
     conditions = {
-        "groups": f"school_year IN ({labels})",
-        "enrolments": f"group_id IN ({groups})",
-        "learners": f"id IN (SELECT learner_id FROM enrolment WHERE group_id IN ({groups}))",  # noqa: S608
-        "assignments": f"group_id IN ({groups})",
+        "groups": groups,
+        "enrolments": enrolments,
+        "learners": f"id IN (SELECT learner_id FROM enrolment WHERE {enrolments})",  # noqa: S608
+        "assignments": f"group_id IN (SELECT id FROM study_group WHERE {groups})",  # noqa: S608
         "interviews": _dates_in("held_on", years),
-        "tutoring_requests": _dates_in("received_at", years),
-        "copies": _dates_in("submitted_on", years),
+        "tutoring_requests": done_or_waiting("received_at", "answered_at"),
+        "copies": done_or_waiting("submitted_on", "corrected_on"),
         "need_groups": _dates_in("period_start", years),
         "need_group_members": f"need_group_id IN ({need_groups})",
         "support_sessions": _dates_in("held_on", years),
