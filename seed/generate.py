@@ -57,6 +57,7 @@ from data_access import models
 from data_access.db import bump_data_version, ensure_schema, get_engine, write_transaction
 from data_access.errors import PilotageError
 from data_access.frames import FRAME_TABLES, conform
+from data_access.partitions import partition_by_school_year
 from data_access.writes import bulk_insert, reset_sequences
 from domain import EXIT_REASONS, school_year_name_expr, school_year_of_expr
 from seed import absences, events, population, support
@@ -459,6 +460,8 @@ def seed_database(
     with _load_transaction(engine) as connection:
         if reset:
             _recreate_schema(connection)
+        # PostgreSQL: event tables partitioned by school year before the rows go in
+        partition_by_school_year(connection, [year.first_year for year in cal.school_years(years)])
         _load(connection, frames)
     written = time.perf_counter()
     labels = [year.label for year in cal.school_years(years)]
