@@ -121,7 +121,9 @@ def _split_default(connection: Connection, name: str, column: str, year: int) ->
     (PostgreSQL refuses to create a partition whose rows the DEFAULT one holds)."""
     start, after = school_year_dates(year)[0], school_year_dates(year + 1)[0]
     part = partition_name(name, year)
-    connection.exec_driver_sql(f'CREATE TABLE "{part}" (LIKE "{name}" INCLUDING DEFAULTS)')
+    connection.exec_driver_sql(
+        f'CREATE TABLE "{part}" (LIKE "{name}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)'
+    )
     connection.exec_driver_sql(
         f'WITH moved AS (DELETE FROM "{name}_default" '  # noqa: S608
         f"WHERE {column} >= '{start}' AND {column} < '{after}' RETURNING *) "

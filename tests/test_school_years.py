@@ -201,3 +201,114 @@ def test_picking_an_older_year_loads_it(app_database, monkeypatch: pytest.Monkey
     reads.clear()
     app.sidebar.selectbox(key="school_year").set_value(2025).run()  # still in memory
     assert reads == []
+
+
+# --- PostgreSQL: event tables partitioned by school year ------------------------------------
+
+
+def _partitions(engine: sa.Engine, table: str) -> dict[str, int]:
+    """The partitions of a table and their rows."""
+    with engine.connect() as connection:
+        names = connection.execute(
+            sa.text(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = :name"
+            ),
+            {"name": table},
+        ).scalars()
+        return {
+            name: connection.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one()  # noqa: S608
+            for name in names
+        }
+
+
+def _postgres_only(engine: sa.Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("partitionnement : PostgreSQL seulement")
+
+
+def test_partitioned_tables_keep_their_rows_and_take_imports(
+    three_years_engine: sa.Engine,
+) -> None:
+    """The three years' tables partitioned: each year's rows in its partition, the same frames
+    read back, a window read from its partitions; an import of a copy dated in a year with no
+    partition lands in the DEFAULT one, and partitioning again gives it its year's partition."""
+    from data_access.importing import import_file
+    from data_access.partitions import partition_database, partitioned_tables
+
+    engine = three_years_engine
+    _postgres_only(engine)
+    before = load_frames(engine)
+    created = partition_database(engine)
+    assert "copy_2023_2024" in created and "absence_default" in created
+    with engine.connect() as connection:
+        assert partitioned_tables(connection) == {
+            "copy",
+            "interview",
+            "tutoring_request",
+            "absence",
+            "diagnostic",
+        }
+    # 2 Maths copies + the Français copy each year
+    assert _partitions(engine, "copy") == {
+        "copy_2023_2024": 3,
+        "copy_2024_2025": 3,
+        "copy_2025_2026": 3,
+        "copy_default": 0,
+    }
+    after = load_frames(engine)
+    for name in ("copies", "interviews", "tutoring_requests", "absences", "diagnostics"):
+        assert getattr(after, name).sort("id").equals(getattr(before, name).sort("id")), name
+    with engine.connect() as connection:
+        plan = "\n".join(
+            connection.execute(
+                sa.text(
+                    f"EXPLAIN SELECT id FROM interview WHERE {frames._dates_in('held_on', (2025,))}"
+                )  # noqa: S608
+            ).scalars()
+        )
+    assert "interview_2025_2026" in plan and "interview_2024_2025" not in plan
+    late = "N° apprenant;Matière;Devoir;Déposé le;Note\nA001;Maths;D20;02/03/2021;12\n".encode()
+    report = import_file(engine, "copies-2021.csv", late)
+    assert report.added == 1, report.problems
+    assert _partitions(engine, "copy")["copy_default"] == 1
+    assert partition_database(engine) == ["copy_2020_2021"]
+    partitions = _partitions(engine, "copy")
+    assert partitions["copy_default"] == 0 and partitions["copy_2020_2021"] == 1
+    with engine.begin() as connection:  # ids go on from the same sequence
+        connection.execute(
+            sa.text(
+                "INSERT INTO copy (learner_id, discipline, assignment, submitted_on, sequence) "
+                "VALUES (1, 'Maths', 'D31', '2025-10-20', 1)"
+            )
+        )
+        newest = connection.execute(sa.text("SELECT max(id) FROM copy")).scalar_one()
+    assert newest == before.copies.height + 2
+
+
+def test_a_failed_partitioning_leaves_every_table_as_it_was(
+    three_years_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from data_access import partitions
+
+    engine = three_years_engine
+    _postgres_only(engine)
+    before = load_frames(engine)
+    converted = []
+    convert = partitions._convert
+
+    def fail_on_the_third(connection, model, column, years):  # noqa: ANN001, ANN202
+        converted.append(model.__tablename__)
+        if len(converted) == 3:
+            raise RuntimeError("disque plein")
+        return convert(connection, model, column, years)
+
+    monkeypatch.setattr(partitions, "_convert", fail_on_the_third)
+    with pytest.raises(RuntimeError):
+        partitions.partition_database(engine)
+    assert converted == ["copy", "interview", "tutoring_request"]
+    with engine.connect() as connection:
+        assert partitions.partitioned_tables(connection) == set()
+    after = load_frames(engine)
+    for name in ("copies", "interviews", "tutoring_requests"):
+        assert getattr(after, name).equals(getattr(before, name)), name
