@@ -65,13 +65,17 @@ def _executemany_into_sqlite(connection: Connection, table_name: str, frame: pl.
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     marks = ", ".join("?" for _ in frame.columns)
     statement = f'INSERT INTO "{table_name}" ({columns}) VALUES ({marks})'  # noqa: S608
-    cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
+    cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar())
+    page_kib = int(connection.exec_driver_sql("PRAGMA page_size").scalar()) // 1024
+    cache_kib = -cache if cache < 0 else cache * page_kib
+    # raise the cache for the write, never lower it (the seed already asks for more)
+    bulk_cache = -max(cache_kib, SQLITE_BULK_CACHE_KIB)
+    connection.exec_driver_sql(f"PRAGMA cache_size = {bulk_cache}")
     try:
         for batch in frame.iter_slices(BATCH_ROWS):
             connection.exec_driver_sql(statement, batch.rows())
     finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
+        connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
 
 
 def _copy_into_postgres(connection: Connection, table_name: str, frame: pl.DataFrame) -> None:

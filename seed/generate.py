@@ -374,6 +374,7 @@ def _load(connection: sa.Connection, frames: dict[str, pl.DataFrame]) -> None:
     verified, one pass per table.
     """
     tables = list(FRAME_TABLES.values())
+    unchecked = _verify_references_in_frames(frames)
     indexes = [index for table in tables for index in table.__table__.indexes]
     for index in indexes:
         index.drop(connection)
@@ -382,21 +383,52 @@ def _load(connection: sa.Connection, frames: dict[str, pl.DataFrame]) -> None:
     for index in indexes:
         index.create(connection)
     if connection.dialect.name == "sqlite":
-        _verify_references(connection)
+        _verify_references(connection, unchecked)
         _verify_checks(connection, tables)
     reset_sequences(connection, tables)
 
 
-def _verify_references(connection: sa.Connection) -> None:
-    """Every foreign key of every row points at an existing row (SQLite's own check)."""
-    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-    if broken:
-        tables = sorted({row[0] for row in broken})
-        others = " (et d'autres)" if len(tables) > 1 else ""
-        raise PilotageError(
-            f"Données de démonstration invalides : {_count(len(broken))} ligne(s) de la table "
-            f"« {tables[0]} »{others} désignent une ligne qui n'existe pas. Rien n'a été écrit."
-        )
+def _verify_references_in_frames(frames: dict[str, pl.DataFrame]) -> list[str]:
+    """Every foreign key of every generated row points at a generated row, checked on the
+    frames before anything is written (a few anti-joins: SQLite's own check of 10 million
+    rows took 13 s of processor time). Returns the tables whose references could not be
+    checked here (a referenced table without its ids in the frames), left to
+    ``_verify_references``."""
+    by_table = {table.__tablename__: name for name, table in FRAME_TABLES.items()}
+    unchecked: list[str] = []
+    for name, table in FRAME_TABLES.items():
+        frame = frames[name]
+        for column in table.__table__.columns:
+            for key in column.foreign_keys:
+                target = frames.get(by_table.get(key.column.table.name, ""))
+                if column.name not in frame.columns:
+                    continue
+                if target is None or key.column.name not in target.columns:
+                    unchecked.append(table.__tablename__)
+                    continue
+                known = target.get_column(key.column.name).unique()
+                broken = frame.filter(
+                    pl.col(column.name).is_not_null() & ~pl.col(column.name).is_in(known)
+                ).height
+                if broken:
+                    _refuse_dangling(broken, table.__tablename__)
+    return sorted(set(unchecked))
+
+
+def _verify_references(connection: sa.Connection, tables: list[str]) -> None:
+    """Every foreign key of every row of these tables points at an existing row (SQLite's
+    own check)."""
+    for table in tables:
+        broken = connection.exec_driver_sql(f'PRAGMA foreign_key_check("{table}")').fetchall()
+        if broken:
+            _refuse_dangling(len(broken), table)
+
+
+def _refuse_dangling(count: int, table: str) -> None:
+    raise PilotageError(
+        f"Données de démonstration invalides : {_count(count)} ligne(s) de la table "
+        f"« {table} » désignent une ligne qui n'existe pas. Rien n'a été écrit."
+    )
 
 
 def _verify_checks(connection: sa.Connection, tables: list[type[SQLModel]]) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import polars as pl
 import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
-from data_access import models
+from data_access import db, models
 from data_access.db import write_transaction
 from data_access.frames import FRAME_TABLES, Frames, load_frames, schema_of
+from data_access.settings import Settings
 from data_access.writes import bulk_insert, reset_sequences
 
 
@@ -112,3 +114,28 @@ def test_a_read_after_a_write_sees_it_in_the_same_process(engine: sa.Engine) -> 
         with write_transaction(engine) as connection:
             connection.execute(sa.insert(models.Site.__table__), [{"name": f"Site {count}"}])
         assert read_table(engine, models.Site).height == count
+
+
+def test_a_bulk_write_on_sqlite_raises_the_page_cache_and_never_lowers_it(
+    tmp_path: Path,
+) -> None:
+    """A bulk write asks SQLite for at least 64 MiB of page cache while it writes (index pages
+    stay in memory), keeps a larger cache asked for by the caller (the seed asks 256 MiB),
+    and gives the connection its own setting back afterwards."""
+    engine = db.get_engine(Settings(database_url=f"sqlite:///{tmp_path / 'cache.db'}"))
+    asked: list[str] = []
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        if statement.startswith("PRAGMA cache_size ="):
+            asked.append(statement)
+
+    for before, during in ((-2000, -65536), (-262144, -262144)):
+        asked.clear()
+        learner = pl.DataFrame({"external_id": [f"A{-before}"]})
+        with write_transaction(engine) as connection:
+            connection.exec_driver_sql(f"PRAGMA cache_size={before}")
+            bulk_insert(connection, models.Learner, learner)
+            after = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        assert asked == [f"PRAGMA cache_size = {during}", f"PRAGMA cache_size = {before}"]
+        assert after == before
