@@ -1,7 +1,7 @@
 """Memory and load time by school years loaded: the whole history against the app's window
 (the latest school year and the one before), on SQLite or PostgreSQL.
 
-Usage: python bench/bench_years.py DATABASE_URL [--snapshots DIR]
+Usage: python bench/bench_years.py DATABASE_URL [all,latest,oldest]
 
 For each load (every year; the latest year's window; the oldest year's window), a process of
 its own (so that its peak memory is its own) builds the app's DataStore (ui/cache.py) from the
@@ -72,8 +72,9 @@ def main() -> None:
         print(json.dumps(measure(sys.argv[1], sys.argv[3], sys.argv[4]), default=str))
         return
     url = sys.argv[1]
+    loads = sys.argv[2].split(",") if len(sys.argv) > 2 else ["all", "latest", "oldest"]
     print(f"Base : {url} ; charge au départ : {os.getloadavg()[0]:.1f}")
-    for which in ("all", "latest", "oldest"):
+    for which in loads:
         folder = tempfile.mkdtemp(prefix="pilotage-bench-years-")
         out = subprocess.run(
             [sys.executable, __file__, url, "--child", which, folder],
