@@ -85,6 +85,13 @@ def _add_seed(subparsers: Subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=42, help="graine du générateur (défaut 42)")
     parser.add_argument(
+        "--years",
+        type=int,
+        default=2,
+        help="nombre d'années scolaires, la dernière étant 2025-2026 (défaut 2 ; 4 : deux fois "
+        "les lignes, 8 : quatre fois)",
+    )
+    parser.add_argument(
         "--reset",
         action="store_true",
         help="vider la base avant de la remplir (sinon refus si elle contient déjà des données)",
@@ -99,7 +106,11 @@ def _run_seed(args: argparse.Namespace) -> int:
     from seed.generate import seed_database
 
     report = seed_database(
-        scale=args.scale, seed=args.seed, reset=args.reset, if_empty=args.if_empty
+        scale=args.scale,
+        seed=args.seed,
+        reset=args.reset,
+        if_empty=args.if_empty,
+        years=args.years,
     )
     print(report)
     return 0

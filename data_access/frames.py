@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import AutoString, SQLModel
 
 from data_access import db, models, snapshots
+from domain import school_year_dates, school_year_name
 
 _POLARS_TYPES: list[tuple[type, pl.DataType]] = [
     (sa.Boolean, pl.Boolean()),
@@ -167,10 +168,83 @@ def _connectorx_uri(engine: Engine) -> str | None:
     return None
 
 
-def read_table(engine: Engine, table: type[SQLModel]) -> pl.DataFrame:
-    """One table as its canonical frame, through connectorx (typed, fast)."""
+Years = tuple[int, ...]
+"""First years of school years (2025 for 2025-2026), ascending: the window a load is limited
+to (``load_frames(..., years=...)``); None: every year."""
+
+
+def window(year: int) -> Years:
+    """The school years loaded to show ``year``: it and the one before (for comparisons)."""
+    return (year - 1, year)
+
+
+def _dates_in(column: str, years: Years) -> str:
+    """SQL: ``column`` (a date or date-time) falls in one of the school years. Literal dates in
+    ISO form compare right on SQLite (text) and PostgreSQL (typed, and partitions are pruned)."""
+    runs: list[list[int]] = []
+    for year in sorted({int(year) for year in years}):
+        if runs and runs[-1][1] == year - 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    ranges = [
+        f"({column} >= '{school_year_dates(first)[0]}' AND {column} < "
+        f"'{school_year_dates(last + 1)[0]}')"
+        for first, last in runs
+    ]
+    return "(" + " OR ".join(ranges) + ")"
+
+
+def year_filter(name: str, years: Years) -> str | None:
+    """The SQL condition that keeps a frame's rows of the school years (None: the frame is
+    read whole: sites, staff): what the whole data would give for any period in those years.
+
+    Events by their date (a session's attendance by the session's); a copy or a request also
+    when it was corrected or answered in those years, or is still waiting (the backlog of
+    earlier years); enrolments of the years' groups, and those still running in them (an
+    enrolment of an earlier year never closed); groups, learners and assignments of those
+    enrolments; need groups by the day their period starts."""
+    years = tuple(sorted({int(year) for year in years}))
+    labels = ", ".join(f"'{school_year_name(year)}'" for year in years)
+    first_day = school_year_dates(years[0])[0]
+    # S608: the SQL is made of integers (the years, cast above) and the model's names
+    after = school_year_dates(years[-1] + 1)[0]
+    running = f"entry_date < '{after}' AND (exit_date IS NULL OR exit_date >= '{first_day}')"
+    year_groups = f"SELECT id FROM study_group WHERE school_year IN ({labels})"  # noqa: S608
+    enrolments = f"group_id IN ({year_groups}) OR ({running})"
+    still_running = f"SELECT group_id FROM enrolment WHERE {running}"  # noqa: S608
+    groups = f"school_year IN ({labels}) OR id IN ({still_running})"
+    sessions = f"SELECT id FROM support_session WHERE {_dates_in('held_on', years)}"  # noqa: S608
+    need_groups = f"SELECT id FROM need_group WHERE {_dates_in('period_start', years)}"  # noqa: S608
+
+    def done_or_waiting(day: str, done: str) -> str:
+        return f"{_dates_in(day, years)} OR {_dates_in(done, years)} OR {done} IS NULL"
+
+    conditions = {
+        "groups": groups,
+        "enrolments": enrolments,
+        "learners": f"id IN (SELECT learner_id FROM enrolment WHERE {enrolments})",  # noqa: S608
+        "assignments": f"group_id IN (SELECT id FROM study_group WHERE {groups})",  # noqa: S608
+        "interviews": _dates_in("held_on", years),
+        "tutoring_requests": done_or_waiting("received_at", "answered_at"),
+        "copies": done_or_waiting("submitted_on", "corrected_on"),
+        "need_groups": _dates_in("period_start", years),
+        "need_group_members": f"need_group_id IN ({need_groups})",
+        "support_sessions": _dates_in("held_on", years),
+        "attendance": f"session_id IN ({sessions})",
+        "diagnostics": _dates_in("assessed_on", years),
+        "absences": _dates_in("absent_on", years),
+    }
+    return conditions.get(name)
+
+
+def read_table(engine: Engine, table: type[SQLModel], where: str | None = None) -> pl.DataFrame:
+    """One table as its canonical frame, through connectorx (typed, fast); only the rows that
+    meet ``where`` (SQL, see ``year_filter``) when given."""
     columns = ", ".join(f'"{c.name}"' for c in table.__table__.columns)
     query = f'SELECT {columns} FROM "{table.__tablename__}"'  # noqa: S608 (names from the model)
+    if where is not None:
+        query += f" WHERE {where}"
     uri = _connectorx_uri(engine)
     if uri is None:  # in-memory SQLite: connectorx cannot see it
         with engine.connect() as connection:
@@ -180,12 +254,15 @@ def read_table(engine: Engine, table: type[SQLModel]) -> pl.DataFrame:
     return conform(table, frame)
 
 
-def load_frames(engine: Engine, names: Sequence[str] | None = None) -> Frames:
+def load_frames(
+    engine: Engine, names: Sequence[str] | None = None, *, years: Years | None = None
+) -> Frames:
     """Every entity table (or only those named, the others empty) as a typed frame, read on as
     many threads as there are cores (connectorx works outside the GIL: 2.5 s -> 1.3 s for
-    3.9 M rows on 2 cores)."""
+    3.9 M rows on 2 cores); with ``years``, only the rows of those school years
+    (``year_filter``): memory follows the years shown, not the history."""
     wanted = list(FRAME_TABLES if names is None else names)
-    read = _read_tables(engine, wanted)
+    read = _read_tables(engine, wanted, years)
     return Frames(
         **{
             name: read[name] if name in read else conform(table, pl.DataFrame())
@@ -199,11 +276,20 @@ def table_name(frame_name: str) -> str:
     return FRAME_TABLES[frame_name].__tablename__
 
 
-def snapshot_name(frame_name: str) -> str:
+def snapshot_name(frame_name: str, years: Years | None = None) -> str:
     """The name of a frame's snapshots: its table and a digest of its columns and their types,
-    so that a snapshot written before the table's schema changed (an upgrade) is never read."""
+    so that a snapshot written before the table's schema changed (an upgrade) is never read;
+    for a load limited to school years, those years (``2024-2025``: one file per window)."""
     schema = list(schema_of(FRAME_TABLES[frame_name]).items())
-    return f"{table_name(frame_name)}.{hashlib.sha256(repr(schema).encode()).hexdigest()[:8]}"
+    name = f"{table_name(frame_name)}.{hashlib.sha256(repr(schema).encode()).hexdigest()[:8]}"
+    if years is None or year_filter(frame_name, years) is None:
+        return name
+    return f"{name}.{window_tag(years)}"
+
+
+def window_tag(years: Years | None) -> str:
+    """The school years of a load in a file or cache name ("2024_2025"; "all": every year)."""
+    return "all" if years is None else "_".join(str(year) for year in sorted(set(years)))
 
 
 def frame_versions(engine: Engine) -> dict[str, int]:
@@ -222,6 +308,7 @@ def load_versioned(
     *,
     folder: Path | None = None,
     to_write: list[tuple[str, int, pl.DataFrame]] | None = None,
+    years: Years | None = None,
 ) -> tuple[dict[str, pl.DataFrame], dict[str, int]]:
     """The named frames and the version each one is (``frame_versions``): from its snapshot on
     disk when there is one for its current version (``folder``, see data_access.snapshots),
@@ -231,6 +318,7 @@ def load_versioned(
     again, so that every frame is the table at the version it is labelled with; only frames
     so checked are written to disk. With ``to_write``, they are not written but put in that
     list as (table, version, frame), for the caller to write once it has served them.
+    ``years``: only the rows of those school years (``load_frames``), in snapshots of their own.
     """
     versions = frame_versions(engine)
     wanted = list(names)
@@ -239,17 +327,19 @@ def load_versioned(
         from_disk = {}
         if folder is not None:
             for name in wanted:
-                frame = snapshots.read(folder, snapshot_name(name), versions[name])
+                frame = snapshots.read(folder, snapshot_name(name, years), versions[name])
                 if frame is not None:
                     from_disk[name] = frame
         frames.update(from_disk)
         to_read = [name for name in wanted if name not in from_disk]
         if not to_read:
             break
-        frames.update(_read_tables(engine, to_read))
+        frames.update(_read_tables(engine, to_read, years))
         after = frame_versions(engine)
         changed = [name for name in to_read if after[name] != versions[name]]
-        checked = [(snapshot_name(n), versions[n], frames[n]) for n in to_read if n not in changed]
+        checked = [
+            (snapshot_name(n, years), versions[n], frames[n]) for n in to_read if n not in changed
+        ]
         if to_write is not None:
             to_write += checked
         elif folder is not None:
@@ -263,13 +353,33 @@ def load_versioned(
     return frames, {name: versions[name] for name in names}
 
 
-def _read_tables(engine: Engine, names: Sequence[str]) -> dict[str, pl.DataFrame]:
+def _read_tables(
+    engine: Engine, names: Sequence[str], years: Years | None = None
+) -> dict[str, pl.DataFrame]:
     workers = max(1, min(len(names), os.cpu_count() or 1))
+
+    def read(name: str) -> pl.DataFrame:
+        where = None if years is None else year_filter(name, years)
+        if where is None:
+            return read_table(engine, FRAME_TABLES[name])
+        return read_table(engine, FRAME_TABLES[name], where)
+
     with ThreadPoolExecutor(workers) as pool:
-        tables = pool.map(lambda name: read_table(engine, FRAME_TABLES[name]), names)
+        tables = pool.map(read, names)
         return dict(zip(names, tables, strict=True))
 
 
 def frames_of(tables: Mapping[str, pl.DataFrame]) -> Frames:
     """Frames from a frame per name (every name of FRAME_TABLES)."""
     return Frames(**{name: tables[name] for name in FRAME_TABLES})
+
+
+def school_years_of(engine: Engine) -> list[int]:
+    """First years of the school years the database has groups in, most recent first: what
+    the sidebar offers without loading any year's rows (one query on the small group table)."""
+    with engine.connect() as connection:
+        labels = connection.execute(
+            sa.text("SELECT DISTINCT school_year FROM study_group")
+        ).scalars()
+        years = {int(label[:4]) for label in labels if label and label[:4].isdigit()}
+    return sorted(years, reverse=True)

@@ -211,6 +211,33 @@ def _zone_calendar(
     return ZoneCalendar(zone, holiday, open_day, next_open, tuple(periods))
 
 
+def _easter(year: int) -> date:
+    """Easter Sunday of the year (anonymous Gregorian computus)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+def public_holidays(first_year: int) -> tuple[date, ...]:
+    """The public holidays of the school year starting in ``first_year``: the listed ones, or
+    for an older year (``pilotage seed --years N``) the fixed days and Easter's moving ones."""
+    if first_year in PUBLIC_HOLIDAYS:
+        return PUBLIC_HOLIDAYS[first_year]
+    spring = first_year + 1
+    easter = _easter(spring)
+    fixed = [(first_year, 11, 1), (first_year, 11, 11), (first_year, 12, 25), (spring, 1, 1)]
+    fixed += [(spring, 5, 1), (spring, 5, 8), (spring, 7, 14), (spring, 8, 15)]
+    moving = [easter + timedelta(days=n) for n in (1, 39, 50)]
+    return tuple(sorted([date(*day) for day in fixed] + moving))
+
+
 def school_year(first_year: int, current: bool) -> SchoolYear:
     """The calendar arrays of the school year starting on 1 September ``first_year``."""
     start, last = school_year_dates(first_year)
@@ -222,7 +249,7 @@ def school_year(first_year: int, current: bool) -> SchoolYear:
         return (_matching(first_year, reference_day) - start).days
 
     weekday = np.array([(start + timedelta(days=i)).weekday() for i in range(days)])
-    public = _mask(start, days, [(d, d) for d in PUBLIC_HOLIDAYS[first_year]])
+    public = _mask(start, days, [(d, d) for d in public_holidays(first_year)])
     season = np.ones(days)
     ramp = 21
     season[:ramp] = 0.35 + 0.65 * np.arange(ramp) / ramp
@@ -252,3 +279,11 @@ PREVIOUS = school_year(2024, current=False)
 CURRENT = school_year(2025, current=True)
 SCHOOL_YEARS = (PREVIOUS, CURRENT)
 """Oldest first; the last one is the current year."""
+
+
+def school_years(count: int = 2) -> tuple[SchoolYear, ...]:
+    """The ``count`` school years ending with the current one, oldest first (2: SCHOOL_YEARS)."""
+    if count == len(SCHOOL_YEARS):
+        return SCHOOL_YEARS
+    older = tuple(school_year(CURRENT.first_year - n, False) for n in range(count - 1, 1, -1))
+    return (older + SCHOOL_YEARS)[-count:]

@@ -57,6 +57,7 @@ from data_access import models
 from data_access.db import bump_data_version, ensure_schema, get_engine, write_transaction
 from data_access.errors import PilotageError
 from data_access.frames import FRAME_TABLES, conform
+from data_access.partitions import partition_by_school_year
 from data_access.writes import bulk_insert, reset_sequences
 from domain import EXIT_REASONS, school_year_name_expr, school_year_of_expr
 from seed import absences, events, population, support
@@ -76,31 +77,48 @@ PREVIOUS_ACTIVITY = 0.96
 """Copies and tutoring requests per learner in the previous school year, against the current."""
 
 
-def generate(scale: str | ScaleSpec = "demo", seed: int = 42) -> dict[str, pl.DataFrame]:
+def generate(
+    scale: str | ScaleSpec = "demo", seed: int = 42, years: int = 2
+) -> dict[str, pl.DataFrame]:
     """Every table's rows for the scale and seed, keyed by the Frames field names.
 
-    Pure and deterministic: the same (scale, seed) gives the same frames, byte for byte.
-    Ids are explicit (1..n per table) and every row satisfies the models' checks. Two school
-    years, the previous one complete and the current one up to its extraction day.
+    Pure and deterministic: the same (scale, seed, years) gives the same frames, byte for byte.
+    Ids are explicit (1..n per table) and every row satisfies the models' checks. ``years``
+    school years (2 by default), the past ones complete and the current one up to its
+    extraction day; the past years are alike (the previous year's volume and activity, the
+    same surging disciplines), each learner going on from one year to the next.
     """
+    if years < 1:
+        raise PilotageError("Le nombre d'années scolaires doit être au moins 1.")
     spec = scale_spec(scale)
     rng = np.random.default_rng(seed)
-    previous = population.build_groups(spec, cal.PREVIOUS, rng, volume=PREVIOUS_VOLUME)
-    current = population.build_groups(spec, cal.CURRENT, rng)
+    calendars = cal.school_years(years)
+    groups = [
+        population.build_groups(spec, year, rng)
+        if year.current
+        else population.build_groups(spec, year, rng, volume=PREVIOUS_VOLUME)
+        for year in calendars
+    ]
+    current = groups[-1]
     staff = population.build_staff(spec, current, rng)
-    population.assign_tutors(staff, previous, rng)
-    population.assign_tutors(staff, current, rng)
-    learners, previous_enrolments = population.build_learners_and_enrolments(spec, previous, rng)
-    learners, current_enrolments = population.build_learners_and_enrolments(
-        spec, current, rng, learners, population.PastYear(previous, previous_enrolments)
-    )
+    for year_groups in groups:
+        population.assign_tutors(staff, year_groups, rng)
+    learners = None
+    enrolments = []
+    for index, year_groups in enumerate(groups):
+        past = population.PastYear(groups[index - 1], enrolments[-1]) if index else None
+        learners, year_enrolments = population.build_learners_and_enrolments(
+            spec, year_groups, rng, learners, past
+        )
+        enrolments.append(year_enrolments)
     previous_surge, current_surge = events.surge_factors(spec, rng)
-    years = [
+    years_frames = [
         _one_year(
-            spec, previous, staff, learners, previous_enrolments, previous_surge,
-            PREVIOUS_ACTIVITY, rng,
-        ),
-        _one_year(spec, current, staff, learners, current_enrolments, current_surge, 1.0, rng),
+            spec, year_groups, staff, learners, year_enrolments,
+            current_surge if year_groups.year.current else previous_surge,
+            1.0 if year_groups.year.current else PREVIOUS_ACTIVITY, rng,
+        )
+        for year_groups, year_enrolments in zip(groups, enrolments, strict=True)
     ]  # fmt: skip
     n_staff = len(staff.name)
     frames = {
@@ -125,7 +143,7 @@ def generate(scale: str | ScaleSpec = "demo", seed: int = 42) -> dict[str, pl.Da
                 "referent_id": learners.referent + 1,
             }
         ),
-        **_one_after_the_other(years),
+        **_one_after_the_other(years_frames),
     }
     frames["assignments"] = events.assignments(frames["copies"], frames["enrolments"])
     frames["absences"] = absences.absences(
@@ -444,8 +462,10 @@ def seed_database(
     reset: bool = False,
     if_empty: bool = False,
     engine: Engine | None = None,
+    years: int = 2,
 ) -> str:
-    """Fill the database with ``generate(scale, seed)`` in one transaction; a French report.
+    """Fill the database with ``generate(scale, seed, years)`` in one transaction; a French
+    report.
 
     ``if_empty``: do nothing when the database already has learners (checked first, so it
     never destroys anything). ``reset``: drop and recreate the schema first, in the same
@@ -467,26 +487,28 @@ def seed_database(
             "Relancez avec --reset pour la vider et la remplir à nouveau "
             "(toutes les données actuelles seront perdues)."
         )
-    frames = generate(spec, seed)
+    frames = generate(spec, seed, years)
     generated = time.perf_counter()
     with _load_transaction(engine) as connection:
         if reset:
             _recreate_schema(connection)
+        # PostgreSQL: event tables partitioned by school year before the rows go in
+        partition_by_school_year(connection, [year.first_year for year in cal.school_years(years)])
         _load(connection, frames)
     written = time.perf_counter()
-    years = [year.label for year in cal.SCHOOL_YEARS]
+    labels = [year.label for year in cal.school_years(years)]
     per_year = rows_per_year(frames)
     width = max(len(label) for label in TABLE_LABELS.values())
 
     def row(label: str, counts: dict[str, int], total: int) -> str:
-        cells = "".join(f"  {_count(counts[y]) if y in counts else '':>10}" for y in years)
+        cells = "".join(f"  {_count(counts[y]) if y in counts else '':>10}" for y in labels)
         return f"  {label:<{width}}{cells}  {_count(total):>10}"
 
     lines = [
         f"Données de démonstration « {spec.name} » (graine {seed}) enregistrées"
         f"{' après remise à zéro de la base' if reset else ''}, "
-        f"{len(years)} années scolaires (la dernière jusqu'au {cal.AS_OF:%d/%m/%Y}) :",
-        f"  {'':<{width}}" + "".join(f"  {y:>10}" for y in years) + f"  {'total':>10}",
+        f"{len(labels)} années scolaires (la dernière jusqu'au {cal.AS_OF:%d/%m/%Y}) :",
+        f"  {'':<{width}}" + "".join(f"  {y:>10}" for y in labels) + f"  {'total':>10}",
         *(row(TABLE_LABELS[name], per_year[name], frame.height) for name, frame in frames.items()),
         row("total", {}, sum(f.height for f in frames.values())),
         f"Durée : {_seconds(written - started)} (génération {_seconds(generated - started)}, "

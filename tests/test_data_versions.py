@@ -278,9 +278,9 @@ def test_filters_pages_and_address_parameters_never_reload_the_data(
     reads: list[str] = []
     read = frames.read_table
 
-    def counted(engine: sa.Engine, table: type) -> pl.DataFrame:
+    def counted(engine: sa.Engine, table: type, where: str | None = None) -> pl.DataFrame:
         reads.append(table.__tablename__)
-        return read(engine, table)
+        return read(engine, table, where)
 
     monkeypatch.setattr(frames, "read_table", counted)
     app = open_page()

@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -37,10 +37,20 @@ import streamlit as st
 
 from data_access import db, snapshots
 from data_access.errors import report_unexpected
-from data_access.frames import FRAME_TABLES, frame_versions, frames_of, load_versioned
+from data_access.frames import (
+    FRAME_TABLES,
+    Years,
+    frame_versions,
+    frames_of,
+    load_versioned,
+    school_years_of,
+    window,
+    window_tag,
+)
 from data_access.importing.pipeline import last_imports
 from data_access.pseudonyms import pseudonym_key, pseudonyms
 from data_access.settings import Settings, get_settings
+from domain import school_year_of
 from indicators.common import Perimeter
 from indicators.dataset import DERIVED_FROM, Dataset, prepare, within, without_names
 from ui import cached
@@ -66,11 +76,15 @@ class Built:
     built_at: datetime
     prepared_versions: dict[str, int]
     """The version of each prepared frame of the dataset: made from its frames' versions."""
+    years: Years | None = None
+    """The school years loaded (None: all)."""
 
     @property
     def key(self) -> str:
         """Changes with any table's version; the same in every process for the same data."""
         text = ",".join(f"{name}={self.versions[name]}" for name in sorted(self.versions))
+        if self.years is not None:
+            text += f",years={window_tag(self.years)}"
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -92,8 +106,10 @@ class DataStore:
     """The dataset of one database in this process, rebuilt table by table after writes, in
     the background (see the module's doc). Thread-safe: every session's rerun calls it."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, years: Years | None = None) -> None:
         self.settings = settings
+        self.years = years
+        """The school years this store loads (``data_access.frames.window``); None: all."""
         self.folder = snapshots.folder_of(settings)
         self._lock = threading.RLock()
         self._ready: Built | None = None
@@ -137,7 +153,7 @@ class DataStore:
         ]
         to_write: list[tuple[str, int, pl.DataFrame]] = []
         loaded, loaded_versions = load_versioned(
-            self.engine, changed, folder=self.folder, to_write=to_write
+            self.engine, changed, folder=self.folder, to_write=to_write, years=self.years
         )
         self.loads.append(tuple(changed))
         tables = {
@@ -150,11 +166,11 @@ class DataStore:
             if previous is not None and previous.prepared_versions[name] == version:
                 known[name] = getattr(previous.dataset, name)
             elif self.folder is not None:
-                frame = snapshots.read(self.folder, _PREPARED + name, version)
+                frame = snapshots.read(self.folder, self._prepared_name(name), version)
                 if frame is not None:
                     known[name] = frame
         dataset = prepare(frames_of(tables), known=known)
-        built = Built(dataset, versions, tables, datetime.now(), prepared_versions)
+        built = Built(dataset, versions, tables, datetime.now(), prepared_versions, self.years)
         if self.warm is not None and previous is not None:
             try:
                 self.warm(previous, built)
@@ -162,12 +178,18 @@ class DataStore:
                 report_unexpected(error, "le préchargement des chiffres")
         if self.folder is not None:  # after the swap: nobody waits for it
             to_write += [
-                (_PREPARED + name, prepared_versions[name], getattr(dataset, name))
+                (self._prepared_name(name), prepared_versions[name], getattr(dataset, name))
                 for name in DERIVED_FROM
                 if name not in known
             ]
             self._pool.submit(self._write, to_write)
         return built
+
+    def _prepared_name(self, name: str) -> str:
+        """The snapshot name of a prepared frame (of this store's school years)."""
+        if self.years is None:
+            return _PREPARED + name
+        return f"{_PREPARED}{name}.{window_tag(self.years)}"
 
     def _write(self, frames: list[tuple[str, int, pl.DataFrame]]) -> None:
         for name, version, frame in frames:
@@ -204,9 +226,15 @@ class DataStore:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _store(database_url: str) -> DataStore:
-    store = DataStore(Settings(database_url=database_url, snapshot_dir=get_settings().snapshot_dir))
+STORES_KEPT = 3
+"""Datasets of different school years kept in a process (the default window and two older
+ones picked by users); the least recently used beyond that is dropped."""
+
+
+@st.cache_resource(max_entries=STORES_KEPT, show_spinner=False)
+def _store(database_url: str, years: Years | None = None) -> DataStore:
+    settings = Settings(database_url=database_url, snapshot_dir=get_settings().snapshot_dir)
+    store = DataStore(settings, years)
 
     def warm(previous: Built, new: Built) -> int:
         """The figures the sessions were reading, made again on the new data (ui/cached.py)."""
@@ -218,9 +246,40 @@ def _store(database_url: str) -> DataStore:
     return store
 
 
-def store() -> DataStore:
-    """The data store of the configured database in this process."""
-    return _store(get_settings().database_url)
+def store(year: int | None = None) -> DataStore:
+    """The data store of the configured database in this process: of the school year ``year``
+    and the one before (``data_access.frames.window``), by default the latest school year."""
+    return _store(get_settings().database_url, window(year or latest_school_year()))
+
+
+YEAR_KEY = "school_year"
+"""session_state key of the school year chosen in the sidebar (ui/sidebar.py)."""
+
+
+def session_year() -> int | None:
+    """The school year this session shows (None: not chosen yet, the latest)."""
+    year = st.session_state.get(YEAR_KEY)
+    return year if isinstance(year, int) and year in school_years() else None
+
+
+def school_years() -> list[int]:
+    """First years of the school years of the configured database, most recent first (one
+    query on the group table, memoised per version of it); the current year when none."""
+    settings = get_settings()
+    engine = db.get_engine(settings)
+    return _school_years(settings.database_url, db.table_versions(engine)["study_group"])
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _school_years(database_url: str, version: int) -> list[int]:
+    del version  # part of the cache key only
+    years = school_years_of(db.get_engine(Settings(database_url=database_url)))
+    return years or [school_year_of(date.today())]
+
+
+def latest_school_year() -> int:
+    """The most recent school year of the configured database (the one shown by default)."""
+    return school_years()[0]
 
 
 def _part_of(built: Built, user: User) -> Dataset:
@@ -253,20 +312,24 @@ def _dataset_within_built(
     return without_names(dataset, lambda identifiers: pseudonyms(identifiers, secret))
 
 
-def _loading() -> Current:
-    """The store's current dataset; a spinner only when there is none yet (a start)."""
-    data = store()
+def _loading(year: int | None) -> Current:
+    """The store's current dataset; a spinner only when there is none yet (a start, or a
+    school year not loaded yet)."""
+    data = store(year)
     if data.has_data:
         return data.current()
     with st.spinner("Chargement des données…"):
         return data.current()
 
 
-def current_dataset(user: User) -> tuple[Dataset, str]:
-    """The part of the configured database the user may see, in its newest prepared version,
-    and its cache key (URL, data key, perimeter: it changes after every write that touches the
-    analysed tables)."""
-    current = _loading()
+def current_dataset(user: User, year: int | None = None) -> tuple[Dataset, str]:
+    """The part of the configured database the user may see, of the school year ``year`` and
+    the one before (default: the latest school year), in its newest prepared version, and its
+    cache key (URL, data key, perimeter: it changes after every write that touches the analysed
+    tables)."""
+    if year is not None and year not in school_years():
+        year = None  # a year the database does not hold: the latest shown
+    current = _loading(year)
     built = current.built
     st.session_state[_SHOWN_KEY] = _shown(built.key, current.updating)
     key = f"{get_settings().database_url}#{built.key}"
@@ -310,7 +373,7 @@ def data_notice() -> None:
 
 @st.fragment(run_every=POLL_SECONDS)
 def _wait_for_newer(key: str) -> None:
-    if not store().current().updating:
+    if not store(session_year()).current().updating:
         st.rerun()
     st.caption(
         ":material/hourglass_top: De nouvelles données ont été enregistrées : les chiffres "
@@ -347,4 +410,4 @@ def clear_after_write() -> None:
     and drop the small memoised checks."""
     st.cache_data.clear()
     with st.spinner("Mise à jour des chiffres…"):
-        store().current(wait=True)
+        store(session_year()).current(wait=True)

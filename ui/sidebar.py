@@ -29,6 +29,8 @@ QUICK_ANALYSIS_KEY = "quick_analysis"
 """session_state key of a (file name, Dataset) analysed without saving (page Importer)."""
 
 _SELECTION_KEY = "_pilotage_selection"
+_DATABASE_DATASET_KEY = "_pilotage_database_dataset"
+"""session_state key: the database's dataset of this run (to tell it from a file analysed)."""
 _WRITTEN_KEY = "_view_params_written"
 COMPARE_KEY = "compare_year"
 """session_state key: the view parameters last written to (or read from) the address."""
@@ -50,7 +52,19 @@ class Selection:
 
 
 def _school_years(dataset: Dataset) -> list[int]:
-    """First years of the school years that hold data, most recent first."""
+    """First years of the school years that hold data, most recent first: those of the
+    database (whose dataset holds only the years shown, see ``_year_to_load``) and those of
+    the dataset (a file analysed)."""
+    in_database = cache.school_years() if dataset is _database_dataset() else []
+    return sorted(set(in_database) | set(cached.of_dataset(_years_in, dataset)), reverse=True)
+
+
+def _database_dataset() -> Dataset | None:
+    return st.session_state.get(_DATABASE_DATASET_KEY)
+
+
+def _years_in(dataset: Dataset) -> list[int]:
+    """First years of the school years the dataset's enrolments and copies fall in."""
     days = pl.concat(
         [
             dataset.enrolments.select(pl.col("entry_date").alias("d")),
@@ -61,6 +75,18 @@ def _school_years(dataset: Dataset) -> list[int]:
         return [school_year_of(date.today())]
     years = days.select(school_year_of_expr(pl.col("d")).unique().sort(descending=True))
     return years.to_series().to_list()
+
+
+def _year_to_load() -> int | None:
+    """The school year whose data the sidebar loads (with the one before, for comparisons):
+    the one an address not read yet asks for, else the one chosen, else None (the latest)."""
+    params = _address_params()
+    asked = params.get(view_url.YEAR)
+    if asked and params != st.session_state.get(_WRITTEN_KEY):
+        first = asked[0].strip()[:4]
+        if first.isdigit() and int(first) in cache.school_years():
+            return int(first)
+    return cache.session_year()
 
 
 def _choose_source(user: User) -> tuple[Dataset, str, str]:
@@ -74,13 +100,14 @@ def _choose_source(user: User) -> tuple[Dataset, str, str]:
         )
         if choice != SOURCE_DATABASE:
             return dataset, label, f"file:{file_name}:{id(dataset)}"
-    dataset, data_key = cache.current_dataset(user)
+    dataset, data_key = cache.current_dataset(user, _year_to_load())
+    st.session_state[_DATABASE_DATASET_KEY] = dataset
     cache.data_notice()
     return dataset, SOURCE_DATABASE, data_key
 
 
 def _choose_period(dataset: Dataset) -> Period:
-    years = cached.of_dataset(_school_years, dataset)
+    years = _school_years(dataset)
     year = st.sidebar.selectbox(
         "Année scolaire",
         years,

@@ -193,7 +193,7 @@ def record_contact(contact: follow_ups.NewContact) -> tuple[int | None, str | No
                 f"contact de suivi : rôle {user.role}",
                 f"Votre rôle ({user.role}) ne permet pas de noter un contact de suivi.",
             )
-        dataset, _ = cache.current_dataset(user)
+        dataset, _ = cache.current_dataset(user, cache.session_year())
         inside = dataset.enrolments.get_column("learner_id")
         if not (inside == contact.learner_id).any():
             raise _refused(
