@@ -267,13 +267,15 @@ def _no_recent_copy(
 ) -> pl.DataFrame:
     weeks = settings.risk_inactivity_weeks
     window_start = as_of - timedelta(weeks=weeks)  # the window is (window_start, as_of]
-    copies = dataset.copies.filter(pl.col("submitted_on") <= as_of)
+    without_due_dates = enrolments.filter(
+        ~pl.col("group_id").is_in(groups_with_due_dates(dataset).implode())
+    )
+    copies = dataset.copies.filter(
+        _of_learners(without_due_dates) & (pl.col("submitted_on") <= as_of)
+    )  # only these learners' copies are read below (joined by learner)
     last_copy = copies.group_by("learner_id").agg(pl.col("submitted_on").max().alias("last_copy"))
     submitters = copies.filter(pl.col("submitted_on") > window_start).select(
         "learner_id", "submitted_on"
-    )
-    without_due_dates = enrolments.filter(
-        ~pl.col("group_id").is_in(groups_with_due_dates(dataset).implode())
     )
     group_copies = (
         without_due_dates.select("learner_id", "group_id")
