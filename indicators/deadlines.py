@@ -140,20 +140,26 @@ def _copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
     )
 
 
-def expected(dataset: Dataset, enrolments: pl.DataFrame, day: date) -> pl.DataFrame:
+def expected(
+    dataset: Dataset, enrolments: pl.DataFrame, day: date, since: date | None = None
+) -> pl.DataFrame:
     """One row per enrolment (enrolment_id, learner_id, group_id, entry_date, exit_date and any
     other column of ``enrolments``) and assignment of its group whose due date has passed on
     ``day`` while it was enrolled (entry <= due date, no exit before it): the enrolment's
     columns, assignment_id, discipline, title, due_on, handed_on (its first copy for it by
-    ``day``, null if none) and missed (no copy by ``day``)."""
-    handed = (
-        copies_of_assignments(dataset)
-        .filter(pl.col("submitted_on") <= day)
-        .group_by("learner_id", "assignment_id")
-        .agg(pl.col("submitted_on").min().alias("handed_on"))
+    ``day``, null if none) and missed (no copy by ``day``). With ``since``, only the
+    assignments due on or after it (the at-risk list's recent weeks: less to join)."""
+    assignments = assignments_of(dataset)
+    copies = copies_of_assignments(dataset).filter(pl.col("submitted_on") <= day)
+    if since is not None:
+        assignments = assignments.filter(pl.col("due_on") >= since)
+        ids = assignments.get_column("assignment_id").implode()
+        copies = copies.filter(pl.col("assignment_id").is_in(ids))
+    handed = copies.group_by("learner_id", "assignment_id").agg(
+        pl.col("submitted_on").min().alias("handed_on")
     )
     return (
-        enrolments.join(assignments_of(dataset), on="group_id", how="inner")
+        enrolments.join(assignments, on="group_id", how="inner")
         .filter(
             due_passed(day)
             & (pl.col("entry_date") <= pl.col("due_on"))

@@ -188,6 +188,7 @@ def _missed_assignments(
             exit_date=pl.lit(None, pl.Date)
         ),  # active on as_of: no exit before any due date that has passed
         as_of,
+        since=window_start,
     ).filter(pl.col("missed") & (pl.col("due_on") >= window_start))
     count = pl.col("missed")
     return (
@@ -266,13 +267,15 @@ def _no_recent_copy(
 ) -> pl.DataFrame:
     weeks = settings.risk_inactivity_weeks
     window_start = as_of - timedelta(weeks=weeks)  # the window is (window_start, as_of]
-    copies = dataset.copies.filter(pl.col("submitted_on") <= as_of)
+    without_due_dates = enrolments.filter(
+        ~pl.col("group_id").is_in(groups_with_due_dates(dataset).implode())
+    )
+    copies = dataset.copies.filter(
+        _of_learners(without_due_dates) & (pl.col("submitted_on") <= as_of)
+    )  # only these learners' copies are read below (joined by learner)
     last_copy = copies.group_by("learner_id").agg(pl.col("submitted_on").max().alias("last_copy"))
     submitters = copies.filter(pl.col("submitted_on") > window_start).select(
         "learner_id", "submitted_on"
-    )
-    without_due_dates = enrolments.filter(
-        ~pl.col("group_id").is_in(groups_with_due_dates(dataset).implode())
     )
     group_copies = (
         without_due_dates.select("learner_id", "group_id")
@@ -341,7 +344,7 @@ def _no_recent_interview(
     weeks = settings.risk_interview_gap_weeks
     limit = as_of - timedelta(weeks=weeks)
     last = (
-        dataset.interviews.filter(pl.col("held_on") <= as_of)
+        dataset.interviews.filter(_of_learners(enrolments) & (pl.col("held_on") <= as_of))
         .sort("held_on")
         .group_by("learner_id")
         .agg(
@@ -451,10 +454,18 @@ def _unanswered_requests(
     )
 
 
-def _graded(dataset: Dataset, as_of: date) -> pl.DataFrame:
-    """Copies whose grade is known on ``as_of`` (handed in and corrected by then)."""
+def _of_learners(enrolments: pl.DataFrame) -> pl.Expr:
+    """Rows of the enrolments' learners only (read before grouping by learner: the national
+    list's learners are under half of the history's)."""
+    return pl.col("learner_id").is_in(enrolments.get_column("learner_id").unique().implode())
+
+
+def _graded(dataset: Dataset, as_of: date, enrolments: pl.DataFrame) -> pl.DataFrame:
+    """The enrolments' learners' copies whose grade is known on ``as_of`` (handed in and
+    corrected by then)."""
     return dataset.copies.filter(
-        pl.col("grade").is_not_null()
+        _of_learners(enrolments)
+        & pl.col("grade").is_not_null()
         & (pl.col("submitted_on") <= as_of)
         & (pl.col("corrected_on").is_null() | (pl.col("corrected_on") <= as_of))
     )
@@ -466,7 +477,7 @@ def _falling_grades(
     compared = 2 * GRADES_COMPARED
     drop = pl.col("before") - pl.col("recent")
     last_grades = (
-        _graded(dataset, as_of)
+        _graded(dataset, as_of, enrolments)
         .group_by("learner_id")
         .agg(pl.col("grade").sort_by("submitted_on", "id").tail(compared).alias("last"))
         .select(
@@ -504,7 +515,8 @@ def _grades_since_entry(dataset: Dataset, enrolments: pl.DataFrame, as_of: date)
     return (
         enrolments.select("enrolment_id", "learner_id", "group_id", "entry_date")
         .join(
-            _graded(dataset, as_of).select("learner_id", "submitted_on", "grade"), on="learner_id"
+            _graded(dataset, as_of, enrolments).select("learner_id", "submitted_on", "grade"),
+            on="learner_id",
         )
         .filter(pl.col("submitted_on") >= pl.col("entry_date"))
         .group_by("enrolment_id", "group_id")

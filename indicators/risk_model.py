@@ -32,6 +32,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -196,12 +197,23 @@ class RiskModel:
         concern = np.array([CONCERN[name] for name in FEATURES] + [1] * len(self.categories))
         contributions = np.where(np.sign(self.coefficients) == concern, contributions, 0.0)
         order = np.argsort(-contributions, axis=1)[:, :REASONS_SHOWN]
-        texts = _reason_texts(examples, self.categories).to_numpy().astype(object)
-        chosen = np.take_along_axis(texts, order, axis=1)
         weights = np.take_along_axis(contributions, order, axis=1)
-        chosen = np.where((weights > 0.05) & (chosen != None), chosen, "")  # noqa: E711
-        # weights > 0 and a coefficient of the concerning sign: the value is on the worrying side
-        reasons = [" ; ".join(t for t in row if t) for row in chosen]
+        # weights > 0 and a coefficient of the concerning sign: the value is on the worrying
+        # side; the texts picked in Polars (a Python loop over the rows took 2 s nationally)
+        texts = _reason_texts(examples, self.categories)
+        picked = texts.select(pl.concat_list(pl.all()).alias("texts")).with_columns(
+            [pl.Series(f"o{k}", order[:, k]) for k in range(order.shape[1])]
+            + [pl.Series(f"w{k}", weights[:, k]) for k in range(order.shape[1])]
+        )
+        chosen = [
+            pl.when(pl.col(f"w{k}") > 0.05)
+            .then(pl.col("texts").list.get(pl.col(f"o{k}")))
+            .replace("", None)
+            for k in range(order.shape[1])
+        ]
+        reasons = picked.select(
+            pl.concat_str(chosen, separator=" ; ", ignore_nulls=True).fill_null("")
+        ).to_series()
         return pl.DataFrame(
             {
                 "enrolment_id": examples.get_column("enrolment_id"),
@@ -254,13 +266,72 @@ def _asof(
     )
 
 
-def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
+class _Totals(NamedTuple):
+    """Events to total: per ``by``, the ``sums`` of those dated (``day``) on or before a day."""
+
+    events: pl.DataFrame
+    by: list[str]
+    day: str
+    sums: dict[str, pl.Expr]
+
+
+def _on(frame: pl.DataFrame, totals: _Totals | pl.DataFrame, at: str, suffix: str) -> pl.DataFrame:
+    """``frame`` with the totals of the events on or before its ``at`` date, columns suffixed
+    (as ``_asof`` on ``_daily_cumulative``, without a running total for every day): grouped
+    once when ``at`` is one day for every row, else joined to the distinct (by, at) pairs.
+    ``totals`` may also be the latest state per learner and day (``recent``: r3)."""
+    if isinstance(totals, _Totals):
+        by, day = totals.by, totals.day
+        aggregations = [
+            expr.alias(name) if name == "last" else expr.cast(pl.Float64).alias(name)
+            for name, expr in totals.sums.items()
+        ]
+        names = list(totals.sums)
+    else:
+        by, day = ["learner_id"], "known_on"
+        names = [c for c in totals.columns if c not in (*by, day)]
+        aggregations = [pl.col(name).sort_by(day).last() for name in names]
+    events = totals.events if isinstance(totals, _Totals) else totals
+    days = frame.get_column(at)
+    if days.n_unique() == 1 and days.null_count() == 0:
+        summed = (
+            events.filter(pl.col(day) <= days[0])
+            .group_by(by)
+            .agg(aggregations)
+            .with_columns(pl.lit(days[0], pl.Date).alias(at))
+        )
+    else:
+        pairs = frame.select(*by, at).unique()
+        summed = (
+            events.join(pairs, on=by)
+            .filter(pl.col(day) <= pl.col(at))
+            .group_by([*by, at])
+            .agg(aggregations)
+        )
+    return frame.join(
+        summed.rename({name: f"{name}{suffix}" for name in names}),
+        on=[*by, at],
+        how="left",
+    ).with_columns([pl.col(f"{c}{suffix}").fill_null(0) for c in names if c != "last"])
+
+
+def features(
+    dataset: Dataset, examples: pl.DataFrame, *, single_day: bool | None = None
+) -> pl.DataFrame:
     """Each example (enrolment_id, learner_id, group_id, entry_date, cutoff) described by the
     facts known on its cut-off, counted since its entry: copies handed in and the days since
     the last, grades known (mean, gap to the group, under 10/20, last 3 against the mean),
     share of the group's assignments due since entry not handed in, late copies, interviews and
     the days since the last, absences from support sessions, earlier enrolments interrupted
-    (ended otherwise than by completion) and those ended in ``abandon``. Nothing dated after the cut-off is read."""
+    (ended otherwise than by completion) and those ended in ``abandon``. Nothing dated after the cut-off is read.
+
+    Two ways to the same frame: when every example has the same cut-off (the enrolments scored
+    on one day; ``single_day`` None: chosen so), each total is the events on or before that day
+    (or before the entry) grouped by learner or group; otherwise (the training examples, at
+    many cut-offs) running totals per day read back by an asof join. tests/test_risk_model.py
+    checks that both give the same frame."""
+    if single_day is None:
+        single_day = examples.get_column("cutoff").n_unique() == 1
     base = examples.select(EXAMPLE_COLUMNS).with_columns(
         (pl.col("entry_date") - timedelta(days=1)).alias("before_entry"),
         (pl.col("cutoff") - timedelta(days=1)).alias("day_before"),
@@ -279,7 +350,7 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         (pl.col("learner_id").is_in(learners) | pl.col("group_id").is_in(groups))
         & pl.col("submitted_on").is_between(first, last)
     )
-    handed = _daily_cumulative(
+    handed = _Totals(
         copies.filter(mine("submitted_on")).select("learner_id", "submitted_on"),
         ["learner_id"],
         "submitted_on",
@@ -293,7 +364,7 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
             "known_on"
         ),
     )
-    grades = _daily_cumulative(
+    grades = _Totals(
         graded.filter(pl.col("learner_id").is_in(learners)),
         ["learner_id"],
         "known_on",
@@ -305,26 +376,26 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
     )
     recent = (
         graded.filter(pl.col("learner_id").is_in(learners))
-        .sort("learner_id", "known_on")
+        .sort("learner_id", "known_on", maintain_order=True)
         .with_columns(pl.col("grade").rolling_mean(3, min_samples=3).over("learner_id").alias("r3"))
         .group_by("learner_id", "known_on")
         .agg(pl.col("r3").last())
         .sort("known_on")
     )
-    group_grades = _daily_cumulative(
+    group_grades = _Totals(
         graded.drop_nulls("group_id"),
         ["group_id"],
         "known_on",
         {"gg": pl.len(), "ggsum": pl.col("grade").sum()},
     )
-    due = _daily_cumulative(assignments_of(dataset), ["group_id"], "due_on", {"due": pl.len()})
+    due = _Totals(assignments_of(dataset), ["group_id"], "due_on", {"due": pl.len()})
     matched = (
         copies_of_assignments(dataset)
         .filter(pl.col("learner_id").is_in(learners))
         .group_by("learner_id", "group_id", "assignment_id")
         .agg(pl.col("submitted_on").min(), pl.col("due_on").first())
     )
-    done = _daily_cumulative(
+    done = _Totals(
         matched.with_columns(
             pl.max_horizontal("submitted_on", pl.col("due_on") + timedelta(days=1)).alias("at")
         ),
@@ -332,7 +403,7 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         "at",
         {"done": pl.len()},
     )
-    lead = _daily_cumulative(
+    lead = _Totals(
         matched.with_columns(
             (pl.col("due_on") - pl.col("submitted_on")).dt.total_days().alias("lead")
         ),
@@ -340,25 +411,25 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         "submitted_on",
         {"lead_n": pl.len(), "lead_sum": pl.col("lead").clip(-30, 30).sum()},
     )
-    late = _daily_cumulative(
+    late = _Totals(
         matched.filter(LATE),
         ["learner_id", "group_id"],
         "submitted_on",
         {"late": pl.len()},
     )
-    interviews = _daily_cumulative(
+    interviews = _Totals(
         dataset.interviews.filter(mine("held_on")).select("learner_id", "held_on"),
         ["learner_id"],
         "held_on",
         {"i": pl.len(), "last": pl.col("held_on").max()},
     )
-    group_entries = _daily_cumulative(
+    group_entries = _Totals(
         dataset.enrolments.select("group_id", "entry_date"),
         ["group_id"],
         "entry_date",
         {"entered": pl.len()},
     )
-    group_dropouts = _daily_cumulative(
+    group_dropouts = _Totals(
         dataset.enrolments.filter(pl.col("exit_reason") == DROPOUT_REASON).select(
             "group_id", "exit_date"
         ),
@@ -366,7 +437,7 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         "exit_date",
         {"dropped": pl.len()},
     )
-    absences = _daily_cumulative(
+    absences = _Totals(
         dataset.attendance.filter(mine("held_on") & ~pl.col("present")).select(
             "learner_id", "held_on"
         ),
@@ -375,22 +446,31 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
         {"a": pl.len()},
     )
     frame = base
-    for totals, by, day, suffixes in (
-        (handed, ["learner_id"], "submitted_on", ("cutoff", "before_entry")),
-        (grades, ["learner_id"], "known_on", ("cutoff", "before_entry")),
-        (recent, ["learner_id"], "known_on", ("cutoff",)),
-        (group_grades, ["group_id"], "known_on", ("cutoff",)),
-        (due, ["group_id"], "due_on", ("day_before", "before_entry")),
-        (done, ["learner_id", "group_id"], "at", ("cutoff",)),
-        (late, ["learner_id", "group_id"], "submitted_on", ("cutoff",)),
-        (lead, ["learner_id", "group_id"], "submitted_on", ("cutoff",)),
-        (interviews, ["learner_id"], "held_on", ("cutoff", "before_entry")),
-        (absences, ["learner_id"], "held_on", ("cutoff", "before_entry")),
-        (group_entries, ["group_id"], "entry_date", ("cutoff",)),
-        (group_dropouts, ["group_id"], "exit_date", ("cutoff",)),
+    for totals, suffixes in (
+        (handed, ("cutoff", "before_entry")),
+        (grades, ("cutoff", "before_entry")),
+        (recent, ("cutoff",)),
+        (group_grades, ("cutoff",)),
+        (due, ("day_before", "before_entry")),
+        (done, ("cutoff",)),
+        (late, ("cutoff",)),
+        (lead, ("cutoff",)),
+        (interviews, ("cutoff", "before_entry")),
+        (absences, ("cutoff", "before_entry")),
+        (group_entries, ("cutoff",)),
+        (group_dropouts, ("cutoff",)),
     ):
+        if isinstance(totals, _Totals):
+            by, day = totals.by, totals.day
+            running = None if single_day else _daily_cumulative(*totals)
+        else:  # recent: the state on each day already (learner_id, known_on, r3)
+            by, day, running = ["learner_id"], "known_on", totals
         for at in suffixes:
-            frame = _asof(frame, totals, by, day, at, f"_{day}_{at}_{by[-1]}")
+            suffix = f"_{day}_{at}_{by[-1]}"
+            if single_day:
+                frame = _on(frame, totals, at, suffix)
+            else:
+                frame = _asof(frame, running, by, day, at, suffix)
 
     def col(name: str, day: str, at: str, by: str = "learner_id") -> pl.Expr:
         return pl.col(f"{name}_{day}_{at}_{by}")
@@ -505,6 +585,7 @@ def features(dataset: Dataset, examples: pl.DataFrame) -> pl.DataFrame:
             pl.col("other_groups").fill_null(0),
         )
         .with_columns((pl.col("missed") > 0).cast(pl.Float64).alias("missed_any"))
+        .sort("enrolment_id", "cutoff")  # the group means summed in one order, whichever path
         .with_columns(_group_relative())
         .select(
             *EXAMPLE_COLUMNS,

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 from world import World
 
 from indicators import risk, risk_model
@@ -120,6 +121,49 @@ def test_no_training_example_sees_an_event_after_its_cutoff():
         assert seen_now.equals(seen_then), cutoff
 
 
+def _scored_and_ended_on(data, day: date) -> pl.DataFrame:
+    """The enrolments active on ``day`` and the ended ones entered by then, at ``day``."""
+    return data.enrolments.filter(pl.col("entry_date") <= day).select(
+        "enrolment_id", "learner_id", "group_id", "entry_date", cutoff=pl.lit(day)
+    )
+
+
+def _assert_same_both_ways(data, day: date) -> None:
+    examples = _scored_and_ended_on(data, day)
+    assert examples.height > 0
+    fast = risk_model.features(data, examples, single_day=True)
+    general = risk_model.features(data, examples, single_day=False)
+    assert fast.height == examples.height
+    assert_frame_equal(fast, general, check_exact=True)
+
+
+@pytest.mark.parametrize("day", [D(2024, 9, 2), D(2024, 11, 4), D(2025, 1, 15), D(2025, 12, 1)])
+def test_the_single_day_path_gives_the_general_frame(day):
+    """The enrolments scored on one day are described without running totals per day
+    (``single_day``): exactly the frame the general path (the training examples') gives, on
+    the entry day, mid-year, the dropouts' exit day and next year's scoring day."""
+    w = history(learners=40, dropout_every=4)
+    w.interview("L001", D(2024, 10, 1), "initial")
+    w.interview("L001", D(2024, 12, 2), "suivi")
+    w.copy("L002", "Maths", submitted=D(2024, 9, 20), corrected=D(2024, 10, 3),
+           assignment="S1", grade=7.5)  # fmt: skip
+    _assert_same_both_ways(w.dataset(), day)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from data_access.frames import Frames
+    from indicators.dataset import prepare
+    from seed.generate import generate
+
+    return prepare(Frames.empty(**generate("demo", 42)))
+
+
+@pytest.mark.parametrize("day", [D(2025, 10, 6), D(2026, 1, 20), D(2026, 4, 1)])
+def test_the_single_day_path_gives_the_general_frame_on_the_demo_seed(demo, day):
+    _assert_same_both_ways(demo, day)
+
+
 def test_features_at_a_cutoff_hand_worked():
     """X entered 01/09/2025 in G (assignments due 08/09, 15/09, 22/09, 29/09); by the cut-off
     22/09: handed in S0 on 07/09 (graded 8 on 10/09) and S1 on 20/09 (late: due 15/09; graded
@@ -145,7 +189,9 @@ def test_features_at_a_cutoff_hand_worked():
     examples = data.enrolments.filter(pl.col("external_id") == "X").select(
         "enrolment_id", "learner_id", "group_id", "entry_date", cutoff=pl.lit(D(2025, 9, 22))
     )
-    row = risk_model.features(data, examples).row(0, named=True)
+    fast, general = (risk_model.features(data, examples, single_day=one) for one in (True, False))
+    assert fast.equals(general)
+    row = fast.row(0, named=True)
     assert row["days_enrolled"] == 21
     assert row["copies"] == 2
     assert row["days_since_copy"] == 2
