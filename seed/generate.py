@@ -406,10 +406,13 @@ def _verify_references_in_frames(frames: dict[str, pl.DataFrame]) -> list[str]:
                 if target is None or key.column.name not in target.columns:
                     unchecked.append(table.__tablename__)
                     continue
-                known = target.get_column(key.column.name).unique()
-                broken = frame.filter(
-                    pl.col(column.name).is_not_null() & ~pl.col(column.name).is_in(known)
-                ).height
+                known = target.select(pl.col(key.column.name).alias(column.name)).unique()
+                broken = (
+                    frame.select(column.name)
+                    .drop_nulls()
+                    .join(known, on=column.name, how="anti")
+                    .height
+                )
                 if broken:
                     _refuse_dangling(broken, table.__tablename__)
     return sorted(set(unchecked))

@@ -776,7 +776,9 @@ def test_a_row_breaking_a_check_is_refused_and_nothing_is_written(
     broken = frames["copies"].with_columns(
         pl.when(pl.col("id") == 1000).then(25.0).otherwise(pl.col("grade")).alias("grade")
     )
-    monkeypatch.setattr(generator, "generate", lambda spec, seed: {**frames, "copies": broken})
+    monkeypatch.setattr(
+        generator, "generate", lambda spec, seed, years=2: {**frames, "copies": broken}
+    )
     refused = (PilotageError, sa.exc.IntegrityError, psycopg.errors.IntegrityError)
     with pytest.raises(refused) as raised:
         seed_database(scale="demo", seed=4, engine=engine)
@@ -789,7 +791,9 @@ def test_a_row_breaking_a_check_is_refused_and_nothing_is_written(
     dangling = frames["copies"].with_columns(
         pl.when(pl.col("id") == 1000).then(999_999).otherwise("learner_id").alias("learner_id")
     )
-    monkeypatch.setattr(generator, "generate", lambda spec, seed: {**frames, "copies": dangling})
+    monkeypatch.setattr(
+        generator, "generate", lambda spec, seed, years=2: {**frames, "copies": dangling}
+    )
     with pytest.raises(refused) as raised:
         seed_database(scale="demo", seed=4, engine=engine)
     if engine.dialect.name == "sqlite":
