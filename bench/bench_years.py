@@ -25,13 +25,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+from bench_data import rss_mb  # noqa: E402  (the resident size, one definition for the benches)
 
 
 def measure(url: str, which: str, folder: str) -> dict:
