@@ -51,7 +51,9 @@ import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATA = Path(os.environ.get("OULAD_DIR", ROOT.parent.parent / "shared" / "datasets" / "oulad"))
+_BESIDE = [up / "shared" / "datasets" / "oulad" for up in (ROOT.parent, ROOT.parent.parent)]
+DATA = Path(os.environ.get("OULAD_DIR", next((p for p in _BESIDE if p.exists()), _BESIDE[0])))
+"""../shared/datasets/oulad beside the checkout (or beside its folder, for a worktree)."""
 STARTS = {2013: date(2013, 10, 7), 2014: date(2014, 10, 6)}
 SITE = "Open University"
 FILES = ("courses", "assessments", "studentInfo", "studentRegistration", "studentAssessment")
