@@ -705,7 +705,7 @@ def signals(
             .cast(pl.Int64)
             .alias("signal_count"),
             _highest([pl.col(name) for name in SIGNALS]).alias("signal_level"),
-            pl.concat_list(texts).list.drop_nulls().list.join(" ; ").alias("signals"),
+            pl.concat_str(texts, separator=" ; ", ignore_nulls=True).alias("signals"),
         )
         .drop([f"{name}_level" for name in SIGNALS] + [f"{name}_text" for name in SIGNALS])
     )
@@ -830,15 +830,13 @@ def at_risk(
             schema={"enrolment_id": pl.Int64, "score": pl.Float64, "reasons": pl.String}
         )
     score_level = _level(pl.col("score"), settings.risk_score_vigilance, settings.risk_score_alert)
-    signal_labels = (
-        pl.concat_list(
-            [
-                pl.when(pl.col(name).is_not_null()).then(pl.lit(label)).otherwise(None)
-                for name, label in SIGNALS.items()
-            ]
-        )
-        .list.drop_nulls()
-        .list.join(", ")
+    signal_labels = pl.concat_str(
+        [
+            pl.when(pl.col(name).is_not_null()).then(pl.lit(label))
+            for name, label in SIGNALS.items()
+        ],
+        separator=", ",
+        ignore_nulls=True,
     )
     listed = (
         flagged.join(scored, on="enrolment_id", how="left")
