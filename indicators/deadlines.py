@@ -112,6 +112,7 @@ def _copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
     ).get_column("learner_id")
     # a learner with one enrolment has their copies matched in its group already (prepare):
     # the enrolments on the day are looked up for the others only
+    keys = ["learner_id", "assignment_id", "submitted_on"]
     enrolled = (
         copies.filter(pl.col("learner_id").is_in(several.implode()))
         .join(
@@ -123,20 +124,18 @@ def _copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
             & (pl.col("exit_date").is_null() | (pl.col("submitted_on") <= pl.col("exit_date")))
         )
         .join(assignments, on=["group_id", "discipline", "title"])
+        .select(keys)
     )
-    matched = copies.join(
-        assignments, left_on="matched_id", right_on="assignment_id", suffix="_a"
-    ).select(
-        "learner_id",
-        pl.col("matched_id").alias("assignment_id"),
-        "group_id",
-        "discipline",
-        "title",
-        "due_on",
-        "submitted_on",
-    )
-    return pl.concat([enrolled.select(columns), matched.select(columns)]).unique(
-        ["learner_id", "assignment_id", "submitted_on"]
+    matched = copies.select(
+        "learner_id", pl.col("matched_id").alias("assignment_id"), "submitted_on"
+    ).drop_nulls("assignment_id")
+    # one row per copy and assignment (the keys), then what the assignment is (the same for
+    # every copy of it): the duplicates are dropped on three integers rather than on the texts
+    return (
+        pl.concat([enrolled, matched])
+        .unique(keys)
+        .join(assignments, on="assignment_id")
+        .select(columns)
     )
 
 

@@ -184,3 +184,50 @@ def test_an_assignment_is_due_the_day_after_its_due_date() -> None:
         for r in listed.filter(pl.col("missed_assignments").is_not_null()).iter_rows(named=True)
     }
     assert levels == {"B": "vigilance", "Z": "alerte"}
+
+
+def test_each_copy_counts_once_for_each_assignment_it_is_a_copy_of() -> None:
+    """copies_of_assignments on the world of tests/test_risk_deadlines.py plus two copies:
+    K2 (G from 01/09, H from 01/02: their copies fall to H, which set nothing) has D1, D2,
+    D3 counted in G, the group that set them; a second copy of D1 handed in by A the same day
+    counts once; a copy of the libre work (no such assignment) and the copies of the group
+    without due dates count for nothing. Worked by hand: A, K, K2, C, F: D1, D2, D3; B: D1."""
+    from test_risk_deadlines import build
+
+    world = build()
+    world.copy("A", "Maths", submitted=date(2026, 3, 1), assignment="D1")
+    world.copy("A", "Maths", submitted=date(2026, 3, 2), assignment="Inconnu")
+    data = world.dataset()
+    found = deadlines.copies_of_assignments(data)
+    learners = data.enrolments.select("learner_id", "external_id").unique()
+    rows = (
+        found.join(learners, on="learner_id")
+        .join(data.frames.groups.select(pl.col("id").alias("group_id"), "name"), on="group_id")
+        .select("external_id", "name", "title", "submitted_on")
+        .rows()
+    )
+    expected = [
+        (name, "G", title, day)
+        for name, title, day in [
+            *[(n, t, d) for n in ("A", "K", "K2") for t, d in ON_TIME.items()],
+            ("B", "D1", date(2026, 3, 1)),
+            ("C", "D1", date(2026, 3, 5)),
+            ("C", "D2", date(2026, 3, 20)),
+            ("C", "D3", date(2026, 3, 29)),
+            ("F", "D1", date(2026, 3, 1)),
+            ("F", "D2", date(2026, 3, 15)),
+            ("F", "D3", date(2026, 3, 31)),
+        ]
+    ]
+    assert sorted(rows) == sorted(expected)
+    assert found.columns == [
+        "learner_id", "assignment_id", "group_id", "discipline", "title", "due_on",
+        "submitted_on",
+    ]  # fmt: skip
+    due = dict(
+        data.assignments.filter(pl.col("due_on").is_not_null()).select("id", "due_on").rows()
+    )
+    assert all(due[a] == d for a, d in found.select("assignment_id", "due_on").rows())
+
+
+ON_TIME = {"D1": date(2026, 3, 1), "D2": date(2026, 3, 15), "D3": date(2026, 3, 29)}
