@@ -472,19 +472,27 @@ def _graded(dataset: Dataset, as_of: date, enrolments: pl.DataFrame) -> pl.DataF
 
 
 def _falling_grades(
-    dataset: Dataset, enrolments: pl.DataFrame, as_of: date, settings: IndicatorSettings
+    graded: pl.DataFrame, enrolments: pl.DataFrame, settings: IndicatorSettings
 ) -> pl.DataFrame:
     compared = 2 * GRADES_COMPARED
     drop = pl.col("before") - pl.col("recent")
+    learner = pl.col("learner_id")
+
+    def among_last(count: int) -> pl.Expr:
+        """The row is one of its learner's ``count`` last (the rows sorted by learner)."""
+        return learner.shift(-count).ne_missing(learner)
+
+    recent = among_last(GRADES_COMPARED)
     last_grades = (
-        _graded(dataset, as_of, enrolments)
+        graded.select("learner_id", "submitted_on", "id", "grade")
+        .sort("learner_id", "submitted_on", "id")  # in the order they were handed in
+        .filter(among_last(compared))
+        .with_columns(recent.alias("recent"))
         .group_by("learner_id")
-        .agg(pl.col("grade").sort_by("submitted_on", "id").tail(compared).alias("last"))
-        .select(
-            "learner_id",
-            pl.col("last").list.len().alias("grades"),
-            pl.col("last").list.tail(GRADES_COMPARED).list.mean().alias("recent"),
-            pl.col("last").list.head(GRADES_COMPARED).list.mean().alias("before"),
+        .agg(
+            pl.len().alias("grades"),
+            pl.col("grade").filter(pl.col("recent")).mean().alias("recent"),
+            pl.col("grade").filter(~pl.col("recent")).mean().alias("before"),
         )
         .filter(pl.col("grades") == compared)
     )
@@ -510,14 +518,12 @@ def _falling_grades(
     )
 
 
-def _grades_since_entry(dataset: Dataset, enrolments: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """Per enrolment: graded copies since entry (grades), their sum, those under 10/20."""
+def _grades_since_entry(graded: pl.DataFrame, enrolments: pl.DataFrame) -> pl.DataFrame:
+    """Per enrolment: graded copies since entry (grades), their sum, those under 10/20
+    (``graded``: _graded())."""
     return (
         enrolments.select("enrolment_id", "learner_id", "group_id", "entry_date")
-        .join(
-            _graded(dataset, as_of, enrolments).select("learner_id", "submitted_on", "grade"),
-            on="learner_id",
-        )
+        .join(graded.select("learner_id", "submitted_on", "grade"), on="learner_id")
         .filter(pl.col("submitted_on") >= pl.col("entry_date"))
         .group_by("enrolment_id", "group_id")
         .agg(
@@ -680,7 +686,8 @@ def signals(
 ) -> pl.DataFrame:
     """The enrolments with, per signal, its level (column named as the signal; null when not
     shown), plus signal_count, signal_level (the highest) and signals (texts, " ; ")."""
-    grades = _grades_since_entry(dataset, enrolments, as_of)
+    graded = _graded(dataset, as_of, enrolments)
+    grades = _grades_since_entry(graded, enrolments)
     frames = [
         _missed_assignments(dataset, enrolments, as_of, settings),
         _late_copies(dataset, enrolments, as_of, settings),
@@ -688,7 +695,7 @@ def signals(
         _no_recent_interview(dataset, enrolments, as_of, settings),
         _suivi_overdue(dataset, enrolments, as_of, settings),
         _unanswered_requests(dataset, enrolments, as_of, settings),
-        _falling_grades(dataset, enrolments, as_of, settings),
+        _falling_grades(graded, enrolments, settings),
         _below_group(grades, settings),
         _failure_rate(grades, settings),
         _absences(dataset, enrolments, as_of, settings),
