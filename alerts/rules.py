@@ -340,10 +340,9 @@ def evaluate(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
     """Every alert on ``as_of`` within the scope's filters and perimeter (its period is not
     used: each rule reads its own week). Columns: rule, site, discipline, week, figure,
     threshold, message, page, key; in the order of RULES, then by site."""
-    now, before = (
-        risk.at_risk(narrowed_for_risk(dataset, scope, day), scope, day)
-        for day in (as_of, as_of - timedelta(days=7))
-    )
+    days = (as_of, as_of - timedelta(days=7))
+    narrowed = narrowed_for_risk(dataset, scope, *days)  # one for both lists
+    now, before = (risk.at_risk(narrowed, scope, day) for day in days)
     return combined(event_alerts(dataset, scope, as_of), risk_alerts(now, before, as_of))
 
 

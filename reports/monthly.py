@@ -334,17 +334,20 @@ def risk_levels(
     )
 
 
-def narrowed_for_risk(dataset: Dataset, scope: Scope, day: date) -> Dataset:
-    """The dataset without what the risk list of ``day`` (risk.at_risk) never reads, for the
-    same list from a fraction of the rows: copies and interviews of learners with no
-    enrolment active on ``day`` within the scope (every signal joins the events to those
-    enrolments by learner, and compares a learner only with the other listed ones), and
-    copies handed in after ``day`` (every signal reads the copies up to that day). A frame
-    that would become empty is kept whole (a signal is not computed at all on data without
-    interviews)."""
-    learners = risk.active_enrolments(dataset, scope, day).get_column("learner_id").unique()
+def narrowed_for_risk(dataset: Dataset, scope: Scope, *days: date) -> Dataset:
+    """The dataset without what the risk lists of ``days`` (risk.at_risk) never read, for the
+    same lists from a fraction of the rows: copies and interviews of learners with no
+    enrolment active on any of ``days`` within the scope (every signal joins the events to
+    those enrolments by learner, and compares a learner only with the other listed ones), and
+    copies handed in after the latest day (every signal reads the copies up to its day). A
+    frame that would become empty is kept whole (a signal is not computed at all on data
+    without interviews). One narrowed dataset for several days (the alerts' day and a week
+    before) is read once: the copies' assignments (deadlines.copies_of_assignments) are
+    matched once for both lists."""
+    active = [risk.active_enrolments(dataset, scope, day) for day in days]
+    learners = pl.concat([frame.get_column("learner_id") for frame in active]).unique()
     kept = pl.col("learner_id").is_in(learners.implode())
-    copies = dataset.copies.filter(kept & (pl.col("submitted_on") <= day))
+    copies = dataset.copies.filter(kept & (pl.col("submitted_on") <= max(days)))
     interviews = dataset.interviews.filter(kept)
     return replace(
         dataset,
