@@ -201,18 +201,22 @@ class RiskModel:
         # weights > 0 and a coefficient of the concerning sign: the value is on the worrying
         # side; the texts picked in Polars (a Python loop over the rows took 2 s nationally),
         # column by column (a list of every text per row took 2,7 s nationally)
-        texts = _reason_texts(examples, self.categories)
-        picked = texts.with_columns(
+        # (only the texts of the features some row shows: 0,6 s less nationally)
+        shown = weights > 0.05
+        texts = _reason_texts(examples, self.categories, used=set(order[shown].tolist()))
+        names = _input_names(self.categories)
+        picked = pl.DataFrame(
             [pl.Series(f"_o{k}", order[:, k]) for k in range(order.shape[1])]
             + [pl.Series(f"_w{k}", weights[:, k]) for k in range(order.shape[1])]
-        )
+        ).hstack(texts.get_columns())  # texts may have no column: no reason anywhere
 
         def text_at(k: int) -> pl.Expr:
-            """The text of the row's k-th feature (in ``order``)."""
+            """The text of the row's k-th feature (in ``order``), when it weighs."""
             at = pl.col(f"_o{k}")
-            return pl.coalesce(
-                [pl.when(at == j).then(pl.col(name)) for j, name in enumerate(texts.columns)]
-            )
+            used = np.unique(order[:, k][shown[:, k]]).tolist()
+            if not used:
+                return pl.lit(None, pl.String)
+            return pl.coalesce([pl.when(at == j).then(pl.col(names[j])) for j in used])
 
         chosen = [
             pl.when(pl.col(f"_w{k}") > 0.05).then(text_at(k)).replace("", None)
@@ -667,9 +671,17 @@ def _matrix(examples: pl.DataFrame, categories: Categories) -> np.ndarray:
     return examples.select(numeric + indicators).fill_nan(None).to_numpy().astype(float)
 
 
-def _reason_texts(examples: pl.DataFrame, categories: Categories) -> pl.DataFrame:
+def _input_names(categories: Categories) -> list[str]:
+    """The model's input columns, in order (``_matrix``): FEATURES, then the categories."""
+    return [*FEATURES, *(f"{column}={value}" for column, value in categories)]
+
+
+def _reason_texts(
+    examples: pl.DataFrame, categories: Categories, used: set[int] | None = None
+) -> pl.DataFrame:
     """For each feature and category, what it says of the enrolment in French (a column
-    each, in the order of the model's input)."""
+    each, in the order of the model's input; with ``used``, only the inputs of these
+    positions)."""
 
     def number(name: str) -> pl.Expr:
         return pl.col(name).cast(pl.Int64).cast(pl.String)
@@ -788,8 +800,10 @@ def _reason_texts(examples: pl.DataFrame, categories: Categories) -> pl.DataFram
         texts[f"{column}={value}"] = pl.when(pl.col(column) == value).then(
             pl.lit(f"{CATEGORICAL[column]} « {value} » : des abandons plus fréquents")
         )
-    order = [*FEATURES, *(f"{column}={value}" for column, value in categories)]
-    return examples.select([texts[name].alias(name) for name in order])
+    order = _input_names(categories)
+    return examples.select(
+        [texts[name].alias(name) for j, name in enumerate(order) if used is None or j in used]
+    )
 
 
 def group_starts(dataset: Dataset) -> pl.DataFrame:
