@@ -864,6 +864,23 @@ def at_risk(
     ).select(LIST_COLUMNS)
 
 
+def _highest_of_learner() -> pl.Expr:
+    """A learner's level in an at_risk() frame grouped by learner: the highest of their rows
+    (the frame holding _rank, level_rank())."""
+    return pl.col("level").sort_by("_rank").last()
+
+
+def levels_by_learner(frame: pl.DataFrame) -> pl.DataFrame:
+    """learner_id, level: each learner of an at_risk() frame once, at their highest level (the
+    level of ``by_learner``, without the texts: the monthly report counts learners by level)."""
+    return (
+        frame.select("learner_id", "level")
+        .with_columns(level_rank().alias("_rank"))
+        .group_by("learner_id")
+        .agg(_highest_of_learner())
+    )
+
+
 def by_learner(frame: pl.DataFrame) -> pl.DataFrame:
     """One line per learner of an at_risk() frame: their groups (", "), the highest score and
     level, their signals and reasons (of each group, " ; "), in the order of the list."""
@@ -877,7 +894,7 @@ def by_learner(frame: pl.DataFrame) -> pl.DataFrame:
             pl.col("site").unique(maintain_order=True).str.join(", "),
             pl.col("referent").first(),
             pl.col("score").max(),
-            pl.col("level").sort_by("_rank").last(),
+            _highest_of_learner(),
             pl.col("reasons")
             .filter(pl.col("reasons") != "")
             .unique(maintain_order=True)

@@ -301,7 +301,7 @@ def risk_levels(
     once, at their highest level (risk.by_learner); ``contacted``: those of them with a
     follow-up contact noted in ``period`` (``contacts``: (learner_id, contacted_on) pairs),
     null when the contacts are not known (a file analysed without saving it)."""
-    learners = risk.by_learner(at_risk) if not at_risk.is_empty() else _no_risk()
+    learners = risk.levels_by_learner(at_risk)
     contacted = (
         pl.DataFrame(
             list(contacts), schema={"learner_id": pl.Int64, "contacted_on": pl.Date}, orient="row"
