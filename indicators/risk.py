@@ -39,6 +39,7 @@ does not apply (the risk concerns the learner as a whole).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -686,24 +687,40 @@ def signals(
 ) -> pl.DataFrame:
     """The enrolments with, per signal, its level (column named as the signal; null when not
     shown), plus signal_count, signal_level (the highest) and signals (texts, " ; ")."""
-    graded = _graded(dataset, as_of, enrolments)
-    grades = _grades_since_entry(graded, enrolments)
-    frames = [
-        _missed_assignments(dataset, enrolments, as_of, settings),
-        _late_copies(dataset, enrolments, as_of, settings),
-        _no_recent_copy(dataset, enrolments, as_of, settings),
-        _no_recent_interview(dataset, enrolments, as_of, settings),
-        _suivi_overdue(dataset, enrolments, as_of, settings),
-        _unanswered_requests(dataset, enrolments, as_of, settings),
-        _falling_grades(graded, enrolments, settings),
-        _below_group(grades, settings),
-        _failure_rate(grades, settings),
-        _absences(dataset, enrolments, as_of, settings),
-        _school_absences(dataset, enrolments, as_of, settings),
-    ]
-    combined = enrolments
+
+    def graded_signals() -> list[pl.DataFrame]:
+        graded = _graded(dataset, as_of, enrolments)
+        grades = _grades_since_entry(graded, enrolments)
+        return [
+            _falling_grades(graded, enrolments, settings),
+            _below_group(grades, settings),
+            _failure_rate(grades, settings),
+        ]
+
+    def other_signals() -> list[pl.DataFrame]:
+        return [
+            _no_recent_copy(dataset, enrolments, as_of, settings),
+            _no_recent_interview(dataset, enrolments, as_of, settings),
+            _suivi_overdue(dataset, enrolments, as_of, settings),
+            _unanswered_requests(dataset, enrolments, as_of, settings),
+            _absences(dataset, enrolments, as_of, settings),
+            _school_absences(dataset, enrolments, as_of, settings),
+        ]
+
+    def deadline_signals() -> list[pl.DataFrame]:
+        return [
+            _missed_assignments(dataset, enrolments, as_of, settings),
+            _late_copies(dataset, enrolments, as_of, settings),
+        ]
+
+    # three independent parts at once: Polars works outside Python's lock, so the two cores
+    # share them (each signal reads only its own frames)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = [pool.submit(part) for part in (deadline_signals, graded_signals, other_signals)]
+        frames = [frame for part in parts for frame in part.result()]
+    combined = enrolments.lazy()
     for frame in frames:
-        combined = combined.join(frame, on="enrolment_id", how="left")
+        combined = combined.join(frame.lazy(), on="enrolment_id", how="left")
     texts = [pl.col(f"{name}_text") for name in SIGNALS]
     return (
         combined.with_columns([pl.col(f"{name}_level").alias(name) for name in SIGNALS])
@@ -715,6 +732,7 @@ def signals(
             pl.concat_str(texts, separator=" ; ", ignore_nulls=True).alias("signals"),
         )
         .drop([f"{name}_level" for name in SIGNALS] + [f"{name}_text" for name in SIGNALS])
+        .collect()
     )
 
 
@@ -829,13 +847,17 @@ def at_risk(
     """
     settings = scope.settings
     enrolments = active_enrolments(dataset, scope, as_of)
-    flagged = signals(dataset, enrolments, as_of, settings)
+    scored = pl.DataFrame(
+        schema={"enrolment_id": pl.Int64, "score": pl.Float64, "reasons": pl.String}
+    )
     if model is not None and not enrolments.is_empty():
-        scored = model.score(dataset, enrolments, as_of)
+        copies_of_assignments(dataset)  # matched once, before the score and signals read it
+        with ThreadPoolExecutor(max_workers=1) as pool:  # the score while the signals run
+            scoring = pool.submit(model.score, dataset, enrolments, as_of)
+            flagged = signals(dataset, enrolments, as_of, settings)
+            scored = scoring.result()
     else:
-        scored = pl.DataFrame(
-            schema={"enrolment_id": pl.Int64, "score": pl.Float64, "reasons": pl.String}
-        )
+        flagged = signals(dataset, enrolments, as_of, settings)
     score_level = _level(pl.col("score"), settings.risk_score_vigilance, settings.risk_score_alert)
     signal_labels = pl.concat_str(
         [
