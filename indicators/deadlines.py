@@ -107,11 +107,10 @@ def _copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
         "learner_id", "discipline", pl.col("assignment").alias("title"), "submitted_on",
         pl.col("assignment_id").alias("matched_id"),
     )  # fmt: skip
-    several = (
-        dataset.enrolments.group_by("learner_id").len().filter(pl.col("len") > 1)
-    ).get_column("learner_id")
-    # a learner with one enrolment has their copies matched in its group already (prepare):
-    # the enrolments on the day are looked up for the others only
+    # the copies were matched in the group of the enrolment in force on their day (prepare:
+    # the latest entered by then), the one enrolled in that day unless the learner was in
+    # two groups at once: the enrolments on the day are looked up for those learners only
+    several = _in_two_groups_at_once(dataset.enrolments)
     keys = ["learner_id", "assignment_id", "submitted_on"]
     enrolled = (
         copies.filter(pl.col("learner_id").is_in(several.implode()))
@@ -136,6 +135,30 @@ def _copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
         .unique(keys)
         .join(assignments, on="assignment_id")
         .select(columns)
+    )
+
+
+def _in_two_groups_at_once(enrolments: pl.DataFrame) -> pl.Series:
+    """The learners with two enrolments sharing a day (entry to exit, both included; no exit:
+    still enrolled). The others were enrolled on any day in one group at most: the latest
+    they had entered by then."""
+    spans = enrolments.select(
+        "learner_id",
+        "enrolment_id",
+        "entry_date",
+        pl.col("exit_date").fill_null(date.max).alias("until"),
+    )
+    several = spans.group_by("learner_id").len().filter(pl.col("len") > 1).drop("len")
+    spans = spans.join(several, on="learner_id")
+    return (
+        spans.join(spans, on="learner_id", suffix="_other")
+        .filter(
+            (pl.col("enrolment_id") < pl.col("enrolment_id_other"))
+            & (pl.col("entry_date") <= pl.col("until_other"))
+            & (pl.col("entry_date_other") <= pl.col("until"))
+        )
+        .get_column("learner_id")
+        .unique()
     )
 
 

@@ -231,3 +231,32 @@ def test_each_copy_counts_once_for_each_assignment_it_is_a_copy_of() -> None:
 
 
 ON_TIME = {"D1": date(2026, 3, 1), "D2": date(2026, 3, 15), "D3": date(2026, 3, 29)}
+
+
+def test_a_copy_counts_in_the_group_enrolled_in_on_its_day() -> None:
+    """M is in G from 01/09/2025 to 31/01/2026, then in H from 01/02/2026: G and H both set a
+    Maths « D1 » (due 10/10/2025 in G, 10/02/2026 in H). M's D1 of 09/10 counts for G's, that
+    of 09/02 for H's. N leaves G on 31/01 and enters H the same day: in two groups at once
+    that day, like K (H from 01/09, G from 01/02 too); M, never in two at once, is not."""
+    world = World()
+    world.group("G", site="Lyon")
+    world.group("H", site="Lyon")
+    g_d1 = world.assignment("G", "Maths", "D1", due=date(2025, 10, 10))
+    h_d1 = world.assignment("H", "Maths", "D1", due=date(2026, 2, 10))
+    world.learner("M", group="G", entered=date(2025, 9, 1), left=date(2026, 1, 31), reason="autre")
+    world.enrol("M", "H", date(2026, 2, 1))
+    world.learner("N", group="G", entered=date(2025, 9, 1), left=date(2026, 1, 31), reason="autre")
+    world.enrol("N", "H", date(2026, 1, 31))
+    world.learner("K", group="H", entered=date(2025, 9, 1))
+    world.enrol("K", "G", date(2026, 2, 1))
+    world.copy("M", "Maths", submitted=date(2025, 10, 9), assignment="D1")
+    world.copy("M", "Maths", submitted=date(2026, 2, 9), assignment="D1")
+    data = world.dataset()
+    found = deadlines.copies_of_assignments(data)
+    assert sorted(found.select("assignment_id", "submitted_on").rows()) == [
+        (g_d1, date(2025, 10, 9)),
+        (h_d1, date(2026, 2, 9)),
+    ]
+    ids = dict(data.enrolments.select("learner_id", "external_id").unique().rows())
+    at_once = deadlines._in_two_groups_at_once(data.enrolments).to_list()
+    assert sorted(ids[learner] for learner in at_once) == ["K", "N"]
