@@ -172,11 +172,12 @@ def expected(
     ``day``, null if none) and missed (no copy by ``day``). With ``since``, only the
     assignments due on or after it (the at-risk list's recent weeks: less to join)."""
     assignments = assignments_of(dataset)
-    copies = copies_of_assignments(dataset).filter(pl.col("submitted_on") <= day)
+    kept = pl.col("submitted_on") <= day
     if since is not None:
         assignments = assignments.filter(pl.col("due_on") >= since)
         ids = assignments.get_column("assignment_id").implode()
-        copies = copies.filter(pl.col("assignment_id").is_in(ids))
+        kept = pl.col("assignment_id").is_in(ids) & kept
+    copies = copies_of_assignments(dataset).filter(kept)  # one pass over the copies
     handed = copies.group_by("learner_id", "assignment_id").agg(
         pl.col("submitted_on").min().alias("handed_on")
     )

@@ -392,7 +392,8 @@ def _suivi_overdue(
     dataset: Dataset, enrolments: pl.DataFrame, as_of: date, settings: IndicatorSettings
 ) -> pl.DataFrame:
     due_days = settings.risk_suivi_due_days
-    overdue = overdue_suivi_of(dataset.interviews, "learner_id", as_of, due_days)
+    interviews = dataset.interviews.filter(_of_learners(enrolments))  # joined by learner below
+    overdue = overdue_suivi_of(interviews, "learner_id", as_of, due_days)
     days = pl.col("days_since_contractualisation")
     return (
         enrolments.select("enrolment_id", "learner_id")
