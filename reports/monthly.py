@@ -21,6 +21,7 @@ figures equal ``pilotage indicators --from <1st> --to <last day> --json``:
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -400,54 +401,67 @@ def monthly_report(
     period = scope.period
     day = as_of(dataset, period)
     has_data = _has_events(dataset, scope)
-    headline = headline_table(dataset, scope)
-    at_risk_list = (
-        risk.at_risk(narrowed_for_risk(dataset, scope, day), scope, day) if has_data else _no_risk()
-    )
-    found = surges.surges(dataset, scope) if has_data else None
-    support = support_hours.delivered_by_group(dataset, scope, day).select(
-        "site", "group", "kind", "sessions", "hours_delivered", "hours_expected", "delivered_share"
-    )
-    report = MonthlyReport(
-        period=period,
-        scope_label=scope_label(scope),
-        data_end=data_end(dataset),
-        day=day,
-        has_data=has_data,
-        previous_period=shifted_month(period, -1),
-        year_before_period=shifted_month(period, -12),
-        headline=headline,
-        weekly=weekly_copies(dataset, scope, found) if has_data else _no_weeks(),
-        surges=surges_of_month(found) if has_data else _no_surges(),
-        delays=delays.breakdown(dataset, scope, "discipline").select(
-            "discipline",
-            "copies_corrected",
-            "correction_delay_days_mean",
-            "correction_delay_days_median",
-            "correction_delay_days_p90",
-            "correction_within_target_share",
-        ),
-        tutoring=tutoring.response_summary(dataset, scope, by="site")
-        .select(
+
+    def risk_list() -> pl.DataFrame:
+        return risk.at_risk(narrowed_for_risk(dataset, scope, day), scope, day)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the risk list (the longest figure) while the others are computed: Polars works
+        # outside Python's lock, so the two cores share them
+        listing = pool.submit(risk_list) if has_data else None
+        headline = headline_table(dataset, scope)
+        found = surges.surges(dataset, scope) if has_data else None
+        support = support_hours.delivered_by_group(dataset, scope, day).select(
             "site",
-            "requests_received",
-            "requests_answered",
-            "answered_within_target",
-            "answered_within_target_share",
+            "group",
+            "kind",
+            "sessions",
+            "hours_delivered",
+            "hours_expected",
+            "delivered_share",
         )
-        .sort("site", nulls_last=True),
-        dropout_public=dropout.dropout_by(dataset, scope, "public")
-        .select("public", "learners_enrolled", "dropouts", "dropout_rate")
-        .sort("public", nulls_last=True),
-        dropout_group=dropout.dropout_by(dataset, scope, "group")
-        .select("site", "group", "public", "learners_enrolled", "dropouts", "dropout_rate")
-        .sort("site", "group", nulls_last=True),
-        at_risk=risk_levels(at_risk_list, contacts, period),
-        support=support,
-        summary=(),
-        correction_target_days=scope.settings.correction_target_days,
-        tutoring_target_hours=scope.settings.tutoring_target_hours,
-    )
+        report = MonthlyReport(
+            period=period,
+            scope_label=scope_label(scope),
+            data_end=data_end(dataset),
+            day=day,
+            has_data=has_data,
+            previous_period=shifted_month(period, -1),
+            year_before_period=shifted_month(period, -12),
+            headline=headline,
+            weekly=weekly_copies(dataset, scope, found) if has_data else _no_weeks(),
+            surges=surges_of_month(found) if has_data else _no_surges(),
+            delays=delays.breakdown(dataset, scope, "discipline").select(
+                "discipline",
+                "copies_corrected",
+                "correction_delay_days_mean",
+                "correction_delay_days_median",
+                "correction_delay_days_p90",
+                "correction_within_target_share",
+            ),
+            tutoring=tutoring.response_summary(dataset, scope, by="site")
+            .select(
+                "site",
+                "requests_received",
+                "requests_answered",
+                "answered_within_target",
+                "answered_within_target_share",
+            )
+            .sort("site", nulls_last=True),
+            dropout_public=dropout.dropout_by(dataset, scope, "public")
+            .select("public", "learners_enrolled", "dropouts", "dropout_rate")
+            .sort("public", nulls_last=True),
+            dropout_group=dropout.dropout_by(dataset, scope, "group")
+            .select("site", "group", "public", "learners_enrolled", "dropouts", "dropout_rate")
+            .sort("site", "group", nulls_last=True),
+            at_risk=risk_levels(
+                listing.result() if listing is not None else _no_risk(), contacts, period
+            ),
+            support=support,
+            summary=(),
+            correction_target_days=scope.settings.correction_target_days,
+            tutoring_target_hours=scope.settings.tutoring_target_hours,
+        )
     return _with_summary(report)
 
 
