@@ -196,7 +196,7 @@ class RiskModel:
         contributions = self.coefficients * (filled - self.means) / self.scales
         concern = np.array([CONCERN[name] for name in FEATURES] + [1] * len(self.categories))
         contributions = np.where(np.sign(self.coefficients) == concern, contributions, 0.0)
-        order = np.argsort(-contributions, axis=1)[:, :REASONS_SHOWN]
+        order = _largest(contributions, REASONS_SHOWN)
         weights = np.take_along_axis(contributions, order, axis=1)
         # weights > 0 and a coefficient of the concerning sign: the value is on the worrying
         # side; the texts picked in Polars (a Python loop over the rows took 2 s nationally),
@@ -233,6 +233,26 @@ class RiskModel:
             },
             schema={"enrolment_id": pl.Int64, "score": pl.Float64, "reasons": pl.String},
         )
+
+
+def _largest(contributions: np.ndarray, count: int) -> np.ndarray:
+    """The positions of the ``count`` largest contributions of each row, largest first: those
+    of ``np.argsort(-contributions, axis=1)[:, :count]`` wherever a contribution above 0.05
+    (a reason shown) is concerned. Partitioned, then the ``count`` sorted (sorting every row
+    took 0.5 s nationally); the full sort when two values above 0.05 tie around them (which of
+    them comes first is the full sort's choice)."""
+    width = contributions.shape[1]
+    if count >= width or np.isnan(contributions).any():
+        return np.argsort(-contributions, axis=1)[:, :count]
+    top = np.argpartition(-contributions, count, axis=1)[:, : count + 1]
+    values = np.take_along_axis(contributions, top, axis=1)
+    ranked = np.argsort(-values, axis=1)
+    top = np.take_along_axis(top, ranked, axis=1)
+    values = np.take_along_axis(values, ranked, axis=1)  # the count + 1 largest, sorted
+    ties = (values[:, 1:] == values[:, :-1]) & (values[:, 1:] > 0.05)
+    if ties.any():
+        return np.argsort(-contributions, axis=1)[:, :count]
+    return top[:, :count]
 
 
 def _daily_cumulative(

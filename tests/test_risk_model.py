@@ -317,3 +317,26 @@ def test_the_reasons_are_the_texts_of_the_inputs_weighing_most(demo):
     assert scored.get_column("enrolment_id").to_list() == examples["enrolment_id"].to_list()
     assert scored.get_column("reasons").to_list() == expected
     assert sum(1 for reason in expected if reason) > scored.height / 2
+
+
+def test_the_largest_contributions_are_those_of_the_full_sort():
+    """_largest gives the positions of the full sort wherever a reason is shown (above 0.05):
+    on rows with zeros tying (never shown), and on a matrix where two shown values tie (the
+    full sort then decides)."""
+    import numpy as np
+
+    rows = np.array(
+        [
+            [0.0, 0.3, 0.0, 0.9, 0.0, 0.1],
+            [0.0, 0.0, 0.0, 0.0, 0.2, 0.0],
+            [0.5, 0.4, 0.3, 0.2, 0.1, 0.06],
+            [-1.0, 0.0, 0.07, 0.0, 0.0, 2.0],
+        ]
+    )
+    order = risk_model._largest(rows, 3)
+    full = np.argsort(-rows, axis=1)[:, :3]
+    shown = np.take_along_axis(rows, full, axis=1) > 0.05
+    assert (order[shown] == full[shown]).all()
+    assert (np.take_along_axis(rows, order, axis=1) == np.take_along_axis(rows, full, axis=1)).all()
+    tied = np.array([[0.2, 0.7, 0.7, 0.1], [0.4, 0.3, 0.2, 0.1]])
+    assert (risk_model._largest(tied, 3) == np.argsort(-tied, axis=1)[:, :3]).all()
