@@ -30,6 +30,7 @@ is the same alert (``key``), which the sending never repeats.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
 
 import polars as pl
@@ -37,6 +38,7 @@ import polars as pl
 from indicators import delays, risk, surges
 from indicators.common import Period, Scope
 from indicators.dataset import Dataset, data_end
+from indicators.deadlines import copies_of_assignments
 from reports.monthly import narrowed_for_risk
 from ui import format as fmt
 
@@ -340,11 +342,14 @@ def evaluate(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
     """Every alert on ``as_of`` within the scope's filters and perimeter (its period is not
     used: each rule reads its own week). Columns: rule, site, discipline, week, figure,
     threshold, message, page, key; in the order of RULES, then by site."""
-    now, before = (
-        risk.at_risk(narrowed_for_risk(dataset, scope, day), scope, day)
-        for day in (as_of, as_of - timedelta(days=7))
-    )
-    return combined(event_alerts(dataset, scope, as_of), risk_alerts(now, before, as_of))
+    week_before = as_of - timedelta(days=7)
+    narrowed = narrowed_for_risk(dataset, scope, as_of, week_before)  # one for both lists
+    copies_of_assignments(narrowed)  # matched once, before both lists read it
+    with ThreadPoolExecutor(max_workers=1) as pool:  # two lists at once on the two cores
+        before = pool.submit(risk.at_risk, narrowed, scope, week_before)
+        now = risk.at_risk(narrowed, scope, as_of)
+        events = event_alerts(dataset, scope, as_of)
+        return combined(events, risk_alerts(now, before.result(), as_of))
 
 
 def as_json(alerts: pl.DataFrame, app_url: str) -> list[dict]:

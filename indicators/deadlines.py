@@ -107,11 +107,11 @@ def _copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
         "learner_id", "discipline", pl.col("assignment").alias("title"), "submitted_on",
         pl.col("assignment_id").alias("matched_id"),
     )  # fmt: skip
-    several = (
-        dataset.enrolments.group_by("learner_id").len().filter(pl.col("len") > 1)
-    ).get_column("learner_id")
-    # a learner with one enrolment has their copies matched in its group already (prepare):
-    # the enrolments on the day are looked up for the others only
+    # the copies were matched in the group of the enrolment in force on their day (prepare:
+    # the latest entered by then), the one enrolled in that day unless the learner was in
+    # two groups at once: the enrolments on the day are looked up for those learners only
+    several = _in_two_groups_at_once(dataset.enrolments)
+    keys = ["learner_id", "assignment_id", "submitted_on"]
     enrolled = (
         copies.filter(pl.col("learner_id").is_in(several.implode()))
         .join(
@@ -123,20 +123,42 @@ def _copies_of_assignments(dataset: Dataset) -> pl.DataFrame:
             & (pl.col("exit_date").is_null() | (pl.col("submitted_on") <= pl.col("exit_date")))
         )
         .join(assignments, on=["group_id", "discipline", "title"])
+        .select(keys)
     )
-    matched = copies.join(
-        assignments, left_on="matched_id", right_on="assignment_id", suffix="_a"
-    ).select(
+    matched = copies.select(
+        "learner_id", pl.col("matched_id").alias("assignment_id"), "submitted_on"
+    ).drop_nulls("assignment_id")
+    # one row per copy and assignment (the keys), then what the assignment is (the same for
+    # every copy of it): the duplicates are dropped on three integers rather than on the texts
+    return (
+        pl.concat([enrolled, matched])
+        .unique(keys)
+        .join(assignments, on="assignment_id")
+        .select(columns)
+    )
+
+
+def _in_two_groups_at_once(enrolments: pl.DataFrame) -> pl.Series:
+    """The learners with two enrolments sharing a day (entry to exit, both included; no exit:
+    still enrolled). The others were enrolled on any day in one group at most: the latest
+    they had entered by then."""
+    spans = enrolments.select(
         "learner_id",
-        pl.col("matched_id").alias("assignment_id"),
-        "group_id",
-        "discipline",
-        "title",
-        "due_on",
-        "submitted_on",
+        "enrolment_id",
+        "entry_date",
+        pl.col("exit_date").fill_null(date.max).alias("until"),
     )
-    return pl.concat([enrolled.select(columns), matched.select(columns)]).unique(
-        ["learner_id", "assignment_id", "submitted_on"]
+    several = spans.group_by("learner_id").len().filter(pl.col("len") > 1).drop("len")
+    spans = spans.join(several, on="learner_id")
+    return (
+        spans.join(spans, on="learner_id", suffix="_other")
+        .filter(
+            (pl.col("enrolment_id") < pl.col("enrolment_id_other"))
+            & (pl.col("entry_date") <= pl.col("until_other"))
+            & (pl.col("entry_date_other") <= pl.col("until"))
+        )
+        .get_column("learner_id")
+        .unique()
     )
 
 
@@ -150,11 +172,12 @@ def expected(
     ``day``, null if none) and missed (no copy by ``day``). With ``since``, only the
     assignments due on or after it (the at-risk list's recent weeks: less to join)."""
     assignments = assignments_of(dataset)
-    copies = copies_of_assignments(dataset).filter(pl.col("submitted_on") <= day)
+    kept = pl.col("submitted_on") <= day
     if since is not None:
         assignments = assignments.filter(pl.col("due_on") >= since)
         ids = assignments.get_column("assignment_id").implode()
-        copies = copies.filter(pl.col("assignment_id").is_in(ids))
+        kept = pl.col("assignment_id").is_in(ids) & kept
+    copies = copies_of_assignments(dataset).filter(kept)  # one pass over the copies
     handed = copies.group_by("learner_id", "assignment_id").agg(
         pl.col("submitted_on").min().alias("handed_on")
     )

@@ -39,6 +39,7 @@ does not apply (the risk concerns the learner as a whole).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -391,7 +392,8 @@ def _suivi_overdue(
     dataset: Dataset, enrolments: pl.DataFrame, as_of: date, settings: IndicatorSettings
 ) -> pl.DataFrame:
     due_days = settings.risk_suivi_due_days
-    overdue = overdue_suivi_of(dataset.interviews, "learner_id", as_of, due_days)
+    interviews = dataset.interviews.filter(_of_learners(enrolments))  # joined by learner below
+    overdue = overdue_suivi_of(interviews, "learner_id", as_of, due_days)
     days = pl.col("days_since_contractualisation")
     return (
         enrolments.select("enrolment_id", "learner_id")
@@ -472,19 +474,27 @@ def _graded(dataset: Dataset, as_of: date, enrolments: pl.DataFrame) -> pl.DataF
 
 
 def _falling_grades(
-    dataset: Dataset, enrolments: pl.DataFrame, as_of: date, settings: IndicatorSettings
+    graded: pl.DataFrame, enrolments: pl.DataFrame, settings: IndicatorSettings
 ) -> pl.DataFrame:
     compared = 2 * GRADES_COMPARED
     drop = pl.col("before") - pl.col("recent")
+    learner = pl.col("learner_id")
+
+    def among_last(count: int) -> pl.Expr:
+        """The row is one of its learner's ``count`` last (the rows sorted by learner)."""
+        return learner.shift(-count).ne_missing(learner)
+
+    recent = among_last(GRADES_COMPARED)
     last_grades = (
-        _graded(dataset, as_of, enrolments)
+        graded.select("learner_id", "submitted_on", "id", "grade")
+        .sort("learner_id", "submitted_on", "id")  # in the order they were handed in
+        .filter(among_last(compared))
+        .with_columns(recent.alias("recent"))
         .group_by("learner_id")
-        .agg(pl.col("grade").sort_by("submitted_on", "id").tail(compared).alias("last"))
-        .select(
-            "learner_id",
-            pl.col("last").list.len().alias("grades"),
-            pl.col("last").list.tail(GRADES_COMPARED).list.mean().alias("recent"),
-            pl.col("last").list.head(GRADES_COMPARED).list.mean().alias("before"),
+        .agg(
+            pl.len().alias("grades"),
+            pl.col("grade").filter(pl.col("recent")).mean().alias("recent"),
+            pl.col("grade").filter(~pl.col("recent")).mean().alias("before"),
         )
         .filter(pl.col("grades") == compared)
     )
@@ -510,14 +520,12 @@ def _falling_grades(
     )
 
 
-def _grades_since_entry(dataset: Dataset, enrolments: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """Per enrolment: graded copies since entry (grades), their sum, those under 10/20."""
+def _grades_since_entry(graded: pl.DataFrame, enrolments: pl.DataFrame) -> pl.DataFrame:
+    """Per enrolment: graded copies since entry (grades), their sum, those under 10/20
+    (``graded``: _graded())."""
     return (
         enrolments.select("enrolment_id", "learner_id", "group_id", "entry_date")
-        .join(
-            _graded(dataset, as_of, enrolments).select("learner_id", "submitted_on", "grade"),
-            on="learner_id",
-        )
+        .join(graded.select("learner_id", "submitted_on", "grade"), on="learner_id")
         .filter(pl.col("submitted_on") >= pl.col("entry_date"))
         .group_by("enrolment_id", "group_id")
         .agg(
@@ -680,23 +688,40 @@ def signals(
 ) -> pl.DataFrame:
     """The enrolments with, per signal, its level (column named as the signal; null when not
     shown), plus signal_count, signal_level (the highest) and signals (texts, " ; ")."""
-    grades = _grades_since_entry(dataset, enrolments, as_of)
-    frames = [
-        _missed_assignments(dataset, enrolments, as_of, settings),
-        _late_copies(dataset, enrolments, as_of, settings),
-        _no_recent_copy(dataset, enrolments, as_of, settings),
-        _no_recent_interview(dataset, enrolments, as_of, settings),
-        _suivi_overdue(dataset, enrolments, as_of, settings),
-        _unanswered_requests(dataset, enrolments, as_of, settings),
-        _falling_grades(dataset, enrolments, as_of, settings),
-        _below_group(grades, settings),
-        _failure_rate(grades, settings),
-        _absences(dataset, enrolments, as_of, settings),
-        _school_absences(dataset, enrolments, as_of, settings),
-    ]
-    combined = enrolments
+
+    def graded_signals() -> list[pl.DataFrame]:
+        graded = _graded(dataset, as_of, enrolments)
+        grades = _grades_since_entry(graded, enrolments)
+        return [
+            _falling_grades(graded, enrolments, settings),
+            _below_group(grades, settings),
+            _failure_rate(grades, settings),
+        ]
+
+    def other_signals() -> list[pl.DataFrame]:
+        return [
+            _no_recent_copy(dataset, enrolments, as_of, settings),
+            _no_recent_interview(dataset, enrolments, as_of, settings),
+            _suivi_overdue(dataset, enrolments, as_of, settings),
+            _unanswered_requests(dataset, enrolments, as_of, settings),
+            _absences(dataset, enrolments, as_of, settings),
+            _school_absences(dataset, enrolments, as_of, settings),
+        ]
+
+    def deadline_signals() -> list[pl.DataFrame]:
+        return [
+            _missed_assignments(dataset, enrolments, as_of, settings),
+            _late_copies(dataset, enrolments, as_of, settings),
+        ]
+
+    # three independent parts at once: Polars works outside Python's lock, so the two cores
+    # share them (each signal reads only its own frames)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = [pool.submit(part) for part in (deadline_signals, graded_signals, other_signals)]
+        frames = [frame for part in parts for frame in part.result()]
+    combined = enrolments.lazy()
     for frame in frames:
-        combined = combined.join(frame, on="enrolment_id", how="left")
+        combined = combined.join(frame.lazy(), on="enrolment_id", how="left")
     texts = [pl.col(f"{name}_text") for name in SIGNALS]
     return (
         combined.with_columns([pl.col(f"{name}_level").alias(name) for name in SIGNALS])
@@ -705,9 +730,10 @@ def signals(
             .cast(pl.Int64)
             .alias("signal_count"),
             _highest([pl.col(name) for name in SIGNALS]).alias("signal_level"),
-            pl.concat_list(texts).list.drop_nulls().list.join(" ; ").alias("signals"),
+            pl.concat_str(texts, separator=" ; ", ignore_nulls=True).alias("signals"),
         )
         .drop([f"{name}_level" for name in SIGNALS] + [f"{name}_text" for name in SIGNALS])
+        .collect()
     )
 
 
@@ -822,23 +848,25 @@ def at_risk(
     """
     settings = scope.settings
     enrolments = active_enrolments(dataset, scope, as_of)
-    flagged = signals(dataset, enrolments, as_of, settings)
+    scored = pl.DataFrame(
+        schema={"enrolment_id": pl.Int64, "score": pl.Float64, "reasons": pl.String}
+    )
     if model is not None and not enrolments.is_empty():
-        scored = model.score(dataset, enrolments, as_of)
+        copies_of_assignments(dataset)  # matched once, before the score and signals read it
+        with ThreadPoolExecutor(max_workers=1) as pool:  # the score while the signals run
+            scoring = pool.submit(model.score, dataset, enrolments, as_of)
+            flagged = signals(dataset, enrolments, as_of, settings)
+            scored = scoring.result()
     else:
-        scored = pl.DataFrame(
-            schema={"enrolment_id": pl.Int64, "score": pl.Float64, "reasons": pl.String}
-        )
+        flagged = signals(dataset, enrolments, as_of, settings)
     score_level = _level(pl.col("score"), settings.risk_score_vigilance, settings.risk_score_alert)
-    signal_labels = (
-        pl.concat_list(
-            [
-                pl.when(pl.col(name).is_not_null()).then(pl.lit(label)).otherwise(None)
-                for name, label in SIGNALS.items()
-            ]
-        )
-        .list.drop_nulls()
-        .list.join(", ")
+    signal_labels = pl.concat_str(
+        [
+            pl.when(pl.col(name).is_not_null()).then(pl.lit(label))
+            for name, label in SIGNALS.items()
+        ],
+        separator=", ",
+        ignore_nulls=True,
     )
     listed = (
         flagged.join(scored, on="enrolment_id", how="left")
@@ -859,6 +887,23 @@ def at_risk(
     ).select(LIST_COLUMNS)
 
 
+def _highest_of_learner() -> pl.Expr:
+    """A learner's level in an at_risk() frame grouped by learner: the highest of their rows
+    (the frame holding _rank, level_rank())."""
+    return pl.col("level").sort_by("_rank").last()
+
+
+def levels_by_learner(frame: pl.DataFrame) -> pl.DataFrame:
+    """learner_id, level: each learner of an at_risk() frame once, at their highest level (the
+    level of ``by_learner``, without the texts: the monthly report counts learners by level)."""
+    return (
+        frame.select("learner_id", "level")
+        .with_columns(level_rank().alias("_rank"))
+        .group_by("learner_id")
+        .agg(_highest_of_learner())
+    )
+
+
 def by_learner(frame: pl.DataFrame) -> pl.DataFrame:
     """One line per learner of an at_risk() frame: their groups (", "), the highest score and
     level, their signals and reasons (of each group, " ; "), in the order of the list."""
@@ -872,7 +917,7 @@ def by_learner(frame: pl.DataFrame) -> pl.DataFrame:
             pl.col("site").unique(maintain_order=True).str.join(", "),
             pl.col("referent").first(),
             pl.col("score").max(),
-            pl.col("level").sort_by("_rank").last(),
+            _highest_of_learner(),
             pl.col("reasons")
             .filter(pl.col("reasons") != "")
             .unique(maintain_order=True)

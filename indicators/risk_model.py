@@ -196,19 +196,30 @@ class RiskModel:
         contributions = self.coefficients * (filled - self.means) / self.scales
         concern = np.array([CONCERN[name] for name in FEATURES] + [1] * len(self.categories))
         contributions = np.where(np.sign(self.coefficients) == concern, contributions, 0.0)
-        order = np.argsort(-contributions, axis=1)[:, :REASONS_SHOWN]
+        order = _largest(contributions, REASONS_SHOWN)
         weights = np.take_along_axis(contributions, order, axis=1)
         # weights > 0 and a coefficient of the concerning sign: the value is on the worrying
-        # side; the texts picked in Polars (a Python loop over the rows took 2 s nationally)
-        texts = _reason_texts(examples, self.categories)
-        picked = texts.select(pl.concat_list(pl.all()).alias("texts")).with_columns(
-            [pl.Series(f"o{k}", order[:, k]) for k in range(order.shape[1])]
-            + [pl.Series(f"w{k}", weights[:, k]) for k in range(order.shape[1])]
-        )
+        # side; the texts picked in Polars (a Python loop over the rows took 2 s nationally),
+        # column by column (a list of every text per row took 2,7 s nationally)
+        # (only the texts of the features some row shows: 0,6 s less nationally)
+        shown = weights > 0.05
+        texts = _reason_texts(examples, self.categories, used=set(order[shown].tolist()))
+        names = _input_names(self.categories)
+        picked = pl.DataFrame(
+            [pl.Series(f"_o{k}", order[:, k]) for k in range(order.shape[1])]
+            + [pl.Series(f"_w{k}", weights[:, k]) for k in range(order.shape[1])]
+        ).hstack(texts.get_columns())  # texts may have no column: no reason anywhere
+
+        def text_at(k: int) -> pl.Expr:
+            """The text of the row's k-th feature (in ``order``), when it weighs."""
+            at = pl.col(f"_o{k}")
+            used = np.unique(order[:, k][shown[:, k]]).tolist()
+            if not used:
+                return pl.lit(None, pl.String)
+            return pl.coalesce([pl.when(at == j).then(pl.col(names[j])) for j in used])
+
         chosen = [
-            pl.when(pl.col(f"w{k}") > 0.05)
-            .then(pl.col("texts").list.get(pl.col(f"o{k}")))
-            .replace("", None)
+            pl.when(pl.col(f"_w{k}") > 0.05).then(text_at(k)).replace("", None)
             for k in range(order.shape[1])
         ]
         reasons = picked.select(
@@ -222,6 +233,26 @@ class RiskModel:
             },
             schema={"enrolment_id": pl.Int64, "score": pl.Float64, "reasons": pl.String},
         )
+
+
+def _largest(contributions: np.ndarray, count: int) -> np.ndarray:
+    """The positions of the ``count`` largest contributions of each row, largest first: those
+    of ``np.argsort(-contributions, axis=1)[:, :count]`` wherever a contribution above 0.05
+    (a reason shown) is concerned. Partitioned, then the ``count`` sorted (sorting every row
+    took 0.5 s nationally); the full sort when two values above 0.05 tie around them (which of
+    them comes first is the full sort's choice)."""
+    width = contributions.shape[1]
+    if count >= width or np.isnan(contributions).any():
+        return np.argsort(-contributions, axis=1)[:, :count]
+    top = np.argpartition(-contributions, count, axis=1)[:, : count + 1]
+    values = np.take_along_axis(contributions, top, axis=1)
+    ranked = np.argsort(-values, axis=1)
+    top = np.take_along_axis(top, ranked, axis=1)
+    values = np.take_along_axis(values, ranked, axis=1)  # the count + 1 largest, sorted
+    ties = (values[:, 1:] == values[:, :-1]) & (values[:, 1:] > 0.05)
+    if ties.any():
+        return np.argsort(-contributions, axis=1)[:, :count]
+    return top[:, :count]
 
 
 def _daily_cumulative(
@@ -660,9 +691,17 @@ def _matrix(examples: pl.DataFrame, categories: Categories) -> np.ndarray:
     return examples.select(numeric + indicators).fill_nan(None).to_numpy().astype(float)
 
 
-def _reason_texts(examples: pl.DataFrame, categories: Categories) -> pl.DataFrame:
+def _input_names(categories: Categories) -> list[str]:
+    """The model's input columns, in order (``_matrix``): FEATURES, then the categories."""
+    return [*FEATURES, *(f"{column}={value}" for column, value in categories)]
+
+
+def _reason_texts(
+    examples: pl.DataFrame, categories: Categories, used: set[int] | None = None
+) -> pl.DataFrame:
     """For each feature and category, what it says of the enrolment in French (a column
-    each, in the order of the model's input)."""
+    each, in the order of the model's input; with ``used``, only the inputs of these
+    positions)."""
 
     def number(name: str) -> pl.Expr:
         return pl.col(name).cast(pl.Int64).cast(pl.String)
@@ -781,8 +820,10 @@ def _reason_texts(examples: pl.DataFrame, categories: Categories) -> pl.DataFram
         texts[f"{column}={value}"] = pl.when(pl.col(column) == value).then(
             pl.lit(f"{CATEGORICAL[column]} « {value} » : des abandons plus fréquents")
         )
-    order = [*FEATURES, *(f"{column}={value}" for column, value in categories)]
-    return examples.select([texts[name].alias(name) for name in order])
+    order = _input_names(categories)
+    return examples.select(
+        [texts[name].alias(name) for j, name in enumerate(order) if used is None or j in used]
+    )
 
 
 def group_starts(dataset: Dataset) -> pl.DataFrame:

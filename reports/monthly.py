@@ -21,6 +21,7 @@ figures equal ``pilotage indicators --from <1st> --to <last day> --json``:
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -301,7 +302,7 @@ def risk_levels(
     once, at their highest level (risk.by_learner); ``contacted``: those of them with a
     follow-up contact noted in ``period`` (``contacts``: (learner_id, contacted_on) pairs),
     null when the contacts are not known (a file analysed without saving it)."""
-    learners = risk.by_learner(at_risk) if not at_risk.is_empty() else _no_risk()
+    learners = risk.levels_by_learner(at_risk)
     contacted = (
         pl.DataFrame(
             list(contacts), schema={"learner_id": pl.Int64, "contacted_on": pl.Date}, orient="row"
@@ -334,17 +335,20 @@ def risk_levels(
     )
 
 
-def narrowed_for_risk(dataset: Dataset, scope: Scope, day: date) -> Dataset:
-    """The dataset without what the risk list of ``day`` (risk.at_risk) never reads, for the
-    same list from a fraction of the rows: copies and interviews of learners with no
-    enrolment active on ``day`` within the scope (every signal joins the events to those
-    enrolments by learner, and compares a learner only with the other listed ones), and
-    copies handed in after ``day`` (every signal reads the copies up to that day). A frame
-    that would become empty is kept whole (a signal is not computed at all on data without
-    interviews)."""
-    learners = risk.active_enrolments(dataset, scope, day).get_column("learner_id").unique()
+def narrowed_for_risk(dataset: Dataset, scope: Scope, *days: date) -> Dataset:
+    """The dataset without what the risk lists of ``days`` (risk.at_risk) never read, for the
+    same lists from a fraction of the rows: copies and interviews of learners with no
+    enrolment active on any of ``days`` within the scope (every signal joins the events to
+    those enrolments by learner, and compares a learner only with the other listed ones), and
+    copies handed in after the latest day (every signal reads the copies up to its day). A
+    frame that would become empty is kept whole (a signal is not computed at all on data
+    without interviews). One narrowed dataset for several days (the alerts' day and a week
+    before) is read once: the copies' assignments (deadlines.copies_of_assignments) are
+    matched once for both lists."""
+    active = [risk.active_enrolments(dataset, scope, day) for day in days]
+    learners = pl.concat([frame.get_column("learner_id") for frame in active]).unique()
     kept = pl.col("learner_id").is_in(learners.implode())
-    copies = dataset.copies.filter(kept & (pl.col("submitted_on") <= day))
+    copies = dataset.copies.filter(kept & (pl.col("submitted_on") <= max(days)))
     interviews = dataset.interviews.filter(kept)
     return replace(
         dataset,
@@ -397,54 +401,67 @@ def monthly_report(
     period = scope.period
     day = as_of(dataset, period)
     has_data = _has_events(dataset, scope)
-    headline = headline_table(dataset, scope)
-    at_risk_list = (
-        risk.at_risk(narrowed_for_risk(dataset, scope, day), scope, day) if has_data else _no_risk()
-    )
-    found = surges.surges(dataset, scope) if has_data else None
-    support = support_hours.delivered_by_group(dataset, scope, day).select(
-        "site", "group", "kind", "sessions", "hours_delivered", "hours_expected", "delivered_share"
-    )
-    report = MonthlyReport(
-        period=period,
-        scope_label=scope_label(scope),
-        data_end=data_end(dataset),
-        day=day,
-        has_data=has_data,
-        previous_period=shifted_month(period, -1),
-        year_before_period=shifted_month(period, -12),
-        headline=headline,
-        weekly=weekly_copies(dataset, scope, found) if has_data else _no_weeks(),
-        surges=surges_of_month(found) if has_data else _no_surges(),
-        delays=delays.breakdown(dataset, scope, "discipline").select(
-            "discipline",
-            "copies_corrected",
-            "correction_delay_days_mean",
-            "correction_delay_days_median",
-            "correction_delay_days_p90",
-            "correction_within_target_share",
-        ),
-        tutoring=tutoring.response_summary(dataset, scope, by="site")
-        .select(
+
+    def risk_list() -> pl.DataFrame:
+        return risk.at_risk(narrowed_for_risk(dataset, scope, day), scope, day)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the risk list (the longest figure) while the others are computed: Polars works
+        # outside Python's lock, so the two cores share them
+        listing = pool.submit(risk_list) if has_data else None
+        headline = headline_table(dataset, scope)
+        found = surges.surges(dataset, scope) if has_data else None
+        support = support_hours.delivered_by_group(dataset, scope, day).select(
             "site",
-            "requests_received",
-            "requests_answered",
-            "answered_within_target",
-            "answered_within_target_share",
+            "group",
+            "kind",
+            "sessions",
+            "hours_delivered",
+            "hours_expected",
+            "delivered_share",
         )
-        .sort("site", nulls_last=True),
-        dropout_public=dropout.dropout_by(dataset, scope, "public")
-        .select("public", "learners_enrolled", "dropouts", "dropout_rate")
-        .sort("public", nulls_last=True),
-        dropout_group=dropout.dropout_by(dataset, scope, "group")
-        .select("site", "group", "public", "learners_enrolled", "dropouts", "dropout_rate")
-        .sort("site", "group", nulls_last=True),
-        at_risk=risk_levels(at_risk_list, contacts, period),
-        support=support,
-        summary=(),
-        correction_target_days=scope.settings.correction_target_days,
-        tutoring_target_hours=scope.settings.tutoring_target_hours,
-    )
+        report = MonthlyReport(
+            period=period,
+            scope_label=scope_label(scope),
+            data_end=data_end(dataset),
+            day=day,
+            has_data=has_data,
+            previous_period=shifted_month(period, -1),
+            year_before_period=shifted_month(period, -12),
+            headline=headline,
+            weekly=weekly_copies(dataset, scope, found) if has_data else _no_weeks(),
+            surges=surges_of_month(found) if has_data else _no_surges(),
+            delays=delays.breakdown(dataset, scope, "discipline").select(
+                "discipline",
+                "copies_corrected",
+                "correction_delay_days_mean",
+                "correction_delay_days_median",
+                "correction_delay_days_p90",
+                "correction_within_target_share",
+            ),
+            tutoring=tutoring.response_summary(dataset, scope, by="site")
+            .select(
+                "site",
+                "requests_received",
+                "requests_answered",
+                "answered_within_target",
+                "answered_within_target_share",
+            )
+            .sort("site", nulls_last=True),
+            dropout_public=dropout.dropout_by(dataset, scope, "public")
+            .select("public", "learners_enrolled", "dropouts", "dropout_rate")
+            .sort("public", nulls_last=True),
+            dropout_group=dropout.dropout_by(dataset, scope, "group")
+            .select("site", "group", "public", "learners_enrolled", "dropouts", "dropout_rate")
+            .sort("site", "group", nulls_last=True),
+            at_risk=risk_levels(
+                listing.result() if listing is not None else _no_risk(), contacts, period
+            ),
+            support=support,
+            summary=(),
+            correction_target_days=scope.settings.correction_target_days,
+            tutoring_target_hours=scope.settings.tutoring_target_hours,
+        )
     return _with_summary(report)
 
 

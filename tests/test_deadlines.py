@@ -184,3 +184,79 @@ def test_an_assignment_is_due_the_day_after_its_due_date() -> None:
         for r in listed.filter(pl.col("missed_assignments").is_not_null()).iter_rows(named=True)
     }
     assert levels == {"B": "vigilance", "Z": "alerte"}
+
+
+def test_each_copy_counts_once_for_each_assignment_it_is_a_copy_of() -> None:
+    """copies_of_assignments on the world of tests/test_risk_deadlines.py plus two copies:
+    K2 (G from 01/09, H from 01/02: their copies fall to H, which set nothing) has D1, D2,
+    D3 counted in G, the group that set them; a second copy of D1 handed in by A the same day
+    counts once; a copy of the libre work (no such assignment) and the copies of the group
+    without due dates count for nothing. Worked by hand: A, K, K2, C, F: D1, D2, D3; B: D1."""
+    from test_risk_deadlines import build
+
+    world = build()
+    world.copy("A", "Maths", submitted=date(2026, 3, 1), assignment="D1")
+    world.copy("A", "Maths", submitted=date(2026, 3, 2), assignment="Inconnu")
+    data = world.dataset()
+    found = deadlines.copies_of_assignments(data)
+    learners = data.enrolments.select("learner_id", "external_id").unique()
+    rows = (
+        found.join(learners, on="learner_id")
+        .join(data.frames.groups.select(pl.col("id").alias("group_id"), "name"), on="group_id")
+        .select("external_id", "name", "title", "submitted_on")
+        .rows()
+    )
+    expected = [
+        (name, "G", title, day)
+        for name, title, day in [
+            *[(n, t, d) for n in ("A", "K", "K2") for t, d in ON_TIME.items()],
+            ("B", "D1", date(2026, 3, 1)),
+            ("C", "D1", date(2026, 3, 5)),
+            ("C", "D2", date(2026, 3, 20)),
+            ("C", "D3", date(2026, 3, 29)),
+            ("F", "D1", date(2026, 3, 1)),
+            ("F", "D2", date(2026, 3, 15)),
+            ("F", "D3", date(2026, 3, 31)),
+        ]
+    ]
+    assert sorted(rows) == sorted(expected)
+    assert found.columns == [
+        "learner_id", "assignment_id", "group_id", "discipline", "title", "due_on",
+        "submitted_on",
+    ]  # fmt: skip
+    due = dict(
+        data.assignments.filter(pl.col("due_on").is_not_null()).select("id", "due_on").rows()
+    )
+    assert all(due[a] == d for a, d in found.select("assignment_id", "due_on").rows())
+
+
+ON_TIME = {"D1": date(2026, 3, 1), "D2": date(2026, 3, 15), "D3": date(2026, 3, 29)}
+
+
+def test_a_copy_counts_in_the_group_enrolled_in_on_its_day() -> None:
+    """M is in G from 01/09/2025 to 31/01/2026, then in H from 01/02/2026: G and H both set a
+    Maths « D1 » (due 10/10/2025 in G, 10/02/2026 in H). M's D1 of 09/10 counts for G's, that
+    of 09/02 for H's. N leaves G on 31/01 and enters H the same day: in two groups at once
+    that day, like K (H from 01/09, G from 01/02 too); M, never in two at once, is not."""
+    world = World()
+    world.group("G", site="Lyon")
+    world.group("H", site="Lyon")
+    g_d1 = world.assignment("G", "Maths", "D1", due=date(2025, 10, 10))
+    h_d1 = world.assignment("H", "Maths", "D1", due=date(2026, 2, 10))
+    world.learner("M", group="G", entered=date(2025, 9, 1), left=date(2026, 1, 31), reason="autre")
+    world.enrol("M", "H", date(2026, 2, 1))
+    world.learner("N", group="G", entered=date(2025, 9, 1), left=date(2026, 1, 31), reason="autre")
+    world.enrol("N", "H", date(2026, 1, 31))
+    world.learner("K", group="H", entered=date(2025, 9, 1))
+    world.enrol("K", "G", date(2026, 2, 1))
+    world.copy("M", "Maths", submitted=date(2025, 10, 9), assignment="D1")
+    world.copy("M", "Maths", submitted=date(2026, 2, 9), assignment="D1")
+    data = world.dataset()
+    found = deadlines.copies_of_assignments(data)
+    assert sorted(found.select("assignment_id", "submitted_on").rows()) == [
+        (g_d1, date(2025, 10, 9)),
+        (h_d1, date(2026, 2, 9)),
+    ]
+    ids = dict(data.enrolments.select("learner_id", "external_id").unique().rows())
+    at_once = deadlines._in_two_groups_at_once(data.enrolments).to_list()
+    assert sorted(ids[learner] for learner in at_once) == ["K", "N"]

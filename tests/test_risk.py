@@ -299,3 +299,29 @@ def test_school_absences_over_the_last_four_weeks():
     assert text == "4 demi-journées d'absence sur les 4 dernières semaines (dont 2 non justifiées)"
     assert "school_absences" not in set(risk.unavailable(data)["signal"])
     assert "school_absences" in set(risk.unavailable(world())["signal"])
+
+
+def test_falling_grades_compare_the_last_six_grades_in_the_order_handed_in() -> None:
+    """A has eight grades: 2, 2 (left out: only the last six count), then 15, 14, 16 and 10,
+    11, 12 -> falling (15 -> 11). 16 and 10 share a day: the copy recorded first counts
+    first. B has seven: 15, then 15 15 15 | 14 14 13 -> a drop of 1.3 points: not falling."""
+    w = World()
+    w.group("G", site="Lyon")
+    for name in ("A", "B"):
+        w.learner(name, group="G", entered=D(2025, 9, 1))
+    days = [D(2026, 1, 5), D(2026, 1, 12), D(2026, 1, 19), D(2026, 1, 26), D(2026, 2, 2),
+            D(2026, 2, 2), D(2026, 2, 9), D(2026, 2, 16)]  # fmt: skip
+    for index, (day, grade) in enumerate(zip(days, [2, 2, 15, 14, 16, 10, 11, 12], strict=True)):
+        w.copy("A", "Maths", submitted=day, assignment=f"A{index}", grade=float(grade))
+    for index, (day, grade) in enumerate(zip(days[1:], [15, 15, 15, 15, 14, 14, 13], strict=True)):
+        w.copy("B", "Maths", submitted=day, assignment=f"B{index}", grade=float(grade))
+    listed = risk.at_risk(w.dataset(), Scope(YEAR), AS_OF, everyone=True)
+    falling = listed.filter(pl.col("falling_grades").is_not_null())
+    assert falling.get_column("external_id").to_list() == ["A"]
+    assert (
+        falling.get_column("signals")
+        .item()
+        .startswith(
+            "Notes en baisse : moyenne des 3 dernières 11,0/20 contre 15,0/20 pour les 3 précédentes"
+        )
+    )

@@ -288,3 +288,55 @@ def test_features_against_the_group_at_the_same_cutoff():
     assert (x["days_since_copy_rel"], y["days_since_copy_rel"]) == (-7, 7)
     assert (x["days_since_copy_rank"], y["days_since_copy_rank"]) == (0.5, 1.0)
     assert (x["grade_rank"], y["grade_rank"]) == (0.5, 1.0)
+
+
+def test_the_reasons_are_the_texts_of_the_inputs_weighing_most(demo):
+    """The reasons picked column by column (RiskModel.score) equal those read row by row:
+    for each enrolment scored on the demo seed, the French texts of its REASONS_SHOWN inputs
+    of largest contribution (on the worrying side, above 0.05), empty texts left out."""
+    import numpy as np
+
+    day = D(2026, 1, 20)
+    model = risk_model.train(demo, day, DEFAULT_SETTINGS)
+    assert isinstance(model, risk_model.RiskModel)
+    enrolments = risk.active_enrolments(demo, Scope(Period(day, day)), day)
+    scored = model.score(demo, enrolments, day)
+    examples = risk_model.features(
+        demo, enrolments.select(risk_model.EXAMPLE_COLUMNS[:-1]).with_columns(cutoff=pl.lit(day))
+    )
+    matrix = risk_model._matrix(examples, model.categories)
+    filled = np.where(np.isnan(matrix), model.medians, matrix)
+    contributions = model.coefficients * (filled - model.means) / model.scales
+    concern = [risk_model.CONCERN[n] for n in risk_model.FEATURES] + [1] * len(model.categories)
+    contributions = np.where(np.sign(model.coefficients) == concern, contributions, 0.0)
+    texts = risk_model._reason_texts(examples, model.categories).rows()
+    expected = []
+    for row, weights in zip(texts, contributions, strict=True):
+        top = np.argsort(-weights)[: risk_model.REASONS_SHOWN]
+        expected.append(" ; ".join(row[j] for j in top if weights[j] > 0.05 and row[j]))
+    assert scored.get_column("enrolment_id").to_list() == examples["enrolment_id"].to_list()
+    assert scored.get_column("reasons").to_list() == expected
+    assert sum(1 for reason in expected if reason) > scored.height / 2
+
+
+def test_the_largest_contributions_are_those_of_the_full_sort():
+    """_largest gives the positions of the full sort wherever a reason is shown (above 0.05):
+    on rows with zeros tying (never shown), and on a matrix where two shown values tie (the
+    full sort then decides)."""
+    import numpy as np
+
+    rows = np.array(
+        [
+            [0.0, 0.3, 0.0, 0.9, 0.0, 0.1],
+            [0.0, 0.0, 0.0, 0.0, 0.2, 0.0],
+            [0.5, 0.4, 0.3, 0.2, 0.1, 0.06],
+            [-1.0, 0.0, 0.07, 0.0, 0.0, 2.0],
+        ]
+    )
+    order = risk_model._largest(rows, 3)
+    full = np.argsort(-rows, axis=1)[:, :3]
+    shown = np.take_along_axis(rows, full, axis=1) > 0.05
+    assert (order[shown] == full[shown]).all()
+    assert (np.take_along_axis(rows, order, axis=1) == np.take_along_axis(rows, full, axis=1)).all()
+    tied = np.array([[0.2, 0.7, 0.7, 0.1], [0.4, 0.3, 0.2, 0.1]])
+    assert (risk_model._largest(tied, 3) == np.argsort(-tied, axis=1)[:, :3]).all()
