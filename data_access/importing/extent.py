@@ -15,6 +15,8 @@ import io
 import re
 import struct
 import xml.etree.ElementTree as ElementTree
+from collections import deque
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from html import unescape
 from posixpath import normpath
@@ -30,6 +32,8 @@ MAX_SHEET_CELLS = 16_777_216
 """Cells between the first and the last value: 1 048 576 rows × 16 columns, or a full .xls."""
 MAX_ROW_BYTES = 64 * 1024**2
 MAX_NOTED_FORMULAS = 1_000
+MAX_QUEUED_PIECES = 4
+"""Pieces of a sheet (about 1 MB each) handed to the scanning threads and not yet measured."""
 
 
 def column_letters(number: int) -> str:
@@ -284,13 +288,15 @@ class XlsxSheetScanner:
     """Measures one worksheet XML from its bytes, fed in pieces: cells holding a value, the
     declared dimension, formula cells and whether they carry a computed value."""
 
-    def __init__(self, file_name: str, path: str) -> None:
+    def __init__(self, file_name: str, path: str, pool: Executor | None = None) -> None:
         self.file_name = file_name
         self.path = path
         self.extent = Extent()
         self._pending = b""
         self._row = 0
         self._column = 0
+        self._pool = pool
+        self._queued: deque[tuple[bytes, Future[_Cells | None]]] = deque()
 
     def feed(self, chunk: bytes) -> None:
         buffer = self._pending + chunk
@@ -309,13 +315,29 @@ class XlsxSheetScanner:
         if self._pending:
             self._segment(self._pending)
             self._pending = b""
+        while self._queued:
+            self._measure_oldest()
 
     def _segment(self, segment: bytes) -> None:
+        """The piece's cells located now, or by the pool while the next pieces are inflated
+        (the array scan lets the other threads run): the pieces are then taken in order, at
+        most MAX_QUEUED_PIECES in memory, so the measure is the same either way."""
+        if self._pool is None:
+            self._measure(segment, _usual_cells(segment))
+            return
+        self._queued.append((segment, self._pool.submit(_usual_cells, segment)))
+        while len(self._queued) > MAX_QUEUED_PIECES:
+            self._measure_oldest()
+
+    def _measure_oldest(self) -> None:
+        segment, located = self._queued.popleft()
+        self._measure(segment, located.result())
+
+    def _measure(self, segment: bytes, cells: _Cells | None) -> None:
         if self.extent.declared is None:
             found = _DIMENSION.search(segment)
             if found:
                 self.extent.declared = found[1].decode("ascii", "replace")
-        cells = _usual_cells(segment)
         if cells is not None:
             self._fast(cells)
             formulas = cells.formulas
