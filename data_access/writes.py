@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain
 
 import polars as pl
 from sqlalchemy import Connection, text
@@ -13,6 +14,13 @@ from data_access.db import touched
 from data_access.frames import conform
 
 BATCH_ROWS = 50_000
+
+SQLITE_BOUND_VALUES = 999
+"""Values bound to one INSERT on SQLite (its oldest limit): as many rows in one statement,
+``VALUES (...), (...)``, so that the driver's cost per statement is paid once per 99 copies
+rather than once per copy (issue 11: the insert of 100 000 copies, processor 0,70 s -> 0,55 s
+for the driver's part). The rows and the errors are the same: the statement fails whole, in a
+transaction that fails whole."""
 
 SQLITE_BULK_CACHE_KIB = 65_536
 """Page cache (KiB) of the connection during a bulk insert on SQLite. The default 2 MiB
@@ -66,8 +74,13 @@ def _executemany_into_sqlite(connection: Connection, table_name: str, frame: pl.
         + [pl.col(c).cast(pl.Int64) for c, t in frame.schema.items() if t == pl.Boolean]
     )
     columns = ", ".join(f'"{c}"' for c in frame.columns)
-    marks = ", ".join("?" for _ in frame.columns)
-    statement = f'INSERT INTO "{table_name}" ({columns}) VALUES ({marks})'  # noqa: S608
+    row_marks = f"({', '.join('?' for _ in frame.columns)})"
+    per_statement = max(1, SQLITE_BOUND_VALUES // frame.width)
+
+    def statement(rows: int) -> str:
+        marks = ", ".join([row_marks] * rows)
+        return f'INSERT INTO "{table_name}" ({columns}) VALUES {marks}'  # noqa: S608
+
     cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar())
     page_kib = int(connection.exec_driver_sql("PRAGMA page_size").scalar()) // 1024
     cache_kib = -cache if cache < 0 else cache * page_kib
@@ -77,7 +90,21 @@ def _executemany_into_sqlite(connection: Connection, table_name: str, frame: pl.
     try:
         with _indexes_built_after(connection, table_name, frame.height):
             for batch in frame.iter_slices(BATCH_ROWS):
-                connection.exec_driver_sql(statement, batch.rows())
+                rows = batch.rows()
+                whole = len(rows) - len(rows) % per_statement
+                if whole:
+                    connection.exec_driver_sql(
+                        statement(per_statement),
+                        [
+                            tuple(chain.from_iterable(rows[at : at + per_statement]))
+                            for at in range(0, whole, per_statement)
+                        ],
+                    )
+                if whole < len(rows):
+                    last = rows[whole:]
+                    connection.exec_driver_sql(
+                        statement(len(last)), tuple(chain.from_iterable(last))
+                    )
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
 

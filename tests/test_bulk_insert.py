@@ -117,3 +117,53 @@ def test_a_table_holding_more_rows_keeps_its_indexes_while_inserting(engine: sa.
         assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     assert any(s.startswith('INSERT INTO "copy"') for s in statements)
     assert not [s for s in statements if s.upper().startswith(("DROP INDEX", "CREATE INDEX"))]
+
+
+@pytest.mark.parametrize("count", [1, 110, 111, 112, 250])
+def test_rows_go_in_statements_of_many_rows_and_read_back_as_given(
+    engine: sa.Engine, count: int
+) -> None:
+    """Up to 999 values per INSERT (111 copies of these 9 columns): every row written once,
+    with its own values (nulls, dates, decimals), whatever the count left for the last one."""
+    rows = _copies(count).with_columns(
+        corrected_on=pl.Series(
+            [date(2025, 11, 2) if i % 3 else None for i in range(count)], dtype=pl.Date
+        ),
+        grade=pl.Series([i % 80 / 4 if i % 5 else None for i in range(count)], dtype=pl.Float64),
+    )
+    statements: list[str] = []
+    with db.write_transaction(engine) as connection:
+        db.bump_data_version(connection)
+        connection.connection.driver_connection.set_trace_callback(statements.append)
+        assert bulk_insert(connection, models.Copy, rows) == count
+        connection.connection.driver_connection.set_trace_callback(None)
+    inserts = [s for s in statements if s.startswith('INSERT INTO "copy"')]
+    assert rows.width == 9 and len(inserts) == -(-count // 111)
+    with engine.connect() as connection:
+        stored = connection.exec_driver_sql(
+            "SELECT id, learner_id, submitted_on, corrected_on, grade, copy_number, sequence "
+            "FROM copy ORDER BY id"
+        ).all()
+    expected = rows.select(
+        "id", "learner_id", "submitted_on", "corrected_on", "grade", "copy_number", "sequence"
+    ).with_columns(pl.col("submitted_on", "corrected_on").dt.strftime("%Y-%m-%d"))
+    assert [tuple(r) for r in stored] == expected.rows()
+
+
+def test_a_row_refused_among_many_is_explained_as_alone(engine: sa.Engine) -> None:
+    """A statement of many rows fails whole, with the message of the rule the row broke."""
+    from data_access.constraints import explain
+
+    messages = []
+    for count in (1, 150):
+        bad = _copies(count).with_columns(
+            grade=pl.when(pl.col("id") == count).then(25.0).otherwise(10.0)
+        )
+        with pytest.raises(sa.exc.IntegrityError) as refused:
+            with db.write_transaction(engine) as connection:
+                bulk_insert(connection, models.Copy, bad)
+        messages.append(str(explain(refused.value)))
+    assert messages[0] == messages[1]
+    assert "note" in messages[0].lower()
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM copy").scalar() == 0
