@@ -240,6 +240,14 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         _bump(connection, written)
 
 
+def holds_write_lock_unwritten(connection: Connection) -> bool:
+    """True inside ``write_transaction`` once the data version is bumped and before any other
+    table is written: the transaction holds the write lock and has changed nothing another
+    connection could miss, so a reader beside it (connectorx, on SQLite) reads exactly what
+    it sees, and no other writer can commit meanwhile."""
+    return connection.info.get(_TOUCHED) == {models.DataVersion.__tablename__}
+
+
 def bump_data_version(connection: Connection) -> None:
     """Bump the data version now. Inside ``write_transaction`` (where it is often the first
     statement, to take the write lock), the tables' versions move on at commit; outside, every

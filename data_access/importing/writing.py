@@ -18,8 +18,9 @@ from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlmodel import SQLModel
 
+from data_access import db
 from data_access.constraints import CONSTRAINT_MESSAGES, CROSS_COLUMN_CHECKS
-from data_access.frames import FRAME_TABLES, conform, in_force_on
+from data_access.frames import FRAME_TABLES, conform, connectorx_uri, in_force_on, read_table
 from data_access.importing.keys import canonical_spellings, key_expr, key_text
 from data_access.importing.validation import (
     EVENT_DATE,
@@ -27,7 +28,7 @@ from data_access.importing.validation import (
     ParsedRows,
     counted_half_days,
 )
-from data_access.writes import bulk_insert, reset_sequences
+from data_access.writes import SQLITE_BOUND_VALUES, bulk_insert, reset_sequences
 from domain import school_year_name, school_year_name_expr, school_year_of, school_year_of_expr
 
 DEFAULT_SITE = "Site non précisé"
@@ -83,7 +84,19 @@ def empty_state() -> State:
 
 
 def _read(connection: Connection, name: str, where=None) -> pl.DataFrame:  # noqa: ANN001
+    """The rows of a frame's table (those meeting ``where``), as its canonical frame; on a
+    SQLite file, read beside the transaction by connectorx while it holds the write lock and
+    has written nothing yet (``db.holds_write_lock_unwritten``): the same frame, typed in
+    Rust rather than row by row in Python (issue 11: the 100 000 copies of a re-import,
+    processor 0,83 s -> 0,29 s)."""
     table = FRAME_TABLES[name].__table__
+    beside = connection.dialect.name == "sqlite" and connectorx_uri(connection.engine)
+    if beside and db.holds_write_lock_unwritten(connection):
+        condition = None
+        if where is not None:
+            literal = {"literal_binds": True}
+            condition = str(where.compile(dialect=connection.dialect, compile_kwargs=literal))
+        return read_table(connection.engine, FRAME_TABLES[name], condition)
     query = select(*table.columns)
     if where is not None:
         query = query.where(where)
@@ -171,10 +184,14 @@ def _numbered_elsewhere(
     )
     connection.exec_driver_sql("DELETE FROM import_copy_numbers")
     marker = "%s" if connection.dialect.name == "postgresql" else "?"
-    connection.exec_driver_sql(
-        f"INSERT INTO import_copy_numbers (copy_number) VALUES ({marker})",  # noqa: S608
-        [(n,) for n in numbers.to_list()],
-    )
+    values = numbers.to_list()
+    for at in range(0, len(values), SQLITE_BOUND_VALUES):  # many rows per INSERT (writes.py)
+        chunk = values[at : at + SQLITE_BOUND_VALUES]
+        connection.exec_driver_sql(
+            "INSERT INTO import_copy_numbers (copy_number) VALUES "  # noqa: S608
+            + ", ".join([f"({marker})"] * len(chunk)),
+            tuple(chunk),
+        )
     numbers_table = sa_table("import_copy_numbers", sa_column("copy_number"))
     query = (
         select(*copy.columns)
