@@ -214,12 +214,17 @@ _PAD = 64
 
 @dataclass
 class _Cells:
-    """The cells of a piece in the usual form: row and column of each, and whether it holds
-    a value (a cell closed at once, or holding nothing or an empty value, does not)."""
+    """The cells of a piece in the usual form that hold a value (a cell closed at once, or
+    holding nothing or an empty value, does not): their first and last row and column, and
+    the position of the piece's last cell (where the next piece starts, should it be read the
+    slow way). Reduced where they are located, by the scanning thread."""
 
-    rows: np.ndarray
-    columns: np.ndarray
-    valued: np.ndarray
+    first: tuple[int, int] | None
+    """(first row, first column) of the cells holding a value; None: no such cell"""
+    last: tuple[int, int] | None
+    """(last row, last column) of the cells holding a value"""
+    final: tuple[int, int] | None
+    """(row, column) of the piece's last cell, valued or not; None: no cell"""
     formulas: bool
     """a <f tag in the piece (formulas written with a prefix are looked for apart)"""
 
@@ -247,9 +252,8 @@ def _usual_cells(segment: bytes) -> _Cells | None:
     starts = cells[(words[cells] & _mask(6)) == _CELL_OPEN]
     if len(starts) != len(cells):  # a cell without its position first
         return None
-    none = np.zeros(0, np.int64)
     if not len(starts):
-        return _Cells(none, none, np.zeros(0, bool), formulas)
+        return _Cells(None, None, None, formulas)
     window = data[starts[:, None] + 6 + np.arange(_WINDOW)]
     letter = (window >= ord("A")) & (window <= ord("Z"))
     digit = (window >= ord("0")) & (window <= ord("9"))
@@ -281,7 +285,12 @@ def _usual_cells(segment: bytes) -> _Cells | None:
         | ((follow & _mask(4)) == _EMPTY_VALUE)  # <v/>
         | ((follow & _mask(7)) == _EMPTY_VALUE_PAIR)  # <v></v>
     )
-    return _Cells(rows, columns, ~empty, formulas)
+    final = (int(rows[-1]), int(columns[-1]))
+    if empty.all():
+        return _Cells(None, None, final, formulas)
+    rows, columns = rows[~empty], columns[~empty]
+    first, last = (int(rows.min()), int(columns.min())), (int(rows.max()), int(columns.max()))
+    return _Cells(first, last, final, formulas)
 
 
 class XlsxSheetScanner:
@@ -350,13 +359,11 @@ class XlsxSheetScanner:
     def _fast(self, cells: _Cells) -> None:
         """Cells in the usual form: every one that holds a value counts (the reader places a
         cell by its own position, so rows do not matter)."""
-        valued = cells.valued
-        if valued.any():
-            rows, columns = cells.rows[valued], cells.columns[valued]
-            self.extent.add(int(rows.min()), int(columns.min()))
-            self.extent.add(int(rows.max()), int(columns.max()))
-        if len(cells.rows):  # where the next piece starts, should it be read the slow way
-            self._row, self._column = int(cells.rows[-1]), int(cells.columns[-1])
+        if cells.first is not None and cells.last is not None:
+            self.extent.add(*cells.first)
+            self.extent.add(*cells.last)
+        if cells.final is not None:  # where the next piece starts, should it be read the slow way
+            self._row, self._column = cells.final
 
     def _tags(self, segment: bytes) -> None:
         """Every row and cell in order, as the reader places them (the next row or column
