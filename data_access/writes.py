@@ -144,8 +144,6 @@ def _staged(connection: Connection, table_name: str, frame: pl.DataFrame) -> boo
     attached = driver.execute("PRAGMA database_list").fetchall()
     if len(attached) >= _MOST_ATTACHED:
         return False
-    import adbc_driver_sqlite.dbapi as adbc
-
     directory = Path(tempfile.mkdtemp(prefix="pilotage-staged-"))
     path = directory / "rows.db"
     schema = f"staged_{len(attached)}_{secrets.token_hex(4)}"
@@ -157,11 +155,7 @@ def _staged(connection: Connection, table_name: str, frame: pl.DataFrame) -> boo
             shutil.rmtree(directory, ignore_errors=True)
 
     try:
-        with adbc.connect(str(path), autocommit=True) as scratch, scratch.cursor() as cursor:
-            for statement in ("PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "BEGIN"):
-                cursor.execute(statement)  # scratch rows: neither journal nor disk flush
-            cursor.adbc_ingest("rows", frame, mode="create")
-            cursor.execute("COMMIT")
+        _write_scratch(path, frame)
         driver.execute("ATTACH DATABASE ? AS " + f'"{schema}"', (str(path),))
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
@@ -172,6 +166,31 @@ def _staged(connection: Connection, table_name: str, frame: pl.DataFrame) -> boo
         f'INSERT INTO "{table_name}" ({columns}) SELECT {columns} FROM "{schema}".rows'  # noqa: S608
     )
     return True
+
+
+def _write_scratch(path: Path, frame: pl.DataFrame) -> None:
+    """The frame as the table ``rows`` of a new SQLite database, written by the ADBC driver
+    from its Arrow columns, without journal nor flush to the disk (scratch rows). The driver's
+    low-level API: its DB-API module would import pyarrow and pandas (half a second)."""
+    import adbc_driver_manager as adbc
+    import adbc_driver_sqlite
+
+    with (
+        adbc_driver_sqlite.connect(str(path)) as database,
+        adbc.AdbcConnection(database) as scratch,
+        adbc.AdbcStatement(scratch) as statement,
+    ):
+        for pragma in ("journal_mode = OFF", "synchronous = OFF"):
+            statement.set_sql_query(f"PRAGMA {pragma}")
+            statement.execute_update()
+        statement.set_options(
+            **{
+                adbc.INGEST_OPTION_TARGET_TABLE: "rows",
+                adbc.INGEST_OPTION_MODE: adbc.INGEST_OPTION_MODE_CREATE,
+            }
+        )
+        statement.bind_stream(frame)
+        statement.execute_update()
 
 
 def _row_after_row(columns: list[list], start: int, end: int) -> tuple:
