@@ -23,15 +23,15 @@ BATCH_ROWS = 50_000
 SQLITE_BOUND_VALUES = 999
 """Values bound to one INSERT on SQLite (its oldest limit): as many rows in one statement,
 ``VALUES (...), (...)``, so that the driver's cost per statement is paid once per 99 copies
-rather than once per copy (issue 11: the insert of 100 000 copies, processor 0,70 s -> 0,55 s
-for the driver's part). The rows and the errors are the same: the statement fails whole, in a
-transaction that fails whole."""
+rather than once per copy (issue 11: 100 000 copies bound this way, processor 1,50 s -> 1,30 s
+for the whole insert, load 5,6). The rows and the errors are the same: the statement fails
+whole, in a transaction that fails whole."""
 
 SQLITE_STAGED_ROWS = 10_000
 """From this many rows, an insert on SQLite goes through a scratch database written by the
 ADBC driver from the frame's Arrow columns (``_staged``) rather than through Python values
-bound one by one (issue 11: the insert of 100 000 copies, processor 1,0-1,2 s -> 0,6 s
-under a load of 4)."""
+bound one by one (issue 11: the insert of 100 000 copies, index rebuilt included,
+processor 1,30 s -> 0,75 s, load 5 to 6)."""
 _MOST_ATTACHED = 8
 """Databases a SQLite connection may hold (main, temp and the staged ones; SQLite's own
 limit is 10): beyond, the rows are bound."""
