@@ -149,10 +149,14 @@ def _staged(connection: Connection, table_name: str, frame: pl.DataFrame) -> boo
     schema = f"staged_{len(attached)}_{secrets.token_hex(4)}"
 
     def forget(connection: Connection) -> None:
-        try:  # through the driver: no table of the data is touched
+        """Detach (through the driver: no table of the data is touched) and delete; never
+        raises, so that it never hides the error that ended the transaction (a connection
+        that cannot detach any more keeps it, under another name than the next ones)."""
+        try:
             connection.connection.driver_connection.execute(f'DETACH DATABASE "{schema}"')
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
+        except Exception:  # noqa: BLE001, S110
+            pass
+        shutil.rmtree(directory, ignore_errors=True)
 
     try:
         _write_scratch(path, frame)
