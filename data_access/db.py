@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -188,6 +188,8 @@ VERSIONED_TABLES: tuple[str, ...] = tuple(
 _TOUCHED = "pilotage_touched_tables"
 """Key, in the info of a connection inside ``write_transaction``, of the tables it touched."""
 _EVERY_TABLE = "*"
+_AFTER = "pilotage_after_transaction"
+"""Key, in the info of a connection inside ``write_transaction``, of what to do after it."""
 _WRITE = re.compile(
     r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM|COPY)\s+"?(\w+)"?',
     re.IGNORECASE,
@@ -229,15 +231,43 @@ def touched(connection: Connection, *tables: str) -> None:
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A transaction that bumps the data version, and the version of every table it touched,
-    when it commits: use it for every write."""
-    with engine.begin() as connection:
-        connection.info[_TOUCHED] = set()
+    when it commits: use it for every write. What ``after_transaction`` hands it is done once
+    the transaction is over (committed or rolled back), on the same connection."""
+    with engine.connect() as connection:
         try:
-            yield connection
-            written = set(connection.info[_TOUCHED])
+            with connection.begin():
+                connection.info[_TOUCHED] = set()
+                try:
+                    yield connection
+                    written = set(connection.info[_TOUCHED])
+                finally:
+                    connection.info.pop(_TOUCHED, None)
+                _bump(connection, written)
         finally:
-            connection.info.pop(_TOUCHED, None)
-        _bump(connection, written)
+            for action in connection.info.pop(_AFTER, []):
+                action(connection)
+
+
+def in_write_transaction(connection: Connection) -> bool:
+    """The connection is inside ``write_transaction``."""
+    return _TOUCHED in connection.info
+
+
+def after_transaction(connection: Connection, action: Callable[[Connection], None]) -> bool:
+    """Do ``action`` on the connection once its ``write_transaction`` is over (False, and
+    nothing noted, outside one): what cannot be undone inside it, as detaching a database."""
+    if not in_write_transaction(connection):
+        return False
+    connection.info.setdefault(_AFTER, []).append(action)
+    return True
+
+
+def holds_write_lock_unwritten(connection: Connection) -> bool:
+    """True inside ``write_transaction`` once the data version is bumped and before any other
+    table is written: the transaction holds the write lock and has changed nothing another
+    connection could miss, so a reader beside it (connectorx, on SQLite) reads exactly what
+    it sees, and no other writer can commit meanwhile."""
+    return connection.info.get(_TOUCHED) == {models.DataVersion.__tablename__}
 
 
 def bump_data_version(connection: Connection) -> None:

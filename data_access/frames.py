@@ -159,7 +159,9 @@ def in_force_on(
     )
 
 
-def _connectorx_uri(engine: Engine) -> str | None:
+def connectorx_uri(engine: Engine) -> str | None:
+    """The address connectorx reads the database at (None: an in-memory SQLite, which only
+    its own connection sees)."""
     url = engine.url
     if url.get_backend_name() == "sqlite":
         return f"sqlite://{url.database}" if url.database not in (None, "", ":memory:") else None
@@ -245,7 +247,7 @@ def read_table(engine: Engine, table: type[SQLModel], where: str | None = None) 
     query = f'SELECT {columns} FROM "{table.__tablename__}"'  # noqa: S608 (names from the model)
     if where is not None:
         query += f" WHERE {where}"
-    uri = _connectorx_uri(engine)
+    uri = connectorx_uri(engine)
     if uri is None:  # in-memory SQLite: connectorx cannot see it
         with engine.connect() as connection:
             frame = pl.read_database(query, connection, infer_schema_length=None)

@@ -218,3 +218,31 @@ def test_a_numbered_copy_is_found_whatever_the_day_the_export_gives(engine: sa.E
         17.0,
     )
     assert len(copies(engine)) == 4
+
+
+def test_ranks_within_a_key_are_those_of_a_window_over_the_key() -> None:
+    """_with_rank numbers only the rows whose key repeats: the same ranks as a window over
+    every key, null keys alike, in the frame's order."""
+    import random
+
+    import polars as pl
+
+    from data_access.importing.writing import _with_rank
+
+    rng = random.Random(3)
+    frame = pl.DataFrame(
+        {
+            "learner": [rng.choice([1, 2, 3, None]) for _ in range(2_000)],
+            "day": [rng.choice(["a", "b", None]) for _ in range(2_000)],
+            "value": range(2_000),
+        }
+    )
+    window = frame.with_columns(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("learner", "day").alias("rank")
+    )
+    assert _with_rank(frame, ["learner", "day"], "rank").equals(window)
+    assert _with_rank(frame.head(3).with_columns(learner=pl.lit(None, pl.Int64)), ["learner"], "r")[
+        "r"
+    ].to_list() == [1, 2, 3]
+    unique = pl.DataFrame({"learner": [1, 2, 3]})
+    assert _with_rank(unique, ["learner"], "r")["r"].to_list() == [1, 1, 1]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import hostile
@@ -14,8 +15,8 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from data_access.importing import ImportRejected, archive, open_sheet
-from data_access.importing.extent import XlsxSheetScanner
+from data_access.importing import ImportRejected, archive, extent, open_sheet
+from data_access.importing.extent import Extent, XlsxSheetScanner
 
 
 @pytest.fixture(scope="module")
@@ -98,12 +99,25 @@ def test_the_inflated_total_is_bounded_whatever_is_declared(
 # --- sheets: measured from their XML ------------------------------------------------------
 
 
-def _scan(xml: bytes, piece: int = 7) -> XlsxSheetScanner:
-    scanner = XlsxSheetScanner("f.xlsx", "sheet.xml")
+def _scan(xml: bytes, piece: int = 7, pool: ThreadPoolExecutor | None = None) -> XlsxSheetScanner:
+    scanner = XlsxSheetScanner("f.xlsx", "sheet.xml", pool)
     for at in range(0, len(xml), piece):  # fed in small pieces: tags cut anywhere
         scanner.feed(xml[at : at + piece])
     scanner.close()
     return scanner
+
+
+def _found(extent: Extent) -> tuple:
+    return (
+        extent.first_row,
+        extent.last_row,
+        extent.first_column,
+        extent.last_column,
+        extent.declared,
+        extent.formulas,
+        extent.positionless_formulas,
+        extent.positionless_uncomputed,
+    )
 
 
 def test_the_scanner_counts_only_cells_holding_a_value() -> None:
@@ -290,3 +304,89 @@ def test_a_far_cell_in_a_big_workbook_is_refused_before_reading() -> None:
     )
     with pytest.raises(ImportRejected, match="XFD1048576"):
         open_sheet("grand.xlsx", content)
+
+
+# --- the pieces scanned by threads while the archive is inflated -----------------------------
+
+
+def _mixed_sheet() -> bytes:
+    """Usual rows, then pieces only the tags can read (a prefix, a cell without position,
+    formulas with and without a value), then usual rows again, with a far cell among them."""
+    usual = _usual_sheet(6_000, 11)
+    unusual = (
+        b'<x:row r="7000"><x:c r="B7000"><x:v>1</x:v></x:c></x:row>'
+        b"<row><c><v>2</v></c><c><f>A1+1</f></c></row>"
+        b'<row r="7002"><c r="C7002"><f>SUM(A1:A2)</f><v>3</v></c></row>'
+    )
+    more = b"".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="D{r}" s="1"/></row>'.encode()
+        for r in range(7_003, 40_000)
+    )
+    head, tail = usual.rsplit(b"</sheetData>", 1)
+    middle = more.index(b'<c r="A20000"')
+    far = b'<c r="XFD9999999"><v>1</v></c>'
+    return head + unusual + more[:middle] + far + more[middle:] + b"</sheetData>" + tail
+
+
+@pytest.mark.parametrize("piece", [1 << 20, 65_536, 4_096])
+def test_pieces_scanned_by_threads_measure_what_one_thread_measures(piece: int) -> None:
+    xml = _mixed_sheet()
+    alone = _scan(xml, piece)
+    with ThreadPoolExecutor(2) as pool:
+        together = _scan(xml, piece, pool)
+    assert _found(together.extent) == _found(alone.extent)
+    assert (alone.extent.last_row, alone.extent.last_column) == (9_999_999, 16_384)
+    assert alone.extent.formulas  # the tags were read too
+
+
+def test_a_failure_in_a_scanning_thread_is_raised_as_it_would_be_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(segment: bytes) -> None:
+        raise MemoryError("scan")
+
+    monkeypatch.setattr(extent, "_usual_cells", broken)
+    xml = _usual_sheet(3_000, 1)
+    with pytest.raises(MemoryError, match="scan"):
+        _scan(xml, 1 << 20)
+    with ThreadPoolExecutor(2) as pool, pytest.raises(MemoryError, match="scan"):
+        _scan(xml, 1 << 20, pool)
+
+
+def test_a_row_too_long_is_refused_with_the_same_message_with_threads() -> None:
+    xml = b"<worksheet><sheetData><row>" + b"<c><v>1</v></c>" * (extent.MAX_ROW_BYTES // 15 + 1)
+    messages = []
+    for pool in (None, ThreadPoolExecutor(2)):
+        with pytest.raises(ImportRejected) as refused:
+            _scan(xml, 1 << 20, pool)
+        messages.append(str(refused.value))
+        if pool is not None:
+            pool.shutdown()
+    assert messages[0] == messages[1] and "dépasse 64 Mo" in messages[0]
+
+
+def test_a_workbook_reads_the_same_with_the_threads_as_without(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The reader's own path (reading._workbook): the same rows and extents, one scanning
+    thread or two."""
+    from data_access.importing import reading
+
+    buffer = io.BytesIO()
+    with xlsxwriter.Workbook(buffer, {"constant_memory": True}) as workbook:
+        sheet = workbook.add_worksheet("Copies")
+        sheet.write_row(0, 0, hostile.HEADERS)
+        for r in range(1, 60_001):
+            sheet.write_row(r, 0, [f"A{r}", "Maths", "02/10/2025", r % 20])
+    content = buffer.getvalue()
+    results = []
+    for threads in (1, 2):
+        monkeypatch.setattr(reading, "SCAN_THREADS", threads)
+        reading._workbook.cache_clear()
+        book = reading._workbook("grand.xlsx", content)
+        raw = open_sheet("grand.xlsx", content)
+        results.append(({k: _found(v) for k, v in book.extents.items()}, raw.rows))
+    reading._workbook.cache_clear()
+    assert results[0][0] == results[1][0]
+    assert results[0][0]["Copies"][:4] == (1, 60_001, 1, 4)
+    assert results[0][1].equals(results[1][1])

@@ -422,3 +422,64 @@ def test_templates_import_with_their_example(engine: sa.Engine, kind: str) -> No
     assert (report.kind, report.status, report.added, report.rejected) == (kind, "importé", 1, 0), (
         report.problems
     )
+
+
+class _RollBack(Exception):
+    pass
+
+
+def test_the_state_read_beside_the_write_lock_is_the_state_read_within(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the import holds the write lock and has written nothing else, a SQLite file's
+    state is read beside the transaction by connectorx: the very frames SQLAlchemy reads
+    (PostgreSQL reads within, as before)."""
+    from data_access import db
+    from data_access.importing import writing
+
+    import_file(engine, "apprenants.csv", csv_of(LEARNERS))
+    import_file(engine, "copies.csv", csv_of(COPIES))
+    sessions = [
+        ["Type de séance", "Groupe", "Site", "Date", "Durée", "Identifiant", "Présent"],
+        ["AP", "2nde A", "Lycée Nord", "06/10/2025", "2h30", "A1", "oui"],
+    ]
+    import_file(engine, "seances.xlsx", xlsx_of(sessions))
+    rows = pl.DataFrame(
+        {
+            "submitted_on": [date(2025, 10, 2), date(2025, 10, 2)],
+            "held_on": [date(2025, 10, 1), date(2025, 10, 9)],
+            "entry_date": [date(2025, 9, 1), date(2025, 9, 8)],
+            "copy_number": ["N1", None],
+        }
+    )
+    beside_reads: list[str] = []
+    read_table = writing.read_table
+    monkeypatch.setattr(
+        writing,
+        "read_table",
+        lambda engine, table, where=None: (
+            beside_reads.append(table.__tablename__) or read_table(engine, table, where)
+        ),
+    )
+    sqlite = engine.dialect.name == "sqlite"
+    for kind in ("copies", "sessions", "learners", "assignments"):
+        with engine.connect() as connection:
+            within = writing.load_state(connection, kind, rows)
+        beside_reads.clear()
+        with pytest.raises(_RollBack), db.write_transaction(engine) as connection:
+            assert not db.holds_write_lock_unwritten(connection)
+            db.bump_data_version(connection)
+            assert db.holds_write_lock_unwritten(connection)
+            beside = writing.load_state(connection, kind, rows)
+            connection.execute(sa.delete(models.ImportRecord.__table__))
+            assert not db.holds_write_lock_unwritten(connection)
+            raise _RollBack
+        assert bool(beside_reads) == sqlite
+        assert set(beside.frames) == set(within.frames) and beside.next_ids == within.next_ids
+        for name, frame in within.frames.items():
+            assert beside.frames[name].equals(frame), name
+        assert within.frames["learners"].height == 3
+        if kind == "copies":
+            assert within.frames["copies"].height == 2  # those of 02/10/2025
+        if kind == "sessions":
+            assert within.frames["attendance"].height == 1

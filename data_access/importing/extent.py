@@ -15,6 +15,8 @@ import io
 import re
 import struct
 import xml.etree.ElementTree as ElementTree
+from collections import deque
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from html import unescape
 from posixpath import normpath
@@ -30,6 +32,8 @@ MAX_SHEET_CELLS = 16_777_216
 """Cells between the first and the last value: 1 048 576 rows × 16 columns, or a full .xls."""
 MAX_ROW_BYTES = 64 * 1024**2
 MAX_NOTED_FORMULAS = 1_000
+MAX_QUEUED_PIECES = 4
+"""Pieces of a sheet (about 1 MB each) handed to the scanning threads and not yet measured."""
 
 
 def column_letters(number: int) -> str:
@@ -210,12 +214,17 @@ _PAD = 64
 
 @dataclass
 class _Cells:
-    """The cells of a piece in the usual form: row and column of each, and whether it holds
-    a value (a cell closed at once, or holding nothing or an empty value, does not)."""
+    """The cells of a piece in the usual form that hold a value (a cell closed at once, or
+    holding nothing or an empty value, does not): their first and last row and column, and
+    the position of the piece's last cell (where the next piece starts, should it be read the
+    slow way). Reduced where they are located, by the scanning thread."""
 
-    rows: np.ndarray
-    columns: np.ndarray
-    valued: np.ndarray
+    first: tuple[int, int] | None
+    """(first row, first column) of the cells holding a value; None: no such cell"""
+    last: tuple[int, int] | None
+    """(last row, last column) of the cells holding a value"""
+    final: tuple[int, int] | None
+    """(row, column) of the piece's last cell, valued or not; None: no cell"""
     formulas: bool
     """a <f tag in the piece (formulas written with a prefix are looked for apart)"""
 
@@ -243,9 +252,8 @@ def _usual_cells(segment: bytes) -> _Cells | None:
     starts = cells[(words[cells] & _mask(6)) == _CELL_OPEN]
     if len(starts) != len(cells):  # a cell without its position first
         return None
-    none = np.zeros(0, np.int64)
     if not len(starts):
-        return _Cells(none, none, np.zeros(0, bool), formulas)
+        return _Cells(None, None, None, formulas)
     window = data[starts[:, None] + 6 + np.arange(_WINDOW)]
     letter = (window >= ord("A")) & (window <= ord("Z"))
     digit = (window >= ord("0")) & (window <= ord("9"))
@@ -277,20 +285,27 @@ def _usual_cells(segment: bytes) -> _Cells | None:
         | ((follow & _mask(4)) == _EMPTY_VALUE)  # <v/>
         | ((follow & _mask(7)) == _EMPTY_VALUE_PAIR)  # <v></v>
     )
-    return _Cells(rows, columns, ~empty, formulas)
+    final = (int(rows[-1]), int(columns[-1]))
+    if empty.all():
+        return _Cells(None, None, final, formulas)
+    rows, columns = rows[~empty], columns[~empty]
+    first, last = (int(rows.min()), int(columns.min())), (int(rows.max()), int(columns.max()))
+    return _Cells(first, last, final, formulas)
 
 
 class XlsxSheetScanner:
     """Measures one worksheet XML from its bytes, fed in pieces: cells holding a value, the
     declared dimension, formula cells and whether they carry a computed value."""
 
-    def __init__(self, file_name: str, path: str) -> None:
+    def __init__(self, file_name: str, path: str, pool: Executor | None = None) -> None:
         self.file_name = file_name
         self.path = path
         self.extent = Extent()
         self._pending = b""
         self._row = 0
         self._column = 0
+        self._pool = pool
+        self._queued: deque[tuple[bytes, Future[_Cells | None]]] = deque()
 
     def feed(self, chunk: bytes) -> None:
         buffer = self._pending + chunk
@@ -309,13 +324,29 @@ class XlsxSheetScanner:
         if self._pending:
             self._segment(self._pending)
             self._pending = b""
+        while self._queued:
+            self._measure_oldest()
 
     def _segment(self, segment: bytes) -> None:
+        """The piece's cells located now, or by the pool while the next pieces are inflated
+        (the array scan lets the other threads run): the pieces are then taken in order, at
+        most MAX_QUEUED_PIECES in memory, so the measure is the same either way."""
+        if self._pool is None:
+            self._measure(segment, _usual_cells(segment))
+            return
+        self._queued.append((segment, self._pool.submit(_usual_cells, segment)))
+        while len(self._queued) > MAX_QUEUED_PIECES:
+            self._measure_oldest()
+
+    def _measure_oldest(self) -> None:
+        segment, located = self._queued.popleft()
+        self._measure(segment, located.result())
+
+    def _measure(self, segment: bytes, cells: _Cells | None) -> None:
         if self.extent.declared is None:
             found = _DIMENSION.search(segment)
             if found:
                 self.extent.declared = found[1].decode("ascii", "replace")
-        cells = _usual_cells(segment)
         if cells is not None:
             self._fast(cells)
             formulas = cells.formulas
@@ -328,13 +359,11 @@ class XlsxSheetScanner:
     def _fast(self, cells: _Cells) -> None:
         """Cells in the usual form: every one that holds a value counts (the reader places a
         cell by its own position, so rows do not matter)."""
-        valued = cells.valued
-        if valued.any():
-            rows, columns = cells.rows[valued], cells.columns[valued]
-            self.extent.add(int(rows.min()), int(columns.min()))
-            self.extent.add(int(rows.max()), int(columns.max()))
-        if len(cells.rows):  # where the next piece starts, should it be read the slow way
-            self._row, self._column = int(cells.rows[-1]), int(cells.columns[-1])
+        if cells.first is not None and cells.last is not None:
+            self.extent.add(*cells.first)
+            self.extent.add(*cells.last)
+        if cells.final is not None:  # where the next piece starts, should it be read the slow way
+            self._row, self._column = cells.final
 
     def _tags(self, segment: bytes) -> None:
         """Every row and cell in order, as the reader places them (the next row or column
