@@ -5,16 +5,22 @@ It only routes (st.navigation) and holds the shared sidebar; every screen is a f
 
 from __future__ import annotations
 
-import pandas  # noqa: F401  (see below)
 import streamlit as st
 
-from data_access.errors import PilotageError, report_unexpected
-from ui import auth, notices, sidebar
-from ui.text import escape
+from ui import cache
+
+# First, the data: after a start, their snapshots are read on another thread (outside Python's
+# lock) while the rest of the app is imported and the sidebar drawn, or while the user logs in.
+cache.start_loading()
 
 # pandas is imported here, fully, before any page runs: Altair looks it up in sys.modules,
 # and a page run started by a click while another run was still importing it saw a
 # half-initialised module ("partially initialized module 'pandas'").
+import pandas  # noqa: E402, F401
+
+from data_access.errors import PilotageError, report_unexpected  # noqa: E402
+from ui import auth, notices, sidebar  # noqa: E402
+from ui.text import escape  # noqa: E402
 
 st.set_page_config(page_title="Pilotage", page_icon=":material/monitoring:", layout="wide")
 

@@ -37,7 +37,6 @@ import polars as pl
 from indicators import delays, risk, surges
 from indicators.common import Period, Scope
 from indicators.dataset import Dataset, data_end
-from reports.monthly import narrowed_for_risk
 from ui import format as fmt
 
 RULES = {
@@ -340,6 +339,8 @@ def evaluate(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
     """Every alert on ``as_of`` within the scope's filters and perimeter (its period is not
     used: each rule reads its own week). Columns: rule, site, discipline, week, figure,
     threshold, message, page, key; in the order of RULES, then by site."""
+    from reports.monthly import narrowed_for_risk  # with the report's charts: not for pages
+
     now, before = (
         risk.at_risk(narrowed_for_risk(dataset, scope, day), scope, day)
         for day in (as_of, as_of - timedelta(days=7))
