@@ -75,7 +75,7 @@ for column, label, name, value, kind, inverse in (
     )
 fourth.metric(
     "Apprenants à risque",
-    fmt.number(risk.by_learner(at_risk).height),
+    fmt.number(risk.learners_count(at_risk)),
     help=help_for("at_risk", settings, f"Jour regardé : le {fmt.day(as_of)}."),
     border=True,
 )

@@ -202,3 +202,34 @@ def test_tables_keep_numbers_and_say_how_to_write_them() -> None:
     assert config["Copies"]["type_config"]["step"] == 1
     assert for_csv(frame, labels).rows() == [("M. X", 66.7, 1.2, 3), (None, None, 2.0, 4)]
     assert for_csv(frame, labels).columns == ["corrector", "Part (%)", "delay", "Copies"]
+
+
+def test_a_long_table_shows_its_first_rows_and_downloads_them_all() -> None:
+    """A table whose page sets no limit: MAX_ROWS_SHOWN rows drawn, a line saying so; a limit
+    set by the page, or rows picked from a list (drill-down), leave it as it was."""
+
+    def script() -> None:
+        import polars as pl
+
+        from ui import tables
+
+        long = pl.DataFrame({"group": [f"G{n:04d}" for n in range(tables.MAX_ROWS_SHOWN + 2)]})
+        tables.show(long, {"group": "Groupe"}, "groupes", title="Groupes")
+        tables.show(long, {"group": "Groupe"}, "groupes_200", title="Groupes", max_rows=200)
+        tables.show(long, {"group": "Groupe"}, "groupes_choix", title="Groupes", selectable=True)
+
+    from ui.tables import MAX_ROWS_SHOWN
+
+    app = AppTest.from_function(script, default_timeout=60).run()
+    assert not app.exception
+    capped, limited, picked = (frame.value for frame in app.dataframe)
+    assert capped.shape == (MAX_ROWS_SHOWN, 1)
+    assert list(capped["Groupe"][-1:]) == [f"G{MAX_ROWS_SHOWN - 1:04d}"]
+    assert limited.shape == (200, 1)
+    assert picked.shape == (MAX_ROWS_SHOWN + 2, 1)
+    assert [caption.value for caption in app.main.caption] == [
+        "Les 1\u202f000 premières lignes sur 1\u202f002 sont affichées ; le téléchargement "
+        "contient tout le tableau."
+    ]
+    # each table keeps its download buttons (Excel and CSV of the whole frame)
+    assert len(app.main.get("download_button")) == 6
