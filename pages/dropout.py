@@ -11,7 +11,6 @@ from ui.definitions import help_for
 from ui.text import escape
 from ui.tiles import change_tile
 
-MAX_ROWS_SHOWN = 2_000
 BY_TITLES = {"group": "Par groupe", "site": "Par site", "public": "Par public"}
 CHOICES = {"group": "groupe", "site": "site", "public": "public"}
 KEYS = {"group": ["site", "group", "public"], "site": ["site"], "public": ["public"]}
@@ -245,7 +244,7 @@ else:
             "absences_par_apprenant",
             title="Taux d'absence par apprenant",
             kinds=ABSENCE_RATES,
-            max_rows=MAX_ROWS_SHOWN,
+            max_rows=tables.MAX_ROWS_SHOWN,
             key="absences_learner",
         )
 
