@@ -35,9 +35,9 @@ MISSING_TEXT = "(non renseigné)"
 EMPTY_CELL = ""  # an empty date or number cell (Streamlit would write "None")
 PERCENT_SUFFIX = " (%)"
 MAX_ROWS_SHOWN = 1_000
-"""Rows of a table drawn when its page sets no limit (and its rows are not picked from a
-list, ui/drill.py): the browser gets these, the download the whole table. 22 397 rows of
-"Délais de correction" were 2,8 Mo sent to the browser at every visit."""
+"""Rows of a table drawn when its page sets no limit: the browser gets these, the download
+the whole table (and the list under a drill-down table, ui/drill.py, every row). 22 397 rows
+of "Délais de correction" were 2,8 Mo sent to the browser at every visit."""
 
 
 def named(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
@@ -150,7 +150,7 @@ def show(
         )
         downloads(frame, labels, file_stem, title=title, kinds=kinds, key=key)
         return None
-    capped = max_rows is None and not selectable and frame.height > MAX_ROWS_SHOWN
+    capped = max_rows is None and frame.height > MAX_ROWS_SHOWN
     visible = frame if max_rows is None else frame.head(max_rows)
     if capped:
         visible = frame.head(MAX_ROWS_SHOWN)
