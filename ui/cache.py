@@ -142,8 +142,7 @@ class DataStore:
 
     def start(self) -> None:
         """Start building the dataset when none is ready nor being built, and return at once:
-        a start reads its snapshots while the app imports its modules and draws the sidebar
-        (or while the user logs in), instead of after."""
+        a start reads its snapshots while the app imports its modules, instead of after."""
         with self._lock:
             if self._ready is not None or self._building is not None:
                 return
@@ -331,8 +330,8 @@ def _dataset_within_built(
 
 def start_loading() -> None:
     """Start loading the latest school year's data in the background, if this process has
-    not yet (app.py, first thing at every run: cheap once loaded). A database that cannot be
-    read is no error here: the page that needs the data says so."""
+    not yet (app.py, as soon as the user is signed in: cheap once loaded). A database that
+    cannot be read is no error here: the page that needs the data says so."""
     try:
         store().start()
     except PilotageError:  # the database cannot be reached: the page says so
