@@ -5,16 +5,11 @@ It only routes (st.navigation) and holds the shared sidebar; every screen is a f
 
 from __future__ import annotations
 
-import pandas  # noqa: F401  (see below)
 import streamlit as st
 
 from data_access.errors import PilotageError, report_unexpected
-from ui import auth, notices, sidebar
+from ui import auth, cache
 from ui.text import escape
-
-# pandas is imported here, fully, before any page runs: Altair looks it up in sys.modules,
-# and a page run started by a click while another run was still importing it saw a
-# half-initialised module ("partially initialized module 'pandas'").
 
 st.set_page_config(page_title="Pilotage", page_icon=":material/monitoring:", layout="wide")
 
@@ -127,6 +122,17 @@ if user is None:
     st.navigation(login_navigation(), position="hidden").run()
     st.stop()
 auth.remember(user)
+# Signed in: the data are read first, on another thread (their snapshots after a start, outside
+# Python's lock), while the rest of the app is imported. Not before: a login form needs none.
+cache.start_loading()
+
+# pandas is imported here, fully, before any page runs: Altair looks it up in sys.modules,
+# and a page run started by a click while another run was still importing it saw a
+# half-initialised module ("partially initialized module 'pandas'").
+import pandas  # noqa: E402, F401
+
+from ui import notices, sidebar  # noqa: E402
+
 # Every page of the role listed (beyond twelve, Streamlit would hide some behind "View more").
 page = st.navigation(navigation_of(user), expanded=True)
 st.sidebar.title("Pilotage")

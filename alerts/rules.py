@@ -39,7 +39,6 @@ from indicators import delays, risk, surges
 from indicators.common import Period, Scope
 from indicators.dataset import Dataset, data_end
 from indicators.deadlines import copies_of_assignments
-from reports.monthly import narrowed_for_risk
 from ui import format as fmt
 
 RULES = {
@@ -342,6 +341,8 @@ def evaluate(dataset: Dataset, scope: Scope, as_of: date) -> pl.DataFrame:
     """Every alert on ``as_of`` within the scope's filters and perimeter (its period is not
     used: each rule reads its own week). Columns: rule, site, discipline, week, figure,
     threshold, message, page, key; in the order of RULES, then by site."""
+    from reports.monthly import narrowed_for_risk  # with the report's charts: not for pages
+
     week_before = as_of - timedelta(days=7)
     narrowed = narrowed_for_risk(dataset, scope, as_of, week_before)  # one for both lists
     copies_of_assignments(narrowed)  # matched once, before both lists read it

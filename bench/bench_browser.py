@@ -62,6 +62,12 @@ WATCH = """() => {
     }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
 DONE = "() => window.__done === true"
+SHOWN = """title => window.__done === true || (
+    document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state')
+        === 'notRunning'
+    && [...document.querySelectorAll('h1')].some(h => h.textContent.trim() === title))"""
+"""A page visited is drawn: its run seen to end, or (a run so short that the browser never
+showed it running) the page's title there and no run going on."""
 PAINTED = "() => new Promise(resolve => requestAnimationFrame(() => resolve(true)))"
 
 
@@ -128,12 +134,16 @@ def serve(database: str, port: int) -> subprocess.Popen:
     raise SystemExit("streamlit n'a pas répondu en 120 s")
 
 
-async def timed(page, action, timeout_ms: int) -> float:  # noqa: ANN001
-    """Seconds from the action to the end of the script run it starts, painted."""
+async def timed(page, action, timeout_ms: int, title: str | None = None) -> float:  # noqa: ANN001
+    """Seconds from the action to the end of the script run it starts, painted (for a page
+    visited, ``title``: to its title drawn with no run going on)."""
     await page.evaluate(WATCH)
     start = time.perf_counter()
     await action()
-    await page.wait_for_function(DONE, timeout=timeout_ms)
+    if title is None:
+        await page.wait_for_function(DONE, timeout=timeout_ms)
+    else:
+        await page.wait_for_function(SHOWN, arg=title, timeout=timeout_ms)
     await page.evaluate(PAINTED)
     return time.perf_counter() - start
 
@@ -159,7 +169,7 @@ async def open_app(page, url: str, timeout_ms: int) -> float:  # noqa: ANN001
 
 async def visit(page, title: str, timeout_ms: int) -> float:  # noqa: ANN001
     link = page.get_by_role("link", name=title).first
-    return await timed(page, link.click, timeout_ms)
+    return await timed(page, link.click, timeout_ms, title)
 
 
 async def set_site(page, timeout_ms: int) -> tuple[float, float]:  # noqa: ANN001

@@ -904,6 +904,12 @@ def levels_by_learner(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def learners_count(frame: pl.DataFrame) -> int:
+    """The number of learners of an at_risk() frame: the lines of ``by_learner``, counted
+    without folding their groups and reasons into text (a page's figure, at every rerun)."""
+    return frame.get_column("learner_id").n_unique()
+
+
 def by_learner(frame: pl.DataFrame) -> pl.DataFrame:
     """One line per learner of an at_risk() frame: their groups (", "), the highest score and
     level, their signals and reasons (of each group, " ; "), in the order of the list."""

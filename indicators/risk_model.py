@@ -32,22 +32,21 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import polars as pl
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import GroupKFold, cross_val_predict
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
 
 from domain import COMPLETION_REASON, DROPOUT_REASON
 from indicators.common import IndicatorSettings
 from indicators.dataset import Dataset
 from indicators.deadlines import LATE, assignments_of, copies_of_assignments
 from indicators.risk import PASS_GRADE
+
+if TYPE_CHECKING:  # scikit-learn is imported where a model is learnt, not
+    # by the pages that only read a list already scored (2,4 s of imports)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
 
 LANDMARKS = 12
 LANDMARK_MARGIN_DAYS = 14
@@ -924,6 +923,11 @@ def training_examples(dataset: Dataset, as_of: date, points: list[int]) -> pl.Da
 
 
 def _pipeline() -> Pipeline:
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
     return Pipeline(
         [
             ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
@@ -940,6 +944,9 @@ def _fit(
     its out-of-fold scores to the outcome) and those out-of-fold scores: FOLDS parts, each
     learner's examples in one part only, each part scored by the regression learnt on the
     others."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
     matrix = _matrix(examples, categories)
     labels = examples.get_column("dropout").to_numpy()
     learners = examples.get_column("learner_id").to_numpy()
@@ -1018,6 +1025,8 @@ def train(dataset: Dataset, as_of: date, settings: IndicatorSettings) -> RiskMod
         return NoModel(reason="Pas de score de risque : un seul apprenant dans l'historique.",
                        ended=ended.height, dropouts=dropouts)  # fmt: skip
     pipeline, calibration, checked = _fit(examples, categories)
+    from sklearn.metrics import roc_auc_score
+
     check = Check(
         examples=examples.height,
         auc=float(roc_auc_score(labels_seen, checked)),

@@ -12,7 +12,6 @@ from ui import format as fmt
 from ui.settings_view import show_settings
 from ui.text import escape
 
-MAX_ROWS_SHOWN = 2_000
 LABELS = {**risk.COLUMN_LABELS, **risk.CONTACT_LABELS}
 PER_ENROLMENT = (
     "learner_name",
@@ -155,9 +154,9 @@ st.caption(
     "modèle). Contacté récemment : un contact de suivi noté dans les "
     f"{settings.risk_contact_recent_days} derniers jours."
 )
-if table.height > MAX_ROWS_SHOWN:
+if table.height > tables.MAX_ROWS_SHOWN:
     st.caption(
-        f"Seules les {fmt.number(MAX_ROWS_SHOWN)} premières lignes sont affichées ; le "
+        f"Seules les {fmt.number(tables.MAX_ROWS_SHOWN)} premières lignes sont affichées ; le "
         "téléchargement contient toute la liste."
     )
 tables.show(
@@ -166,7 +165,7 @@ tables.show(
     stem,
     title=f"Apprenants à risque de décrochage au {fmt.day(as_of)}",
     kinds={"score": "share"},
-    max_rows=MAX_ROWS_SHOWN,
+    max_rows=tables.MAX_ROWS_SHOWN,
     wide=("reasons", "signals", "last_contact"),
     key="at_risk_list",
 )
@@ -183,7 +182,7 @@ else:
         LABELS,
         "contacts_de_suivi",
         title="Contacts de suivi des apprenants à risque",
-        max_rows=MAX_ROWS_SHOWN,
+        max_rows=tables.MAX_ROWS_SHOWN,
         wide=("next_step",),
         key="at_risk_contacts",
     )

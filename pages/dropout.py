@@ -11,7 +11,6 @@ from ui.definitions import help_for
 from ui.text import escape
 from ui.tiles import change_tile
 
-MAX_ROWS_SHOWN = 2_000
 BY_TITLES = {"group": "Par groupe", "site": "Par site", "public": "Par public"}
 CHOICES = {"group": "groupe", "site": "site", "public": "public"}
 KEYS = {"group": ["site", "group", "public"], "site": ["site"], "public": ["public"]}
@@ -75,7 +74,7 @@ for column, label, name, value, kind, inverse in (
     )
 fourth.metric(
     "Apprenants à risque",
-    fmt.number(risk.by_learner(at_risk).height),
+    fmt.number(risk.learners_count(at_risk)),
     help=help_for("at_risk", settings, f"Jour regardé : le {fmt.day(as_of)}."),
     border=True,
 )
@@ -245,7 +244,7 @@ else:
             "absences_par_apprenant",
             title="Taux d'absence par apprenant",
             kinds=ABSENCE_RATES,
-            max_rows=MAX_ROWS_SHOWN,
+            max_rows=tables.MAX_ROWS_SHOWN,
             key="absences_learner",
         )
 

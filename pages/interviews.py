@@ -13,7 +13,6 @@ from ui.settings_view import show_settings
 from ui.text import escape
 from ui.tiles import change_tile
 
-MAX_ROWS_SHOWN = 2_000
 LABELS = {
     **risk.CONTACT_LABELS,
     **interviews.COLUMN_LABELS,
@@ -169,9 +168,9 @@ st.caption(
     "Date du premier entretien de chaque type (vide : pas encore eu lieu), nombre de suivis."
 )
 shown = pathway.drop("enrolment_id", "learner_id")
-if shown.height > MAX_ROWS_SHOWN:
+if shown.height > tables.MAX_ROWS_SHOWN:
     st.caption(
-        f"{fmt.number(shown.height)} parcours : seuls les {fmt.number(MAX_ROWS_SHOWN)} premiers "
+        f"{fmt.number(shown.height)} parcours : seuls les {fmt.number(tables.MAX_ROWS_SHOWN)} premiers "
         "sont affichés ; le téléchargement contient toute la liste."
     )
 tables.show(
@@ -179,7 +178,7 @@ tables.show(
     LABELS,
     "parcours_entretiens",
     title="Parcours d'entretiens de chaque apprenant",
-    max_rows=MAX_ROWS_SHOWN,
+    max_rows=tables.MAX_ROWS_SHOWN,
 )
 
 st.header("Entretiens manquants ou en retard")
@@ -200,7 +199,7 @@ else:
         LABELS,
         "entretiens_accueil_manquants",
         title="Apprenants inscrits sans entretien initial ou diagnostic",
-        max_rows=MAX_ROWS_SHOWN,
+        max_rows=tables.MAX_ROWS_SHOWN,
     )
 if not left.is_empty():
     st.markdown("**Sortis sans leurs entretiens d'accueil**")
@@ -215,7 +214,7 @@ if not left.is_empty():
         LABELS,
         "sortis_sans_entretiens_accueil",
         title="Sortis sans leurs entretiens d'accueil",
-        max_rows=MAX_ROWS_SHOWN,
+        max_rows=tables.MAX_ROWS_SHOWN,
     )
 st.subheader("Suivis en retard après une contractualisation")
 if overdue.is_empty():
@@ -227,7 +226,7 @@ else:
         LABELS,
         "suivis_en_retard",
         title="Suivis en retard après une contractualisation",
-        max_rows=MAX_ROWS_SHOWN,
+        max_rows=tables.MAX_ROWS_SHOWN,
     )
 
 st.header("Entretiens enregistrés sans objectifs")
@@ -245,7 +244,7 @@ else:
         LABELS,
         "entretiens_sans_objectifs",
         title="Entretiens enregistrés sans objectifs",
-        max_rows=MAX_ROWS_SHOWN,
+        max_rows=tables.MAX_ROWS_SHOWN,
     )
 
 st.header("Contacts de suivi")
@@ -262,7 +261,7 @@ else:
         LABELS,
         "contacts_de_suivi",
         title="Contacts de suivi",
-        max_rows=MAX_ROWS_SHOWN,
+        max_rows=tables.MAX_ROWS_SHOWN,
         wide=("next_step",),
         key="interview_contacts",
     )

@@ -215,13 +215,13 @@ with right:
         )
     else:
         at_risk = follow_up.at_risk(sel, day)
-        learners = risk.by_learner(at_risk)
-        alerts = risk.by_learner(risk.filter_at_risk(at_risk, [], [], [risk.ALERT]))
+        learners = risk.learners_count(at_risk)
+        alerts = risk.learners_count(risk.filter_at_risk(at_risk, [], [], [risk.ALERT]))
         st.metric(
             f"Apprenants à risque au {fmt.day(day)}",
-            fmt.number(learners.height),
+            fmt.number(learners),
             border=True,
             help=help_for("at_risk", settings),
         )
-        st.caption(f"Dont {fmt.number(alerts.height)} en alerte : à appeler en premier.")
+        st.caption(f"Dont {fmt.number(alerts)} en alerte : à appeler en premier.")
     st.page_link("pages/at_risk.py", label="Voir la liste et qui appeler", icon=":material/call:")

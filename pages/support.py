@@ -15,7 +15,6 @@ from ui.settings_view import show_settings
 from ui.text import escape
 from ui.tiles import change_tile
 
-MAX_ROWS_SHOWN = 2_000
 LABELS = {**support_hours.COLUMN_LABELS, "exit_date": "Sorti le"}
 COMPARED = {"hours_delivered": "count", "delivered_share": "rate"}
 # Compared with the same period a year earlier when the sidebar asks (the share in points).
@@ -224,7 +223,7 @@ group = drill.pick(
     kinds=group_kinds,
     hidden=("group_id", "need_group_id"),
     title="Heures assurées et attendues par groupe",
-    max_rows=MAX_ROWS_SHOWN,
+    max_rows=tables.MAX_ROWS_SHOWN,
     key="hours_by_group",
     choice="Les séances derrière les heures d'un groupe",
     names=per_group.get_column("label").to_list(),
@@ -267,13 +266,13 @@ else:
         LABELS,
         "apprenants_heures_insuffisantes",
         title="Apprenants avec trop peu d'heures d'AP",
-        max_rows=MAX_ROWS_SHOWN,
+        max_rows=tables.MAX_ROWS_SHOWN,
     )
 st.subheader("Tous les apprenants inscrits à une séance")
 everyone = received.drop("learner_id", "too_few")
-if everyone.height > MAX_ROWS_SHOWN:
+if everyone.height > tables.MAX_ROWS_SHOWN:
     st.caption(
-        f"{fmt.number(everyone.height)} apprenants : seuls les {fmt.number(MAX_ROWS_SHOWN)} "
+        f"{fmt.number(everyone.height)} apprenants : seuls les {fmt.number(tables.MAX_ROWS_SHOWN)} "
         "premiers sont affichés ; le téléchargement contient toute la liste."
     )
 tables.show(
@@ -281,7 +280,7 @@ tables.show(
     LABELS,
     "heures_par_apprenant",
     title="Heures reçues par apprenant",
-    max_rows=MAX_ROWS_SHOWN,
+    max_rows=tables.MAX_ROWS_SHOWN,
 )
 
 st.header("Groupes d'aide individualisée au-delà du plafond")

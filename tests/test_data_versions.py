@@ -244,6 +244,29 @@ def test_users_keep_the_previous_dataset_until_the_new_one_is_swapped_in(
     assert store.current().built is after.built and len(store.loads) == 2
 
 
+def test_a_load_started_before_it_is_needed_is_the_one_the_page_waits_for(
+    world_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = store_of(world_engine, tmp_path)
+    release = threading.Event()
+    real_load = frames.load_versioned
+
+    def slow_load(*args: object, **kwargs: object) -> object:
+        assert release.wait(30)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr("ui.cache.load_versioned", slow_load)
+    store.start()  # returns at once, the load under way
+    assert not store.has_data
+    store.start()  # started already: not a second load
+    release.set()
+    built = store.current().built  # waits for that load
+    assert list(store.loads) == [tuple(FRAME_TABLES)]
+    assert built.dataset.copies.height == 10
+    store.start()  # loaded: nothing to do
+    assert store.current().built is built and len(store.loads) == 1
+
+
 def test_a_failed_rebuild_keeps_the_previous_dataset_and_is_tried_again(
     world_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

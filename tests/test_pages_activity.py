@@ -202,3 +202,73 @@ def test_tables_keep_numbers_and_say_how_to_write_them() -> None:
     assert config["Copies"]["type_config"]["step"] == 1
     assert for_csv(frame, labels).rows() == [("M. X", 66.7, 1.2, 3), (None, None, 2.0, 4)]
     assert for_csv(frame, labels).columns == ["corrector", "Part (%)", "delay", "Copies"]
+
+
+def test_a_long_table_shows_its_first_rows_and_downloads_them_all() -> None:
+    """A table whose page sets no limit: MAX_ROWS_SHOWN rows drawn, a line saying so (a
+    drill-down table too: its list, ui/drill.py, holds every row); a limit set by the page
+    is kept."""
+
+    def script() -> None:
+        import polars as pl
+
+        from ui import tables
+
+        long = pl.DataFrame({"group": [f"G{n:04d}" for n in range(tables.MAX_ROWS_SHOWN + 2)]})
+        tables.show(long, {"group": "Groupe"}, "groupes", title="Groupes")
+        tables.show(long, {"group": "Groupe"}, "groupes_200", title="Groupes", max_rows=200)
+        tables.show(long, {"group": "Groupe"}, "groupes_choix", title="Groupes", selectable=True)
+
+    from ui.tables import MAX_ROWS_SHOWN
+
+    app = AppTest.from_function(script, default_timeout=60).run()
+    assert not app.exception
+    capped, limited, picked = (frame.value for frame in app.dataframe)
+    assert capped.shape == (MAX_ROWS_SHOWN, 1)
+    assert list(capped["Groupe"][-1:]) == [f"G{MAX_ROWS_SHOWN - 1:04d}"]
+    assert limited.shape == (200, 1)
+    assert picked.shape == (MAX_ROWS_SHOWN, 1)
+    assert [caption.value for caption in app.main.caption] == 2 * [
+        "Les 1\u202f000 premières lignes sur 1\u202f002 sont affichées ; le téléchargement "
+        "contient tout le tableau."
+    ]
+    # each table keeps its download buttons (Excel and CSV of the whole frame)
+    assert len(app.main.get("download_button")) == 6
+
+
+def test_a_drill_down_list_offers_the_rows_beyond_those_drawn() -> None:
+    """A drill-down table of more than MAX_ROWS_SHOWN rows draws its first ones; its list
+    still holds every row, and choosing one beyond them gives that row."""
+
+    def script() -> None:
+        import polars as pl
+        import streamlit as st
+
+        from ui import drill, tables
+
+        count = tables.MAX_ROWS_SHOWN + 2
+        frame = pl.DataFrame(
+            {"group": [f"G{n:04d}" for n in range(count)], "learners": list(range(count))}
+        )
+        row = drill.pick(
+            frame,
+            {"group": "Groupe", "learners": "Apprenants"},
+            "groupes",
+            title="Groupes",
+            key="groups",
+            choice="Un groupe",
+            names=frame.get_column("group").to_list(),
+        )
+        st.write(f"choisi : {row}")
+
+    from ui.tables import MAX_ROWS_SHOWN
+
+    app = AppTest.from_function(script, default_timeout=60).run()
+    assert app.main.dataframe[0].value.shape == (MAX_ROWS_SHOWN, 2)
+    listed = app.main.selectbox(key="drill_groups")
+    assert len(listed.options) == MAX_ROWS_SHOWN + 2
+    listed.set_value(f"G{MAX_ROWS_SHOWN + 1:04d}").run()
+    assert not app.exception
+    assert app.main.markdown[-1].value == (
+        f"choisi : {{'group': 'G{MAX_ROWS_SHOWN + 1:04d}', 'learners': {MAX_ROWS_SHOWN + 1}}}"
+    )

@@ -176,3 +176,13 @@ def test_missed_assignments_count_over_the_last_weeks():
         ("E", "G"): "vigilance",
         ("Z", "G"): "vigilance",
     }
+
+
+def test_the_count_of_learners_is_that_of_the_lines_per_learner(everyone):
+    # K is listed in two groups (G and H): one learner, one line per learner
+    assert everyone.filter(pl.col("external_id") == "K").height == 2
+    assert risk.learners_count(everyone) == risk.by_learner(everyone).height
+    alerts = risk.filter_at_risk(everyone, [], [], [risk.ALERT])
+    # in alert: B and Z (first in the list), Q (no recent copy in its group)
+    assert set(alerts.get_column("external_id")) == {"B", "Q", "Z"}
+    assert risk.learners_count(alerts) == risk.by_learner(alerts).height == 3

@@ -36,7 +36,7 @@ import polars as pl
 import streamlit as st
 
 from data_access import db, snapshots
-from data_access.errors import report_unexpected
+from data_access.errors import PilotageError, report_unexpected
 from data_access.frames import (
     FRAME_TABLES,
     Years,
@@ -134,15 +134,31 @@ class DataStore:
             ready = self._ready
             if ready is not None and ready.versions == versions:
                 return Current(ready, updating=False)
-            if self._building is None or self._target != versions:
-                self._target = versions
-                self._building = self._pool.submit(self._build, ready)
-                self._building.add_done_callback(self._swap)
-            building = self._building
+            building = self._build_for(versions)
         if ready is None or wait:
             self._swap(building)  # raises the build's error, if any
             return Current(building.result(), updating=False)
         return Current(ready, updating=True)
+
+    def start(self) -> None:
+        """Start building the dataset when none is ready nor being built, and return at once:
+        a start reads its snapshots while the app imports its modules, instead of after."""
+        with self._lock:
+            if self._ready is not None or self._building is not None:
+                return
+        versions = frame_versions(self.engine)
+        with self._lock:
+            if self._ready is None:
+                self._build_for(versions)
+
+    def _build_for(self, versions: dict[str, int]) -> Future[Built]:
+        """The build of the dataset at ``versions``, started unless it already is (under the
+        lock)."""
+        if self._building is None or self._target != versions:
+            self._target = versions
+            self._building = self._pool.submit(self._build, self._ready)
+            self._building.add_done_callback(self._swap)
+        return self._building
 
     def _build(self, previous: Built | None) -> Built:
         versions = frame_versions(self.engine)
@@ -310,6 +326,18 @@ def _dataset_within_built(
         return dataset
     secret = pseudonym_key()
     return without_names(dataset, lambda identifiers: pseudonyms(identifiers, secret))
+
+
+def start_loading() -> None:
+    """Start loading the latest school year's data in the background, if this process has
+    not yet (app.py, as soon as the user is signed in: cheap once loaded). A database that
+    cannot be read is no error here: the page that needs the data says so."""
+    try:
+        store().start()
+    except PilotageError:  # the database cannot be reached: the page says so
+        return
+    except Exception as error:  # noqa: BLE001 (reported; the data are loaded when asked)
+        report_unexpected(error, "le chargement des données au démarrage")
 
 
 def _loading(year: int | None) -> Current:

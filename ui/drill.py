@@ -35,7 +35,9 @@ def pick(
 ) -> dict | None:
     """The table (through tables.show) and the list of its rows (``choice``: its label;
     ``names``: a name per row, in the frame's order); the row chosen, by a click on the table
-    or in the list, else None (with the ``hidden`` columns, which the table does not show)."""
+    or in the list, else None (with the ``hidden`` columns, which the table does not show).
+    A table of more than tables.MAX_ROWS_SHOWN rows draws its first ones; the list holds
+    them all (up to ``max_rows``)."""
     clicked = tables.show(
         frame.drop(hidden), labels, file_stem, title=title, kinds=kinds, key=key, max_rows=max_rows,
         selectable=True,

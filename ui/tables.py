@@ -34,6 +34,10 @@ DECIMALS = {"days": 1, "hours": 1, "ratio": 1, "share": 1, "number": 1}
 MISSING_TEXT = "(non renseigné)"
 EMPTY_CELL = ""  # an empty date or number cell (Streamlit would write "None")
 PERCENT_SUFFIX = " (%)"
+MAX_ROWS_SHOWN = 1_000
+"""Rows of a table drawn when its page sets no limit: the browser gets these, the download
+the whole table (and the list under a drill-down table, ui/drill.py, every row). 22 397 rows
+of "Délais de correction" were 2,8 Mo sent to the browser at every visit."""
 
 
 def named(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
@@ -131,7 +135,8 @@ def show(
     learner_links: bool = True,
     selectable: bool = False,
 ) -> int | None:
-    """st.dataframe of the frame (its first ``max_rows`` rows) then the download buttons
+    """st.dataframe of the frame (its first ``max_rows`` rows; MAX_ROWS_SHOWN when not given,
+    said in a line above it) then the download buttons
     (the whole frame, with ``title`` above it in Excel). ``wide``: columns given more room
     (long texts). A per-learner table follows the rules of the module docstring; selecting
     one of its rows offers a link to that learner's file (unless ``learner_links`` is False:
@@ -145,7 +150,14 @@ def show(
         )
         downloads(frame, labels, file_stem, title=title, kinds=kinds, key=key)
         return None
+    capped = max_rows is None and frame.height > MAX_ROWS_SHOWN
     visible = frame if max_rows is None else frame.head(max_rows)
+    if capped:
+        visible = frame.head(MAX_ROWS_SHOWN)
+        st.caption(
+            f"Les {fmt.number(MAX_ROWS_SHOWN)} premières lignes sur {fmt.number(frame.height)} "
+            "sont affichées ; le téléchargement contient tout le tableau."
+        )
     config = column_config(visible, labels, kinds)
     for name in wide:
         label = labels.get(name, name)
