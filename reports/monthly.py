@@ -94,6 +94,18 @@ class ReportError(ValueError):
     """A report cannot be made as asked (the French message says why)."""
 
 
+SUPPORT_COLUMNS = (
+    "site",
+    "group",
+    "kind",
+    "sessions",
+    "hours_delivered",
+    "hours_expected",
+    "delivered_share",
+)
+"""The AP hours section: per group and kind of session, delivered against expected."""
+
+
 def month_period(text: str) -> Period:
     """'2026-03' -> the period from 01/03/2026 to 31/03/2026; ReportError otherwise."""
     found = MONTH_PATTERN.match(text.strip())
@@ -411,15 +423,7 @@ def monthly_report(
         listing = pool.submit(risk_list) if has_data else None
         headline = headline_table(dataset, scope)
         found = surges.surges(dataset, scope) if has_data else None
-        support = support_hours.delivered_by_group(dataset, scope, day).select(
-            "site",
-            "group",
-            "kind",
-            "sessions",
-            "hours_delivered",
-            "hours_expected",
-            "delivered_share",
-        )
+        support = support_hours.delivered_by_group(dataset, scope, day).select(SUPPORT_COLUMNS)
         report = MonthlyReport(
             period=period,
             scope_label=scope_label(scope),
@@ -870,18 +874,7 @@ def document(report: MonthlyReport, generated: datetime) -> Document:
                         "Part assurée",
                     ),
                     kinds=("text", "text", "text", "number", "hours", "hours", "share"),
-                    rows=_rows(
-                        support,
-                        [
-                            "site",
-                            "group",
-                            "kind",
-                            "sessions",
-                            "hours_delivered",
-                            "hours_expected",
-                            "delivered_share",
-                        ],
-                    ),
+                    rows=_rows(support, list(SUPPORT_COLUMNS)),
                     pdf_rows=PDF_ROWS,
                 ),
             ),
