@@ -199,15 +199,18 @@ _READ = re.compile(
     re.IGNORECASE,
 )
 _DML = re.compile(r"\b(?:INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+_SCRATCH = re.compile(r"^\s*CREATE\s+TEMP(?:ORARY)?\s+TABLE\b", re.IGNORECASE)
+"""A temporary table: private to the connection, gone with it; no table the app reads."""
 
 
 def _tables_written_by(statement: str) -> set[str]:
     """The tables a SQL statement may change: its table for INSERT, UPDATE, DELETE or COPY,
-    none for a read, every table for anything else (DDL, a WITH that writes...)."""
+    none for a read or a temporary table made, every table for anything else (DDL, a WITH
+    that writes...)."""
     written = _WRITE.match(statement)
     if written:
         return {written.group(1).lower()}
-    if _READ.match(statement):
+    if _READ.match(statement) or _SCRATCH.match(statement):
         return set()
     if statement.lstrip()[:4].upper() == "WITH" and not _DML.search(statement):
         return set()

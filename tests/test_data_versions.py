@@ -53,6 +53,25 @@ def test_an_import_of_copies_changes_the_versions_of_the_copies_only(
     assert db.data_version(world_engine) > data_before  # the one number still moves on
 
 
+NUMBERED_COPY = (
+    "N° copie;N° apprenant;Matière;Devoir;Déposé le;Correcteur;Note\n"
+    "C-1;LY-001;Maths;D9;02/03/2026;Mme Fourvière;{grade}\n"
+)
+
+
+def test_an_import_of_numbered_copies_changes_the_copies_only_when_some_are_numbered(
+    world_engine: sa.Engine,
+) -> None:
+    """The second import finds numbered copies in the database and looks them up through a
+    temporary table of the file's numbers: a scratch table of this connection, which changes
+    no table the app reads."""
+    assert import_file(world_engine, "c.csv", NUMBERED_COPY.format(grade=12).encode()).added == 1
+    before = db.table_versions(world_engine)
+    report = import_file(world_engine, "c.csv", NUMBERED_COPY.format(grade=14).encode())
+    assert (report.status, report.updated) == ("importé", 1)
+    assert changed_tables(before, db.table_versions(world_engine)) == ["copy", "import_record"]
+
+
 def test_a_refused_import_changes_only_the_history(world_engine: sa.Engine) -> None:
     before = db.table_versions(world_engine)
     unknown = "N° apprenant;Matière;Déposé le\nZZ-999;Maths;02/03/2026\n".encode()
