@@ -94,6 +94,16 @@ class ReportError(ValueError):
     """A report cannot be made as asked (the French message says why)."""
 
 
+DELAY_COLUMNS = (
+    "discipline",
+    "copies_corrected",
+    "correction_delay_days_mean",
+    "correction_delay_days_median",
+    "correction_delay_days_p90",
+    "correction_within_target_share",
+)
+"""The correction delays section: per discipline."""
+
 SUPPORT_COLUMNS = (
     "site",
     "group",
@@ -435,14 +445,7 @@ def monthly_report(
             headline=headline,
             weekly=weekly_copies(dataset, scope, found) if has_data else _no_weeks(),
             surges=surges_of_month(found) if has_data else _no_surges(),
-            delays=delays.breakdown(dataset, scope, "discipline").select(
-                "discipline",
-                "copies_corrected",
-                "correction_delay_days_mean",
-                "correction_delay_days_median",
-                "correction_delay_days_p90",
-                "correction_within_target_share",
-            ),
+            delays=delays.breakdown(dataset, scope, "discipline").select(DELAY_COLUMNS),
             tutoring=tutoring.response_summary(dataset, scope, by="site")
             .select(
                 "site",
@@ -745,17 +748,7 @@ def document(report: MonthlyReport, generated: datetime) -> Document:
                         "Part dans l'objectif",
                     ),
                     kinds=("text", "number", "days", "days", "days", "share1"),
-                    rows=_rows(
-                        report.delays,
-                        [
-                            "discipline",
-                            "copies_corrected",
-                            "correction_delay_days_mean",
-                            "correction_delay_days_median",
-                            "correction_delay_days_p90",
-                            "correction_within_target_share",
-                        ],
-                    ),
+                    rows=_rows(report.delays, list(DELAY_COLUMNS)),
                 ),
             ),
             chart=charts.delays_by_discipline(report.delays, target),
