@@ -130,8 +130,9 @@ else:
         scope=scope,
         cap_days=CAP_DAYS,
     )
-    st.altair_chart(
-        charts_activity.distribution(
+    cached.chart(
+        sel,
+        lambda: charts_activity.distribution(
             delays.with_day_labels(spread, CAP_DAYS),
             label="label",
             count="copies",
@@ -139,7 +140,8 @@ else:
             x_title="Délai de correction",
             y_title="Copies corrigées",
         ),
-        width="stretch",
+        scope=scope,
+        cap_days=CAP_DAYS,
     )
     st.caption(f"La dernière barre regroupe les délais de {CAP_DAYS} jours et plus.")
     with st.expander("Voir les chiffres du graphique"):
@@ -161,8 +163,9 @@ else:
             "week",
             x="week_start",
         )
-    st.altair_chart(
-        charts_activity.statistics_over_time(
+    cached.chart(
+        sel,
+        lambda: charts_activity.statistics_over_time(
             trend,
             x="week_start",
             lines={
@@ -176,7 +179,7 @@ else:
             year_before=median_before,
             year_before_title="Délai médian un an plus tôt",
         ),
-        width="stretch",
+        scope=scope,
     )
     st.caption("Semaine de la correction ; le trait rouge marque l'objectif.")
     if earlier is not None:
@@ -197,8 +200,9 @@ else:
     for tab, by in zip(st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS, strict=True):
         with tab:
             rows = cached.compute(delays.breakdown, sel, scope=scope, by=by)
-            st.altair_chart(
-                charts.bars(
+            cached.chart(
+                sel,
+                lambda rows=rows, by=by: charts.bars(
                     tables.named(rows, by),
                     category=by,
                     value="correction_delay_days_median",
@@ -214,7 +218,8 @@ else:
                     ],
                     max_categories=30,
                 ),
-                width="stretch",
+                scope=scope,
+                by=by,
             )
             if rows.height > 30:
                 st.caption("Le graphique montre les 30 délais médians les plus longs.")

@@ -18,9 +18,12 @@ its downloads goes to the audit trail.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 import streamlit as st
 
 from data_access.pseudonyms import is_personal, pseudonym_key, pseudonymise
@@ -106,6 +109,52 @@ def number_config(label: str, kind: str, dtype: pl.DataType, **options: Any) -> 
     return st.column_config.NumberColumn(label, format="localized", step=step, **options)
 
 
+_DISPLAYED: dict[tuple, tuple[weakref.ref, pa.Table]] = {}
+_DISPLAYED_LOCK = threading.Lock()
+MAX_DISPLAYED = 512
+"""Tables kept ready to draw by ``displayed`` (a few hundred kilobytes each at most)."""
+
+
+def displayed(
+    frame: pl.DataFrame,
+    rows: int | None,
+    labels: dict[str, str],
+    kinds: dict[str, str] | None = None,
+) -> pa.Table:
+    """``for_display`` of the first ``rows`` rows of ``frame`` (all when None) as the Arrow
+    table st.dataframe sends (a Polars frame would go through pandas first: 13 ms a table at
+    every rerun), made once per frame object: the figures memoised (ui/cached.py) are the
+    same frame at every rerun until the data, the scope or the settings change, when they are
+    a new frame; kept as long as the frame lives."""
+    names = tuple(labels.get(name, name) for name in frame.columns)
+    shown_kinds = tuple(kind_of(name, kinds) for name in frame.columns)
+    key = (id(frame), rows, names, shown_kinds)
+    found = _DISPLAYED.get(key)
+    if found is not None and found[0]() is frame:
+        return found[1]
+    visible = frame if rows is None else frame.head(rows)
+    table = for_display(visible, labels, kinds).to_arrow()
+    # Arrow's 64-bit offsets of Polars' text are not needed for 1 000 rows
+    table = table.cast(
+        pa.schema(
+            pa.field(f.name, pa.string()) if pa.types.is_large_string(f.type) else f
+            for f in table.schema
+        )
+    )
+    identity = id(frame)
+
+    def forget(_reference: weakref.ref) -> None:
+        with _DISPLAYED_LOCK:
+            for stale in [k for k in _DISPLAYED if k[0] == identity]:
+                _DISPLAYED.pop(stale, None)
+
+    with _DISPLAYED_LOCK:
+        if len(_DISPLAYED) >= MAX_DISPLAYED:
+            _DISPLAYED.pop(next(iter(_DISPLAYED)))
+        _DISPLAYED[key] = (weakref.ref(frame, forget), table)
+    return table
+
+
 def column_config(
     frame: pl.DataFrame, labels: dict[str, str], kinds: dict[str, str] | None = None
 ) -> dict[str, Any]:
@@ -151,9 +200,9 @@ def show(
         downloads(frame, labels, file_stem, title=title, kinds=kinds, key=key)
         return None
     capped = max_rows is None and frame.height > MAX_ROWS_SHOWN
-    visible = frame if max_rows is None else frame.head(max_rows)
+    drawn = MAX_ROWS_SHOWN if capped else max_rows
+    visible = frame if drawn is None else frame.head(drawn)
     if capped:
-        visible = frame.head(MAX_ROWS_SHOWN)
         st.caption(
             f"Les {fmt.number(MAX_ROWS_SHOWN)} premières lignes sur {fmt.number(frame.height)} "
             "sont affichées ; le téléchargement contient tout le tableau."
@@ -165,7 +214,7 @@ def show(
     to_learner = learner_links and "external_id" in visible.columns
     selectable = selectable or to_learner
     selected = st.dataframe(
-        for_display(visible, labels, kinds),
+        displayed(frame, drawn, labels, kinds),
         hide_index=True,
         width="stretch",
         column_config=config,
