@@ -34,17 +34,31 @@ def _last_day(dataset: Dataset, columns: list[tuple[str, str]]) -> date | None:
     return max(days) if days else None
 
 
+def last_events(dataset: Dataset) -> dict[str, date | None]:
+    """Kind of source -> the last date an event of that kind falls on (None: no event): the
+    maxima of a dozen date columns of the whole data (tens of milliseconds at national scale),
+    the same as long as the data are."""
+    return {kind: _last_day(dataset, columns) for kind, columns in SOURCES.items()}
+
+
 def freshness(
-    dataset: Dataset, imports: pl.DataFrame, today: date, stale_after_days: int
+    dataset: Dataset,
+    imports: pl.DataFrame,
+    today: date,
+    stale_after_days: int,
+    *,
+    last: dict[str, date | None] | None = None,
 ) -> pl.DataFrame:
     """One row per kind of source that holds data or was imported: kind, label (French),
     last_event (date), last_import (date-time, null when never imported), age_days (days from
     the last import, or else the last event, to ``today``), stale (age_days >
-    ``stale_after_days``). ``imports``: kind, imported_at (data_access last_imports)."""
+    ``stale_after_days``). ``imports``: kind, imported_at (data_access last_imports); ``last``:
+    ``last_events(dataset)`` when the caller keeps it (computed otherwise)."""
+    last = last if last is not None else last_events(dataset)
     imported = dict(zip(imports.get_column("kind"), imports.get_column("imported_at"), strict=True))
     rows = []
-    for kind, columns in SOURCES.items():
-        last_event, last_import = _last_day(dataset, columns), imported.get(kind)
+    for kind in SOURCES:
+        last_event, last_import = last[kind], imported.get(kind)
         if last_event is None and last_import is None:
             continue
         since = last_import.date() if last_import is not None else last_event

@@ -156,8 +156,16 @@ def compute(
     """
     name = f"{function.__module__}.{function.__qualname__}"
     key = tuple(sorted(arguments.items()))
+    # keywords: Streamlit reads the names of positional arguments with inspect.signature at
+    # every call (1 to 2 ms a call)
     made_from, result = _memoised(
-        name, selection.data_key, on_frames, hash(key), key, function, selection
+        function_name=name,
+        data_key=selection.data_key,
+        on_frames=on_frames,
+        arguments_hash=hash(key),
+        _arguments=key,
+        _function=function,
+        _selection=selection,
     )
     _remember(selection.data_key, name, on_frames, key, function)
     if made_from != key:  # two keys of the same hash: rare, computed without memo
@@ -196,7 +204,15 @@ def replay(old_key: str, new_key: str, dataset: Dataset) -> int:
     for (_, name, on_frames, key), function in calls:
         if time.monotonic() > deadline:
             break
-        _memoised(name, new_key, on_frames, hash(key), key, function, holder)
+        _memoised(
+            function_name=name,
+            data_key=new_key,
+            on_frames=on_frames,
+            arguments_hash=hash(key),
+            _arguments=key,
+            _function=function,
+            _selection=holder,
+        )
         _remember(new_key, name, on_frames, key, function)
         made += 1
     return made
@@ -279,16 +295,19 @@ def chart_spec(
     site = f"{code.co_filename}:{code.co_firstlineno}"
     key = tuple(sorted(arguments.items()))
     made_from, spec = _chart_spec(
-        site, selection.data_key, selection.year_before, hash(key), key, make
+        site=site,
+        data_key=selection.data_key,
+        year_before=selection.year_before,
+        arguments_hash=hash(key),
+        _arguments=key,
+        _make=make,
     )
     if made_from != key:  # two keys of the same hash: rare, made without memo
         return vega_lite_spec(make())
     return spec
 
 
-def chart(
-    selection: Selection, make: Callable[[], Any], /, **arguments: Hashable
-) -> None:
+def chart(selection: Selection, make: Callable[[], Any], /, **arguments: Hashable) -> None:
     """Draw the chart ``make()`` builds, its spec memoised (``chart_spec``), the width of
     the page."""
     spec = chart_spec(selection, make, **arguments)

@@ -77,12 +77,14 @@ def stale_after_days() -> int:
 
 
 def sources(selection: Selection) -> pl.DataFrame:
-    """How fresh each source of the database is today (indicators.freshness; a few maxima of
-    date columns, not memoised); nothing for a file analysed without saving."""
+    """How fresh each source of the database is today (indicators.freshness; the maxima of its
+    date columns once per dataset); nothing for a file analysed without saving."""
     imports = cache.imports_by_kind()
     if selection.source != SOURCE_DATABASE:
         imports = imports.clear()
-    found = freshness.freshness(selection.dataset, imports, date.today(), stale_after_days())
+    dataset = selection.dataset
+    last = cached.of_dataset(freshness.last_events, dataset)  # not again at every rerun
+    found = freshness.freshness(dataset, imports, date.today(), stale_after_days(), last=last)
     return found if selection.source == SOURCE_DATABASE else found.clear()
 
 
