@@ -6,6 +6,7 @@ Built once per data version and cached by the app; everything after it is in-mem
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -48,6 +49,12 @@ class Dataset:
     active_weeks: pl.Series | None = None
     """Set on a user's part of the data: the weeks the whole data is active in (see
     ``open_weeks``), so that a part's surges are judged on the same calendar as the whole's."""
+
+    @functools.cached_property
+    def events_end(self) -> date | None:
+        """The last date an event of these frames falls on (None: no event), computed once
+        (seven maxima over millions of rows: pages ask at every rerun); see ``data_end``."""
+        return _events_end(self)
 
     @property
     def disciplines(self) -> list[str]:
@@ -358,6 +365,10 @@ def data_end(dataset: Dataset) -> date | None:
     user's part of the data, that of the whole data."""
     if dataset.last_day is not None:
         return dataset.last_day
+    return dataset.events_end
+
+
+def _events_end(dataset: Dataset) -> date | None:
     candidates = [
         dataset.copies.get_column("submitted_on").max(),
         dataset.copies.get_column("corrected_on").max(),

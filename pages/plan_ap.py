@@ -295,8 +295,10 @@ if picked["kind"] not in PLAN_KINDS:
 elif st.button("Ouvrir ce plan pour le modifier", key="plan_ap_open"):
     plan_editor.open_saved(sel, picked, st.session_state.get(f"plan_ap_max_size_{picked['kind']}"))
     st.rerun()
-per_group, per_learner = plan_followup.hours_followup(
-    sel.dataset.frames,
+per_group, per_learner = cached.compute(
+    plan_followup.hours_followup,
+    sel,
+    on_frames=True,
     kind=picked["kind"],
     site=picked["site"],
     start=picked["period_start"],
@@ -338,8 +340,10 @@ else:
         placeholder="Choisissez un plan",
     )
     before, after = sorted([other, picked], key=lambda p: p["period_start"])
-    changes = plan_followup.group_changes(
-        sel.dataset.frames,
+    changes = cached.compute(
+        plan_followup.group_changes,
+        sel,
+        on_frames=True,
         kind=picked["kind"],
         site=picked["site"],
         before=(before["period_start"], before["period_end"]),

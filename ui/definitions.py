@@ -8,6 +8,7 @@ Pure (no Streamlit): tests/test_help.py checks that every figure shown has its d
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 
 from indicators.common import DEFAULT_SETTINGS, IndicatorSettings
@@ -364,11 +365,17 @@ def setting_names() -> list[str]:
     return [f.name for f in fields(IndicatorSettings) if f.name != "labels"]
 
 
+@functools.lru_cache(maxsize=64)
+def _setting_texts(settings: IndicatorSettings) -> dict[str, str]:
+    """Every setting's value in French (written once per settings: 15 ms, and a page shows
+    a dozen definitions at every rerun)."""
+    return {name: setting_text(settings, name) for name in setting_names()}
+
+
 def text(key: str, settings: IndicatorSettings = DEFAULT_SETTINGS) -> str:
     """The definition of the indicator ``key``, with the values of ``settings`` (KeyError for an
     indicator without a definition)."""
-    values = {name: setting_text(settings, name) for name in setting_names()}
-    return DEFINITIONS[key].text.format(**values)
+    return DEFINITIONS[key].text.format(**_setting_texts(settings))
 
 
 def help_for(
