@@ -987,14 +987,22 @@ CONTACT_LABELS = {
 }
 
 
-def contacts_in(contacts: pl.DataFrame, dataset: Dataset) -> pl.DataFrame:
+def contact_learners(dataset: Dataset) -> pl.DataFrame:
+    """The learners of the dataset, once each (learner_id, external_id, learner_name): whom
+    ``contacts_in`` keeps contacts of (a unique over every enrolment: worth keeping)."""
+    return dataset.enrolments.select("learner_id", "external_id", "learner_name").unique(
+        "learner_id"
+    )
+
+
+def contacts_in(
+    contacts: pl.DataFrame, dataset: Dataset, *, learners: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """The follow-up contacts (table follow_up_contact) of the learners of the dataset (a
     user's part: no one else's), newest first, with who the learner is and who made the
     contact: contact_id, learner_id, external_id, learner_name, contacted_on, staff, channel,
-    outcome, next_step."""
-    learners = dataset.enrolments.select("learner_id", "external_id", "learner_name").unique(
-        "learner_id"
-    )
+    outcome, next_step. ``learners``: ``contact_learners(dataset)`` when the caller keeps it."""
+    learners = contact_learners(dataset) if learners is None else learners
     staff = dataset.frames.staff.select(
         pl.col("id").alias("staff_id"), pl.col("name").alias("staff")
     )

@@ -148,8 +148,9 @@ if earlier is not None and by is None:
         ),
         grain,
     )
-st.altair_chart(
-    charts_activity.activity(
+cached.chart(
+    sel,
+    lambda: charts_activity.activity(
         series,
         marks,
         year_before=last_series,
@@ -159,7 +160,10 @@ st.altair_chart(
         color_title=flows.COLUMN_LABELS.get(by) if by else None,
         marks_title="Pics (site · discipline)",
     ),
-    width="stretch",
+    scope=scope,
+    grain=grain,
+    by=by,
+    measure=measure,
 )
 notes = ["Les premières et dernières périodes peuvent être incomplètes."]
 if last_series is not None:

@@ -149,8 +149,9 @@ exits = cached.compute(dropout.exits_by_month, sel, scope=scope)
 if exits.is_empty():
     st.info("Aucune sortie dans la période et les filtres choisis.")
 else:
-    st.altair_chart(
-        charts_learners.monthly_bars(
+    cached.chart(
+        sel,
+        lambda: charts_learners.monthly_bars(
             exits,
             month="month_label",
             value="exits",
@@ -159,7 +160,7 @@ else:
             color="exit_reason",
             color_title="Motif de sortie",
         ),
-        width="stretch",
+        scope=scope,
     )
     tables.show(
         exits.drop("month"), LABELS, "sorties_par_mois", title="Sorties par mois et par motif"
@@ -206,8 +207,9 @@ else:
         ),
         border=True,
     )
-    st.altair_chart(
-        charts_learners.monthly_bars(
+    cached.chart(
+        sel,
+        lambda: charts_learners.monthly_bars(
             cached.compute(absences.monthly_half_days, sel, scope=scope),
             month="label",
             value="half_days",
@@ -216,7 +218,7 @@ else:
             color="justification",
             color_title="Absences",
         ),
-        width="stretch",
+        scope=scope,
     )
     month_tab, group_tab, learner_tab = st.tabs(["Par mois", "Par groupe", "Par apprenant"])
     with month_tab:
@@ -270,8 +272,9 @@ st.caption(
 if kept.is_empty():
     st.info("Aucune inscription de la période n'a commencé avant la fin des données.")
 else:
-    st.altair_chart(
-        charts_learners.curves(
+    cached.chart(
+        sel,
+        lambda: charts_learners.curves(
             kept,
             x="weeks",
             y="retention",
@@ -284,7 +287,8 @@ else:
                 ("dropouts", "Abandons", "count"),
             ],
         ),
-        width="stretch",
+        scope=scope,
+        by=curve_by,
     )
     tables.downloads(
         kept,
@@ -295,7 +299,6 @@ else:
     )
 
 st.header(f"Apprenants à risque au {fmt.day(as_of)}")
-counts = risk.signal_counts(at_risk)
 st.caption(
     "Inscriptions actives au niveau vigilance ou alerte, par signal (une inscription peut en "
     "montrer plusieurs). La liste classée par score de risque, les raisons, les référents et "
@@ -304,15 +307,16 @@ st.caption(
 if at_risk.is_empty():
     st.success("Aucun apprenant encore inscrit ne présente de signal de décrochage.")
 else:
-    st.altair_chart(
-        charts_learners.category_bars(
-            counts,
+    cached.chart(
+        sel,
+        lambda: charts_learners.category_bars(
+            risk.signal_counts(at_risk),
             category="signal",
             value="learners",
             category_title="Signal",
             value_title="Inscriptions",
             extra_tooltips=[("alerts", "Dont en alerte", "count")],
         ),
-        width="stretch",
+        scope=scope,
     )
 st.page_link("pages/at_risk.py", label="Voir la liste et qui appeler", icon=":material/call:")

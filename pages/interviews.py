@@ -149,8 +149,9 @@ if earlier is not None:
 if held == 0:
     st.info("Aucun entretien n'a eu lieu dans la période et les filtres choisis.")
 else:
-    st.altair_chart(
-        charts_learners.ordered_bars(
+    cached.chart(
+        sel,
+        lambda: charts_learners.ordered_bars(
             by_type,
             category="interview_type",
             value="interviews",
@@ -160,7 +161,7 @@ else:
             extra_tooltips=[("without_objectives", "Sans objectifs", "count")],
             title="Entretiens tenus dans la période, par type (ordre du parcours)",
         ),
-        width="stretch",
+        scope=scope,
     )
 
 st.header("Parcours de chaque apprenant")

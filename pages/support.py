@@ -177,8 +177,9 @@ for column, row in zip(columns, by_kind.iter_rows(named=True), strict=False):
         if row["hours_expected"] is not None
         else "Pas de référence horaire pour ce type de séance."
     )
-st.altair_chart(
-    charts_learners.category_bars(
+cached.chart(
+    sel,
+    lambda: charts_learners.category_bars(
         cached.compute(support_hours.delivered_by_site_kind, sel, scope=scope),
         category="site",
         value="hours_delivered",
@@ -189,7 +190,7 @@ st.altair_chart(
         color_title="Type de séance",
         title="Heures assurées par site et type de séance",
     ),
-    width="stretch",
+    scope=scope,
 )
 drill.bars(
     charts_learners.delivered_against_expected(

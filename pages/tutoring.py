@@ -124,8 +124,9 @@ if earlier is not None:
         ),
         "week",
     )
-st.altair_chart(
-    charts.time_series(
+cached.chart(
+    sel,
+    lambda: charts.time_series(
         flows.labelled(weekly),
         x="period_start",
         y="count",
@@ -135,7 +136,7 @@ st.altair_chart(
         grain="week",
         year_before=weekly_before,
     ),
-    width="stretch",
+    scope=scope,
 )
 if earlier is not None:
     st.caption(notices.year_before_dashes(earlier))
@@ -157,8 +158,9 @@ elif overall["requests_answered"] == 0:
     )
 else:
     spread = cached.compute(tutoring.distribution, sel, scope=scope)
-    st.altair_chart(
-        charts_activity.distribution(
+    cached.chart(
+        sel,
+        lambda: charts_activity.distribution(
             tutoring.with_bin_labels(spread),
             label="label",
             count="requests",
@@ -166,7 +168,7 @@ else:
             x_title="Délai de réponse",
             y_title="Sollicitations répondues",
         ),
-        width="stretch",
+        scope=scope,
     )
     st.caption(
         f"Sollicitations reçues dans la période et répondues ; en rouge, au-delà de {target} h. "
@@ -191,8 +193,9 @@ for tab, by in zip(st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS, strict=True):
             scope=scope,
             by=by,
         )
-        st.altair_chart(
-            charts.bars(
+        cached.chart(
+            sel,
+            lambda rows=rows, by=by: charts.bars(
                 tables.named(rows, by),
                 category=by,
                 value="answered_within_target_share",
@@ -205,7 +208,8 @@ for tab, by in zip(st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS, strict=True):
                 ],
                 max_categories=30,
             ),
-            width="stretch",
+            scope=scope,
+            by=by,
         )
         before = (
             cached.compute(tutoring.response_summary, sel, scope=scope.with_period(earlier), by=by)

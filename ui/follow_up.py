@@ -68,7 +68,9 @@ def contacts_of(selection: Selection) -> pl.DataFrame:
     none for a file analysed without saving it."""
     if selection.source != SOURCE_DATABASE:
         return risk.contacts_in(pl.DataFrame(schema=_contact_schema()), selection.dataset)
-    return risk.contacts_in(contacts(db.get_engine()), selection.dataset)
+    dataset = selection.dataset
+    learners = cached.of_dataset(risk.contact_learners, dataset)  # not at every rerun
+    return risk.contacts_in(contacts(db.get_engine()), dataset, learners=learners)
 
 
 def contacts_known(selection: Selection) -> bool:
