@@ -100,9 +100,7 @@ def _specs(app) -> list[str]:  # noqa: ANN001
 
 
 def _data(app) -> list[bytes]:  # noqa: ANN001
-    return [
-        b"".join(d.data.data for d in c.proto.datasets) for c in app.get("vega_lite_chart")
-    ]
+    return [b"".join(d.data.data for d in c.proto.datasets) for c in app.get("vega_lite_chart")]
 
 
 def test_the_charts_of_a_page_follow_the_filters(activity_database: str) -> None:
