@@ -244,7 +244,7 @@ else:
     )
     one_series = surges.one_series(weekly, name, SURGE_BY)
     clicked_week = drill.bars(
-        charts_activity.surge_series(
+        lambda: charts_activity.surge_series(
             one_series,
             volume_title=f"{SURGE_SOURCES[source]} dans la semaine",
             surge_ratio=settings.surge_ratio,
@@ -253,6 +253,8 @@ else:
                 f"{settings.surge_baseline_weeks} semaines d'activité précédentes"
             ),
         ),
+        selection=sel,
+        memo={"scope": scope, "source": source, "name": name},
         key=f"surge_week_{source}_{name}",
         field="week_start",
         temporal=True,
@@ -312,9 +314,11 @@ for column, (backlog_source, title) in zip((left, right), BACKLOG_TITLES.items()
             border=True,
         )
         days_clicked[backlog_source] = drill.bars(
-            charts.time_series(
+            lambda waiting=waiting, title=title: charts.time_series(
                 waiting, x="on_day", y="waiting", y_title=title, grain="day", height=240, mark="bar"
             ),
+            selection=sel,
+            memo={"scope": scope, "grain": backlog_grain, "source": backlog_source},
             key=f"backlog_{backlog_source}_{backlog_grain}",
             field="on_day",
             temporal=True,

@@ -97,7 +97,7 @@ for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
             labels = LABELS | compare.labels(LABELS, COMPARED)
             kinds = RATES | compare.kinds(COMPARED)
         drill.bars(
-            charts_learners.category_bars(
+            lambda rates=rates, by=by: charts_learners.category_bars(
                 rates,
                 category="label",
                 value="dropout_rate",
@@ -110,6 +110,8 @@ for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
                 ],
                 max_categories=30,
             ),
+            selection=sel,
+            memo={"scope": scope, "by": by},
             key=f"dropout_{by}",
             field="label",
         )
@@ -121,6 +123,8 @@ for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
             f"taux_abandon_{by}",
             title=f"Taux d'abandon {BY_TITLES[by].lower()}",
             kinds=kinds,
+            selection=sel,
+            memo={"scope": scope, "by": by},
             key=f"dropout_{by}",
             choice=f"Les inscriptions derrière le taux d'un {CHOICES[by]}",
             names=rates.get_column("label").to_list(),

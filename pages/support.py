@@ -193,7 +193,7 @@ cached.chart(
     scope=scope,
 )
 drill.bars(
-    charts_learners.delivered_against_expected(
+    lambda: charts_learners.delivered_against_expected(
         per_group.filter(per_group["hours_expected"].is_not_null()),
         category="label",
         delivered="hours_delivered",
@@ -201,6 +201,8 @@ drill.bars(
         category_title="Groupe",
         title="Par groupe : heures assurées (barres) et attendues à date (trait rouge)",
     ),
+    selection=sel,
+    memo={"scope": scope},
     key="hours_by_group",
     field="label",
 )
@@ -225,6 +227,8 @@ group = drill.pick(
     hidden=("group_id", "need_group_id"),
     title="Heures assurées et attendues par groupe",
     max_rows=tables.MAX_ROWS_SHOWN,
+    selection=sel,
+    memo={"scope": scope},
     key="hours_by_group",
     choice="Les séances derrière les heures d'un groupe",
     names=per_group.get_column("label").to_list(),

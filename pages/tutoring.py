@@ -267,7 +267,7 @@ if load.is_empty():
 else:
     named_load = load.with_columns(tutoring.no_tutor_label())
     drill.bars(
-        charts.bars(
+        lambda: charts.bars(
             named_load,
             category="tutor",
             value="requests",
@@ -279,6 +279,8 @@ else:
             ],
             max_categories=30,
         ),
+        selection=sel,
+        memo={"scope": scope},
         key="tutor_load",
         field="tutor",
     )

@@ -7,15 +7,18 @@ A chart drawn by ``bars`` does the same: clicking a bar chooses its row in the l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import polars as pl
 import streamlit as st
 
-from ui import charts, tables
+from ui import cached, charts, tables
+
+if TYPE_CHECKING:
+    from ui.sidebar import Selection
 
 PLACEHOLDER = "Cliquez une ligne du tableau, ou choisissez-la ici"
 
@@ -89,25 +92,40 @@ def clicked(event: Mapping[str, Any] | None, field: str, *, temporal: bool = Fal
 
 
 def bars(
-    chart: alt.TopLevelMixin,
+    chart: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin],
     *,
     key: str,
     field: str,
     temporal: bool = False,
     layer: int = 0,
     chooses: bool = True,
+    selection: Selection | None = None,
+    memo: Mapping[str, Hashable] | None = None,
 ) -> Any:
     """Draw the chart with its bars clickable; the value of ``field`` of the bar clicked
     (None when none). With ``chooses``, a new click also chooses its row in the list of
     ``pick`` of the same ``key`` (whose names are the values of ``field``), which then shows
-    the rows behind it: a bar and a row lead to the same table."""
-    event = st.altair_chart(
-        clickable(chart, field, layer=layer),
-        on_select="rerun",
-        selection_mode=SELECTION,
-        key=f"bar_{key}",
-        width="stretch",
-    )
+    the rows behind it: a bar and a row lead to the same table.
+
+    With ``selection``, ``chart`` is a function making the chart, whose spec is memoised
+    (ui/cached.py, ``chart_spec``: per data key, and ``memo``, what else the chart depends
+    on: the scope, the page's options), not made again at every rerun."""
+    options = {"on_select": "rerun", "selection_mode": SELECTION, "key": f"bar_{key}"}
+    if selection is None:
+        event = st.altair_chart(clickable(chart, field, layer=layer), width="stretch", **options)
+    else:
+        code = chart.__code__
+        spec = cached.chart_spec(
+            selection,
+            lambda: clickable(chart(), field, layer=layer),
+            drawn_by=f"{code.co_filename}:{code.co_firstlineno}",
+            key=key,
+            field=field,
+            layer=layer,
+            **(memo or {}),
+        )
+        copied = {**spec, "datasets": dict(spec.get("datasets", {}))}
+        event = st.vega_lite_chart(copied, width="stretch", **options)
     value = clicked(event, field, temporal=temporal)
     last_key = f"_bar_{key}_clicked"
     if chooses and value is not None and st.session_state.get(last_key) != value:
