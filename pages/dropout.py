@@ -123,8 +123,6 @@ for tab, by in zip(st.tabs(list(BY_TITLES.values())), BY_TITLES, strict=True):
             f"taux_abandon_{by}",
             title=f"Taux d'abandon {BY_TITLES[by].lower()}",
             kinds=kinds,
-            selection=sel,
-            memo={"scope": scope, "by": by},
             key=f"dropout_{by}",
             choice=f"Les inscriptions derrière le taux d'un {CHOICES[by]}",
             names=rates.get_column("label").to_list(),
