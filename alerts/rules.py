@@ -375,3 +375,17 @@ def as_json(alerts: pl.DataFrame, app_url: str) -> list[dict]:
 def page_link(app_url: str, page: str) -> str:
     """The address of an app page."""
     return f"{app_url.rstrip('/')}/{page}"
+
+
+def messages_by_rule(
+    events: pl.DataFrame, now: pl.DataFrame, week_before: pl.DataFrame, day: date
+) -> dict[str, list[str]]:
+    """The messages of the alerts of ``day`` (the event alerts and the risk alerts of the
+    risk lists of ``day`` and seven days earlier, ``combined``), per rule in the order of
+    RULES; the rules without alert left out."""
+    alerts = combined(events, risk_alerts(now, week_before, day))
+    return {
+        rule: messages
+        for rule in RULES
+        if (messages := alerts.filter(pl.col("rule") == rule).get_column("message").to_list())
+    }

@@ -129,29 +129,27 @@ if outside:
 elif not risk_ready:
     deferred.waiting(risk_key, "Alertes en cours de calcul : elles s'afficheront ici.")
 else:
-    alerts = rules.combined(  # the risk lists are those of the right column, memoised
+    # the risk lists are those of the right column, memoised; the messages made once from them
+    alerts = cached.derived(
+        rules.messages_by_rule,
         cached.compute(rules.event_alerts, sel, scope=scope, as_of=day),
-        rules.risk_alerts(
-            cached.compute(risk.at_risk, sel, scope=scope, as_of=day),
-            cached.compute(risk.at_risk, sel, scope=scope, as_of=week_before),
-            day,
-        ),
+        cached.compute(risk.at_risk, sel, scope=scope, as_of=day),
+        cached.compute(risk.at_risk, sel, scope=scope, as_of=week_before),
+        day=day,
     )
-    if alerts.is_empty():
+    if not alerts:
         st.success(f"Aucune alerte au {fmt.day(day)}.")
     else:
         st.caption(
-            f"{fmt.number(alerts.height)} alerte(s) au {fmt.day(day)}, le dernier jour de "
-            "la période ou des données : les mêmes que `pilotage alerts`, envoyées chaque nuit "
-            "par e-mail quand l'envoi est programmé (voir le README)."
+            f"{fmt.number(sum(map(len, alerts.values())))} alerte(s) au {fmt.day(day)}, le "
+            "dernier jour de la période ou des données : les mêmes que `pilotage alerts`, "
+            "envoyées chaque nuit par e-mail quand l'envoi est programmé (voir le README)."
         )
-        for rule, name in rules.RULES.items():
-            found = alerts.filter(alerts["rule"] == rule)
-            if found.is_empty():
-                continue
-            with st.expander(f"{name} : {fmt.number(found.height)}", icon=":material/warning:"):
-                for message in found.get_column("message"):
-                    st.markdown(f"- {escape(message)}")
+        for rule, messages in alerts.items():
+            name = rules.RULES[rule]
+            with st.expander(f"{name} : {fmt.number(len(messages))}", icon=":material/warning:"):
+                # one list, not one element per alert (a hundred at national scale)
+                st.markdown("\n".join(f"- {escape(message)}" for message in messages))
 
 left, right = st.columns(2)
 with left:

@@ -313,3 +313,30 @@ def chart(selection: Selection, make: Callable[[], Any], /, **arguments: Hashabl
     spec = chart_spec(selection, make, **arguments)
     # st.vega_lite_chart takes the datasets out of the spec it is given: a copy of both
     st.vega_lite_chart({**spec, "datasets": dict(spec.get("datasets", {}))}, width="stretch")
+
+
+_DERIVED: dict[tuple, tuple[tuple[weakref.ref, ...], Any]] = {}
+_DERIVED_LOCK = threading.Lock()
+MAX_DERIVED = 256
+"""Results kept by ``derived``."""
+
+
+def derived(function: Callable[..., T], *frames: pl.DataFrame, **options: Hashable) -> T:
+    """``function(*frames, **options)``, made once per frame objects and options: for what a
+    page makes of memoised figures (``compute`` hands back the same frame at every rerun
+    until the data, the scope or the settings change, then a new one). Kept as long as the
+    frames live."""
+    key = (
+        f"{function.__module__}.{function.__qualname__}",
+        tuple(id(frame) for frame in frames),
+        tuple(sorted(options.items())),
+    )
+    found = _DERIVED.get(key)
+    if found is not None and all(r() is f for r, f in zip(found[0], frames, strict=True)):
+        return found[1]
+    result = function(*frames, **options)
+    with _DERIVED_LOCK:
+        if len(_DERIVED) >= MAX_DERIVED:
+            _DERIVED.pop(next(iter(_DERIVED)))
+        _DERIVED[key] = (tuple(weakref.ref(frame) for frame in frames), result)
+    return result
