@@ -117,3 +117,36 @@ def test_the_charts_of_a_page_follow_the_filters(activity_database: str) -> None
     assert all(a != b for a, b in zip(everything[:2], rennes[:2], strict=True))
     app.sidebar.multiselect(key="filter_sites").set_value([]).run()
     assert _data(app) == everything
+
+
+def test_a_table_is_made_once_per_frame_and_again_for_a_new_one() -> None:
+    """ui/tables.py, ``displayed``: the Arrow table drawn, with French labels and rounded
+    figures, made once per frame object (a memoised figure), again for another frame."""
+    from ui.tables import displayed
+
+    labels = {"site": "Site", "delay": "Délai"}
+    frame = pl.DataFrame({"site": ["Nord", None], "delay": [2.25, 3.0]})
+    table = displayed(frame, None, labels)
+    assert displayed(frame, None, labels) is table
+    assert table.to_pylist() == [
+        {"Site": "Nord", "Délai": 2.3},
+        {"Site": "(non renseigné)", "Délai": 3.0},
+    ]
+    assert displayed(frame, 1, labels).num_rows == 1
+    other = pl.DataFrame({"site": ["Sud"], "delay": [1.0]})
+    assert displayed(other, None, labels).to_pylist() == [{"Site": "Sud", "Délai": 1.0}]
+
+
+def test_what_a_page_makes_of_figures_is_made_again_for_new_figures() -> None:
+    made: list[int] = []
+
+    def total(frame: pl.DataFrame, *, times: int) -> int:
+        made.append(times)
+        return int(frame.get_column("n").sum()) * times
+
+    first = pl.DataFrame({"n": [1, 2]})
+    assert cached.derived(total, first, times=2) == 6
+    assert cached.derived(total, first, times=2) == 6
+    assert cached.derived(total, first, times=3) == 9
+    assert cached.derived(total, pl.DataFrame({"n": [5]}), times=2) == 10
+    assert made == [2, 3, 2]
