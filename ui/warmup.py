@@ -79,6 +79,10 @@ def _seconds(value: float) -> str:
     return f"{value:.1f} s".replace(".", ",")
 
 
+def _no_runtime_warning(record: logging.LogRecord) -> bool:
+    return "No runtime found" not in record.getMessage()
+
+
 def warm_up() -> Warmed:
     """Import the app's modules, load the default data window and compute the overview's
     figures for the whole perimeter. Never raises: a problem is reported in ``problem`` (and
@@ -97,8 +101,7 @@ def warm_up() -> Warmed:
     # Streamlit warns that a memoised call made before its server starts is kept in memory:
     # where its server keeps them too.
     quiet = logging.getLogger("streamlit.runtime.caching.cache_data_api")
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)
+    quiet.addFilter(_no_runtime_warning)
     try:
         import_app_modules()
         step("modules")
@@ -120,5 +123,5 @@ def warm_up() -> Warmed:
         reference = report_unexpected(error, "la préparation du serveur")
         warmed.problem = f"erreur inattendue (référence {reference})."
     finally:
-        quiet.setLevel(level)
+        quiet.removeFilter(_no_runtime_warning)
     return warmed
