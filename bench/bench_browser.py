@@ -1,13 +1,15 @@
-"""What a user waits for in a real browser: the app served by `streamlit run` on the national
+"""What a user waits for in a real browser: the app served by `pilotage serve` on the national
 seed, opened in Debian's Chromium driven by Playwright.
 
 Usage:
-    python bench/bench_browser.py [--database URL] [--port 8616] [--rounds 2]
+    python bench/bench_browser.py [--database URL] [--port 8616] [--rounds 2] [--plain]
                                   [--sessions N] [--timeout 120] [--budget 900]
 
-One session: the first page after the start (data loaded, from the snapshots when there are
-some), then every page clicked ``--rounds`` times (first visit, then revisits), then the site
-filter set and cleared. With ``--sessions N``, N more sessions (Playwright contexts of one
+The app is served by ``pilotage serve``, which prepares it before its port opens (``--plain``:
+by ``streamlit run``, prepared by its first page). The time from the process's launch to its
+first answer is printed apart ("Prêt"), then one session: the first page once it answers, then
+every page clicked ``--rounds`` times (first visit, then revisits), then the site filter set
+and cleared. With ``--sessions N``, N more sessions (Playwright contexts of one
 browser) then click through every page at the same time: the median, 95th percentile and
 longest page time, the errors, and the server's memory before and after (per session).
 Sessions are bounded in number (MAX_SESSIONS) and in time (``--budget`` seconds for them all;
@@ -29,6 +31,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -114,24 +117,39 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def serve(database: str, port: int) -> subprocess.Popen:
+def serve(database: str, port: int, plain: bool = False) -> subprocess.Popen:
+    """The app served on ``port`` by ``pilotage serve`` (prepared before its port opens), or
+    with ``plain`` by ``streamlit run`` (prepared by its first page); returns once it answers,
+    having printed how long that took from the process's launch, and its processor time."""
     env = {**os.environ, "PILOTAGE_DATABASE_URL": database}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 120
+    if plain:
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                   "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    else:
+        command = [sys.executable, "cli.py", "serve", "--port", str(port)]
+    log = tempfile.TemporaryFile("w+")
+    launched = time.perf_counter()
+    process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"streamlit s'est arrêté (code {process.returncode})")
+            raise SystemExit(f"le serveur s'est arrêté (code {process.returncode})")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                ready = time.perf_counter() - launched
+                log.seek(0)
+                prepared = [line.strip() for line in log if "Pilotage préparé" in line]
+                how = "streamlit run" if plain else "pilotage serve"
+                print(
+                    f"Prêt ({how}) : {ready:.2f} s après le lancement du processus "
+                    f"(serveur : {cpu_seconds(process.pid):.2f} s de processeur)"
+                    + (f" ; {prepared[0]}" if prepared else "")
+                )
                 return process
         except OSError:
-            time.sleep(0.5)
+            time.sleep(0.2)
     process.terminate()
-    raise SystemExit("streamlit n'a pas répondu en 120 s")
+    raise SystemExit("le serveur n'a pas répondu en 300 s")
 
 
 async def timed(page, action, timeout_ms: int, title: str | None = None) -> float:  # noqa: ANN001
@@ -200,7 +218,7 @@ async def one_user(browser, url: str, rounds: int, timeout_ms: int, server: int)
     processor = cpu_seconds(server)
     first = await open_app(page, url, timeout_ms)
     print(
-        f"Première page après le démarrage (vue d'ensemble) : {first:.2f} s "
+        f"Première page une fois prêt (vue d'ensemble) : {first:.2f} s "
         f"(serveur : {cpu_seconds(server) - processor:.2f} s de processeur)"
     )
     times: dict[str, list[tuple[float, float]]] = {title: [] for title in PAGES}
@@ -319,7 +337,7 @@ async def run(arguments: argparse.Namespace, server: subprocess.Popen) -> None:
         else:  # the data loaded once before the sessions come: they measure clicks, not a start
             context = await browser.new_context()
             first = await open_app(await context.new_page(), url, timeout_ms)
-            print(f"Première page après le démarrage (vue d'ensemble) : {first:.2f} s")
+            print(f"Première page une fois prêt (vue d'ensemble) : {first:.2f} s")
             await context.close()
         print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo ; charge : {load()}")
         if arguments.sessions:
@@ -337,6 +355,11 @@ def main() -> None:
         "--rounds", type=int, default=2, help="passages de la session seule (0 : aucune)"
     )
     parser.add_argument("--sessions", type=int, default=0)
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="servir par « streamlit run » (sans préparation) au lieu de « pilotage serve »",
+    )
     parser.add_argument("--timeout", type=float, default=120, help="secondes par page au plus")
     parser.add_argument(
         "--budget", type=float, default=900, help="secondes au plus pour toutes les sessions"
@@ -345,7 +368,7 @@ def main() -> None:
     if not 0 <= arguments.sessions <= MAX_SESSIONS:
         parser.error(f"--sessions : de 0 à {MAX_SESSIONS}")
     print(f"Machine : charge {load()} ; base {arguments.database}")
-    server = serve(arguments.database, arguments.port)
+    server = serve(arguments.database, arguments.port, arguments.plain)
     try:
         asyncio.run(run(arguments, server))
     finally:
