@@ -3,13 +3,15 @@ seed, opened in Debian's Chromium driven by Playwright.
 
 Usage:
     python bench/bench_browser.py [--database URL] [--port 8616] [--rounds 2] [--plain]
+                                  [--after-import]
                                   [--sessions N] [--timeout 120] [--budget 900]
 
 The app is served by ``pilotage serve``, which prepares it before its port opens (``--plain``:
 by ``streamlit run``, prepared by its first page). The time from the process's launch to its
 first answer is printed apart ("Prêt"), then one session: the first page once it answers, then
 every page clicked ``--rounds`` times (first visit, then revisits), then the site filter set
-and cleared. With ``--sessions N``, N more sessions (Playwright contexts of one
+and cleared. With ``--after-import``, a session then imports a small file of copies in the
+browser (the database changes) and opens the next pages: their times after a write. With ``--sessions N``, N more sessions (Playwright contexts of one
 browser) then click through every page at the same time: the median, 95th percentile and
 longest page time, the errors, and the server's memory before and after (per session).
 Sessions are bounded in number (MAX_SESSIONS) and in time (``--budget`` seconds for them all;
@@ -324,6 +326,71 @@ async def many_users(
     print(f"charge après : {load()}")
 
 
+IMPORTED = 3
+"""Copies imported by ``--after-import`` (a small file: what a secretary adds in a day)."""
+
+
+def _learners(database: str, count: int) -> list[str]:
+    """Identifiers of learners enrolled in the latest school year, for a small file of copies."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT l.external_id FROM learner l JOIN enrolment e ON e.learner_id = l.id "
+                "JOIN study_group g ON g.id = e.group_id WHERE g.school_year = "
+                "(SELECT MAX(school_year) FROM study_group) AND e.exit_date IS NULL "
+                "ORDER BY l.id LIMIT :count"
+            ),
+            {"count": count},
+        )
+        learners = [row[0] for row in rows]
+    engine.dispose()
+    return learners
+
+
+async def after_import(browser, url: str, database: str, timeout_ms: int, server: int) -> None:  # noqa: ANN001
+    """A session imports a small file of copies on the page « Importer des données » (the
+    database changes: a copy's), then opens the overview and another page: their times."""
+    lines = ["N° apprenant;Matière;Devoir;Déposé le;Note"]
+    lines += [f"{learner};Mathématiques;Essai du banc;15/06/2026;12"
+              for learner in _learners(database, IMPORTED)]  # fmt: skip
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    await open_app(page, url, timeout_ms)
+    await visit(page, "Importer des données", timeout_ms)
+    await page.locator('input[type="file"]').first.set_input_files(
+        files=[{"name": "copies.csv", "mimeType": "text/csv",
+                "buffer": "\n".join(lines).encode()}]
+    )  # fmt: skip
+    await page.get_by_text("peut être importé").first.wait_for(timeout=timeout_ms)
+    processor = cpu_seconds(server)
+    start = time.perf_counter()
+    await page.get_by_role("button", name="Importer", exact=True).click()
+    done = f"Import réussi : {IMPORTED} lignes ajoutées"
+    await page.get_by_text(done).first.wait_for(timeout=timeout_ms)
+    await page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        ".getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=timeout_ms,
+    )
+    imported = time.perf_counter() - start
+    print(
+        f"Import de {IMPORTED} copies dans le navigateur, chiffres refaits compris : "
+        f"{imported:.2f} s (serveur : {cpu_seconds(server) - processor:.2f} s de processeur)"
+    )
+    for title in ("Vue d'ensemble", "Activité et pics"):
+        processor = cpu_seconds(server)
+        seconds = await visit(page, title, timeout_ms)
+        print(
+            f"Page suivante après l'import ({title}) : {seconds:.2f} s "
+            f"(serveur : {cpu_seconds(server) - processor:.2f} s de processeur)"
+        )
+    print(f"Erreurs affichées : {await errors_on(page)}")
+    await context.close()
+
+
 async def run(arguments: argparse.Namespace, server: subprocess.Popen) -> None:
     from playwright.async_api import async_playwright
 
@@ -340,6 +407,8 @@ async def run(arguments: argparse.Namespace, server: subprocess.Popen) -> None:
             print(f"Première page une fois prêt (vue d'ensemble) : {first:.2f} s")
             await context.close()
         print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo ; charge : {load()}")
+        if arguments.after_import:
+            await after_import(browser, url, arguments.database, timeout_ms, server.pid)
         if arguments.sessions:
             await many_users(
                 browser, url, arguments.sessions, timeout_ms, server.pid, arguments.budget
@@ -355,6 +424,12 @@ def main() -> None:
         "--rounds", type=int, default=2, help="passages de la session seule (0 : aucune)"
     )
     parser.add_argument("--sessions", type=int, default=0)
+    parser.add_argument(
+        "--after-import",
+        action="store_true",
+        help=f"importer {IMPORTED} copies dans le navigateur puis mesurer les pages suivantes "
+        "(la base change)",
+    )
     parser.add_argument(
         "--plain",
         action="store_true",
