@@ -354,7 +354,8 @@ async def after_import(browser, url: str, database: str, timeout_ms: int, server
     """A session imports a small file of copies on the page « Importer des données » (the
     database changes: a copy's), then opens the overview and another page: their times."""
     lines = ["N° apprenant;Matière;Devoir;Déposé le;Note"]
-    lines += [f"{learner};Mathématiques;Essai du banc;15/06/2026;12"
+    assignment = f"Essai du banc {time.strftime('%d/%m/%Y %H:%M:%S')}"  # new copies each run
+    lines += [f"{learner};Mathématiques;{assignment};15/06/2026;12"
               for learner in _learners(database, IMPORTED)]  # fmt: skip
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()

@@ -108,9 +108,9 @@ st.caption(f"{fmt.number(current['interviews'])} entretiens tenus dans la pério
 st.subheader("Alertes en cours")
 day = dataset.as_of(sel.dataset, period)
 week_before = overview.week_before(day)
-risk_key = ("vue-d-ensemble", sel.data_key, scope, day)
+risk_key = overview.risk_key(sel, day)
 risk_ready = deferred.ready(
-    risk_key, lambda: overview.risk_figures(sel, day, outside), "les alertes de la vue d'ensemble"
+    risk_key, lambda: overview.risk_figures(sel, day, outside), overview.RISK_WORK
 )
 if outside:
     st.info("Pas d'alerte à lire : la période ne contient aucune activité.")

@@ -4,12 +4,14 @@ the first page after a start is drawn from memory."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from concurrent.futures import Future
 from datetime import date, timedelta
 
 from alerts import rules
 from indicators import compare, risk, summary, surges
 from indicators.common import Period
-from ui import cached, follow_up
+from ui import cached, deferred, follow_up
 from ui.sidebar import Selection
 
 
@@ -58,3 +60,20 @@ def risk_figures(selection: Selection, day: date, outside: bool) -> None:
         cached.compute(risk.at_risk, selection, scope=scope, as_of=day)
         cached.compute(risk.at_risk, selection, scope=scope, as_of=week_before(day))
     follow_up.at_risk(selection, day)
+
+
+RISK_WORK = "les alertes de la vue d'ensemble"
+
+
+def risk_key(selection: Selection, day: date) -> Hashable:
+    """The key of the risk figures' background work (ui/deferred.py): whoever starts it first,
+    the page or the server before it answers, every session drawing them waits for that one."""
+    return ("vue-d-ensemble", selection.data_key, selection.scope, day)
+
+
+def start_risk_figures(selection: Selection, day: date, outside: bool) -> Future[None]:
+    """Start computing the risk figures in the background (once per key): the page that asks
+    for them draws them when done."""
+    return deferred.start(
+        risk_key(selection, day), lambda: risk_figures(selection, day, outside), RISK_WORK
+    )
