@@ -404,8 +404,12 @@ async def run(arguments: argparse.Namespace, server: subprocess.Popen) -> None:
             await one_user(browser, url, arguments.rounds, timeout_ms, server.pid)
         else:  # the data loaded once before the sessions come: they measure clicks, not a start
             context = await browser.new_context()
+            processor = cpu_seconds(server.pid)
             first = await open_app(await context.new_page(), url, timeout_ms)
-            print(f"Première page une fois prêt (vue d'ensemble) : {first:.2f} s")
+            print(
+                f"Première page une fois prêt (vue d'ensemble) : {first:.2f} s "
+                f"(serveur : {cpu_seconds(server.pid) - processor:.2f} s de processeur)"
+            )
             await context.close()
         print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo ; charge : {load()}")
         if arguments.after_import:
