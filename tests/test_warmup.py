@@ -49,9 +49,7 @@ def test_the_first_page_after_the_warm_up_loads_and_computes_nothing(
 ) -> None:
     warmed = warmup.warm_up()
     assert warmed.problem is None
-    assert list(warmed.steps) == ["modules", "données", "vue d'ensemble"]
-    assert warmed.risk is not None
-    warmed.risk.result()  # the risk figures, computed in the background
+    assert list(warmed.steps) == ["modules", "données", "vue d'ensemble", "alertes"]
     store = cache.store()
     assert store.has_data and len(store.loads) == 1
     made: list[str] = []

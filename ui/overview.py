@@ -73,7 +73,7 @@ def risk_key(selection: Selection, day: date) -> Hashable:
 
 def start_risk_figures(selection: Selection, day: date, outside: bool) -> Future[None]:
     """Start computing the risk figures in the background (once per key): the page that asks
-    for them draws them when done."""
+    for them draws them when done (the server waits for them before it answers)."""
     return deferred.start(
         risk_key(selection, day), lambda: risk_figures(selection, day, outside), RISK_WORK
     )

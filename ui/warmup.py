@@ -1,10 +1,10 @@
 """A server process made ready before it answers (``pilotage serve``, cli.py): the app's
 modules imported, the data of the latest school years loaded into the process's data store
-(ui/cache.py: from their snapshots after a first start) and the overview's key figures of the
-whole perimeter computed (ui/overview.py), all before the port opens; its risk figures (alerts,
-learners at risk: seconds at national scale when not on disk) are started in the background
-then, as the page itself would. The first page after a start is then drawn from memory, like
-any later one.
+(ui/cache.py: from their snapshots after a first start) and the overview's figures of the
+whole perimeter computed (ui/overview.py), its alerts and learners at risk included (they are
+read from disk after a restart, but take seconds at national scale after the data changed:
+computed while the first page is drawn, they slowed it down), all before the port opens. The
+first page after a start is then drawn from memory, like any later one.
 
 Everything is kept where a page's run looks for it: Streamlit's ``st.cache_resource`` values
 belong to the process (keyed by the function and its arguments), whether they were filled by
@@ -20,7 +20,6 @@ import ast
 import importlib
 import logging
 import time
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,10 +63,6 @@ class Warmed:
     steps: dict[str, float] = field(default_factory=dict)
     problem: str | None = None
     """The French message of what stopped it (the database cannot be reached), if anything."""
-    risk: Future[None] | None = None
-    """The risk figures of the overview (alerts, learners at risk), being computed in the
-    background: the port opens without waiting for them (the page draws its risk section
-    when they are done, as after a write: seconds at national scale when not on disk)."""
 
     @property
     def seconds(self) -> float:
@@ -123,7 +118,8 @@ def warm_up() -> Warmed:
         overview.key_figures(selection)
         step("vue d'ensemble")
         day = as_of(selection.dataset, selection.scope.period)
-        warmed.risk = overview.start_risk_figures(selection, day, overview.outside_data(selection))
+        overview.start_risk_figures(selection, day, overview.outside_data(selection)).result()
+        step("alertes")
     except PilotageError as error:
         warmed.problem = str(error)
     except Exception as error:  # noqa: BLE001 (the pages compute it when asked, and say why not)
