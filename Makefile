@@ -15,9 +15,9 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 install: $(BIN)/.installed ## create the virtual environment and install the pinned packages
 
-run: install ## seed the embedded database on first run, then serve the app (PORT=8501)
+run: install ## seed the embedded database on first run, then serve the app (PORT=8501), prepared before it answers
 	@$(BIN)/pilotage seed --scale demo --if-empty
-	@$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true & server=$$!; \
+	@$(BIN)/pilotage serve --port $(PORT) & server=$$!; \
 	trap 'kill $$server 2>/dev/null' INT TERM; \
 	$(BIN)/python scripts/wait_ready.py $(PORT); \
 	wait $$server

@@ -1461,6 +1461,51 @@ def _run_anonymise(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- serve ------------------------------------------------------------------------------
+
+
+def _add_serve(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "serve",
+        help="servir l'application web, prête dès qu'elle répond",
+        description=(
+            "Sert l'application (Streamlit) sur le port donné, après l'avoir préparée : modules "
+            "importés, données de la dernière année scolaire chargées, chiffres de la vue "
+            "d'ensemble calculés. Le port ne s'ouvre qu'ensuite : quand l'application répond "
+            "(/_stcore/health), la première page est dessinée depuis la mémoire. Les options "
+            "après « -- » vont à Streamlit (par exemple -- --server.address 127.0.0.1)."
+        ),
+    )
+    parser.add_argument("--port", type=int, default=8501, help="port HTTP (8501 par défaut)")
+    parser.add_argument(
+        "streamlit", nargs=argparse.REMAINDER, help="options de Streamlit, après « -- »"
+    )
+    return parser
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    import threading
+
+    from ui.warmup import APP, Warmed, warm_up
+
+    warmed: list[Warmed] = []
+    preparing = threading.Thread(
+        target=lambda: warmed.append(warm_up()), name="pilotage-preparation", daemon=True
+    )
+    preparing.start()
+    from streamlit.web import cli as streamlit_cli  # its server's modules, meanwhile
+
+    preparing.join()
+    print(warmed[0].describe(), file=sys.stderr, flush=True)
+    options = [option for option in args.streamlit if option != "--"]
+    streamlit_cli.main(
+        ["run", str(APP), "--server.port", str(args.port), "--server.headless", "true", *options],
+        prog_name="streamlit",
+        standalone_mode=False,
+    )
+    return 0
+
+
 COMMANDS: list[Command] = [
     (_add_seed, _run_seed),
     (_add_indicators, _run_indicators),
@@ -1473,6 +1518,7 @@ COMMANDS: list[Command] = [
     (_add_alerts, _run_alerts),
     (_add_audit, _run_audit),
     (_add_anonymise, _run_anonymise),
+    (_add_serve, _run_serve),
 ]
 
 

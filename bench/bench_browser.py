@@ -1,13 +1,17 @@
-"""What a user waits for in a real browser: the app served by `streamlit run` on the national
+"""What a user waits for in a real browser: the app served by `pilotage serve` on the national
 seed, opened in Debian's Chromium driven by Playwright.
 
 Usage:
-    python bench/bench_browser.py [--database URL] [--port 8616] [--rounds 2]
+    python bench/bench_browser.py [--database URL] [--port 8616] [--rounds 2] [--plain]
+                                  [--after-import]
                                   [--sessions N] [--timeout 120] [--budget 900]
 
-One session: the first page after the start (data loaded, from the snapshots when there are
-some), then every page clicked ``--rounds`` times (first visit, then revisits), then the site
-filter set and cleared. With ``--sessions N``, N more sessions (Playwright contexts of one
+The app is served by ``pilotage serve``, which prepares it before its port opens (``--plain``:
+by ``streamlit run``, prepared by its first page). The time from the process's launch to its
+first answer is printed apart ("Prêt"), then one session: the first page once it answers, then
+every page clicked ``--rounds`` times (first visit, then revisits), then the site filter set
+and cleared. With ``--after-import``, a session then imports a small file of copies in the
+browser (the database changes) and opens the next pages: their times after a write. With ``--sessions N``, N more sessions (Playwright contexts of one
 browser) then click through every page at the same time: the median, 95th percentile and
 longest page time, the errors, and the server's memory before and after (per session).
 Sessions are bounded in number (MAX_SESSIONS) and in time (``--budget`` seconds for them all;
@@ -29,6 +33,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -114,24 +119,39 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def serve(database: str, port: int) -> subprocess.Popen:
+def serve(database: str, port: int, plain: bool = False) -> subprocess.Popen:
+    """The app served on ``port`` by ``pilotage serve`` (prepared before its port opens), or
+    with ``plain`` by ``streamlit run`` (prepared by its first page); returns once it answers,
+    having printed how long that took from the process's launch, and its processor time."""
     env = {**os.environ, "PILOTAGE_DATABASE_URL": database}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 120
+    if plain:
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                   "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    else:
+        command = [sys.executable, "cli.py", "serve", "--port", str(port)]
+    log = tempfile.TemporaryFile("w+")
+    launched = time.perf_counter()
+    process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"streamlit s'est arrêté (code {process.returncode})")
+            raise SystemExit(f"le serveur s'est arrêté (code {process.returncode})")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                ready = time.perf_counter() - launched
+                log.seek(0)
+                prepared = [line.strip() for line in log if "Pilotage préparé" in line]
+                how = "streamlit run" if plain else "pilotage serve"
+                print(
+                    f"Prêt ({how}) : {ready:.2f} s après le lancement du processus "
+                    f"(serveur : {cpu_seconds(process.pid):.2f} s de processeur)"
+                    + (f" ; {prepared[0]}" if prepared else "")
+                )
                 return process
         except OSError:
-            time.sleep(0.5)
+            time.sleep(0.2)
     process.terminate()
-    raise SystemExit("streamlit n'a pas répondu en 120 s")
+    raise SystemExit("le serveur n'a pas répondu en 300 s")
 
 
 async def timed(page, action, timeout_ms: int, title: str | None = None) -> float:  # noqa: ANN001
@@ -200,7 +220,7 @@ async def one_user(browser, url: str, rounds: int, timeout_ms: int, server: int)
     processor = cpu_seconds(server)
     first = await open_app(page, url, timeout_ms)
     print(
-        f"Première page après le démarrage (vue d'ensemble) : {first:.2f} s "
+        f"Première page une fois prêt (vue d'ensemble) : {first:.2f} s "
         f"(serveur : {cpu_seconds(server) - processor:.2f} s de processeur)"
     )
     times: dict[str, list[tuple[float, float]]] = {title: [] for title in PAGES}
@@ -306,6 +326,72 @@ async def many_users(
     print(f"charge après : {load()}")
 
 
+IMPORTED = 3
+"""Copies imported by ``--after-import`` (a small file: what a secretary adds in a day)."""
+
+
+def _learners(database: str, count: int) -> list[str]:
+    """Identifiers of learners enrolled in the latest school year, for a small file of copies."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT l.external_id FROM learner l JOIN enrolment e ON e.learner_id = l.id "
+                "JOIN study_group g ON g.id = e.group_id WHERE g.school_year = "
+                "(SELECT MAX(school_year) FROM study_group) AND e.exit_date IS NULL "
+                "ORDER BY l.id LIMIT :count"
+            ),
+            {"count": count},
+        )
+        learners = [row[0] for row in rows]
+    engine.dispose()
+    return learners
+
+
+async def after_import(browser, url: str, database: str, timeout_ms: int, server: int) -> None:  # noqa: ANN001
+    """A session imports a small file of copies on the page « Importer des données » (the
+    database changes: a copy's), then opens the overview and another page: their times."""
+    lines = ["N° apprenant;Matière;Devoir;Déposé le;Note"]
+    assignment = f"Essai du banc {time.strftime('%d/%m/%Y %H:%M:%S')}"  # new copies each run
+    lines += [f"{learner};Mathématiques;{assignment};15/06/2026;12"
+              for learner in _learners(database, IMPORTED)]  # fmt: skip
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    await open_app(page, url, timeout_ms)
+    await visit(page, "Importer des données", timeout_ms)
+    await page.locator('input[type="file"]').first.set_input_files(
+        files=[{"name": "copies.csv", "mimeType": "text/csv",
+                "buffer": "\n".join(lines).encode()}]
+    )  # fmt: skip
+    await page.get_by_text("peut être importé").first.wait_for(timeout=timeout_ms)
+    processor = cpu_seconds(server)
+    start = time.perf_counter()
+    await page.get_by_role("button", name="Importer", exact=True).click()
+    done = f"Import réussi : {IMPORTED} lignes ajoutées"
+    await page.get_by_text(done).first.wait_for(timeout=timeout_ms)
+    await page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        ".getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=timeout_ms,
+    )
+    imported = time.perf_counter() - start
+    print(
+        f"Import de {IMPORTED} copies dans le navigateur, chiffres refaits compris : "
+        f"{imported:.2f} s (serveur : {cpu_seconds(server) - processor:.2f} s de processeur)"
+    )
+    for title in ("Vue d'ensemble", "Activité et pics"):
+        processor = cpu_seconds(server)
+        seconds = await visit(page, title, timeout_ms)
+        print(
+            f"Page suivante après l'import ({title}) : {seconds:.2f} s "
+            f"(serveur : {cpu_seconds(server) - processor:.2f} s de processeur)"
+        )
+    print(f"Erreurs affichées : {await errors_on(page)}")
+    await context.close()
+
+
 async def run(arguments: argparse.Namespace, server: subprocess.Popen) -> None:
     from playwright.async_api import async_playwright
 
@@ -318,10 +404,16 @@ async def run(arguments: argparse.Namespace, server: subprocess.Popen) -> None:
             await one_user(browser, url, arguments.rounds, timeout_ms, server.pid)
         else:  # the data loaded once before the sessions come: they measure clicks, not a start
             context = await browser.new_context()
+            processor = cpu_seconds(server.pid)
             first = await open_app(await context.new_page(), url, timeout_ms)
-            print(f"Première page après le démarrage (vue d'ensemble) : {first:.2f} s")
+            print(
+                f"Première page une fois prêt (vue d'ensemble) : {first:.2f} s "
+                f"(serveur : {cpu_seconds(server.pid) - processor:.2f} s de processeur)"
+            )
             await context.close()
         print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo ; charge : {load()}")
+        if arguments.after_import:
+            await after_import(browser, url, arguments.database, timeout_ms, server.pid)
         if arguments.sessions:
             await many_users(
                 browser, url, arguments.sessions, timeout_ms, server.pid, arguments.budget
@@ -337,6 +429,17 @@ def main() -> None:
         "--rounds", type=int, default=2, help="passages de la session seule (0 : aucune)"
     )
     parser.add_argument("--sessions", type=int, default=0)
+    parser.add_argument(
+        "--after-import",
+        action="store_true",
+        help=f"importer {IMPORTED} copies dans le navigateur puis mesurer les pages suivantes "
+        "(la base change)",
+    )
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="servir par « streamlit run » (sans préparation) au lieu de « pilotage serve »",
+    )
     parser.add_argument("--timeout", type=float, default=120, help="secondes par page au plus")
     parser.add_argument(
         "--budget", type=float, default=900, help="secondes au plus pour toutes les sessions"
@@ -345,7 +448,7 @@ def main() -> None:
     if not 0 <= arguments.sessions <= MAX_SESSIONS:
         parser.error(f"--sessions : de 0 à {MAX_SESSIONS}")
     print(f"Machine : charge {load()} ; base {arguments.database}")
-    server = serve(arguments.database, arguments.port)
+    server = serve(arguments.database, arguments.port, arguments.plain)
     try:
         asyncio.run(run(arguments, server))
     finally:

@@ -1,13 +1,11 @@
 """Vue d'ensemble : les chiffres clés de la période, les alertes en cours, les pics en cours,
 les apprenants à risque."""
 
-from datetime import timedelta
-
 import streamlit as st
 
 from alerts import rules
-from indicators import compare, dataset, risk, summary, surges
-from ui import cached, deferred, follow_up, notices, sidebar
+from indicators import dataset, risk, summary, surges
+from ui import cached, deferred, follow_up, notices, overview, sidebar
 from ui import format as fmt
 from ui.definitions import help_for
 from ui.text import escape
@@ -24,7 +22,7 @@ st.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Source : {esca
 now = cached.compute(summary.headline, sel, scope=scope)
 current = now.row(0, named=True)
 covered = cached.compute(summary.data_period, sel)
-earlier = compare.year_before(period) if sel.year_before else period.previous()
+earlier = overview.earlier_period(sel)
 against = (
     "à la même période un an plus tôt" if sel.year_before else f"aux {period.days} jours précédents"
 )
@@ -109,21 +107,11 @@ st.caption(f"{fmt.number(current['interviews'])} entretiens tenus dans la pério
 
 st.subheader("Alertes en cours")
 day = dataset.as_of(sel.dataset, period)
-week_before = day - timedelta(days=7)
-
-
-def risk_figures() -> None:
-    """What the alerts and the right column read, into the memoised caches (in the background:
-    the national risk lists take seconds, the rest of the page does not wait for them)."""
-    if not outside:
-        cached.compute(rules.event_alerts, sel, scope=scope, as_of=day)
-        cached.compute(risk.at_risk, sel, scope=scope, as_of=day)
-        cached.compute(risk.at_risk, sel, scope=scope, as_of=week_before)
-    follow_up.at_risk(sel, day)
-
-
-risk_key = ("vue-d-ensemble", sel.data_key, scope, day)
-risk_ready = deferred.ready(risk_key, risk_figures, "les alertes de la vue d'ensemble")
+week_before = overview.week_before(day)
+risk_key = overview.risk_key(sel, day)
+risk_ready = deferred.ready(
+    risk_key, lambda: overview.risk_figures(sel, day, outside), overview.RISK_WORK
+)
 if outside:
     st.info("Pas d'alerte à lire : la période ne contient aucune activité.")
 elif not risk_ready:

@@ -1,5 +1,6 @@
 """Wait until the app answers on its port, then print the French address line (used by
-`make run`, so that this line comes last, after Streamlit's own English lines).
+`make run`, so that this line comes last, after Streamlit's own English lines). `pilotage
+serve` opens its port once prepared (ui/warmup.py): when it answers, its first page is ready.
 
 Usage: python scripts/wait_ready.py PORT
 """
@@ -11,7 +12,7 @@ import time
 import urllib.request
 
 
-def wait_ready(port: int, seconds: float = 120) -> bool:
+def wait_ready(port: int, seconds: float = 300) -> bool:
     """True once http://localhost:PORT/_stcore/health answers 200, False after ``seconds``."""
     url = f"http://localhost:{port}/_stcore/health"
     deadline = time.monotonic() + seconds

@@ -74,8 +74,8 @@ def _serve(database_url: str, tmp_path: Path):
     env = {**os.environ, "PILOTAGE_DATABASE_URL": database_url}
     log = (tmp_path / "streamlit.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        [sys.executable, "cli.py", "serve", "--port", str(port), "--",
+         "--browser.gatherUsageStats", "false"],  # prepared before it answers, as deployed
         cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -60,6 +60,15 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
     raise TimeoutError(f"{url} n'a pas répondu à temps")
 
 
+def _served_on(port: int) -> list[str]:
+    """The arguments of `pilotage` in deploy/pilotage@.service, for the process on ``port``."""
+    service = (PROJECT / "deploy" / "pilotage@.service").read_text()
+    (command,) = [line for line in service.splitlines() if line.startswith("ExecStart=")]
+    program, *arguments = command.removeprefix("ExecStart=").split()
+    assert program == "/opt/pilotage/.venv/bin/pilotage"
+    return [argument.replace("%i", str(port)) for argument in arguments]
+
+
 def _nginx_config(folder: Path, listen: int, ports: list[int]) -> Path:
     """deploy/pilotage.conf with the test's ports, in a main configuration of its own."""
     site = (PROJECT / "deploy" / "pilotage.conf").read_text()
@@ -101,19 +110,7 @@ def two_processes(demo_database: str, tmp_path: Path):
             logs.append(log)
             processes.append(
                 subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "streamlit",
-                        "run",
-                        "app.py",
-                        "--server.port",
-                        str(port),
-                        "--server.headless",
-                        "true",
-                        "--browser.gatherUsageStats",
-                        "false",
-                    ],
+                    [sys.executable, "cli.py", *_served_on(port)],
                     cwd=PROJECT,
                     env=env,
                     stdout=log,

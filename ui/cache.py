@@ -360,12 +360,18 @@ def current_dataset(user: User, year: int | None = None) -> tuple[Dataset, str]:
     current = _loading(year)
     built = current.built
     st.session_state[_SHOWN_KEY] = _shown(built.key, current.updating)
-    key = f"{get_settings().database_url}#{built.key}"
+    key = data_key_of(built)
     perimeter = user.perimeter
     dataset = _part_of(built, user)
     if perimeter.is_everything and user.sees_names:
         return dataset, key
     return dataset, f"{key}#{perimeter.sites}#{perimeter.groups}#{user.sees_names}"
+
+
+def data_key_of(built: Built) -> str:
+    """The cache key of the whole of a dataset of the configured database (that of a user who
+    sees everything, by name): what the memoised figures of those users are keyed by."""
+    return f"{get_settings().database_url}#{built.key}"
 
 
 @dataclass(frozen=True)

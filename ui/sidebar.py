@@ -16,7 +16,14 @@ from streamlit.navigation.page import StreamlitPage
 
 from data_access import db, saved_views
 from domain import school_year_name, school_year_of, school_year_of_expr
-from indicators.common import DEFAULT_SETTINGS, Filters, IndicatorSettings, Period, Scope
+from indicators.common import (
+    DEFAULT_SETTINGS,
+    Filters,
+    IndicatorSettings,
+    Perimeter,
+    Period,
+    Scope,
+)
 from indicators.dataset import Dataset
 from ui import auth, cache, cached, view_url, writes
 from ui import format as fmt
@@ -56,7 +63,30 @@ def _school_years(dataset: Dataset) -> list[int]:
     database (whose dataset holds only the years shown, see ``_year_to_load``) and those of
     the dataset (a file analysed)."""
     in_database = cache.school_years() if dataset is _database_dataset() else []
+    return _years_offered(dataset, in_database)
+
+
+def _years_offered(dataset: Dataset, in_database: list[int]) -> list[int]:
     return sorted(set(in_database) | set(cached.of_dataset(_years_in, dataset)), reverse=True)
+
+
+def default_selection(dataset: Dataset, data_key: str, perimeter: Perimeter) -> Selection:
+    """The selection a new session on the database's data (``dataset``, of key ``data_key``)
+    starts with: no address read, no widget touched (the latest school year, no filter, the
+    default settings). What a server process computes before it answers (ui/warmup.py)."""
+    year = _years_offered(dataset, cache.school_years())[0]
+    scope = Scope(Period.school_year(year), Filters(), DEFAULT_SETTINGS, perimeter)
+    return Selection(dataset, scope, SOURCE_DATABASE, data_key)
+
+
+def filter_lists(selection: Selection) -> None:
+    """The lists of the filters of a selection with no filter chosen, computed as ``render``
+    asks for them (memoised per dataset): what a server computes before it answers."""
+    dataset = selection.dataset
+    for column in ("site", "group", "public"):
+        cached.of_dataset(_column_options, dataset, column)
+    cached.of_dataset(_group_options, dataset, selection.scope.period, ())
+    cached.of_dataset(_disciplines, dataset)
 
 
 def _database_dataset() -> Dataset | None:
