@@ -22,8 +22,10 @@ every run: one seeded generator per session), so that the sessions do not click 
 0 (the default): every session clicks as soon as its page is drawn, the worst case. A page
 time never includes the wait.
 
-``--nice-browsers``: Chromium (and every process it starts) runs under ``nice -n 19``, through
-a small wrapper script written in a temporary directory; the server keeps its priority. The
+``--nice-browsers``: Chromium (and every process it starts) runs under ``nice -n 19`` and in
+the idle scheduling class (``chrt --idle 0``: Chromium resets the niceness of its processes,
+which as root undoes ``nice`` alone), through a small wrapper script written in a temporary
+directory; the server keeps its priority. The
 browsers then take only the processor the server leaves: the server's part is measured almost
 as if the browsers were on the users' own machines. The page times still include the
 browsers' own work, done on what processor is left.
@@ -149,10 +151,14 @@ def machine_cpu_seconds() -> float:
 def browser_wrapper(
     directory: Path, executable: str = CHROMIUM, niceness: int = BROWSER_NICENESS
 ) -> Path:
-    """A script in ``directory`` that runs ``executable`` with its arguments under
-    ``nice -n niceness`` (the processes it starts inherit the priority)."""
+    """A script in ``directory`` that runs ``executable`` with its arguments at the lowest
+    priority: ``nice -n niceness`` and the idle scheduling class (``chrt --idle 0``), which the
+    processes it starts inherit. The idle class matters: Chromium sets the niceness of its own
+    processes and threads (0, 5, -8), which, run as root, undoes ``nice`` alone."""
     wrapper = directory / "chromium-nice"
-    wrapper.write_text(f'#!/bin/sh\nexec nice -n {int(niceness)} "{executable}" "$@"\n')
+    wrapper.write_text(
+        f'#!/bin/sh\nexec nice -n {int(niceness)} chrt --idle 0 "{executable}" "$@"\n'
+    )
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return wrapper
 
@@ -425,7 +431,10 @@ async def measure(
         await context.close()
     print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo ; charge : {load()}")
     if arguments.nice_browsers:
-        print(f"Navigateurs lancés sous nice -n {BROWSER_NICENESS} ; serveur à sa priorité")
+        print(
+            f"Navigateurs lancés sous nice -n {BROWSER_NICENESS} et chrt --idle 0 ; "
+            "serveur à sa priorité"
+        )
     for think in arguments.think if arguments.sessions else []:
         await many_users(
             browser,
@@ -458,7 +467,8 @@ def main() -> None:
     parser.add_argument(
         "--nice-browsers",
         action="store_true",
-        help=f"lancer Chromium sous nice -n {BROWSER_NICENESS} (le serveur garde sa priorité)",
+        help=f"lancer Chromium sous nice -n {BROWSER_NICENESS} et chrt --idle 0 "
+        "(le serveur garde sa priorité)",
     )
     parser.add_argument("--timeout", type=float, default=120, help="secondes par page au plus")
     parser.add_argument(

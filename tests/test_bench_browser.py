@@ -27,6 +27,13 @@ def test_the_wrapper_runs_the_browser_at_the_lowest_priority(bench, tmp_path: Pa
     assert shown.strip() == "19"
 
 
+def test_the_wrapper_runs_the_browser_in_the_idle_class(bench, tmp_path: Path) -> None:  # noqa: ANN001
+    # Chromium resets its processes' niceness: the idle scheduling class is what it keeps
+    wrapper = bench.browser_wrapper(tmp_path, executable="/usr/bin/chrt")
+    shown = subprocess.run([wrapper, "-p", "0"], capture_output=True, text=True, check=True)
+    assert "SCHED_IDLE" in shown.stdout
+
+
 def test_the_wrapper_passes_every_argument_unchanged(bench, tmp_path: Path) -> None:  # noqa: ANN001
     wrapper = bench.browser_wrapper(tmp_path, executable="/usr/bin/printf")
     arguments = ["[%s]", "a b", "--flag=x y", "$HOME", ""]
