@@ -4,25 +4,44 @@ seed, opened in Debian's Chromium driven by Playwright.
 Usage:
     python bench/bench_browser.py [--database URL] [--port 8616] [--rounds 2] [--plain]
                                   [--after-import]
-                                  [--sessions N] [--timeout 120] [--budget 900]
+                                  [--sessions N] [--think 0 [5 ...]] [--nice-browsers]
+                                  [--timeout 120] [--budget 900]
 
 The app is served by ``pilotage serve``, which prepares it before its port opens (``--plain``:
 by ``streamlit run``, prepared by its first page). The time from the process's launch to its
 first answer is printed apart ("Prêt"), then one session: the first page once it answers, then
 every page clicked ``--rounds`` times (first visit, then revisits), then the site filter set
 and cleared. With ``--after-import``, a session then imports a small file of copies in the
-browser (the database changes) and opens the next pages: their times after a write. With ``--sessions N``, N more sessions (Playwright contexts of one
-browser) then click through every page at the same time: the median, 95th percentile and
-longest page time, the errors, and the server's memory before and after (per session).
-Sessions are bounded in number (MAX_SESSIONS) and in time (``--budget`` seconds for them all;
-one page waits ``--timeout`` at most). The load average is printed before and after, and the
-server's processor time (from /proc) beside every page time: the browsers share the machine's
-cores with the server, the processor time says what the server itself spent.
+browser (the database changes) and opens the next pages: their times after a write.
+
+With ``--sessions N``, N more sessions (Playwright contexts of one browser) then open the app
+and click through every page at the same time, once for each ``--think`` value: the median,
+95th percentile and longest page time (opening the app apart from the clicks, and all
+together), the errors, the server's processor time per page and its share of the machine's
+processor, and the server's memory before, at its peak and after (per session).
+
+``--think SECONDS`` (one value or several, each from 0 to MAX_THINK): the time a session
+waits after a page is drawn before its next click, as a user reading the page would; each
+wait is drawn uniformly between half and one and a half times the value (the same draws on
+every run: one seeded generator per session), so that the sessions do not click in step.
+0 (the default): every session clicks as soon as its page is drawn, the worst case. A page
+time never includes the wait.
+
+``--nice-browsers``: Chromium (and every process it starts) runs under ``nice -n 19`` and in
+the idle scheduling class (``chrt --idle 0``: Chromium resets the niceness of its processes,
+which as root undoes ``nice`` alone), through a small wrapper script written in a temporary
+directory; the server keeps its priority. The browsers then take only the processor the
+server leaves: the server's part is measured almost as if the browsers were on the users' own
+machines. The page times still include the browsers' own work, done on what processor is left.
+
+Sessions are bounded in number (MAX_SESSIONS) and in time (``--budget`` seconds for them all,
+for each think time; one page waits ``--timeout`` at most). The load average is printed before
+and after, and the server's processor time (from /proc) beside every page time.
 
 A page time runs from the click to the end of the script run that draws it (the app's
 ``data-test-script-state`` going from "running" back to "notRunning") and the next frame
 painted. The browsers run on the same machine as the server: with many sessions they share
-its cores, which overstates the server's part.
+its cores, which overstates the server's part unless ``--nice-browsers`` is given.
 """
 
 from __future__ import annotations
@@ -30,6 +49,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
+import stat
 import statistics
 import subprocess
 import sys
@@ -78,6 +99,9 @@ PAINTED = "() => new Promise(resolve => requestAnimationFrame(() => resolve(true
 
 MAX_SESSIONS = 40
 """Sessions at once at most (each is a Chromium context: about 100 Mo and some processor)."""
+MAX_THINK = 60.0
+"""Longest think time between two clicks of a session, in seconds."""
+BROWSER_NICENESS = 19
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -96,16 +120,61 @@ def load() -> str:
     return f"{one:.1f} / {five:.1f} / {fifteen:.1f} (1, 5, 15 min, {os.cpu_count()} cœurs)"
 
 
+def percentile(values: list[float], fraction: float) -> float:
+    """The value below which ``fraction`` of ``values`` lie (nearest rank on the sorted values,
+    rank rounded from ``fraction * (n - 1)``)."""
+    if not values:
+        raise ValueError("aucune valeur")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
 def percentiles(seconds: list[float]) -> str:
     """Median, 95th percentile and longest of page times, in seconds."""
     if not seconds:
         return "aucune page"
     ordered = sorted(seconds)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    p95 = percentile(ordered, 0.95)
     return (
         f"médiane {statistics.median(ordered):.2f} s, 95e centile {p95:.2f} s, "
         f"le plus long {ordered[-1]:.2f} s"
     )
+
+
+def machine_cpu_seconds() -> float:
+    """Processor seconds every core of the machine has spent busy so far (/proc/stat)."""
+    try:
+        with open("/proc/stat") as stat_file:
+            fields = [int(value) for value in stat_file.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and waiting for the disk
+    return (sum(fields[:8]) - idle) / TICKS
+
+
+def browser_wrapper(
+    directory: Path, executable: str = CHROMIUM, niceness: int = BROWSER_NICENESS
+) -> Path:
+    """A script in ``directory`` that runs ``executable`` with its arguments at the lowest
+    priority: ``nice -n niceness`` and the idle scheduling class (``chrt --idle 0``), which the
+    processes it starts inherit. The idle class matters: Chromium sets the niceness of its own
+    processes and threads (0, 5, -8), which, run as root, undoes ``nice`` alone."""
+    wrapper = directory / "chromium-nice"
+    wrapper.write_text(
+        f'#!/bin/sh\nexec nice -n {int(niceness)} chrt --idle 0 "{executable}" "$@"\n'
+    )
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return wrapper
+
+
+def think_waits(think: float, clicks: int, session: int) -> list[float]:
+    """The waits of session number ``session`` before each of its ``clicks`` clicks: uniform
+    between half and one and a half times ``think``, the same for the same session; none (0)
+    when ``think`` is 0."""
+    if think <= 0:
+        return [0.0] * clicks
+    draws = random.Random(session)
+    return [draws.uniform(0.5 * think, 1.5 * think) for _ in range(clicks)]
 
 
 def rss_mb(pid: int) -> float:
@@ -267,21 +336,27 @@ async def many_users(
     timeout_ms: int,
     server: int,
     budget: float,
+    think: float = 0.0,
 ) -> None:
-    """``sessions`` sessions at once, each opening the app then clicking every page; the whole
-    bounded by ``budget`` seconds (sessions still running then are stopped and counted)."""
+    """``sessions`` sessions at once, each opening the app then clicking every page, waiting
+    about ``think`` seconds before each click (see ``think_waits``); the whole bounded by
+    ``budget`` seconds (sessions still running then are stopped and counted)."""
     before = rss_mb(server)
     processor = cpu_seconds(server)
-    times: list[float] = []
+    machine = machine_cpu_seconds()
+    openings: list[float] = []
+    clicks: list[float] = []
     failures: list[str] = []
 
     async def user(number: int) -> None:
+        waits = think_waits(think, len(PAGES), number)
         context = await browser.new_context(viewport={"width": 1400, "height": 1000})
         page = await context.new_page()
         try:
-            times.append(await open_app(page, url, timeout_ms))
-            for title in PAGES:
-                times.append(await visit(page, title, timeout_ms))
+            openings.append(await open_app(page, url, timeout_ms))
+            for title, wait in zip(PAGES, waits, strict=True):
+                await asyncio.sleep(wait)
+                clicks.append(await visit(page, title, timeout_ms))
             if await errors_on(page):
                 failures.append(f"session {number} : erreur affichée")
         except asyncio.CancelledError:
@@ -300,6 +375,10 @@ async def many_users(
             peak = max(peak, rss_mb(server))
             await asyncio.sleep(0.5)
 
+    print(
+        f"\n{sessions} sessions en même temps, temps de lecture {think:.0f} s "
+        f"(de {0.5 * think:.1f} à {1.5 * think:.1f} s avant chaque clic) ; charge : {load()}"
+    )
     watcher = asyncio.create_task(watch_memory())
     start = time.perf_counter()
     tasks = [asyncio.create_task(user(n)) for n in range(sessions)]
@@ -311,12 +390,21 @@ async def many_users(
     watcher.cancel()
     after = rss_mb(server)
     used = cpu_seconds(server) - processor
-    print(f"{sessions} sessions en même temps, {len(times)} pages en {elapsed:.1f} s")
-    print(f"temps d'une page : {percentiles(times)}")
+    busy = machine_cpu_seconds() - machine
+    times = openings + clicks
+    print(
+        f"{len(times)} pages en {elapsed:.1f} s ({len(openings)} ouvertures, {len(clicks)} clics)"
+    )
+    print(f"temps d'une page, tout compris : {percentiles(times)}")
+    print(f"ouverture de l'application (nouvelle session) : {percentiles(openings)}")
+    print(f"clic sur une page : {percentiles(clicks)}")
     if times:
+        cores = os.cpu_count() or 1
         print(
             f"processeur du serveur : {used:.1f} s en tout, {used / len(times):.2f} s par page "
-            f"en moyenne"
+            f"en moyenne, {100 * used / elapsed:.0f} % d'un cœur ; la machine entière : "
+            f"{busy:.1f} s ({100 * busy / (elapsed * cores):.0f} % de ses {cores} cœurs, "
+            f"navigateurs, serveur et autres travaux)"
         )
     print(f"erreurs : {len(failures)}" + (f" ({'; '.join(failures)})" if failures else ""))
     print(
@@ -398,27 +486,56 @@ async def run(arguments: argparse.Namespace, server: subprocess.Popen) -> None:
     url = f"http://127.0.0.1:{arguments.port}"
     timeout_ms = int(arguments.timeout * 1000)
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        print(f"Mémoire du serveur avant la première page : {rss_mb(server.pid):.0f} Mo")
-        if arguments.rounds:
-            await one_user(browser, url, arguments.rounds, timeout_ms, server.pid)
-        else:  # the data loaded once before the sessions come: they measure clicks, not a start
-            context = await browser.new_context()
-            processor = cpu_seconds(server.pid)
-            first = await open_app(await context.new_page(), url, timeout_ms)
-            print(
-                f"Première page une fois prêt (vue d'ensemble) : {first:.2f} s "
-                f"(serveur : {cpu_seconds(server.pid) - processor:.2f} s de processeur)"
+        with tempfile.TemporaryDirectory(prefix="bench_browser_") as directory:
+            executable = (
+                browser_wrapper(Path(directory)) if arguments.nice_browsers else Path(CHROMIUM)
             )
-            await context.close()
-        print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo ; charge : {load()}")
-        if arguments.after_import:
-            await after_import(browser, url, arguments.database, timeout_ms, server.pid)
-        if arguments.sessions:
-            await many_users(
-                browser, url, arguments.sessions, timeout_ms, server.pid, arguments.budget
+            browser = await playwright.chromium.launch(
+                executable_path=executable, args=CHROMIUM_FLAGS
             )
-        await browser.close()
+            await measure(browser, arguments, server, url, timeout_ms)
+            await browser.close()
+
+
+async def measure(
+    browser,  # noqa: ANN001
+    arguments: argparse.Namespace,
+    server: subprocess.Popen,
+    url: str,
+    timeout_ms: int,
+) -> None:
+    """The single session (or the one opening), then the sessions at once for each think
+    time."""
+    print(f"Mémoire du serveur avant la première page : {rss_mb(server.pid):.0f} Mo")
+    if arguments.rounds:
+        await one_user(browser, url, arguments.rounds, timeout_ms, server.pid)
+    else:  # the data loaded once before the sessions come: they measure clicks, not a start
+        context = await browser.new_context()
+        processor = cpu_seconds(server.pid)
+        first = await open_app(await context.new_page(), url, timeout_ms)
+        print(
+            f"Première page une fois prêt (vue d'ensemble) : {first:.2f} s "
+            f"(serveur : {cpu_seconds(server.pid) - processor:.2f} s de processeur)"
+        )
+        await context.close()
+    print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo ; charge : {load()}")
+    if arguments.after_import:
+        await after_import(browser, url, arguments.database, timeout_ms, server.pid)
+    if arguments.nice_browsers:
+        print(
+            f"Navigateurs lancés sous nice -n {BROWSER_NICENESS} et chrt --idle 0 ; "
+            "serveur à sa priorité"
+        )
+    for think in arguments.think if arguments.sessions else []:
+        await many_users(
+            browser,
+            url,
+            arguments.sessions,
+            timeout_ms,
+            server.pid,
+            arguments.budget,
+            think,
+        )
 
 
 def main() -> None:
@@ -440,6 +557,21 @@ def main() -> None:
         action="store_true",
         help="servir par « streamlit run » (sans préparation) au lieu de « pilotage serve »",
     )
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs="+",
+        default=[0.0],
+        metavar="SECONDES",
+        help="temps de lecture avant chaque clic des sessions ; plusieurs valeurs : "
+        "les sessions repassent pour chacune (défaut 0)",
+    )
+    parser.add_argument(
+        "--nice-browsers",
+        action="store_true",
+        help=f"lancer Chromium sous nice -n {BROWSER_NICENESS} et chrt --idle 0 "
+        "(le serveur garde sa priorité)",
+    )
     parser.add_argument("--timeout", type=float, default=120, help="secondes par page au plus")
     parser.add_argument(
         "--budget", type=float, default=900, help="secondes au plus pour toutes les sessions"
@@ -447,6 +579,8 @@ def main() -> None:
     arguments = parser.parse_args()
     if not 0 <= arguments.sessions <= MAX_SESSIONS:
         parser.error(f"--sessions : de 0 à {MAX_SESSIONS}")
+    if not all(0 <= think <= MAX_THINK for think in arguments.think) or len(arguments.think) > 4:
+        parser.error(f"--think : de 0 à {MAX_THINK:.0f} s, quatre valeurs au plus")
     print(f"Machine : charge {load()} ; base {arguments.database}")
     server = serve(arguments.database, arguments.port, arguments.plain)
     try:
