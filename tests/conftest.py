@@ -83,9 +83,12 @@ def demo_env(demo_database: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The demo database as the app's database, with Streamlit caches cleared."""
     import streamlit as st
 
+    from ui import deferred
+
     monkeypatch.setenv("PILOTAGE_DATABASE_URL", demo_database)
     st.cache_data.clear()
     st.cache_resource.clear()
+    deferred.forget_finished()
     return demo_database
 
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pytest
@@ -171,7 +170,7 @@ def test_the_support_page_lists_no_leaver_and_no_false_shortfall(lycee: str) -> 
     assert not page_problems(app), page_problems(app)
     assert {m.label: m.value for m in app.metric}["Trop peu d'heures d'AP"] == "1"
     everyone = _table(app, "Identifiant", "D").set_index("Identifiant")
-    assert everyone.loc["D", "Sorti le"] == pd.Timestamp(2025, 9, 29)
+    assert everyone.loc["D", "Sorti le"] == date(2025, 9, 29)
     assert everyone.loc["D", "Heures d'AP attendues à date"] == 9.7  # 5 weeks, as shown
     too_few = next(d.value for d in app.dataframe if "Sorti le" not in d.value.columns
                    and "Heures d'AP reçues" in d.value.columns)  # fmt: skip

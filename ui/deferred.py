@@ -57,6 +57,15 @@ def start(key: Hashable, make: Callable[[], object], what: str = "un calcul") ->
         return work
 
 
+def forget_finished() -> None:
+    """Forget every finished work, as a new process would: for a start from empty caches
+    (tests clear Streamlit's caches between them; a work remembered as done would not fill
+    them again, and its page would compute the figures itself)."""
+    with _LOCK:
+        for key in [key for key, work in _WORKS.items() if work.done()]:
+            del _WORKS[key]
+
+
 def ready(key: Hashable, make: Callable[[], object], what: str = "un calcul") -> bool:
     """Whether the work of ``key`` is done (waiting GRACE_SECONDS for it at most); started in
     the background if it is not."""
