@@ -282,24 +282,33 @@ async def set_site(page, timeout_ms: int) -> tuple[float, float]:  # noqa: ANN00
     return chosen, removed
 
 
+FIRST_PAGE = "Première page une fois prêt (vue d'ensemble)"
+
+
+async def opening(page, url: str, timeout_ms: int, server: int, what: str) -> None:  # noqa: ANN001
+    """Open the app in ``page`` and print the time, with the server's processor time."""
+    processor = cpu_seconds(server)
+    seconds = await open_app(page, url, timeout_ms)
+    print(
+        f"{what} : {seconds:.2f} s (serveur : {cpu_seconds(server) - processor:.2f} s de "
+        "processeur)"
+    )
+
+
 async def one_user(browser, url: str, rounds: int, timeout_ms: int, server: int) -> None:  # noqa: ANN001
     """One session alone: each page time, with the server's processor time for that page."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
-    processor = cpu_seconds(server)
-    first = await open_app(page, url, timeout_ms)
-    print(
-        f"Première page une fois prêt (vue d'ensemble) : {first:.2f} s "
-        f"(serveur : {cpu_seconds(server) - processor:.2f} s de processeur)"
-    )
+    await opening(page, url, timeout_ms, server, FIRST_PAGE)
     # A user who came before: a new session (another tab, its own script runs) in a browser
     # whose HTTP cache already holds the app's static files, as every morning after a restart.
     again = await context.new_page()
-    processor = cpu_seconds(server)
-    returning = await open_app(again, url, timeout_ms)
-    print(
-        f"Nouvelle session, navigateur déjà venu (fichiers de l'application en cache) : "
-        f"{returning:.2f} s (serveur : {cpu_seconds(server) - processor:.2f} s de processeur)"
+    await opening(
+        again,
+        url,
+        timeout_ms,
+        server,
+        "Nouvelle session, navigateur déjà venu (fichiers de l'application en cache)",
     )
     await again.close()
     times: dict[str, list[tuple[float, float]]] = {title: [] for title in PAGES}
@@ -521,12 +530,7 @@ async def measure(
         await one_user(browser, url, arguments.rounds, timeout_ms, server.pid)
     else:  # the data loaded once before the sessions come: they measure clicks, not a start
         context = await browser.new_context()
-        processor = cpu_seconds(server.pid)
-        first = await open_app(await context.new_page(), url, timeout_ms)
-        print(
-            f"Première page une fois prêt (vue d'ensemble) : {first:.2f} s "
-            f"(serveur : {cpu_seconds(server.pid) - processor:.2f} s de processeur)"
-        )
+        await opening(await context.new_page(), url, timeout_ms, server.pid, FIRST_PAGE)
         await context.close()
     print(f"Mémoire du serveur : {rss_mb(server.pid):.0f} Mo ; charge : {load()}")
     if arguments.after_import:
