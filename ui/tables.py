@@ -18,8 +18,6 @@ its downloads goes to the audit trail.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from typing import Any
 
 import polars as pl
@@ -27,7 +25,7 @@ import pyarrow as pa
 import streamlit as st
 
 from data_access.pseudonyms import is_personal, pseudonym_key, pseudonymise
-from ui import auth
+from ui import auth, cached
 from ui import format as fmt
 from ui.downloads import download_buttons
 from ui.learner_links import link_to_selected
@@ -109,12 +107,6 @@ def number_config(label: str, kind: str, dtype: pl.DataType, **options: Any) -> 
     return st.column_config.NumberColumn(label, format="localized", step=step, **options)
 
 
-_DISPLAYED: dict[tuple, tuple[weakref.ref, pa.Table]] = {}
-_DISPLAYED_LOCK = threading.Lock()
-MAX_DISPLAYED = 512
-"""Tables kept ready to draw by ``displayed`` (a few hundred kilobytes each at most)."""
-
-
 def displayed(
     frame: pl.DataFrame,
     rows: int | None,
@@ -123,36 +115,27 @@ def displayed(
 ) -> pa.Table:
     """``for_display`` of the first ``rows`` rows of ``frame`` (all when None) as the Arrow
     table st.dataframe sends (a Polars frame would go through pandas first: 13 ms a table at
-    every rerun), made once per frame object: the figures memoised (ui/cached.py) are the
-    same frame at every rerun until the data, the scope or the settings change, when they are
-    a new frame; kept as long as the frame lives."""
+    every rerun), made once per frame object (``cached.derived``): the figures memoised
+    (ui/cached.py) are the same frame at every rerun until the data, the scope or the
+    settings change, when they are a new frame."""
     names = tuple(labels.get(name, name) for name in frame.columns)
     shown_kinds = tuple(kind_of(name, kinds) for name in frame.columns)
-    key = (id(frame), rows, names, shown_kinds)
-    found = _DISPLAYED.get(key)
-    if found is not None and found[0]() is frame:
-        return found[1]
+    return cached.derived(_arrow_table, frame, rows=rows, names=names, kinds=shown_kinds)
+
+
+def _arrow_table(
+    frame: pl.DataFrame, *, rows: int | None, names: tuple[str, ...], kinds: tuple[str, ...]
+) -> pa.Table:
     visible = frame if rows is None else frame.head(rows)
-    table = for_display(visible, labels, kinds).to_arrow()
+    labels = dict(zip(frame.columns, names, strict=True))
+    table = for_display(visible, labels, dict(zip(frame.columns, kinds, strict=True))).to_arrow()
     # Arrow's 64-bit offsets of Polars' text are not needed for 1 000 rows
-    table = table.cast(
+    return table.cast(
         pa.schema(
             pa.field(f.name, pa.string()) if pa.types.is_large_string(f.type) else f
             for f in table.schema
         )
     )
-    identity = id(frame)
-
-    def forget(_reference: weakref.ref) -> None:
-        with _DISPLAYED_LOCK:
-            for stale in [k for k in _DISPLAYED if k[0] == identity]:
-                _DISPLAYED.pop(stale, None)
-
-    with _DISPLAYED_LOCK:
-        if len(_DISPLAYED) >= MAX_DISPLAYED:
-            _DISPLAYED.pop(next(iter(_DISPLAYED)))
-        _DISPLAYED[key] = (weakref.ref(frame, forget), table)
-    return table
 
 
 def column_config(
