@@ -4,7 +4,7 @@ les apprenants à risque."""
 import streamlit as st
 
 from alerts import rules
-from indicators import dataset, risk, summary, surges
+from indicators import dataset, risk, surges
 from ui import cached, deferred, follow_up, notices, overview, sidebar
 from ui import format as fmt
 from ui.definitions import help_for
@@ -19,15 +19,13 @@ st.title("Vue d'ensemble")
 outside = notices.period_outside_data(sel)
 st.caption(f"Du {fmt.day(period.start)} au {fmt.day(period.end)}. Source : {escape(sel.source)}.")
 
-now = cached.compute(summary.headline, sel, scope=scope)
+now, before = overview.headline_figures(sel)
 current = now.row(0, named=True)
-covered = cached.compute(summary.data_period, sel)
 earlier = overview.earlier_period(sel)
 against = (
     "à la même période un an plus tôt" if sel.year_before else f"aux {period.days} jours précédents"
 )
-if covered is not None and earlier.end >= covered.start:
-    before = cached.compute(summary.headline, sel, scope=scope.with_period(earlier))
+if before is not None:
     previous = before.row(0, named=True)
     st.caption(
         f"Évolutions par rapport {against} (du {fmt.day(earlier.start)} au {fmt.day(earlier.end)})."
@@ -107,7 +105,6 @@ st.caption(f"{fmt.number(current['interviews'])} entretiens tenus dans la pério
 
 st.subheader("Alertes en cours")
 day = dataset.as_of(sel.dataset, period)
-week_before = overview.week_before(day)
 risk_key = overview.risk_key(sel, day)
 risk_ready = deferred.ready(
     risk_key, lambda: overview.risk_figures(sel, day, outside), overview.RISK_WORK
@@ -118,13 +115,7 @@ elif not risk_ready:
     deferred.waiting(risk_key, "Alertes en cours de calcul : elles s'afficheront ici.")
 else:
     # the risk lists are those of the right column, memoised; the messages made once from them
-    alerts = cached.derived(
-        rules.messages_by_rule,
-        cached.compute(rules.event_alerts, sel, scope=scope, as_of=day),
-        cached.compute(risk.at_risk, sel, scope=scope, as_of=day),
-        cached.compute(risk.at_risk, sel, scope=scope, as_of=week_before),
-        day=day,
-    )
+    alerts = cached.derived(rules.messages_by_rule, *overview.risk_lists(sel, day), day=day)
     if not alerts:
         st.success(f"Aucune alerte au {fmt.day(day)}.")
     else:
@@ -145,8 +136,7 @@ with left:
     if outside:
         st.info("Pas de pic à regarder : la période ne contient aucune activité.")
     else:
-        seen = cached.compute(surges.watched, sel, period=period)
-        found = cached.compute(surges.surges, sel, scope=scope)
+        seen, found = overview.surge_figures(sel)
         ongoing = found.filter(found["ongoing"])
         if ongoing.is_empty():
             st.success(

@@ -8,6 +8,8 @@ from collections.abc import Hashable
 from concurrent.futures import Future
 from datetime import date, timedelta
 
+import polars as pl
+
 from alerts import rules
 from indicators import compare, risk, summary, surges
 from indicators.common import Period
@@ -36,29 +38,48 @@ def outside_data(selection: Selection) -> bool:
     return covered is None or period.end < covered.start or period.start > covered.end
 
 
+def headline_figures(selection: Selection) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """The key figures of the period, and those of ``earlier_period`` (None when the data do
+    not reach back that far: no comparison rather than a false one)."""
+    scope = selection.scope
+    now = cached.compute(summary.headline, selection, scope=scope)
+    covered = cached.compute(summary.data_period, selection)
+    earlier = earlier_period(selection)
+    if covered is None or earlier.end < covered.start:
+        return now, None
+    return now, cached.compute(summary.headline, selection, scope=scope.with_period(earlier))
+
+
+def surge_figures(selection: Selection) -> tuple[surges.Watched, pl.DataFrame]:
+    """The weeks watched for surges, and the surges of the period."""
+    scope = selection.scope
+    seen = cached.compute(surges.watched, selection, period=scope.period)
+    return seen, cached.compute(surges.surges, selection, scope=scope)
+
+
+def risk_lists(selection: Selection, day: date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """What the alerts are made of: the event alerts of ``day`` and the risk lists of ``day``
+    and of ``week_before(day)``."""
+    scope = selection.scope
+    return (
+        cached.compute(rules.event_alerts, selection, scope=scope, as_of=day),
+        cached.compute(risk.at_risk, selection, scope=scope, as_of=day),
+        cached.compute(risk.at_risk, selection, scope=scope, as_of=week_before(day)),
+    )
+
+
 def key_figures(selection: Selection) -> None:
     """The figures at the top and in the left column, into the memoised caches."""
-    scope = selection.scope
-    cached.compute(summary.headline, selection, scope=scope)
-    covered = cached.compute(summary.data_period, selection)
-    if covered is None:
-        return
-    earlier = earlier_period(selection)
-    if earlier.end >= covered.start:
-        cached.compute(summary.headline, selection, scope=scope.with_period(earlier))
+    headline_figures(selection)
     if not outside_data(selection):
-        cached.compute(surges.watched, selection, period=scope.period)
-        cached.compute(surges.surges, selection, scope=scope)
+        surge_figures(selection)
 
 
 def risk_figures(selection: Selection, day: date, outside: bool) -> None:
     """What the alerts and the right column read, into the memoised caches (the page computes
     them in the background: the national risk lists take seconds)."""
-    scope = selection.scope
     if not outside:
-        cached.compute(rules.event_alerts, selection, scope=scope, as_of=day)
-        cached.compute(risk.at_risk, selection, scope=scope, as_of=day)
-        cached.compute(risk.at_risk, selection, scope=scope, as_of=week_before(day))
+        risk_lists(selection, day)
     follow_up.at_risk(selection, day)
 
 
