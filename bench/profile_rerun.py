@@ -31,13 +31,11 @@ def main() -> None:
     arguments = parser.parse_args()
     os.environ["PILOTAGE_DATABASE_URL"] = arguments.database
     os.chdir(PROJECT)
-    from streamlit.testing.v1 import AppTest, app_test, local_script_runner
+    from bench_pages import share_script_cache
+    from streamlit.testing.v1 import AppTest
     from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
-    shared_cache = local_script_runner.ScriptCache()
-    # the server compiles each script once; AppTest would again at every run (70 ms)
-    local_script_runner.ScriptCache = lambda: shared_cache  # type: ignore[assignment]
-    app_test.ScriptCache = lambda: shared_cache  # type: ignore[assignment]
+    share_script_cache()  # the server compiles each script once; AppTest would at every run
 
     profiler = [cProfile.Profile()]
     profiling = [False]
